@@ -1,0 +1,34 @@
+"""symcnn: convolutional networks as exact mathematics.
+
+>>> import symcnn
+>>> net = symcnn.Sequential(
+...     symcnn.Input(1, 28, 28),
+...     symcnn.Conv2d(out_channels=32, kernel_size=5),
+...     symcnn.MaxPool2d(2),
+... )
+>>> d = net.derive()
+>>> d.output_shape, d.totals.params
+((32, 12, 12), 832)
+"""
+
+from __future__ import annotations
+
+from .conventions import KERAS, PYTORCH, Conventions
+from .derivation import Condition, Derivation, Row, Totals
+from .derive import derive
+from .errors import ShapeError, SpecError, SymcnnError, UnknownLayerError, UnsupportedError
+from .layers import *  # noqa: F403  (the layer classes are the public API)
+from .layers import __all__ as _layer_names
+from .network import Graph, Input, Network, Node, Repeat, Sequential
+from .spec import load_spec
+from .symbols import symbols
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "symbols", "Input", "Sequential", "Graph", "Repeat", "Network", "Node",
+    "derive", "Derivation", "Row", "Condition", "Totals", "load_spec",
+    "Conventions", "PYTORCH", "KERAS",
+    "SymcnnError", "SpecError", "ShapeError", "UnknownLayerError", "UnsupportedError",
+    *_layer_names,
+]

@@ -1,0 +1,241 @@
+"""The result of a derivation: plain data, no formatting.
+
+A :class:`Derivation` holds one :class:`Row` per layer (the input first), each
+with its steps (rule, the rule in general, the rule with values, the value),
+the totals, the conventions and the validity conditions.  Renderers in
+:mod:`symcnn.render` walk it; ``subs`` substitutes values into all of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import sympy
+
+from .conventions import Conventions
+from .display import Shown, substitute
+from .errors import ShapeError
+from .layers.base import Step
+from .simplify import assume_divisible, collapse_floors, decide
+from .symbols import to_expr
+
+__all__ = ["Derivation", "Row", "Condition", "Totals"]
+
+Shape = tuple[sympy.Expr, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One layer (or the input) with everything derived for it."""
+
+    index: int
+    name: str
+    kind: str
+    sources: tuple[str, ...]
+    input_shapes: tuple[Shape, ...]
+    output_shape: Shape
+    sizes: tuple[Step, ...] = ()
+    params: Step = Step("params", sympy.Integer(0))
+    non_trainable: Step = Step("non_trainable", sympy.Integer(0))
+    buffers: Step = Step("buffers", sympy.Integer(0))
+    macs: Step = Step("macs", sympy.Integer(0))
+    multiplicity: sympy.Expr = sympy.Integer(1)
+
+    @property
+    def where(self) -> str:
+        return f"layer {self.index} ({self.kind} '{self.name}')"
+
+    @property
+    def total_params(self) -> sympy.Expr:
+        """Trainable plus non-trainable parameters of one copy of this layer."""
+        return self.params.value + self.non_trainable.value
+
+    @property
+    def activations(self) -> sympy.Expr:
+        return sympy.Mul(*self.output_shape)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A validity condition that could not be decided without values."""
+
+    where: str
+    rule: str
+    relation: sympy.Basic
+
+
+@dataclass(frozen=True)
+class Totals:
+    params: sympy.Expr
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    buffers: sympy.Expr
+    macs: sympy.Expr
+    flops: sympy.Expr
+    activations: sympy.Expr
+
+
+def _total(rows: tuple[Row, ...], value: str) -> sympy.Expr:
+    terms = [row.multiplicity * getattr(row, value) for row in rows if row.kind != "input"]
+    return sympy.expand(sympy.Add(*terms))
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything symcnn derived for a network; see the module docstring."""
+
+    rows: tuple[Row, ...]
+    input_shapes: tuple[Shape, ...]
+    output_shapes: tuple[Shape, ...]
+    conventions: Conventions
+    conditions: tuple[Condition, ...] = ()
+    assumptions: tuple[tuple[sympy.Symbol, int], ...] = ()
+
+    # -- the numbers -----------------------------------------------------------------
+    @cached_property
+    def totals(self) -> Totals:
+        def steps(field: str) -> sympy.Expr:
+            return sympy.expand(
+                sympy.Add(*(row.multiplicity * getattr(row, field).value for row in self.rows if row.kind != "input"))
+            )
+
+        trainable, non_trainable, macs = steps("params"), steps("non_trainable"), steps("macs")
+        return Totals(
+            params=sympy.expand(trainable + non_trainable),
+            trainable=trainable,
+            non_trainable=non_trainable,
+            buffers=steps("buffers"),
+            macs=macs,
+            flops=sympy.expand(self.conventions.flops_per_mac * macs),
+            activations=_total(self.rows, "activations"),
+        )
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.input_shapes[0]
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.output_shapes[0]
+
+    @property
+    def layers(self) -> tuple[Row, ...]:
+        """Rows of layers (without the input rows)."""
+        return tuple(row for row in self.rows if row.kind != "input")
+
+    @cached_property
+    def free_symbols(self) -> frozenset[sympy.Symbol]:
+        found: set[sympy.Symbol] = set()
+        for shape in (*self.input_shapes, *self.output_shapes):
+            for size in shape:
+                found |= size.free_symbols
+        for row in self.rows:
+            found |= row.multiplicity.free_symbols
+            for step in (*row.sizes, row.params, row.non_trainable, row.buffers, row.macs):
+                found |= step.value.free_symbols
+        return frozenset(found)
+
+    def row(self, name: str) -> Row:
+        for row in self.rows:
+            if row.name == name:
+                return row
+        raise KeyError(name)
+
+    # -- substitution -------------------------------------------------------------------
+    def subs(self, values: Mapping[str, object] | None = None, /, **more: object) -> Derivation:
+        """Substitute values (fully or partly): ``d.subs(H=28, k=64)``.
+
+        Values may be integers or formulas (``k="2*c"``).  Validity conditions
+        that become decidable are checked; a violated one raises ``ShapeError``.
+        """
+        given = {**(values or {}), **more}
+        by_name = {symbol.name: symbol for symbol in self.free_symbols}
+        mapping: dict[sympy.Basic, sympy.Expr] = {}
+        for name, value in given.items():
+            if name not in by_name:
+                continue  # a symbol this network does not use: nothing to replace
+            mapping[by_name[name]] = to_expr(value, f"value of {name}")
+        return self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping)
+
+    def assuming(self, divisors: Mapping[sympy.Symbol, int]) -> Derivation:
+        """Rewrite every value assuming each divisor divides its symbol."""
+        def rewrite(expr: sympy.Expr) -> sympy.Expr:
+            for symbol, divisor in divisors.items():
+                expr = assume_divisible(expr, symbol, divisor)
+            return expr
+
+        changed = self._replace_all(rewrite, {})
+        return replace(changed, assumptions=self.assumptions + tuple(divisors.items()))
+
+    def _replace_all(self, change, mapping: Mapping[sympy.Basic, sympy.Expr]) -> Derivation:  # type: ignore[no-untyped-def]
+        def step(old: Step) -> Step:
+            shown: Shown | None = substitute(old.substituted, mapping) if old.substituted is not None else None
+            return replace(old, value=change(old.value), substituted=shown)
+
+        rows = tuple(
+            replace(
+                row,
+                input_shapes=tuple(tuple(change(size) for size in shape) for shape in row.input_shapes),
+                output_shape=tuple(change(size) for size in row.output_shape),
+                sizes=tuple(step(item) for item in row.sizes),
+                params=step(row.params),
+                non_trainable=step(row.non_trainable),
+                buffers=step(row.buffers),
+                macs=step(row.macs),
+                multiplicity=change(row.multiplicity),
+            )
+            for row in self.rows
+        )
+        conditions = []
+        for condition in self.conditions:
+            relation = decide(condition.relation.xreplace(mapping)) if mapping else condition.relation
+            if relation is sympy.false:
+                raise ShapeError(f"{condition.rule}, violated by these values", where=condition.where)
+            if relation is not sympy.true:
+                conditions.append(replace(condition, relation=relation))
+        return replace(
+            self,
+            rows=rows,
+            input_shapes=tuple(tuple(change(size) for size in shape) for shape in self.input_shapes),
+            output_shapes=tuple(tuple(change(size) for size in shape) for shape in self.output_shapes),
+            conditions=tuple(conditions),
+        )
+
+    # -- output formats -------------------------------------------------------------------
+    def to_text(self) -> str:
+        from .render.text import render
+
+        return render(self)
+
+    def to_markdown(self) -> str:
+        from .render.markdown import render
+
+        return render(self)
+
+    def to_latex(self, standalone: bool = False) -> str:
+        from .render.latex import render
+
+        return render(self, standalone=standalone)
+
+    def to_json(self) -> str:
+        from .render.json import render
+
+        return render(self)
+
+    def to_dict(self) -> dict[str, object]:
+        from .render.json import as_dict
+
+        return as_dict(self)
+
+    def _repr_latex_(self) -> str:
+        from .render.latex import render_equations
+
+        return render_equations(self)
+
+    def _repr_markdown_(self) -> str:
+        return self.to_markdown()
+
+    def __str__(self) -> str:
+        return self.to_text()

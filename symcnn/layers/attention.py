@@ -1,0 +1,72 @@
+"""``torch.nn.MultiheadAttention``: self-attention on one input, or query/key/value."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sympy
+
+from ..conventions import Conventions
+from ..errors import ShapeError
+from ..rules import RULES
+from .base import Bind, Check, Layer, Outcome, Tensor, derive_step, format_shape, register
+
+
+@register("multiheadattention", "attention")
+@dataclass(frozen=True)
+class MultiheadAttention(Layer):
+    """Inputs ``(L, embed_dim)`` (self-attention) or query ``(L, E)``, key ``(S, kdim)``, value ``(S, vdim)``."""
+
+    arity: ClassVar[int] = -1  # one or three inputs
+
+    embed_dim: Any = None
+    num_heads: Any = None
+    dropout: Any = 0.0
+    bias: bool = True
+    add_bias_kv: bool = False
+    add_zero_attn: bool = False
+    kdim: Any = None
+    vdim: Any = None
+    batch_first: bool = False
+
+    def __post_init__(self) -> None:
+        self._integer("embed_dim")
+        self._integer("num_heads")
+        self._integer("kdim", optional=True)
+        self._integer("vdim", optional=True)
+        for flag in ("bias", "add_bias_kv", "add_zero_attn", "batch_first"):
+            self._flag(flag)
+        remainder = sympy.Mod(self.embed_dim, self.num_heads)
+        if remainder.is_number and remainder != 0:
+            raise self._fail(f"embed_dim must be divisible by num_heads, got embed_dim={self.embed_dim}, num_heads={self.num_heads}")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        if len(inputs) not in (1, 3):
+            raise ShapeError(f"takes 1 input (self-attention) or 3 (query, key, value), got {len(inputs)}")
+        query, key, value = (inputs[0],) * 3 if len(inputs) == 1 else inputs
+        embed = self.embed_dim
+        key_dim = self.kdim if self.kdim is not None else embed
+        value_dim = self.vdim if self.vdim is not None else embed
+        checks: list[Check] = []
+        for tensor, wanted, what in ((query, embed, "query"), (key, key_dim, "key"), (value, value_dim, "value")):
+            if tensor.rank != 2 or sympy.Eq(tensor.shape[1], wanted) is sympy.false:
+                raise ShapeError(f"{what} must have shape (length, {wanted}), got {format_shape(tensor.shape)}")
+        if sympy.Eq(key.shape[0], value.shape[0]) is sympy.false:
+            raise ShapeError("key and value must have the same length")
+        remainder = sympy.Mod(embed, self.num_heads)
+        if not remainder.is_number:
+            checks.append(Check("num_heads must divide embed_dim", sympy.Eq(remainder, 0)))
+        params = derive_step(
+            "params", RULES["attention_params"], e=Bind(embed, "e"), kd=Bind(key_dim, "kd"), vd=Bind(value_dim, "vd"),
+            b=Bind(sympy.Integer(int(self.bias)), "b", omit=not self.bias),
+            z=Bind(sympy.Integer(int(self.add_bias_kv)), "z", omit=not self.add_bias_kv),
+        )
+        extra_keys = int(self.add_bias_kv) + int(self.add_zero_attn)
+        macs = derive_step(
+            "macs", RULES["attention_macs"], t=Bind(query.shape[0], "t", query.shown[0]),
+            u=Bind(key.shape[0], "u", key.shown[0]), w=Bind(key.shape[0] + extra_keys, "w"),
+            e=Bind(embed, "e"), kd=Bind(key_dim, "kd"), vd=Bind(value_dim, "vd"),
+        )
+        return Outcome(Tensor.of((query.shape[0], embed)), params=params, macs=macs, checks=tuple(checks))

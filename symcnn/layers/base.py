@@ -1,0 +1,296 @@
+"""What every layer shares: values it is made of, the steps it derives, the registry.
+
+A layer is a frozen dataclass whose fields use PyTorch's names and PyTorch's
+positional order, so ``Conv2d(3, 64, 3)`` means what it means in PyTorch.
+Channel and feature counts that PyTorch asks for first (``in_channels``) are
+optional here: they are read from the incoming shape, and checked if given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+
+import sympy
+
+from ..conventions import Conventions
+from ..display import ONE, ZERO, Shown, leaf
+from ..errors import ShapeError, SpecError, UnknownLayerError
+from ..rules import Rule
+from ..simplify import at_least_one
+from ..symbols import to_expr
+
+if TYPE_CHECKING:
+    from ..network import Node
+
+__all__ = [
+    "Layer", "Tensor", "Step", "Check", "Outcome", "Bind", "LAYERS", "register",
+    "derive_step", "bias_term", "zero_step", "product", "spatial_names",
+]
+
+Shape = tuple[sympy.Expr, ...]
+Value = int | str | sympy.Expr
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A shape without the batch dimension, plus how each size is shown.
+
+    ``shown`` keeps a product as a product: after ``Flatten`` the feature count
+    of 32x5x5 maps displays as ``32*5*5`` in the next layer's formula.
+    """
+
+    shape: Shape
+    shown: tuple[Shown, ...]
+
+    @classmethod
+    def of(cls, shape: Iterable[sympy.Expr]) -> Tensor:
+        dims = tuple(sympy.sympify(size) for size in shape)
+        return cls(dims, tuple(leaf(size) for size in dims))
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def numel(self) -> sympy.Expr:
+        return product(self.shape)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One derived quantity: the rule, the rule in general and with values, the value."""
+
+    quantity: str
+    value: sympy.Expr
+    rule: Rule | None = None
+    general: Shown | None = None
+    substituted: Shown | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """A validity condition: ``holds`` is a SymPy relation, ``true`` or ``false``."""
+
+    rule: str
+    holds: sympy.Basic
+    got: str = ""
+
+    def failure(self) -> str:
+        return f"{self.rule}, got {self.got}" if self.got else self.rule
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything one layer derives for one input."""
+
+    output: Tensor
+    sizes: tuple[Step, ...] = ()
+    params: Step = field(default_factory=lambda: zero_step("params"))
+    non_trainable: Step = field(default_factory=lambda: zero_step("non_trainable"))
+    buffers: Step = field(default_factory=lambda: zero_step("buffers"))
+    macs: Step = field(default_factory=lambda: zero_step("macs"))
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bind:
+    """A rule argument: its value, its notation, and how the value is shown.
+
+    ``omit`` hides a term at its identity (groups 1, no bias) in both displays.
+    """
+
+    value: sympy.Expr
+    notation: str | Shown
+    shown: Shown | None = None
+    omit: bool = False
+
+    def _identity(self) -> Shown:
+        return ONE if self.value == 1 else ZERO
+
+    def general(self) -> str | Shown:
+        return self._identity() if self.omit else self.notation
+
+    def substituted(self) -> Shown:
+        if self.omit:
+            return self._identity()
+        return self.shown if self.shown is not None else leaf(self.value)
+
+
+def bias_term(present: bool) -> Bind:
+    """The bias count per output: shown as ``+ 1`` when present, left out when not."""
+    return Bind(sympy.Integer(1), leaf(1)) if present else Bind(sympy.Integer(0), "b", omit=True)
+
+
+def derive_step(quantity: str, rule: Rule, **arguments: Bind) -> Step:
+    return Step(
+        quantity=quantity,
+        value=rule(**{name: bind.value for name, bind in arguments.items()}),
+        rule=rule,
+        general=rule.shown({name: bind.general() for name, bind in arguments.items()}),
+        substituted=rule.shown({name: bind.substituted() for name, bind in arguments.items()}),
+    )
+
+
+def zero_step(quantity: str) -> Step:
+    return Step(quantity, sympy.Integer(0))
+
+
+def product(values: Iterable[sympy.Expr]) -> sympy.Expr:
+    return sympy.Mul(*values)
+
+
+def shown_product(parts: Sequence[Shown | str]) -> Shown:
+    """``a*b*c`` as written (a single part shows as itself)."""
+    result = leaf(parts[0])
+    for part in parts[1:]:
+        result = result * leaf(part)
+    return result
+
+
+def spatial_names(count: int) -> tuple[str, ...]:
+    return {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}.get(
+        count, tuple(f"size {index + 1}" for index in range(count))
+    )
+
+
+def size_check(dimension: str, step: Step) -> Check:
+    got = f"{step.substituted} = {step.value}" if step.substituted is not None else str(step.value)
+    return Check(f"output {dimension} must be ≥ 1", at_least_one(step.value), got)
+
+
+# --- the layer base class and the registry -----------------------------------
+
+LAYERS: dict[str, type[Layer]] = {}
+L = TypeVar("L", bound="type[Layer]")
+
+
+def register(kind: str, prefix: str) -> Callable[[L], L]:
+    """Enter a layer class in the registry under its spec name (``"conv2d"``)."""
+
+    def enter(cls: L) -> L:
+        if kind in LAYERS:
+            raise ValueError(f"layer type {kind!r} is registered twice")
+        cls.kind, cls.prefix = kind, prefix
+        LAYERS[kind] = cls
+        return cls
+
+    return enter
+
+
+def layer_class(kind: str) -> type[Layer]:
+    try:
+        return LAYERS[kind.lower()]
+    except KeyError:
+        close = sorted(name for name in LAYERS if name.startswith(kind.lower()[:4]))
+        hint = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise UnknownLayerError(f"unknown layer type {kind!r}{hint}") from None
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Base of all layers.  Subclasses implement :meth:`apply`."""
+
+    kind: ClassVar[str] = "layer"
+    prefix: ClassVar[str] = "layer"
+    arity: ClassVar[int] = 1  # number of inputs; 0 means any number >= 2
+
+    name: str | None = field(default=None, kw_only=True)
+
+    # -- construction helpers ---------------------------------------------------
+    def _set(self, attribute: str, value: Any) -> None:
+        object.__setattr__(self, attribute, value)
+
+    def _fail(self, message: str) -> SpecError:
+        return SpecError(f"{self.kind}: {message}")
+
+    def _integer(self, attribute: str, *, minimum: int = 1, optional: bool = False) -> None:
+        raw = getattr(self, attribute)
+        if raw is None:
+            if optional:
+                return
+            raise self._fail(f"{attribute} is required")
+        self._set(attribute, self._checked(raw, attribute, minimum))
+
+    def _checked(self, raw: object, what: str, minimum: int) -> sympy.Expr:
+        value = to_expr(raw, f"{self.kind}: {what}")
+        if value.is_number and (not value.is_integer or value < minimum):
+            kind = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
+            raise self._fail(f"{what} must be {kind}, got {value}")
+        if value.is_integer is False:
+            raise self._fail(f"{what} must be an integer, got {value}")
+        return value
+
+    def _tuple(self, attribute: str, count: int, *, minimum: int = 1) -> None:
+        raw = getattr(self, attribute)
+        if raw is None:
+            raise self._fail(f"{attribute} is required")
+        items = list(raw) if isinstance(raw, list | tuple) else [raw] * count
+        if len(items) != count:
+            raise self._fail(f"{attribute} must have {count} values, got {len(items)}")
+        self._set(attribute, tuple(self._checked(item, attribute, minimum) for item in items))
+
+    def _flag(self, attribute: str) -> None:
+        if not isinstance(getattr(self, attribute), bool):
+            raise self._fail(f"{attribute} must be true or false, got {getattr(self, attribute)!r}")
+
+    def _choice(self, attribute: str, allowed: Sequence[object]) -> None:
+        if getattr(self, attribute) not in allowed:
+            raise self._fail(f"{attribute} must be one of {', '.join(map(repr, allowed))}, got {getattr(self, attribute)!r}")
+
+    # -- derivation -----------------------------------------------------------------
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        raise NotImplementedError
+
+    def _expect_rank(self, x: Tensor, *ranks: int, what: str = "input") -> None:
+        if x.rank not in ranks:
+            wanted = " or ".join(str(rank) for rank in ranks)
+            raise ShapeError(f"{what} must have {wanted} dimensions (without batch), got shape {format_shape(x.shape)}")
+
+    def _check_declared(self, attribute: str, actual: sympy.Expr) -> Check | None:
+        declared = getattr(self, attribute)
+        if declared is None:
+            return None
+        holds = sympy.Eq(declared, actual)
+        if holds is sympy.false:
+            raise ShapeError(f"{attribute} is {declared} but the input has {actual}")
+        return Check(f"{attribute} must equal the input's {actual}", holds)
+
+    # -- convenience, for one-off questions ---------------------------------------
+    def _outcome(self, input_shape: Iterable[Value], conventions: Conventions | None = None) -> Outcome:
+        shape = tuple(to_expr(size, "input size") for size in input_shape)
+        return self.apply((Tensor.of(shape),), conventions or Conventions())
+
+    def output_shape(self, input_shape: Iterable[Value]) -> Shape:
+        """Output shape (without batch) for ``input_shape`` (without batch)."""
+        return self._outcome(input_shape).output.shape
+
+    def params(self, input_shape: Iterable[Value]) -> sympy.Expr:
+        """Trainable parameters (PyTorch: ``numel`` of ``.parameters()``)."""
+        return self._outcome(input_shape).params.value
+
+    def buffers(self, input_shape: Iterable[Value]) -> sympy.Expr:
+        """Buffer elements (PyTorch: ``numel`` of ``.buffers()``)."""
+        return self._outcome(input_shape).buffers.value
+
+    def macs(self, input_shape: Iterable[Value]) -> sympy.Expr:
+        """Multiply-accumulates for one sample."""
+        return self._outcome(input_shape).macs.value
+
+    def replace(self, **changes: object) -> Layer:
+        """A copy with some arguments changed: ``conv.replace(stride=2)``."""
+        return dataclasses.replace(self, **changes)
+
+    def __call__(self, *inputs: Node) -> Node:
+        """Functional API: ``y = Conv2d(out_channels=8, kernel_size=3)(x)``."""
+        from ..network import Node
+
+        return Node.make(self, inputs)
+
+
+def format_shape(shape: Iterable[sympy.Expr]) -> str:
+    from ..printing import to_str
+
+    return "x".join(to_str(size) if size.is_Atom or isinstance(size, sympy.Function) else f"({to_str(size)})" for size in shape)

@@ -1,0 +1,264 @@
+"""Convolutions: Conv1d/2d/3d and ConvTranspose1d/2d/3d, with PyTorch's semantics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sympy
+
+from ..conventions import Conventions
+from ..errors import ShapeError
+from ..rules import RULES
+from .base import (
+    Bind,
+    bias_term,
+    Check,
+    Layer,
+    Outcome,
+    Tensor,
+    derive_step,
+    product,
+    register,
+    shown_product,
+    size_check,
+    spatial_names,
+)
+from .window import window_size
+
+KERNEL_NOTATION = {1: ("n",), 2: ("n", "m"), 3: ("q", "n", "m")}
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def divides(layer: Layer, groups: sympy.Expr, channels: sympy.Expr, what: str) -> Check | None:
+    """``groups`` must divide ``channels``: an error when numeric, a condition otherwise."""
+    if groups == 1:
+        return None
+    remainder = sympy.Mod(channels, groups)
+    if remainder.is_number:
+        if remainder != 0:
+            raise ShapeError(f"groups must divide {what}, got {what}={channels} and groups={groups}")
+        return None
+    return Check(f"groups must divide {what}", sympy.Eq(remainder, 0))
+
+
+@dataclass(frozen=True)
+class _ConvNd(Layer):
+    dims: ClassVar[int] = 2
+
+    in_channels: Any = None
+    out_channels: Any = None
+    kernel_size: Any = None
+    stride: Any = 1
+    padding: Any = 0
+    dilation: Any = 1
+    groups: Any = 1
+    bias: bool = True
+    padding_mode: str = "zeros"
+
+    def __post_init__(self) -> None:
+        self._integer("in_channels", optional=True)
+        self._integer("out_channels")
+        self._tuple("kernel_size", self.dims)
+        self._tuple("stride", self.dims)
+        self._tuple("dilation", self.dims)
+        self._integer("groups")
+        self._flag("bias")
+        self._choice("padding_mode", PADDING_MODES)
+        if isinstance(self.padding, str):
+            self._choice("padding", ("valid", "same"))
+            if self.padding == "same" and any(stride != 1 for stride in self.stride):
+                raise self._fail("padding='same' is not supported for strided convolutions")
+        else:
+            self._tuple("padding", self.dims, minimum=0)
+
+    def _kernel_binding(self) -> Bind:
+        notation = shown_product(KERNEL_NOTATION[self.dims])
+        return Bind(product(self.kernel_size), notation, shown_product(list(self.kernel_size)))
+
+    def _padding(self) -> tuple[sympy.Expr, ...]:
+        if self.padding == "valid":
+            return (sympy.Integer(0),) * self.dims
+        return tuple(self.padding)
+
+    def _spatial(self, x: Tensor) -> tuple[tuple[Any, ...], tuple[Check, ...]]:
+        if self.padding == "same":
+            steps = tuple(
+                derive_step(name, RULES["size_same"], i=Bind(size, "i", shown))
+                for name, size, shown in zip(spatial_names(self.dims), x.shape[1:], x.shown[1:], strict=True)
+            )
+            return steps, ()
+        made = [
+            window_size(name, size, shown, kernel, padding, stride, dilation)
+            for name, size, shown, kernel, padding, stride, dilation in zip(
+                spatial_names(self.dims), x.shape[1:], x.shown[1:], self.kernel_size,
+                self._padding(), self.stride, self.dilation, strict=True,
+            )
+        ]
+        return tuple(step for step, _ in made), tuple(check for _, check in made)
+
+    def _channel_checks(self, channels: sympy.Expr) -> tuple[Check, ...]:
+        checks = [
+            self._check_declared("in_channels", channels),
+            divides(self, self.groups, channels, "in_channels"),
+            divides(self, self.groups, self.out_channels, "out_channels"),
+        ]
+        return tuple(check for check in checks if check is not None)
+
+
+class _Conv(_ConvNd):
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        self._expect_rank(x, self.dims + 1)
+        channels = x.shape[0]
+        checks = self._channel_checks(channels)
+        sizes, size_checks = self._spatial(x)
+        out = Tensor.of((self.out_channels, *(step.value for step in sizes)))
+        groups = Bind(self.groups, "g", omit=self.groups == 1)
+        kernel = self._kernel_binding()
+        params = derive_step(
+            "params", RULES["conv_params"], kernel=kernel, l=Bind(channels, "l", x.shown[0]),
+            k=Bind(self.out_channels, "k"), g=groups, b=bias_term(self.bias),
+        )
+        positions = Bind(product(out.shape[1:]), "o", shown_product(list(out.shape[1:])))
+        macs = derive_step(
+            "macs", RULES["conv_macs"], o=positions, k=Bind(self.out_channels, "k"), kernel=kernel,
+            l=Bind(channels, "l", x.shown[0]), g=groups,
+        )
+        return Outcome(out, sizes, params=params, macs=macs, checks=checks + size_checks)
+
+
+@register("conv1d", "conv1d")
+@dataclass(frozen=True)
+class Conv1d(_Conv):
+    """``torch.nn.Conv1d``: input ``(C, L)``."""
+
+    dims: ClassVar[int] = 1
+
+
+@register("conv2d", "conv2d")
+@dataclass(frozen=True)
+class Conv2d(_Conv):
+    """``torch.nn.Conv2d``: input ``(C, H, W)``.
+
+    >>> Conv2d(out_channels=32, kernel_size=5).output_shape((1, 28, 28))
+    (32, 24, 24)
+    >>> Conv2d(out_channels=32, kernel_size=5).params((1, 28, 28))
+    832
+    """
+
+    dims: ClassVar[int] = 2
+
+
+@register("conv3d", "conv3d")
+@dataclass(frozen=True)
+class Conv3d(_Conv):
+    """``torch.nn.Conv3d``: input ``(C, D, H, W)``."""
+
+    dims: ClassVar[int] = 3
+
+
+@dataclass(frozen=True)
+class _ConvTransposeNd(Layer):
+    dims: ClassVar[int] = 2
+
+    # PyTorch's positional order differs from Conv: output_padding, groups, bias, dilation.
+    in_channels: Any = None
+    out_channels: Any = None
+    kernel_size: Any = None
+    stride: Any = 1
+    padding: Any = 0
+    output_padding: Any = 0
+    groups: Any = 1
+    bias: bool = True
+    dilation: Any = 1
+    padding_mode: str = "zeros"
+
+    def __post_init__(self) -> None:
+        self._integer("in_channels", optional=True)
+        self._integer("out_channels")
+        self._tuple("kernel_size", self.dims)
+        self._tuple("stride", self.dims)
+        self._tuple("padding", self.dims, minimum=0)
+        self._tuple("output_padding", self.dims, minimum=0)
+        self._tuple("dilation", self.dims)
+        self._integer("groups")
+        self._flag("bias")
+        self._choice("padding_mode", ("zeros",))
+
+    def _output_padding_checks(self) -> tuple[Check, ...]:
+        checks = []
+        for extra, stride, dilation in zip(self.output_padding, self.stride, self.dilation, strict=True):
+            holds = sympy.Or(sympy.Lt(extra, stride), sympy.Lt(extra, dilation))
+            if holds is sympy.false:
+                raise ShapeError(
+                    f"output_padding must be smaller than either stride or dilation, "
+                    f"got output_padding={extra}, stride={stride}, dilation={dilation}"
+                )
+            if holds is not sympy.true:
+                checks.append(Check("output_padding must be smaller than stride or dilation", holds))
+        return tuple(checks)
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        self._expect_rank(x, self.dims + 1)
+        channels = x.shape[0]
+        checks = [
+            self._check_declared("in_channels", channels),
+            divides(self, self.groups, channels, "in_channels"),
+            divides(self, self.groups, self.out_channels, "out_channels"),
+        ]
+        sizes = tuple(
+            derive_step(
+                name, RULES["size_transposed"], i=Bind(size, "i", shown), n=Bind(kernel, "n"),
+                p=Bind(padding, "p"), s=Bind(stride, "s"), d=Bind(dilation, "d"), a=Bind(extra, "a"),
+            )
+            for name, size, shown, kernel, padding, stride, dilation, extra in zip(
+                spatial_names(self.dims), x.shape[1:], x.shown[1:], self.kernel_size, self.padding,
+                self.stride, self.dilation, self.output_padding, strict=True,
+            )
+        )
+        out = Tensor.of((self.out_channels, *(step.value for step in sizes)))
+        kernel = Bind(
+            product(self.kernel_size), shown_product(KERNEL_NOTATION[self.dims]), shown_product(list(self.kernel_size))
+        )
+        groups = Bind(self.groups, "g", omit=self.groups == 1)
+        params = derive_step(
+            "params", RULES["conv_transpose_params"], kernel=kernel, l=Bind(channels, "l", x.shown[0]),
+            k=Bind(self.out_channels, "k"), g=groups, b=bias_term(self.bias),
+        )
+        positions = Bind(product(x.shape[1:]), "o", shown_product(list(x.shown[1:])))
+        macs = derive_step(
+            "macs", RULES["conv_transpose_macs"], o=positions, l=Bind(channels, "l", x.shown[0]), kernel=kernel,
+            k=Bind(self.out_channels, "k"), g=groups,
+        )
+        all_checks = tuple(check for check in checks if check is not None) + self._output_padding_checks()
+        return Outcome(
+            out, sizes, params=params, macs=macs,
+            checks=all_checks + tuple(size_check(step.quantity, step) for step in sizes),
+        )
+
+
+@register("convtranspose1d", "convtranspose1d")
+@dataclass(frozen=True)
+class ConvTranspose1d(_ConvTransposeNd):
+    """``torch.nn.ConvTranspose1d``."""
+
+    dims: ClassVar[int] = 1
+
+
+@register("convtranspose2d", "convtranspose2d")
+@dataclass(frozen=True)
+class ConvTranspose2d(_ConvTransposeNd):
+    """``torch.nn.ConvTranspose2d``."""
+
+    dims: ClassVar[int] = 2
+
+
+@register("convtranspose3d", "convtranspose3d")
+@dataclass(frozen=True)
+class ConvTranspose3d(_ConvTransposeNd):
+    """``torch.nn.ConvTranspose3d``."""
+
+    dims: ClassVar[int] = 3

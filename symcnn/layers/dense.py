@@ -1,0 +1,117 @@
+"""Dense layers and reshaping: Linear, Flatten, Embedding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+from ..conventions import Conventions
+from ..display import ONE
+from ..errors import ShapeError, UnsupportedError
+from ..rules import RULES
+from .base import Bind, Layer, Outcome, Step, Tensor, bias_term, derive_step, product, register, shown_product
+
+
+@register("linear", "dense")
+@dataclass(frozen=True)
+class Linear(Layer):
+    """``torch.nn.Linear``: acts on the last dimension.
+
+    >>> Linear(out_features=10).params((256,))
+    2570
+    """
+
+    in_features: Any = None
+    out_features: Any = None
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        self._integer("in_features", optional=True)
+        self._integer("out_features")
+        self._flag("bias")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        if x.rank < 1:
+            raise ShapeError("input must have at least 1 dimension")
+        features = x.shape[-1]
+        check = self._check_declared("in_features", features)
+        out = Tensor((*x.shape[:-1], self.out_features), (*x.shown[:-1], Tensor.of((self.out_features,)).shown[0]))
+        units = Bind(self.out_features, "k")
+        inputs_bind = Bind(features, "l", x.shown[-1])
+        params = derive_step("params", RULES["linear_params"], l=inputs_bind, k=units, b=bias_term(self.bias))
+        rows = product(x.shape[:-1])
+        rows_bind = Bind(rows, "r", shown_product(list(x.shown[:-1])) if x.rank > 1 else ONE, omit=x.rank == 1)
+        macs = derive_step("macs", RULES["linear_macs"], r=rows_bind, l=inputs_bind, k=units)
+        return Outcome(out, params=params, macs=macs, checks=() if check is None else (check,))
+
+
+@register("flatten", "flatten")
+@dataclass(frozen=True)
+class Flatten(Layer):
+    """``torch.nn.Flatten``; dimensions count the batch as 0, as in PyTorch."""
+
+    start_dim: int = 1
+    end_dim: int = -1
+
+    def __post_init__(self) -> None:
+        for attribute in ("start_dim", "end_dim"):
+            value = getattr(self, attribute)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise self._fail(f"{attribute} must be an integer, got {value!r}")
+        if self.start_dim == 0:
+            raise UnsupportedError("flatten: start_dim=0 would merge the batch dimension, which symcnn leaves out")
+
+    def _span(self, rank: int) -> tuple[int, int]:
+        def ours(dim: int) -> int:
+            return dim - 1 if dim > 0 else dim + rank
+
+        start, end = ours(self.start_dim), ours(self.end_dim)
+        if not (0 <= start < rank and 0 <= end < rank) or start > end:
+            raise ShapeError(
+                f"start_dim={self.start_dim}, end_dim={self.end_dim} do not fit an input of {rank} dimensions (+ batch)"
+            )
+        return start, end
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        start, end = self._span(x.rank)
+        merged = product(x.shape[start : end + 1])
+        merged_shown = shown_product(list(x.shown[start : end + 1]))
+        out = Tensor(
+            (*x.shape[:start], merged, *x.shape[end + 1 :]),
+            (*x.shown[:start], merged_shown, *x.shown[end + 1 :]),
+        )
+        features = Step("features", merged, substituted=merged_shown) if end > start else None
+        return Outcome(out, () if features is None else (features,))
+
+
+@register("embedding", "embedding")
+@dataclass(frozen=True)
+class Embedding(Layer):
+    """``torch.nn.Embedding``: input ``(L,)`` token indices, output ``(L, embedding_dim)``."""
+
+    num_embeddings: Any = None
+    embedding_dim: Any = None
+    padding_idx: Any = None
+    max_norm: Any = None
+    norm_type: Any = 2.0
+    scale_grad_by_freq: bool = False
+    sparse: bool = False
+
+    def __post_init__(self) -> None:
+        self._integer("num_embeddings")
+        self._integer("embedding_dim")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        out = Tensor.of((*x.shape, self.embedding_dim))
+        params = derive_step(
+            "params", RULES["embedding_params"], v=Bind(self.num_embeddings, "v"), e=Bind(self.embedding_dim, "e")
+        )
+        return Outcome(out, params=params)
+
+
+__all__ = ["Linear", "Flatten", "Embedding"]

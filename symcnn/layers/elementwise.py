@@ -1,0 +1,188 @@
+"""Layers that keep the shape: activations, dropout, identity; and PReLU.
+
+Each class names PyTorch's constructor arguments so a spec or a positional
+call means the same as in PyTorch; none of them has parameters except PReLU.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..conventions import Conventions
+from ..errors import ShapeError
+from ..rules import RULES
+from .base import Bind, Layer, Outcome, Tensor, derive_step, register
+
+
+@dataclass(frozen=True)
+class _SameShape(Layer):
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        return Outcome(x)
+
+
+@dataclass(frozen=True)
+class _Inplace(_SameShape):
+    inplace: bool = False
+
+
+@dataclass(frozen=True)
+class _Dropout(_SameShape):
+    p: Any = 0.5
+    inplace: bool = False
+
+
+@register("relu", "relu")
+@dataclass(frozen=True)
+class ReLU(_Inplace):
+    """``torch.nn.ReLU``."""
+
+
+@register("relu6", "relu")
+@dataclass(frozen=True)
+class ReLU6(_Inplace):
+    """``torch.nn.ReLU6``."""
+
+
+@register("silu", "silu")
+@dataclass(frozen=True)
+class SiLU(_Inplace):
+    """``torch.nn.SiLU`` (swish)."""
+
+
+@register("hardswish", "hardswish")
+@dataclass(frozen=True)
+class Hardswish(_Inplace):
+    """``torch.nn.Hardswish``."""
+
+
+@register("hardsigmoid", "hardsigmoid")
+@dataclass(frozen=True)
+class Hardsigmoid(_Inplace):
+    """``torch.nn.Hardsigmoid``."""
+
+
+@register("mish", "mish")
+@dataclass(frozen=True)
+class Mish(_Inplace):
+    """``torch.nn.Mish``."""
+
+
+@register("leakyrelu", "leakyrelu")
+@dataclass(frozen=True)
+class LeakyReLU(_SameShape):
+    """``torch.nn.LeakyReLU``."""
+
+    negative_slope: Any = 0.01
+    inplace: bool = False
+
+
+@register("elu", "elu")
+@dataclass(frozen=True)
+class ELU(_SameShape):
+    """``torch.nn.ELU``."""
+
+    alpha: Any = 1.0
+    inplace: bool = False
+
+
+@register("gelu", "gelu")
+@dataclass(frozen=True)
+class GELU(_SameShape):
+    """``torch.nn.GELU``."""
+
+    approximate: str = "none"
+
+
+@register("sigmoid", "sigmoid")
+@dataclass(frozen=True)
+class Sigmoid(_SameShape):
+    """``torch.nn.Sigmoid``."""
+
+
+@register("tanh", "tanh")
+@dataclass(frozen=True)
+class Tanh(_SameShape):
+    """``torch.nn.Tanh``."""
+
+
+@register("softplus", "softplus")
+@dataclass(frozen=True)
+class Softplus(_SameShape):
+    """``torch.nn.Softplus``."""
+
+    beta: Any = 1.0
+    threshold: Any = 20.0
+
+
+@register("softmax", "softmax")
+@dataclass(frozen=True)
+class Softmax(_SameShape):
+    """``torch.nn.Softmax``."""
+
+    dim: Any = None
+
+
+@register("logsoftmax", "logsoftmax")
+@dataclass(frozen=True)
+class LogSoftmax(_SameShape):
+    """``torch.nn.LogSoftmax``."""
+
+    dim: Any = None
+
+
+@register("identity", "identity")
+@dataclass(frozen=True)
+class Identity(_SameShape):
+    """``torch.nn.Identity``."""
+
+
+@register("dropout", "dropout")
+@dataclass(frozen=True)
+class Dropout(_Dropout):
+    """``torch.nn.Dropout``: no parameters, shape unchanged."""
+
+
+@register("dropout1d", "dropout")
+@dataclass(frozen=True)
+class Dropout1d(_Dropout):
+    """``torch.nn.Dropout1d``."""
+
+
+@register("dropout2d", "dropout")
+@dataclass(frozen=True)
+class Dropout2d(_Dropout):
+    """``torch.nn.Dropout2d``."""
+
+
+@register("dropout3d", "dropout")
+@dataclass(frozen=True)
+class Dropout3d(_Dropout):
+    """``torch.nn.Dropout3d``."""
+
+
+@register("alphadropout", "dropout")
+@dataclass(frozen=True)
+class AlphaDropout(_Dropout):
+    """``torch.nn.AlphaDropout``."""
+
+
+@register("prelu", "prelu")
+@dataclass(frozen=True)
+class PReLU(Layer):
+    """``torch.nn.PReLU``: one slope, or one per channel (``num_parameters`` = C)."""
+
+    num_parameters: Any = 1
+    init: Any = 0.25
+
+    def __post_init__(self) -> None:
+        self._integer("num_parameters")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        if self.num_parameters != 1 and x.rank >= 1 and (x.shape[0] - self.num_parameters).is_nonzero:
+            raise ShapeError(f"num_parameters must be 1 or the input's channels ({x.shape[0]}), got {self.num_parameters}")
+        params = derive_step("params", RULES["per_feature"], c=Bind(self.num_parameters, "c"))
+        return Outcome(x, params=params)

@@ -1,0 +1,135 @@
+"""Normalisation: BatchNorm1d/2d/3d, LayerNorm, GroupNorm."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sympy
+
+from ..conventions import Conventions
+from ..errors import ShapeError
+from ..rules import RULES
+from .base import Bind, Layer, Outcome, Step, Tensor, derive_step, format_shape, product, register, zero_step
+
+
+@dataclass(frozen=True)
+class _BatchNorm(Layer):
+    ranks: ClassVar[tuple[int, ...]] = (3,)
+
+    num_features: Any = None
+    eps: Any = 1e-5
+    momentum: Any = 0.1
+    affine: bool = True
+    track_running_stats: bool = True
+
+    def __post_init__(self) -> None:
+        self._integer("num_features", optional=True)
+        self._flag("affine")
+        self._flag("track_running_stats")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        self._expect_rank(x, *self.ranks)
+        channels = Bind(x.shape[0], "c", x.shown[0])
+        check = self._check_declared("num_features", x.shape[0])
+        params = derive_step("params", RULES["affine_params"], c=channels) if self.affine else zero_step("params")
+        buffers: Step = zero_step("buffers")
+        non_trainable: Step = zero_step("non_trainable")
+        if self.track_running_stats:
+            if conventions.framework == "keras":
+                non_trainable = derive_step("non_trainable", RULES["affine_params"], c=channels)
+            else:
+                buffers = derive_step("buffers", RULES["batchnorm_buffers"], c=channels)
+        return Outcome(
+            x, params=params, non_trainable=non_trainable, buffers=buffers, checks=() if check is None else (check,)
+        )
+
+
+@register("batchnorm1d", "batchnorm")
+@dataclass(frozen=True)
+class BatchNorm1d(_BatchNorm):
+    """``torch.nn.BatchNorm1d``: input ``(C,)`` or ``(C, L)``."""
+
+    ranks: ClassVar[tuple[int, ...]] = (1, 2)
+
+
+@register("batchnorm2d", "batchnorm")
+@dataclass(frozen=True)
+class BatchNorm2d(_BatchNorm):
+    """``torch.nn.BatchNorm2d``: 2C parameters, 2C + 1 buffers (PyTorch counting)."""
+
+    ranks: ClassVar[tuple[int, ...]] = (3,)
+
+
+@register("batchnorm3d", "batchnorm")
+@dataclass(frozen=True)
+class BatchNorm3d(_BatchNorm):
+    """``torch.nn.BatchNorm3d``."""
+
+    ranks: ClassVar[tuple[int, ...]] = (4,)
+
+
+@register("layernorm", "layernorm")
+@dataclass(frozen=True)
+class LayerNorm(Layer):
+    """``torch.nn.LayerNorm`` over the trailing ``normalized_shape``."""
+
+    normalized_shape: Any = None
+    eps: Any = 1e-5
+    elementwise_affine: bool = True
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        raw = self.normalized_shape
+        if raw is None:
+            raise self._fail("normalized_shape is required")
+        items = list(raw) if isinstance(raw, list | tuple) else [raw]
+        self._set("normalized_shape", tuple(self._checked(item, "normalized_shape", 1) for item in items))
+        self._flag("elementwise_affine")
+        self._flag("bias")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        count = len(self.normalized_shape)
+        trailing = x.shape[-count:] if x.rank >= count else ()
+        if len(trailing) != count or any(
+            sympy.Eq(a, b) is sympy.false for a, b in zip(trailing, self.normalized_shape, strict=True)
+        ):
+            raise ShapeError(
+                f"normalized_shape {format_shape(self.normalized_shape)} must match the input's last dimensions, "
+                f"got input {format_shape(x.shape)}"
+            )
+        features = Bind(product(self.normalized_shape), "c")
+        if not self.elementwise_affine:
+            params = zero_step("params")
+        else:
+            params = derive_step("params", RULES["affine_params" if self.bias else "per_feature"], c=features)
+        return Outcome(x, params=params)
+
+
+@register("groupnorm", "groupnorm")
+@dataclass(frozen=True)
+class GroupNorm(Layer):
+    """``torch.nn.GroupNorm``: ``num_groups`` must divide ``num_channels``."""
+
+    num_groups: Any = None
+    num_channels: Any = None
+    eps: Any = 1e-5
+    affine: bool = True
+
+    def __post_init__(self) -> None:
+        self._integer("num_groups")
+        self._integer("num_channels", optional=True)
+        self._flag("affine")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        channels = x.shape[0]
+        check = self._check_declared("num_channels", channels)
+        remainder = sympy.Mod(channels, self.num_groups)
+        if remainder.is_number and remainder != 0:
+            raise ShapeError(f"num_groups must divide num_channels, got num_channels={channels} and num_groups={self.num_groups}")
+        params = derive_step("params", RULES["affine_params"], c=Bind(channels, "c", x.shown[0])) if self.affine else zero_step("params")
+        return Outcome(x, params=params, checks=() if check is None else (check,))

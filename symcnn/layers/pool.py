@@ -1,0 +1,219 @@
+"""Pooling: MaxPool/AvgPool 1d/2d/3d (ceil_mode included) and adaptive pooling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sympy
+
+from ..conventions import Conventions
+from ..errors import ShapeError
+from .base import Check, Layer, Outcome, Tensor, register, spatial_names
+from .window import window_size
+
+
+@dataclass(frozen=True)
+class _Pool(Layer):
+    dims: ClassVar[int] = 2
+
+    def _normalise(self) -> None:
+        self._tuple("kernel_size", self.dims)
+        if self.stride is None or self.stride == []:  # type: ignore[attr-defined]
+            self._set("stride", self.kernel_size)
+        else:
+            self._tuple("stride", self.dims)
+        self._tuple("padding", self.dims, minimum=0)
+        self._flag("ceil_mode")
+
+    def _dilation(self) -> tuple[sympy.Expr, ...]:
+        return (sympy.Integer(1),) * self.dims
+
+    def _padding_checks(self) -> tuple[Check, ...]:
+        """PyTorch: padding may be at most half the kernel (``p <= floor(n/2)``)."""
+        checks = []
+        for padding, kernel in zip(self.padding, self.kernel_size, strict=True):  # type: ignore[attr-defined]
+            holds = sympy.Le(2 * padding, kernel)
+            if holds is sympy.false:
+                raise ShapeError(f"pad should be at most half of kernel size, got padding={padding}, kernel_size={kernel}")
+            if holds is not sympy.true:
+                checks.append(Check("padding must be at most half of kernel_size", holds))
+        return tuple(checks)
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        self._expect_rank(x, self.dims + 1)
+        checks = self._padding_checks()
+        made = [
+            window_size(name, size, shown, kernel, padding, stride, dilation, ceil_mode=self.ceil_mode)  # type: ignore[attr-defined]
+            for name, size, shown, kernel, padding, stride, dilation in zip(
+                spatial_names(self.dims), x.shape[1:], x.shown[1:], self.kernel_size,  # type: ignore[attr-defined]
+                self.padding, self.stride, self._dilation(), strict=True,  # type: ignore[attr-defined]
+            )
+        ]
+        sizes = tuple(step for step, _ in made)
+        out = Tensor.of((x.shape[0], *(step.value for step in sizes)))
+        return Outcome(out, sizes, checks=checks + tuple(check for _, check in made))
+
+
+@dataclass(frozen=True)
+class _MaxPool(_Pool):
+    kernel_size: Any = None
+    stride: Any = None
+    padding: Any = 0
+    dilation: Any = 1
+    return_indices: bool = False
+    ceil_mode: bool = False
+
+    def __post_init__(self) -> None:
+        self._normalise()
+        self._tuple("dilation", self.dims)
+        self._flag("return_indices")
+
+    def _dilation(self) -> tuple[sympy.Expr, ...]:
+        return tuple(self.dilation)
+
+
+@dataclass(frozen=True)
+class _AvgPool(_Pool):
+    kernel_size: Any = None
+    stride: Any = None
+    padding: Any = 0
+    ceil_mode: bool = False
+    count_include_pad: bool = True
+    divisor_override: Any = None
+
+    def __post_init__(self) -> None:
+        self._normalise()
+        self._flag("count_include_pad")
+        self._integer("divisor_override", optional=True)
+
+
+@register("maxpool1d", "maxpool")
+@dataclass(frozen=True)
+class MaxPool1d(_MaxPool):
+    """``torch.nn.MaxPool1d``: input ``(C, L)``."""
+
+    dims: ClassVar[int] = 1
+
+
+@register("maxpool2d", "maxpool")
+@dataclass(frozen=True)
+class MaxPool2d(_MaxPool):
+    """``torch.nn.MaxPool2d``; ``stride`` defaults to ``kernel_size``.
+
+    >>> MaxPool2d(2).output_shape((32, 24, 24))
+    (32, 12, 12)
+    """
+
+    dims: ClassVar[int] = 2
+
+
+@register("maxpool3d", "maxpool")
+@dataclass(frozen=True)
+class MaxPool3d(_MaxPool):
+    """``torch.nn.MaxPool3d``."""
+
+    dims: ClassVar[int] = 3
+
+
+@register("avgpool1d", "avgpool")
+@dataclass(frozen=True)
+class AvgPool1d(_AvgPool):
+    """``torch.nn.AvgPool1d``."""
+
+    dims: ClassVar[int] = 1
+
+
+@register("avgpool2d", "avgpool")
+@dataclass(frozen=True)
+class AvgPool2d(_AvgPool):
+    """``torch.nn.AvgPool2d``."""
+
+    dims: ClassVar[int] = 2
+
+
+@register("avgpool3d", "avgpool")
+@dataclass(frozen=True)
+class AvgPool3d(_AvgPool):
+    """``torch.nn.AvgPool3d``."""
+
+    dims: ClassVar[int] = 3
+
+
+@dataclass(frozen=True)
+class _AdaptivePool(Layer):
+    dims: ClassVar[int] = 2
+
+    output_size: Any = None
+
+    def __post_init__(self) -> None:
+        raw = self.output_size
+        if raw is None:
+            raise self._fail("output_size is required")
+        items = list(raw) if isinstance(raw, list | tuple) else [raw] * self.dims
+        if len(items) != self.dims:
+            raise self._fail(f"output_size must have {self.dims} values, got {len(items)}")
+        self._set("output_size", tuple(None if item is None else self._checked(item, "output_size", 1) for item in items))
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        self._expect_rank(x, self.dims + 1)
+        sizes = tuple(
+            size if wanted is None else wanted for size, wanted in zip(x.shape[1:], self.output_size, strict=True)
+        )
+        return Outcome(Tensor.of((x.shape[0], *sizes)))
+
+
+@dataclass(frozen=True)
+class _AdaptiveMaxPool(_AdaptivePool):
+    return_indices: bool = False
+
+
+@register("adaptiveavgpool1d", "adaptiveavgpool")
+@dataclass(frozen=True)
+class AdaptiveAvgPool1d(_AdaptivePool):
+    """``torch.nn.AdaptiveAvgPool1d``."""
+
+    dims: ClassVar[int] = 1
+
+
+@register("adaptiveavgpool2d", "adaptiveavgpool")
+@dataclass(frozen=True)
+class AdaptiveAvgPool2d(_AdaptivePool):
+    """``torch.nn.AdaptiveAvgPool2d``; ``None`` in ``output_size`` keeps that size."""
+
+    dims: ClassVar[int] = 2
+
+
+@register("adaptiveavgpool3d", "adaptiveavgpool")
+@dataclass(frozen=True)
+class AdaptiveAvgPool3d(_AdaptivePool):
+    """``torch.nn.AdaptiveAvgPool3d``."""
+
+    dims: ClassVar[int] = 3
+
+
+@register("adaptivemaxpool1d", "adaptivemaxpool")
+@dataclass(frozen=True)
+class AdaptiveMaxPool1d(_AdaptiveMaxPool):
+    """``torch.nn.AdaptiveMaxPool1d``."""
+
+    dims: ClassVar[int] = 1
+
+
+@register("adaptivemaxpool2d", "adaptivemaxpool")
+@dataclass(frozen=True)
+class AdaptiveMaxPool2d(_AdaptiveMaxPool):
+    """``torch.nn.AdaptiveMaxPool2d``."""
+
+    dims: ClassVar[int] = 2
+
+
+@register("adaptivemaxpool3d", "adaptivemaxpool")
+@dataclass(frozen=True)
+class AdaptiveMaxPool3d(_AdaptiveMaxPool):
+    """``torch.nn.AdaptiveMaxPool3d``."""
+
+    dims: ClassVar[int] = 3

@@ -1,0 +1,125 @@
+"""Recurrent layers: RNN, LSTM (with optional projection), GRU.
+
+Input is an unbatched sequence ``(L, input_size)``; output ``(L, D*h_out)``
+with ``D`` = 2 when bidirectional.  PyTorch keeps two bias vectors per gate
+set (``b_ih`` and ``b_hh``), hence ``2*b`` in the rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import sympy
+
+from ..conventions import Conventions
+from ..display import leaf
+from ..rules import RULES
+from .base import Bind, Layer, Outcome, Tensor, derive_step, register
+
+
+@dataclass(frozen=True)
+class _Recurrent(Layer):
+    gates: ClassVar[int] = 1
+
+    def _validate(self) -> None:
+        self._integer("input_size", optional=True)
+        self._integer("hidden_size")
+        self._integer("num_layers")
+        self._flag("bias")
+        self._flag("batch_first")
+        self._flag("bidirectional")
+
+    def _projection(self) -> sympy.Expr:
+        return sympy.Integer(0)
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        self._expect_rank(x, 2, what="input (sequence length, features)")
+        steps, features = x.shape
+        check = self._check_declared("input_size", features)
+        directions = sympy.Integer(2 if self.bidirectional else 1)  # type: ignore[attr-defined]
+        projection = self._projection()
+        width = projection if projection != 0 else self.hidden_size  # type: ignore[attr-defined]
+        binds = {
+            "D": Bind(directions, "D", omit=directions == 1),
+            "h": Bind(self.hidden_size, "h"),  # type: ignore[attr-defined]
+            "x": Bind(features, "x", x.shown[1]),
+            "L": Bind(self.num_layers - 1, leaf("L") - 1, omit=self.num_layers == 1),  # type: ignore[attr-defined]
+        }
+        bias = Bind(sympy.Integer(int(self.bias)), "b", omit=not self.bias)  # type: ignore[attr-defined]
+        if projection != 0:
+            binds["r"] = Bind(projection, "r")
+            params = derive_step("params", RULES["lstm_proj_params"], b=bias, **binds)
+            macs = derive_step("macs", RULES["lstm_proj_macs"], t=Bind(steps, "t", x.shown[0]), **binds)
+        else:
+            gates = Bind(sympy.Integer(self.gates), "G", omit=self.gates == 1)
+            params = derive_step("params", RULES["recurrent_params"], G=gates, b=bias, **binds)
+            macs = derive_step("macs", RULES["recurrent_macs"], t=Bind(steps, "t", x.shown[0]), G=gates, **binds)
+        out = Tensor.of((steps, directions * width))
+        return Outcome(out, params=params, macs=macs, checks=() if check is None else (check,))
+
+
+@register("rnn", "rnn")
+@dataclass(frozen=True)
+class RNN(_Recurrent):
+    """``torch.nn.RNN`` (positional order as PyTorch: ..., num_layers, nonlinearity, bias, ...)."""
+
+    input_size: Any = None
+    hidden_size: Any = None
+    num_layers: Any = 1
+    nonlinearity: str = "tanh"
+    bias: bool = True
+    batch_first: bool = False
+    dropout: Any = 0.0
+    bidirectional: bool = False
+
+    def __post_init__(self) -> None:
+        self._validate()
+        self._choice("nonlinearity", ("tanh", "relu"))
+
+
+@register("lstm", "lstm")
+@dataclass(frozen=True)
+class LSTM(_Recurrent):
+    """``torch.nn.LSTM``; ``proj_size`` > 0 adds the projection ``W_hr``."""
+
+    gates: ClassVar[int] = 4
+
+    input_size: Any = None
+    hidden_size: Any = None
+    num_layers: Any = 1
+    bias: bool = True
+    batch_first: bool = False
+    dropout: Any = 0.0
+    bidirectional: bool = False
+    proj_size: Any = 0
+
+    def __post_init__(self) -> None:
+        self._validate()
+        self._integer("proj_size", minimum=0)
+        if self.proj_size != 0 and (self.proj_size - self.hidden_size).is_nonnegative:
+            raise self._fail(f"proj_size has to be smaller than hidden_size, got {self.proj_size} >= {self.hidden_size}")
+
+    def _projection(self) -> sympy.Expr:
+        return self.proj_size  # type: ignore[no-any-return]
+
+
+@register("gru", "gru")
+@dataclass(frozen=True)
+class GRU(_Recurrent):
+    """``torch.nn.GRU``: three gates."""
+
+    gates: ClassVar[int] = 3
+
+    input_size: Any = None
+    hidden_size: Any = None
+    num_layers: Any = 1
+    bias: bool = True
+    batch_first: bool = False
+    dropout: Any = 0.0
+    bidirectional: bool = False
+
+    def __post_init__(self) -> None:
+        self._validate()

@@ -1,0 +1,133 @@
+"""Layers that resize spatial dimensions without weights: ZeroPad, Upsample."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, ClassVar
+
+import sympy
+
+from ..conventions import Conventions
+from ..errors import SpecError
+from ..rules import RULES
+from .base import Bind, Layer, Outcome, Tensor, derive_step, register, size_check, spatial_names
+
+
+@dataclass(frozen=True)
+class _ZeroPad(Layer):
+    dims: ClassVar[int] = 2
+
+    padding: Any = None
+
+    def __post_init__(self) -> None:
+        raw = self.padding
+        if raw is None:
+            raise self._fail("padding is required")
+        items = list(raw) if isinstance(raw, list | tuple) else [raw] * (2 * self.dims)
+        if len(items) != 2 * self.dims:
+            raise self._fail(f"padding must have {2 * self.dims} values (before, after per dimension, last first), got {len(items)}")
+        # PyTorch allows negative padding (cropping); the output size check catches too much.
+        self._set("padding", tuple(self._checked(item, "padding", -(10**18)) for item in items))
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        if x.rank < self.dims:
+            self._expect_rank(x, self.dims + 1)
+        lead = x.rank - self.dims
+        # PyTorch lists padding from the last dimension backwards: (left, right, top, bottom, ...).
+        pairs = [self.padding[2 * index : 2 * index + 2] for index in range(self.dims)][::-1]
+        sizes = tuple(
+            derive_step(
+                name, RULES["size_padded_sides"], i=Bind(size, "i", shown),
+                p_before=Bind(before, "p_before"), p_after=Bind(after, "p_after"),
+            )
+            for name, size, shown, (before, after) in zip(
+                spatial_names(self.dims), x.shape[lead:], x.shown[lead:], pairs, strict=True
+            )
+        )
+        out = Tensor.of((*x.shape[:lead], *(step.value for step in sizes)))
+        return Outcome(out, sizes, checks=tuple(size_check(step.quantity, step) for step in sizes))
+
+
+@register("zeropad1d", "zeropad")
+@dataclass(frozen=True)
+class ZeroPad1d(_ZeroPad):
+    """``torch.nn.ZeroPad1d``: padding ``(left, right)``."""
+
+    dims: ClassVar[int] = 1
+
+
+@register("zeropad2d", "zeropad")
+@dataclass(frozen=True)
+class ZeroPad2d(_ZeroPad):
+    """``torch.nn.ZeroPad2d``: padding int or ``(left, right, top, bottom)``."""
+
+    dims: ClassVar[int] = 2
+
+
+@register("zeropad3d", "zeropad")
+@dataclass(frozen=True)
+class ZeroPad3d(_ZeroPad):
+    """``torch.nn.ZeroPad3d``: ``(left, right, top, bottom, front, back)``."""
+
+    dims: ClassVar[int] = 3
+
+
+def _exact_ratio(value: object, what: str) -> sympy.Rational:
+    """Scale factors may be written 2, "3/2" or 1.5; all become exact fractions."""
+    if isinstance(value, float):
+        value = Fraction(str(value))
+    from ..symbols import to_expr
+
+    ratio = to_expr(value, what)
+    if not isinstance(ratio, sympy.Rational) or ratio <= 0:
+        raise SpecError(f"{what} must be a positive number, got {ratio}")
+    return ratio
+
+
+@register("upsample", "upsample")
+@dataclass(frozen=True)
+class Upsample(Layer):
+    """``torch.nn.Upsample``: by ``size`` or by ``scale_factor`` (output floored as in PyTorch)."""
+
+    size: Any = None
+    scale_factor: Any = None
+    mode: str = "nearest"
+    align_corners: Any = None
+    recompute_scale_factor: Any = None
+
+    def __post_init__(self) -> None:
+        if (self.size is None) == (self.scale_factor is None):
+            raise self._fail("give exactly one of size and scale_factor")
+        if self.scale_factor is not None:
+            raw = self.scale_factor
+            items = list(raw) if isinstance(raw, list | tuple) else [raw]
+            self._set("scale_factor", tuple(_exact_ratio(item, "upsample: scale_factor") for item in items))
+        else:
+            raw = self.size
+            items = list(raw) if isinstance(raw, list | tuple) else [raw]
+            self._set("size", tuple(self._checked(item, "size", 1) for item in items))
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        dims = x.rank - 1
+        if dims < 1:
+            self._expect_rank(x, 2, 3, 4)
+        wanted = self.size if self.size is not None else self.scale_factor
+        if len(wanted) == 1:
+            wanted = wanted * dims
+        if len(wanted) != dims:
+            raise SpecError(f"upsample: expected {dims} sizes or scale factors, got {len(wanted)}")
+        if self.size is not None:
+            return Outcome(Tensor.of((x.shape[0], *wanted)))
+        sizes = tuple(
+            derive_step(
+                name, RULES["size_scaled"], i=Bind(size, "i", shown), u=Bind(sympy.Integer(ratio.p), "u"),
+                v=Bind(sympy.Integer(ratio.q), "v"),
+            )
+            for name, size, shown, ratio in zip(spatial_names(dims), x.shape[1:], x.shown[1:], wanted, strict=True)
+        )
+        out = Tensor.of((x.shape[0], *(step.value for step in sizes)))
+        return Outcome(out, sizes, checks=tuple(size_check(step.quantity, step) for step in sizes))

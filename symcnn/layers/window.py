@@ -1,0 +1,75 @@
+"""Output size of a sliding window along one dimension (convolution, pooling).
+
+The rule shown is the simplest textbook relationship that applies to the
+layer's values; all of them agree with PyTorch's general formula there.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from ..display import Shown
+from ..rules import RULES
+from ..simplify import decide
+from .base import Bind, Check, Step, derive_step, size_check
+
+
+def window_size(
+    dimension: str,
+    size: sympy.Expr,
+    shown: Shown,
+    kernel: sympy.Expr,
+    padding: sympy.Expr,
+    stride: sympy.Expr,
+    dilation: sympy.Expr = sympy.Integer(1),
+    *,
+    ceil_mode: bool = False,
+) -> tuple[Step, Check]:
+    """The output size along ``dimension`` and the check that it is at least 1."""
+    bind = {
+        "i": Bind(size, "i", shown),
+        "n": Bind(kernel, "n"),
+        "p": Bind(padding, "p"),
+        "s": Bind(stride, "s"),
+        "d": Bind(dilation, "d"),
+    }
+    if ceil_mode:
+        step = _ceil_mode_size(dimension, bind)
+    else:
+        name, used = _simplest_rule(kernel, padding, stride, dilation)
+        step = derive_step(dimension, RULES[name], **{key: bind[key] for key in used})
+    return step, size_check(dimension, step)
+
+
+def _simplest_rule(
+    kernel: sympy.Expr, padding: sympy.Expr, stride: sympy.Expr, dilation: sympy.Expr
+) -> tuple[str, tuple[str, ...]]:
+    if dilation != 1:
+        return "size_dilated", ("i", "n", "p", "s", "d")
+    if stride == 1:
+        return ("size_valid", ("i", "n")) if padding == 0 else ("size_padded", ("i", "n", "p"))
+    if padding == 0 and stride == kernel:
+        return "size_tiled", ("i", "n")
+    return "size_strided", ("i", "n", "p", "s")
+
+
+def _ceil_mode_size(dimension: str, bind: dict[str, Bind]) -> Step:
+    """PyTorch's ceil_mode: round up, but drop a last window that starts past the input.
+
+    The window starts at ``(o - 1)*s`` in padded coordinates; PyTorch drops it
+    when that is ``>= i + p`` (it would start in the right padding).
+    """
+    step = derive_step(dimension, RULES["size_ceil"], **bind)
+    size, padding, stride = bind["i"].value, bind["p"].value, bind["s"].value
+    starts_outside = decide(sympy.Ge((step.value - 1) * stride, size + padding))
+    if starts_outside is sympy.true:
+        return derive_step(dimension, RULES["size_ceil_dropped"], **bind)
+    if starts_outside is sympy.false:
+        return step
+    return Step(
+        dimension,
+        sympy.Piecewise((step.value - 1, starts_outside), (step.value, True)),
+        step.rule,
+        step.general,
+        step.substituted,
+    )

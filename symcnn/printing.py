@@ -1,0 +1,60 @@
+"""SymPy printers for results: floors shown as ``floor((H - 1)/4)``.
+
+SymPy distributes numeric factors, so ``floor((H - 1)/4)`` is stored as
+``floor(H/4 - 1/4)``.  Readers (and PyTorch's own symbolic engine) write the
+numerator over a common denominator; these printers do the same.  The text
+form stays valid SymPy syntax, so JSON values can be read back.
+"""
+
+from __future__ import annotations
+
+import sympy
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+__all__ = ["to_str", "to_latex"]
+
+
+def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    num, den = sympy.fraction(sympy.together(arg))
+    return sympy.expand(num), den
+
+
+class ResultStrPrinter(StrPrinter):
+    def _print_floor(self, expr: sympy.floor) -> str:
+        num, den = _over_common_denominator(expr.args[0])
+        if den == 1:
+            return f"floor({self._print(num)})"
+        return f"floor({self.parenthesize(num, 45)}/{self.parenthesize(den, 51)})"
+
+    def _print_ceiling(self, expr: sympy.ceiling) -> str:
+        num, den = _over_common_denominator(expr.args[0])
+        if den == 1:
+            return f"ceiling({self._print(num)})"
+        return f"ceiling({self.parenthesize(num, 45)}/{self.parenthesize(den, 51)})"
+
+
+class ResultLatexPrinter(LatexPrinter):
+    def _print_floor(self, expr: sympy.floor, exp: object = None) -> str:
+        num, den = _over_common_denominator(expr.args[0])
+        inner = self._print(num) if den == 1 else r"\frac{%s}{%s}" % (self._print(num), self._print(den))
+        return r"\left\lfloor %s \right\rfloor" % inner
+
+    def _print_ceiling(self, expr: sympy.ceiling, exp: object = None) -> str:
+        num, den = _over_common_denominator(expr.args[0])
+        inner = self._print(num) if den == 1 else r"\frac{%s}{%s}" % (self._print(num), self._print(den))
+        return r"\left\lceil %s \right\rceil" % inner
+
+
+_STR = ResultStrPrinter()
+_LATEX = ResultLatexPrinter({"mul_symbol": None})
+
+
+def to_str(expr: sympy.Basic) -> str:
+    """Text in SymPy syntax, e.g. ``floor((H - 1)/4) + 1``."""
+    return _STR.doprint(expr)
+
+
+def to_latex(expr: sympy.Basic) -> str:
+    """LaTeX, e.g. ``\\left\\lfloor \\frac{H - 1}{4} \\right\\rfloor + 1``."""
+    return _LATEX.doprint(expr)

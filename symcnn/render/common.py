@@ -1,0 +1,63 @@
+"""What every renderer shares: numbers, values and shapes as text or LaTeX."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sympy
+
+from ..derivation import Derivation, Row
+from ..layers.base import Step
+from ..printing import to_latex, to_str
+
+__all__ = ["number", "value_text", "value_latex", "shape_text", "shape_latex", "total_terms", "size_cells"]
+
+
+def number(value: sympy.Expr, separator: str = "'") -> str | None:
+    """``217706`` -> ``217'706`` for integers; ``None`` for anything symbolic."""
+    if isinstance(value, sympy.Integer):
+        return f"{int(value):,}".replace(",", separator)
+    return None
+
+
+def value_text(value: sympy.Expr) -> str:
+    return number(value) or to_str(value)
+
+
+def value_latex(value: sympy.Expr) -> str:
+    return number(value, r"\,") or to_latex(value)
+
+
+def shape_text(shape: Iterable[sympy.Expr]) -> str:
+    parts = [to_str(size) for size in shape]
+    return "x".join(part if _simple(part) else f"({part})" for part in parts)
+
+
+def shape_latex(shape: Iterable[sympy.Expr]) -> str:
+    return r" \times ".join(to_latex(size) for size in shape)
+
+
+def _simple(text: str) -> bool:
+    return text.replace("_", "").isalnum()
+
+
+def total_terms(derivation: Derivation) -> list[tuple[Row, sympy.Expr]]:
+    """The rows that contribute parameters, with their contribution (times repeats)."""
+    terms = []
+    for row in derivation.layers:
+        contribution = row.multiplicity * row.total_params
+        if contribution != 0:
+            terms.append((row, contribution))
+    return terms
+
+
+def size_cells(steps: Iterable[Step]) -> list[Step]:
+    """Size steps with identical formulas shown once (28x28 needs one line)."""
+    unique: list[Step] = []
+    seen: set[str] = set()
+    for step in steps:
+        key = (step.substituted.text() if step.substituted is not None else "") + "=" + to_str(step.value)
+        if key not in seen:
+            seen.add(key)
+            unique.append(step)
+    return unique

@@ -1,0 +1,82 @@
+"""Plain-text table, in the style of a textbook's worked answer."""
+
+from __future__ import annotations
+
+from ..derivation import Derivation, Row
+from ..display import BinOp
+from ..layers.base import Step
+from ..printing import to_str
+from .common import number, shape_text, size_cells, total_terms, value_text
+
+
+def _compact(step: Step) -> str:
+    """``(28-(5-1))=24``: the formula with values, without spaces, then the value."""
+    if step.substituted is None:
+        return value_text(step.value)
+    formula = step.substituted.text().replace(" ", "")
+    if isinstance(step.substituted, BinOp) and step.substituted.op in ("+", "-"):
+        formula = f"({formula})"
+    return f"{formula}={to_str(step.value).replace(' ', '')}"
+
+
+def _size_cell(row: Row) -> str:
+    shape = shape_text(row.output_shape)
+    steps = size_cells(row.sizes)
+    return f"{', '.join(_compact(step) for step in steps)} -> {shape}" if steps else shape
+
+
+def _formula(step: Step) -> str:
+    return step.substituted.text().replace(" ", "") if step.substituted is not None else ""
+
+
+def _name(row: Row) -> str:
+    return row.name if row.multiplicity == 1 else f"{row.name} (x{to_str(row.multiplicity)})"
+
+
+def render(derivation: Derivation) -> str:
+    rows = derivation.rows
+    names = [_name(row) for row in rows]
+    sizes = [_size_cell(row) for row in rows]
+    formulas = [_formula(row.params) if row.params.value != 0 else "" for row in rows]
+    values = [value_text(row.total_params) for row in rows]
+    macs = [value_text(row.macs.value) for row in rows]
+    index_w = max(len("#"), *(len(str(row.index)) for row in rows))
+    name_w = max(len("name"), *map(len, names))
+    size_w = max(len("size"), *map(len, sizes))
+    formula_w = max(map(len, formulas))
+    value_w = max(map(len, values))
+    param_cells = [
+        f"{formula:<{formula_w}} = {value:>{value_w}}" if formula else value
+        for formula, value in zip(formulas, values, strict=True)
+    ]
+    param_w = max(len("parameters"), *map(len, param_cells))
+    lines = [f"{'#':<{index_w}}  {'name':<{name_w}}  {'size':<{size_w}}  {'parameters':<{param_w}}  MACs"]
+    for row, name, size, params, mac in zip(rows, names, sizes, param_cells, macs, strict=True):
+        lines.append(f"{row.index:<{index_w}}  {name:<{name_w}}  {size:<{size_w}}  {params:<{param_w}}  {mac}".rstrip())
+    totals = derivation.totals
+    terms = total_terms(derivation)
+    shown_terms = [value_text(value) if number(value) else f"({to_str(value)})" for _, value in terms]
+    lines.append(f"total {' + '.join(shown_terms) or '0'} = {value_text(totals.params)}")
+    lines.append("")
+    lines.extend(_summary(derivation))
+    return "\n".join(lines) + "\n"
+
+
+def _summary(derivation: Derivation) -> list[str]:
+    totals = derivation.totals
+    lines = [
+        f"input shape:          {', '.join(shape_text(shape) for shape in derivation.input_shapes)}",
+        f"output shape:         {', '.join(shape_text(shape) for shape in derivation.output_shapes)}",
+        f"trainable params:     {value_text(totals.trainable)}",
+        f"non-trainable params: {value_text(totals.non_trainable)}",
+        f"buffers:              {value_text(totals.buffers)}",
+        f"MACs:                 {value_text(totals.macs)}",
+        f"FLOPs:                {value_text(totals.flops)}",
+        f"conventions:          {derivation.conventions.describe()}",
+    ]
+    for symbol, divisor in derivation.assumptions:
+        lines.append(f"assumed:              {divisor} divides {symbol}")
+    if derivation.conditions:
+        lines.append("valid when:")
+        lines.extend(f"  {to_str(c.relation)}    ({c.where}: {c.rule})" for c in derivation.conditions)
+    return lines

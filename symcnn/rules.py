@@ -1,0 +1,224 @@
+"""Every formula symcnn knows, each written once as a plain Python function.
+
+One source, three views:
+
+* called with SymPy values it computes the exact result (``//`` is a floor);
+* called with :mod:`symcnn.display` leaves it records the formula as written,
+  for the step-by-step derivation (``(5*5*1 + 1)*32``);
+* read by latexify-py it gives the textbook definition for LaTeX and the docs.
+
+Notation (the textbook's): ``i`` input size, ``n`` kernel size, ``p`` padding,
+``s`` stride, ``d`` dilation, ``a`` output padding; ``l`` input maps, ``k``
+output maps, ``g`` groups, ``b`` bias terms per output (1 or 0); ``o`` output
+positions; in recurrent rules ``L`` counts the layers after the first.  Shape rules follow the formulas in PyTorch's documentation; the
+special cases are the relationships of Dumoulin & Visin, "A guide to
+convolution arithmetic for deep learning" (2016).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import sympy
+
+from .display import Shown, show
+from .simplify import collapse_floors
+
+__all__ = ["Rule", "RULES", "rule"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named formula: its function, a one-line summary and where it comes from."""
+
+    name: str
+    function: Callable[..., Any]
+    summary: str
+
+    def __call__(self, **values: sympy.Expr) -> sympy.Expr:
+        """The exact value, nested floors collapsed."""
+        return collapse_floors(sympy.sympify(self.function(**values)))
+
+    def shown(self, values: Mapping[str, Any]) -> Shown:
+        """The formula with ``values`` in place of its parameters, as written."""
+        return show(self.function, values)
+
+    @cached_property
+    def general(self) -> Shown:
+        """The formula in its own notation."""
+        return show(self.function, {name: name for name in self.parameters})
+
+    @cached_property
+    def parameters(self) -> tuple[str, ...]:
+        code = self.function.__code__
+        return code.co_varnames[: code.co_argcount]
+
+    @cached_property
+    def latex_definition(self) -> str:
+        """``\\mathrm{name}(i, n) = ...`` rendered by latexify-py from the source."""
+        import latexify
+
+        return str(latexify.get_latex(self.function, use_math_symbols=True))
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(summary: str) -> Callable[[Callable[..., Any]], Rule]:
+    """Register a formula function under its own name."""
+
+    def register(function: Callable[..., Any]) -> Rule:
+        name = function.__name__
+        if name in RULES:
+            raise ValueError(f"rule {name!r} is defined twice")
+        RULES[name] = made = Rule(name, function, summary)
+        return made
+
+    return register
+
+
+# --- output sizes of sliding windows (one spatial dimension) -----------------
+
+
+@rule("no padding, unit stride (Dumoulin & Visin, relationship 1)")
+def size_valid(i, n):  # type: ignore[no-untyped-def]
+    return i - (n - 1)
+
+
+@rule("zero padding, unit stride (relationship 2)")
+def size_padded(i, n, p):  # type: ignore[no-untyped-def]
+    return i + 2 * p - (n - 1)
+
+
+@rule("padding 'same': the output keeps the input size (unit stride)")
+def size_same(i):  # type: ignore[no-untyped-def]
+    return i
+
+
+@rule("non-overlapping windows, stride = kernel, no padding")
+def size_tiled(i, n):  # type: ignore[no-untyped-def]
+    return i // n
+
+
+@rule("padding and stride (relationships 5 and 6)")
+def size_strided(i, n, p, s):  # type: ignore[no-untyped-def]
+    return (i + 2 * p - n) // s + 1
+
+
+@rule("padding, stride and dilation (PyTorch Conv/MaxPool; relationship 15)")
+def size_dilated(i, n, p, s, d):  # type: ignore[no-untyped-def]
+    return (i + 2 * p - d * (n - 1) - 1) // s + 1
+
+
+@rule("ceil_mode: the last partial window counts (before PyTorch's start check)")
+def size_ceil(i, n, p, s, d):  # type: ignore[no-untyped-def]
+    return (i + 2 * p - d * (n - 1) - 1 + (s - 1)) // s + 1
+
+
+@rule("ceil_mode when the last window would start past the input: PyTorch drops it")
+def size_ceil_dropped(i, n, p, s, d):  # type: ignore[no-untyped-def]
+    return (i + 2 * p - d * (n - 1) - 1 + (s - 1)) // s
+
+
+@rule("transposed convolution (PyTorch ConvTranspose; relationship 14 with dilation)")
+def size_transposed(i, n, p, s, d, a):  # type: ignore[no-untyped-def]
+    return (i - 1) * s - 2 * p + d * (n - 1) + a + 1
+
+
+@rule("explicit padding before and after (ZeroPad)")
+def size_padded_sides(i, p_before, p_after):  # type: ignore[no-untyped-def]
+    return i + p_before + p_after
+
+
+@rule("upsampling by a scale factor r = u/v (PyTorch floors)")
+def size_scaled(i, u, v):  # type: ignore[no-untyped-def]
+    return (i * u) // v
+
+
+# --- trainable parameters -------------------------------------------------------
+
+
+@rule("convolution: k filters of n*m*l/g weights, plus b biases each")
+def conv_params(kernel, l, k, g, b):  # type: ignore[no-untyped-def]
+    return (kernel * l / g + b) * k
+
+
+@rule("transposed convolution: weight l x k/g x kernel, plus b*k biases")
+def conv_transpose_params(kernel, l, k, g, b):  # type: ignore[no-untyped-def]
+    return kernel * l * k / g + b * k
+
+
+@rule("dense layer: k units of l weights, plus b biases each")
+def linear_params(l, k, b):  # type: ignore[no-untyped-def]
+    return (l + b) * k
+
+
+@rule("normalisation with scale and shift: two per feature")
+def affine_params(c):  # type: ignore[no-untyped-def]
+    return 2 * c
+
+
+@rule("one value per feature")
+def per_feature(c):  # type: ignore[no-untyped-def]
+    return c
+
+
+@rule("BatchNorm buffers: running mean and variance, plus num_batches_tracked")
+def batchnorm_buffers(c):  # type: ignore[no-untyped-def]
+    return 2 * c + 1
+
+
+@rule("embedding table: one row of e values per token")
+def embedding_params(v, e):  # type: ignore[no-untyped-def]
+    return v * e
+
+
+@rule("recurrent layer: G gates of h units; layer 1 reads x, the L - 1 others D*h; b bias pairs")
+def recurrent_params(D, G, h, x, L, b):  # type: ignore[no-untyped-def]
+    return D * (G * h * (x + h + 2 * b) + L * G * h * (D * h + h + 2 * b))
+
+
+@rule("LSTM with projection to r: W_hh reads r, W_hr maps h to r")
+def lstm_proj_params(D, h, r, x, L, b):  # type: ignore[no-untyped-def]
+    return D * (4 * h * (x + r + 2 * b) + r * h + L * (4 * h * (D * r + r + 2 * b) + r * h))
+
+
+@rule("multi-head attention: q, k, v and output projections (+ biases, + bias_k/bias_v)")
+def attention_params(e, kd, vd, b, z):  # type: ignore[no-untyped-def]
+    return e * (e + kd + vd) + 3 * b * e + (e * e + b * e) + 2 * z * e
+
+
+# --- multiply-accumulates -------------------------------------------------------
+
+
+@rule("convolution: each output value sums n*m*l/g products")
+def conv_macs(o, k, kernel, l, g):  # type: ignore[no-untyped-def]
+    return o * k * (kernel * l / g)
+
+
+@rule("transposed convolution: each input value feeds n*m*k/g products")
+def conv_transpose_macs(o, l, kernel, k, g):  # type: ignore[no-untyped-def]
+    return o * l * (kernel * k / g)
+
+
+@rule("dense layer: r rows of l*k products")
+def linear_macs(r, l, k):  # type: ignore[no-untyped-def]
+    return r * l * k
+
+
+@rule("recurrent layer over t steps (gate matrix products only)")
+def recurrent_macs(t, D, G, h, x, L):  # type: ignore[no-untyped-def]
+    return t * D * (G * h * (x + h) + L * G * h * (D * h + h))
+
+
+@rule("LSTM with projection over t steps")
+def lstm_proj_macs(t, D, h, r, x, L):  # type: ignore[no-untyped-def]
+    return t * D * (4 * h * (x + r) + r * h + L * (4 * h * (D * r + r) + r * h))
+
+
+@rule("attention, t queries over u keys (w after bias_kv/zero_attn): projections, scores, sum")
+def attention_macs(t, u, w, e, kd, vd):  # type: ignore[no-untyped-def]
+    return t * e * e + u * e * (kd + vd) + 2 * t * w * e + t * e * e

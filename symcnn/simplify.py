@@ -1,0 +1,114 @@
+"""Exact simplification of floor expressions.
+
+The one identity used, valid for integers ``a, b`` and positive integers
+``m, n``::
+
+    floor((floor(a/m) + b) / n) == floor((a + b*m) / (m*n))
+
+Proof: write ``a = q*m + r`` with ``0 <= r < m`` and ``q + b = t*n + u`` with
+``0 <= u < n``; both sides equal ``t`` because ``u + r/m < n``.  Applied bottom
+up it turns a stack of strided layers into one floor, which is what PyTorch's
+own symbolic shape engine reports (ResNet's stem: ``floor((H - 1)/4) + 1``).
+"""
+
+from __future__ import annotations
+
+import sympy
+
+__all__ = ["collapse_floors", "floor_div", "assume_divisible", "at_least_one"]
+
+
+def _is_positive_int(expr: sympy.Expr) -> bool:
+    return bool(expr.is_integer and expr.is_positive)
+
+
+def _split_fraction(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    num, den = sympy.fraction(sympy.together(expr))
+    return sympy.expand(num), den
+
+
+def _collapse_one(node: sympy.floor) -> sympy.Expr:
+    arg = node.args[0]
+    if not arg.has(sympy.floor):
+        return node
+    num, den = _split_fraction(arg)
+    if not (num.is_integer and _is_positive_int(den)):
+        return node
+    inner = [term for term in sympy.Add.make_args(num) if isinstance(term, sympy.floor)]
+    if len(inner) != 1:
+        return node
+    rest = num - inner[0]
+    a, m = _split_fraction(inner[0].args[0])
+    if not (a.is_integer and rest.is_integer and _is_positive_int(m)):
+        return node
+    return sympy.floor(sympy.expand(a + rest * m) / (m * den))
+
+
+def collapse_floors(expr: sympy.Expr) -> sympy.Expr:
+    """Collapse nested floors, bottom up; the result equals ``expr`` exactly."""
+    if not expr.has(sympy.floor):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sympy.floor), _collapse_one)
+
+
+def floor_div(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    """``a // b`` with nested floors collapsed."""
+    return collapse_floors(sympy.floor(sympy.sympify(a) / b))
+
+
+def assume_divisible(expr: sympy.Expr, name: sympy.Symbol, divisor: int) -> sympy.Expr:
+    """Rewrite ``expr`` assuming ``divisor`` divides ``name``, removing floors where possible."""
+    quotient = sympy.Dummy(f"{name}_over_{divisor}", integer=True, positive=True)
+    rewritten = collapse_floors(expr).xreplace({name: divisor * quotient})
+    return sympy.expand(rewritten.xreplace({quotient: name / divisor}))
+
+
+def at_least_one(size: sympy.Expr) -> sympy.Basic:
+    """The condition ``size >= 1``, stated without floors when it can be.
+
+    ``floor(N/d) + c >= 1`` holds exactly when ``N >= (1 - c)*d`` (``d`` > 0).
+    Returns ``sympy.true``/``sympy.false`` when decidable.
+    """
+    size = sympy.expand(size)
+    floors = [term for term in sympy.Add.make_args(size) if isinstance(term, sympy.floor)]
+    if len(floors) == 1:
+        constant = size - floors[0]
+        num, den = _split_fraction(floors[0].args[0])
+        if constant.is_integer and constant.is_number and _is_positive_int(den) and num.is_integer:
+            return _tidy(sympy.Ge(num, (1 - constant) * den))
+    return _tidy(sympy.Ge(size, 1))
+
+
+def _tidy(relation: sympy.Basic) -> sympy.Basic:
+    """Move everything but one symbol's term to the right: ``H - 4 >= 1`` -> ``H >= 5``."""
+    if relation in (sympy.true, sympy.false) or not isinstance(relation, sympy.Ge):
+        return relation
+    lhs = sympy.expand(relation.lhs - relation.rhs)
+    const = lhs.as_coeff_Add()[0]
+    return sympy.Ge(lhs - const, -const)
+
+
+def decide(relation: sympy.Basic) -> sympy.Basic:
+    """Try to settle a relation containing one floor, for every integer value.
+
+    ``floor(N/d)`` equals ``N/d - t`` for some ``t`` in ``[0, (d-1)/d]``.  A
+    linear relation that holds (or fails) at both ends of that range holds
+    (or fails) for every value in it, hence for every integer ``N``.
+    """
+    if relation in (sympy.true, sympy.false) or not isinstance(relation, sympy.core.relational.Relational):
+        return relation
+    floors = relation.atoms(sympy.floor)
+    if len(floors) != 1:
+        return relation
+    (node,) = floors
+    num, den = _split_fraction(node.args[0])
+    if not (den.is_Integer and num.is_integer):
+        return relation
+    t = sympy.Dummy("t")
+    relaxed = relation.xreplace({node: num / den - t})
+    if not relaxed.lhs.has(t) and not relaxed.rhs.has(t):
+        return relation
+    ends = {relaxed.xreplace({t: 0}), relaxed.xreplace({t: (den - 1) / den})}
+    if not (relaxed.lhs - relaxed.rhs).diff(t).is_number:
+        return relation
+    return ends.pop() if len(ends) == 1 and ends <= {sympy.true, sympy.false} else relation

@@ -1,0 +1,75 @@
+"""Symbols and the conversion of user values into exact SymPy expressions.
+
+All hyperparameters are integers.  ``symbols("H W k")`` makes positive-integer
+symbols; names that start with ``p`` (padding: ``p``, ``p1``, ``pad``) are
+non-negative integers instead, because a padding of 0 is legal.  The same name
+always gives the same symbol, so a formula typed in a spec file and a symbol
+made in Python refer to the same thing.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+
+import sympy
+
+from .errors import SpecError
+
+__all__ = ["symbols", "symbol", "is_nonnegative_name"]
+
+
+def is_nonnegative_name(name: str) -> bool:
+    """Padding-like names may be zero; every other hyperparameter is >= 1."""
+    return name.startswith("p")
+
+
+@lru_cache(maxsize=None)
+def symbol(name: str) -> sympy.Symbol:
+    """The one symbol symcnn uses for ``name``."""
+    if not name.isidentifier():
+        raise SpecError(f"symbol name must be an identifier, got {name!r}")
+    if is_nonnegative_name(name):
+        return sympy.Symbol(name, integer=True, nonnegative=True)
+    return sympy.Symbol(name, integer=True, positive=True)
+
+
+def symbols(names: str) -> tuple[sympy.Symbol, ...] | sympy.Symbol:
+    """Make integer symbols from a space- or comma-separated list of names.
+
+    >>> H, W = symbols("H W")
+    >>> H.is_positive, H.is_integer
+    (True, True)
+    >>> symbols("p").is_nonnegative
+    True
+    """
+    parts = [part for part in names.replace(",", " ").split() if part]
+    if not parts:
+        raise SpecError("symbols() needs at least one name")
+    made = tuple(symbol(part) for part in parts)
+    return made[0] if len(made) == 1 else made
+
+
+def to_expr(value: object, what: str) -> sympy.Expr:
+    """Convert an int, exact fraction, formula string or SymPy expression.
+
+    Floats are refused: a hyperparameter is an integer, and a float would
+    silently lose exactness.  Booleans are refused too (``True`` is not 1 here).
+    """
+    if isinstance(value, bool):
+        raise SpecError(f"{what} must be an integer or a formula, got {value!r}")
+    if isinstance(value, int):
+        return sympy.Integer(value)
+    if isinstance(value, Fraction):
+        return sympy.Rational(value.numerator, value.denominator)
+    if isinstance(value, str):
+        from .formula import parse_formula
+
+        return parse_formula(value, what=what)
+    if isinstance(value, sympy.Basic):
+        if not isinstance(value, sympy.Expr):
+            raise SpecError(f"{what} must be an expression, got {value}")
+        if value.has(sympy.Float):
+            raise SpecError(f"{what} must be exact, got the float {value}")
+        return value
+    raise SpecError(f"{what} must be an integer or a formula, got {value!r}")
