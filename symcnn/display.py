@@ -141,7 +141,7 @@ class BinOp(Shown):
         if self.op == "**":
             return "{%s}^{%s}" % (left, self.right.latex())
         if self.op == "*":
-            joiner = r" \cdot " if left[-1:].isdigit() and right[:1].isdigit() else " "
+            joiner = r" \cdot " if right[:1].isdigit() or (left[-1:].isdigit() and right[:1] in "(\\") else " "
             return f"{left}{joiner}{right}"
         return f"{left} {self.op} {right}"
 

@@ -24,8 +24,12 @@ class SymcnnError(Exception):
         return self._full()
 
     def located(self, where: str) -> SymcnnError:
-        """Return a copy of this error placed at ``where`` (kept if already placed)."""
-        if self.where:
+        """Return a copy of this error placed at ``where``.
+
+        An error already placed keeps its place, unless the new place is a more
+        precise version of it (``conv2d`` -> ``layer 3 (conv2d 'c1')``).
+        """
+        if self.where and f"({self.where}" not in where:
             return self
         return type(self)(self.message, where=where)
 

@@ -192,6 +192,7 @@ class Repeat(Network):
     """
 
     kind = "repeat"
+    prefix = "repeat"
     block: Module | None = None
     times: sympy.Expr = sympy.Integer(1)
 

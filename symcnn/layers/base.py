@@ -17,9 +17,9 @@ import sympy
 
 from ..conventions import Conventions
 from ..display import ONE, ZERO, Shown, leaf
-from ..errors import ShapeError, SpecError, UnknownLayerError
+from ..errors import ShapeError, SpecError, SymcnnError, UnknownLayerError
 from ..rules import Rule
-from ..simplify import at_least_one
+from ..simplify import at_least_one, decide
 from ..symbols import to_expr
 
 if TYPE_CHECKING:
@@ -204,7 +204,7 @@ class Layer:
         object.__setattr__(self, attribute, value)
 
     def _fail(self, message: str) -> SpecError:
-        return SpecError(f"{self.kind}: {message}")
+        return SpecError(message, where=self.kind)
 
     def _integer(self, attribute: str, *, minimum: int = 1, optional: bool = False) -> None:
         raw = getattr(self, attribute)
@@ -215,7 +215,10 @@ class Layer:
         self._set(attribute, self._checked(raw, attribute, minimum))
 
     def _checked(self, raw: object, what: str, minimum: int) -> sympy.Expr:
-        value = to_expr(raw, f"{self.kind}: {what}")
+        try:
+            value = to_expr(raw, what)
+        except SymcnnError as error:
+            raise error.located(self.kind) from None
         if value.is_number and (not value.is_integer or value < minimum):
             kind = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
             raise self._fail(f"{what} must be {kind}, got {value}")
@@ -260,8 +263,13 @@ class Layer:
 
     # -- convenience, for one-off questions ---------------------------------------
     def _outcome(self, input_shape: Iterable[Value], conventions: Conventions | None = None) -> Outcome:
+        """Apply the layer to one input; a check the numbers decide as false is an error, as in ``derive``."""
         shape = tuple(to_expr(size, "input size") for size in input_shape)
-        return self.apply((Tensor.of(shape),), conventions or Conventions())
+        outcome = self.apply((Tensor.of(shape),), conventions or Conventions())
+        for check in outcome.checks:
+            if decide(check.holds) is sympy.false:
+                raise ShapeError(check.failure())
+        return outcome
 
     def output_shape(self, input_shape: Iterable[Value]) -> Shape:
         """Output shape (without batch) for ``input_shape`` (without batch)."""

@@ -98,6 +98,31 @@ class _ConvNd(Layer):
         ]
         return tuple(step for step, _ in made), tuple(check for _, check in made)
 
+    def _padding_mode_checks(self, x: Tensor) -> tuple[Check, ...]:
+        """Padding other than zeros copies input values, so it may not reach past the input.
+
+        PyTorch pads with ``F.pad`` first: 'reflect' needs each side's padding < the size,
+        'circular' needs it <= the size ("wrapping around more than once"); 'replicate'
+        has no limit.  With padding='same' the larger side is the right one, ceil(d*(n-1)/2).
+        """
+        if self.padding_mode not in ("reflect", "circular"):
+            return ()
+        if self.padding == "same":
+            totals = [dilation * (kernel - 1) for kernel, dilation in zip(self.kernel_size, self.dilation, strict=True)]
+            sides = [total - total // 2 for total in totals]
+        else:
+            sides = list(self._padding())
+        relation = sympy.Lt if self.padding_mode == "reflect" else sympy.Le
+        wanted = "smaller than" if self.padding_mode == "reflect" else "at most"
+        return tuple(
+            Check(
+                f"padding_mode={self.padding_mode!r}: padding must be {wanted} the input {name}",
+                relation(side, size),
+                f"padding {side} and input {name} {size}",
+            )
+            for name, size, side in zip(spatial_names(self.dims), x.shape[1:], sides, strict=True)
+        )
+
     def _channel_checks(self, channels: sympy.Expr) -> tuple[Check, ...]:
         checks = [
             self._check_declared("in_channels", channels),
@@ -112,7 +137,7 @@ class _Conv(_ConvNd):
         (x,) = inputs
         self._expect_rank(x, self.dims + 1)
         channels = x.shape[0]
-        checks = self._channel_checks(channels)
+        checks = self._channel_checks(channels) + self._padding_mode_checks(x)
         sizes, size_checks = self._spatial(x)
         out = Tensor.of((self.out_channels, *(step.value for step in sizes)))
         groups = Bind(self.groups, "g", omit=self.groups == 1)

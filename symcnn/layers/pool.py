@@ -17,6 +17,7 @@ from .window import window_size
 @dataclass(frozen=True)
 class _Pool(Layer):
     dims: ClassVar[int] = 2
+    input_covers_kernel: ClassVar[bool] = False
 
     def _normalise(self) -> None:
         self._tuple("kernel_size", self.dims)
@@ -41,10 +42,23 @@ class _Pool(Layer):
                 checks.append(Check("padding must be at most half of kernel_size", holds))
         return tuple(checks)
 
+    def _input_checks(self, x: Tensor) -> tuple[Check, ...]:
+        """PyTorch's AvgPool3d alone needs the input, unpadded, at least the kernel in every dimension.
+
+        ATen's ``pool3d_shape_check`` runs with ``check_input_size=true`` for ``avg_pool3d``:
+        "input image (T: ... H: ... W: ...) smaller than kernel size".
+        """
+        if not self.input_covers_kernel:
+            return ()
+        return tuple(
+            Check(f"input {name} must be at least kernel_size", sympy.Ge(size, kernel), f"{size} < {kernel}")
+            for name, size, kernel in zip(spatial_names(self.dims), x.shape[1:], self.kernel_size, strict=True)  # type: ignore[attr-defined]
+        )
+
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         self._expect_rank(x, self.dims + 1)
-        checks = self._padding_checks()
+        checks = self._padding_checks() + self._input_checks(x)
         made = [
             window_size(name, size, shown, kernel, padding, stride, dilation, ceil_mode=self.ceil_mode)  # type: ignore[attr-defined]
             for name, size, shown, kernel, padding, stride, dilation in zip(
@@ -137,9 +151,10 @@ class AvgPool2d(_AvgPool):
 @register("avgpool3d", "avgpool")
 @dataclass(frozen=True)
 class AvgPool3d(_AvgPool):
-    """``torch.nn.AvgPool3d``."""
+    """``torch.nn.AvgPool3d``; unlike 1d/2d, PyTorch wants the unpadded input at least the kernel."""
 
     dims: ClassVar[int] = 3
+    input_covers_kernel: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)

@@ -51,13 +51,12 @@ def total_terms(derivation: Derivation) -> list[tuple[Row, sympy.Expr]]:
     return terms
 
 
-def size_cells(steps: Iterable[Step]) -> list[Step]:
-    """Size steps with identical formulas shown once (28x28 needs one line)."""
-    unique: list[Step] = []
-    seen: set[str] = set()
+def size_cells(steps: Iterable[Step]) -> list[tuple[str, Step]]:
+    """Size steps with identical formulas shown once, labelled "height, width"."""
+    labels: dict[str, list[str]] = {}
+    first: dict[str, Step] = {}
     for step in steps:
         key = (step.substituted.text() if step.substituted is not None else "") + "=" + to_str(step.value)
-        if key not in seen:
-            seen.add(key)
-            unique.append(step)
-    return unique
+        labels.setdefault(key, []).append(step.quantity)
+        first.setdefault(key, step)
+    return [(", ".join(labels[key]), first[key]) for key in first]

@@ -22,7 +22,7 @@ def _compact(step: Step) -> str:
 def _size_cell(row: Row) -> str:
     shape = shape_text(row.output_shape)
     steps = size_cells(row.sizes)
-    return f"{', '.join(_compact(step) for step in steps)} -> {shape}" if steps else shape
+    return f"{', '.join(_compact(step) for _, step in steps)} -> {shape}" if steps else shape
 
 
 def _formula(step: Step) -> str:

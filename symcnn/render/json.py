@@ -1,0 +1,75 @@
+"""JSON: numbers as integers, formulas as strings in SymPy syntax."""
+
+from __future__ import annotations
+
+import json
+
+import sympy
+
+from ..derivation import Derivation, Row
+from ..layers.base import Step
+from ..printing import to_str
+
+
+def _value(value: sympy.Basic) -> int | str:
+    return int(value) if isinstance(value, sympy.Integer) else to_str(value)
+
+
+def _shape(shape: tuple[sympy.Expr, ...]) -> list[int | str]:
+    return [_value(size) for size in shape]
+
+
+def _step(step: Step) -> dict[str, object]:
+    return {
+        "quantity": step.quantity,
+        "rule": step.rule.name if step.rule is not None else None,
+        "general": step.general.text() if step.general is not None else None,
+        "substituted": step.substituted.text() if step.substituted is not None else None,
+        "value": _value(step.value),
+    }
+
+
+def _layer(row: Row) -> dict[str, object]:
+    steps = [*row.sizes, row.params, row.non_trainable, row.buffers, row.macs]
+    return {
+        "index": row.index,
+        "name": row.name,
+        "type": row.kind,
+        "inputs": list(row.sources),
+        "output_shape": _shape(row.output_shape),
+        "params": _value(row.total_params),
+        "trainable_params": _value(row.params.value),
+        "non_trainable_params": _value(row.non_trainable.value),
+        "buffers": _value(row.buffers.value),
+        "macs": _value(row.macs.value),
+        "multiplicity": _value(row.multiplicity),
+        "steps": [_step(step) for step in steps if step.substituted is not None or step.value != 0],
+    }
+
+
+def as_dict(derivation: Derivation) -> dict[str, object]:
+    totals = derivation.totals
+    return {
+        "input_shape": _shape(derivation.input_shape),
+        "input_shapes": [_shape(shape) for shape in derivation.input_shapes],
+        "output_shape": _shape(derivation.output_shape),
+        "output_shapes": [_shape(shape) for shape in derivation.output_shapes],
+        "total_params": _value(totals.params),
+        "trainable_params": _value(totals.trainable),
+        "non_trainable_params": _value(totals.non_trainable),
+        "total_buffers": _value(totals.buffers),
+        "total_macs": _value(totals.macs),
+        "total_flops": _value(totals.flops),
+        "total_activations": _value(totals.activations),
+        "conventions": derivation.conventions.as_dict(),
+        "assumptions": [f"{symbol}%{divisor}==0" for symbol, divisor in derivation.assumptions],
+        "conditions": [
+            {"where": condition.where, "rule": condition.rule, "relation": to_str(condition.relation)}
+            for condition in derivation.conditions
+        ],
+        "layers": [_layer(row) for row in derivation.layers],
+    }
+
+
+def render(derivation: Derivation) -> str:
+    return json.dumps(as_dict(derivation), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,47 @@
+"""Markdown: a table with inline LaTeX math (GitHub and Jupyter render both)."""
+
+from __future__ import annotations
+
+from ..derivation import Derivation, Row
+from ..layers.base import Step
+from ..printing import to_latex
+from .common import shape_latex, size_cells, total_terms, value_latex
+
+
+def _step(step: Step) -> str:
+    if step.substituted is None:
+        return f"${value_latex(step.value)}$"
+    return f"${step.substituted.latex()} = {value_latex(step.value)}$"
+
+
+def _sizes(row: Row) -> str:
+    steps = size_cells(row.sizes)
+    formulas = "<br>".join(_step(step) for _, step in steps)
+    shape = f"${shape_latex(row.output_shape)}$"
+    return f"{formulas} → {shape}" if formulas else shape
+
+
+def render(derivation: Derivation) -> str:
+    lines = ["| # | name | size | parameters | MACs |", "|---:|---|---|---|---:|"]
+    for row in derivation.rows:
+        name = f"`{row.name}`" + ("" if row.multiplicity == 1 else f" ×${to_latex(row.multiplicity)}$")
+        params = _step(row.params) if row.params.value != 0 else f"${value_latex(row.total_params)}$"
+        if row.non_trainable.value != 0:
+            params += f" + ${value_latex(row.non_trainable.value)}$ non-trainable"
+        lines.append(f"| {row.index} | {name} | {_sizes(row)} | {params} | ${value_latex(row.macs.value)}$ |")
+    totals = derivation.totals
+    terms = " + ".join(value_latex(value) for _, value in total_terms(derivation)) or "0"
+    lines += [
+        "",
+        f"**Total parameters:** ${terms} = {value_latex(totals.params)}$",
+        "",
+        f"- output shape: ${shape_latex(derivation.output_shape)}$",
+        f"- trainable: ${value_latex(totals.trainable)}$, non-trainable: ${value_latex(totals.non_trainable)}$, "
+        f"buffers: ${value_latex(totals.buffers)}$",
+        f"- MACs: ${value_latex(totals.macs)}$ (FLOPs: ${value_latex(totals.flops)}$)",
+        f"- conventions: {derivation.conventions.describe()}",
+    ]
+    lines += [f"- assumed: ${divisor} \\mid {to_latex(symbol)}$" for symbol, divisor in derivation.assumptions]
+    if derivation.conditions:
+        lines.append("- valid when: " + "; ".join(f"${to_latex(c.relation)}$ ({c.where})" for c in derivation.conditions))
+    return "\n".join(lines) + "\n"
