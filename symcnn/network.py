@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Union
 import sympy
 
 from .conventions import Conventions
-from .errors import SpecError
+from .errors import SpecError, SymcnnError
 from .layers.base import Layer, Value
 from .symbols import to_expr
 
@@ -48,10 +48,13 @@ class Input:
         if len(shape) == 1 and isinstance(shape[0], list | tuple):
             shape = tuple(shape[0])
         sizes = []
-        for position, size in enumerate(shape):
-            value = to_expr(size, f"input size {position + 1}")
+        for position, size in enumerate(shape, start=1):
+            try:
+                value = to_expr(size, f"size {position}")
+            except SymcnnError as error:
+                raise error.located("layer 0 (input)") from None
             if value.is_number and (not value.is_integer or value < 1):
-                raise SpecError(f"input: sizes must be positive integers, got {value} at position {position + 1}")
+                raise SpecError(f"size {position} must be a positive integer, got {value}", where="layer 0 (input)")
             sizes.append(value)
         self.shape: tuple[sympy.Expr, ...] | None = tuple(sizes) if shape else None
         self.name = name

@@ -69,6 +69,9 @@ def read_spec(path: str | Path) -> dict[str, Any]:
         raise SpecError(f"{path}: {error.message}") from None
     except json.JSONDecodeError as error:
         raise SpecError(f"{path}: malformed JSON at line {error.lineno}: {error.msg}") from None
+    except yaml.constructor.ConstructorError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark is not None else "?"
+        raise SpecError(f"{path}: YAML tags that build objects are not allowed (line {line})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

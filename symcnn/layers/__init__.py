@@ -29,6 +29,7 @@ from .elementwise import (
     Softplus,
     Tanh,
 )
+from .layout import Chunk, Permute, Unflatten
 from .merge import Add, Concat, Multiply
 from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
 from .pool import (
@@ -46,7 +47,9 @@ from .pool import (
     MaxPool3d,
 )
 from .recurrent import GRU, LSTM, RNN
+from .reduce import Mean
 from .resize import Upsample, ZeroPad1d, ZeroPad2d, ZeroPad3d
+from .scale import Scale
 
 __all__ = [
     "LAYERS", "Layer", "layer_class",
@@ -62,4 +65,5 @@ __all__ = [
     "ZeroPad1d", "ZeroPad2d", "ZeroPad3d", "Upsample",
     "RNN", "LSTM", "GRU", "MultiheadAttention",
     "Add", "Concat", "Multiply",
+    "Unflatten", "Permute", "Chunk", "Mean", "Scale",
 ]

@@ -29,7 +29,7 @@ def window_size(
     bind = {
         "i": Bind(size, "i", shown),
         "n": Bind(kernel, "n"),
-        "p": Bind(padding, "p"),
+        "p": Bind(padding, "p", omit=padding == 0),
         "s": Bind(stride, "s"),
         "d": Bind(dilation, "d"),
     }

@@ -33,7 +33,40 @@ def _name(row: Row) -> str:
     return row.name if row.multiplicity == 1 else f"{row.name} (x{to_str(row.multiplicity)})"
 
 
+MAX_TABLE_WIDTH = 160
+
+
 def render(derivation: Derivation) -> str:
+    """A table like the textbook's; one block per layer when formulas are too wide for it."""
+    table = _table(derivation)
+    if max(len(line) for line in table) > MAX_TABLE_WIDTH:
+        table = _blocks(derivation)
+    return "\n".join([*table, _total_line(derivation), "", *_summary(derivation)]) + "\n"
+
+
+def _total_line(derivation: Derivation) -> str:
+    terms = [value_text(value) if number(value) else f"({to_str(value)})" for _, value in total_terms(derivation)]
+    return f"total {' + '.join(terms) or '0'} = {value_text(derivation.totals.params)}"
+
+
+def _blocks(derivation: Derivation) -> list[str]:
+    lines = []
+    for row in derivation.rows:
+        lines.append(f"{row.index}  {_name(row)} ({row.kind})")
+        for label, step in size_cells(row.sizes):
+            formula = f"{step.substituted.text()} = " if step.substituted is not None else ""
+            lines.append(f"     {label:<14} {formula}{to_str(step.value)}")
+        lines.append(f"     {'output':<14} {shape_text(row.output_shape)}")
+        for step, label in ((row.params, "parameters"), (row.non_trainable, "non-trainable"), (row.buffers, "buffers"),
+                            (row.macs, "MACs")):
+            if step.value != 0:
+                value = value_text(step.value)
+                formula = step.substituted.text() if step.substituted is not None else value
+                lines.append(f"     {label:<14} {formula if formula == value else f'{formula} = {value}'}")
+    return lines
+
+
+def _table(derivation: Derivation) -> list[str]:
     rows = derivation.rows
     names = [_name(row) for row in rows]
     sizes = [_size_cell(row) for row in rows]
@@ -53,13 +86,7 @@ def render(derivation: Derivation) -> str:
     lines = [f"{'#':<{index_w}}  {'name':<{name_w}}  {'size':<{size_w}}  {'parameters':<{param_w}}  MACs"]
     for row, name, size, params, mac in zip(rows, names, sizes, param_cells, macs, strict=True):
         lines.append(f"{row.index:<{index_w}}  {name:<{name_w}}  {size:<{size_w}}  {params:<{param_w}}  {mac}".rstrip())
-    totals = derivation.totals
-    terms = total_terms(derivation)
-    shown_terms = [value_text(value) if number(value) else f"({to_str(value)})" for _, value in terms]
-    lines.append(f"total {' + '.join(shown_terms) or '0'} = {value_text(totals.params)}")
-    lines.append("")
-    lines.extend(_summary(derivation))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _summary(derivation: Derivation) -> list[str]:
