@@ -135,6 +135,8 @@ class Derivation:
             found |= row.multiplicity.free_symbols
             for step in (*row.sizes, row.params, row.non_trainable, row.buffers, row.macs):
                 found |= step.value.free_symbols
+        for condition in self.conditions:  # a symbol may occur only in a condition (in_channels="c")
+            found |= condition.relation.free_symbols
         return frozenset(found)
 
     def row(self, name: str) -> Row:

@@ -20,7 +20,12 @@ def unique(explicit: Sequence[str | None], prefixes: Sequence[str], *, where: st
             seen[prefix] += 1
             name = prefix if counts[prefix] == 1 else f"{prefix}{seen[prefix]}"
         names.append(name)
-    duplicates = [name for name, count in Counter(names).items() if count > 1]
-    if duplicates:
-        raise SpecError(f"{where}: the name {duplicates[0]!r} is used twice")
-    return names
+    # A block used twice keeps its name with a suffix: res, res_2, res_3.
+    uses: Counter[str] = Counter()
+    unique_names = []
+    for name in names:
+        uses[name] += 1
+        unique_names.append(name if uses[name] == 1 else f"{name}_{uses[name]}")
+    if len(set(unique_names)) != len(unique_names):
+        raise SpecError(f"{where}: layer names collide after numbering repeats: {', '.join(unique_names)}")
+    return unique_names

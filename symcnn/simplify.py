@@ -97,6 +97,13 @@ def decide(relation: sympy.Basic) -> sympy.Basic:
     """
     if relation in (sympy.true, sympy.false) or not isinstance(relation, sympy.core.relational.Relational):
         return relation
+    if isinstance(relation, sympy.Eq | sympy.Ne):
+        # Equality is not settled at the two ends: it may fail at both and hold in between
+        # (3*floor(H/3) == H - 1 at H = 4).  It fails everywhere when one side is always larger.
+        lhs, rhs = relation.lhs, relation.rhs
+        if sympy.true in (decide(sympy.Gt(lhs, rhs)), decide(sympy.Lt(lhs, rhs))):
+            return sympy.false if isinstance(relation, sympy.Eq) else sympy.true
+        return relation
     floors = relation.atoms(sympy.floor)
     if len(floors) != 1:
         return relation

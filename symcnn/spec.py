@@ -133,6 +133,8 @@ def _build(items: list[Mapping[str, Any]], source: Input, *, name: str | None, p
         parents = _parents(item, nodes, previous, label)
         previous = module(*parents)
         if module.name:
+            if module.name in nodes:
+                raise SpecError(f"{label}: the name {module.name!r} is used twice")
             nodes[module.name] = previous
     if graph_like:
         return Graph(source, previous, name=name)

@@ -66,8 +66,7 @@ class _ConvNd(Layer):
         self._integer("groups")
         self._flag("bias")
         self._choice("padding_mode", PADDING_MODES)
-        if isinstance(self.padding, str):
-            self._choice("padding", ("valid", "same"))
+        if self.padding in ("valid", "same"):
             if self.padding == "same" and any(stride != 1 for stride in self.stride):
                 raise self._fail("padding='same' is not supported for strided convolutions")
         else:

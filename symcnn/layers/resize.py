@@ -12,7 +12,7 @@ import sympy
 from ..conventions import Conventions
 from ..errors import SpecError
 from ..rules import RULES
-from .base import Bind, Layer, Outcome, Tensor, derive_step, register, size_check, spatial_names
+from .base import Bind, Check, Layer, Outcome, Tensor, derive_step, register, size_check, spatial_names
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,16 @@ class _ZeroPad(Layer):
             )
         )
         out = Tensor.of((*x.shape[:lead], *(step.value for step in sizes)))
-        return Outcome(out, sizes, checks=tuple(size_check(step.quantity, step) for step in sizes))
+        # PyTorch crops (narrow) before it pads, so the cropping alone may not use up more than the input.
+        crops = tuple(
+            Check(
+                f"negative padding may crop at most the input {name}",
+                sympy.Ge(size + sympy.Min(before, 0) + sympy.Min(after, 0), 0),
+                f"padding ({before}, {after}) on {size}",
+            )
+            for name, size, (before, after) in zip(spatial_names(self.dims), x.shape[lead:], pairs, strict=True)
+        )
+        return Outcome(out, sizes, checks=tuple(size_check(step.quantity, step) for step in sizes) + crops)
 
 
 @register("zeropad1d", "zeropad")
@@ -87,6 +96,14 @@ def _exact_ratio(value: object, what: str) -> sympy.Rational:
     return ratio
 
 
+# PyTorch's interpolation modes and the spatial dimensions each works on (``F.interpolate``).
+UPSAMPLE_MODES: dict[str, tuple[int, ...]] = {
+    "nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "area": (1, 2, 3),
+    "linear": (1,), "bilinear": (2,), "bicubic": (2,), "trilinear": (3,),
+}
+INTERPOLATING_MODES = ("linear", "bilinear", "bicubic", "trilinear")
+
+
 @register("upsample", "upsample")
 @dataclass(frozen=True)
 class Upsample(Layer):
@@ -101,6 +118,9 @@ class Upsample(Layer):
     def __post_init__(self) -> None:
         if (self.size is None) == (self.scale_factor is None):
             raise self._fail("give exactly one of size and scale_factor")
+        self._choice("mode", tuple(UPSAMPLE_MODES))
+        if self.align_corners is not None and self.mode not in INTERPOLATING_MODES:
+            raise self._fail(f"align_corners can only be set with the modes {', '.join(INTERPOLATING_MODES)}")
         if self.scale_factor is not None:
             raw = self.scale_factor
             items = list(raw) if isinstance(raw, list | tuple) else [raw]
@@ -112,9 +132,8 @@ class Upsample(Layer):
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
+        self._expect_rank(x, *(dims + 1 for dims in UPSAMPLE_MODES[self.mode]))
         dims = x.rank - 1
-        if dims < 1:
-            self._expect_rank(x, 2, 3, 4)
         wanted = self.size if self.size is not None else self.scale_factor
         if len(wanted) == 1:
             wanted = wanted * dims

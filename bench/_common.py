@@ -1,0 +1,113 @@
+"""Shared helpers for the benchmark scripts: timing, versions, tables.
+
+Nothing here asserts: the scripts print figures and ratios, because timings on
+shared machines are noisy.  Each measurement is repeated and reported as the
+best (minimum) and the median of its runs.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+def versions() -> str:
+    """One line per library that matters for the figures."""
+    lines = [
+        f"python   {sys.version.split()[0]} ({platform.python_implementation()}) on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}",
+    ]
+    for module in ("sympy", "torch", "torchvision", "torchinfo", "numpy", "symcnn"):
+        try:
+            imported = __import__(module)
+            lines.append(f"{module:<8} {getattr(imported, '__version__', '?')}")
+        except Exception as error:  # noqa: BLE001 - a missing optional library is a fact to print
+            lines.append(f"{module:<8} not available ({type(error).__name__})")
+    try:
+        from sympy.external.gmpy import GROUND_TYPES
+
+        lines.append(f"sympy ground types: {GROUND_TYPES}")
+    except Exception:  # noqa: BLE001
+        pass
+    lines.append(f"date     {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
+    return "\n".join(lines)
+
+
+def clear_sympy_cache() -> None:
+    """Forget SymPy's global cache so a run is measured cold, as a user's first call is."""
+    from sympy.core.cache import clear_cache
+
+    clear_cache()
+
+
+@dataclass
+class Timing:
+    runs: list[float]
+
+    @property
+    def best(self) -> float:
+        return min(self.runs)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    def __str__(self) -> str:
+        return f"best {fmt_s(self.best)}, median {fmt_s(self.median)} over {len(self.runs)} run(s)"
+
+
+def repeat(
+    run: Callable[[], Any],
+    *,
+    times: int,
+    budget: float = float("inf"),
+    setup: Callable[[], Any] | None = None,
+) -> tuple[Timing, Any]:
+    """Run ``run`` up to ``times`` times (at least once; stop early when ``budget`` seconds are spent).
+
+    ``setup`` runs before each run, untimed.  Returns the timings and the last result.
+    """
+    runs: list[float] = []
+    result: Any = None
+    spent_start = time.perf_counter()
+    for _ in range(max(1, times)):
+        if setup is not None:
+            setup()
+        gc.collect()
+        start = time.perf_counter()
+        result = run()
+        runs.append(time.perf_counter() - start)
+        if time.perf_counter() - spent_start > budget:
+            break
+    return Timing(runs), result
+
+
+def fmt_s(seconds: float) -> str:
+    if seconds >= 100:
+        return f"{seconds:.0f} s"
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table with right-aligned columns (the first left-aligned)."""
+    cells = [[str(cell) for cell in row] for row in rows]
+    widths = [max(len(headers[i]), *(len(row[i]) for row in cells)) for i in range(len(headers))]
+
+    def line(items: Sequence[str]) -> str:
+        return "  ".join(
+            item.ljust(width) if index == 0 else item.rjust(width)
+            for index, (item, width) in enumerate(zip(items, widths, strict=True))
+        )
+
+    return "\n".join([line(headers), line(["-" * width for width in widths]), *(line(row) for row in cells)])

@@ -1,0 +1,455 @@
+"""How symcnn's cost grows with depth, and a sweep against "what users would otherwise do".
+
+Part 1 (depth): chains of conv/pool layers with symbolic H, W and symbolic widths::
+
+    Input(3, H, W) -> Conv2d(k_1, 3, padding=1) -> ... -> MaxPool2d(2) every --pool-every layers -> ...
+
+For each depth it times, from a cold SymPy cache:
+
+* build   : constructing the layers and the Sequential,
+* derive  : ``net.derive()``,
+* totals  : first access of ``d.totals`` (the expanded, simplified sums),
+* latex   : ``d.to_latex()``,
+* text    : ``d.to_text()``,
+
+and prints µs per layer, so linearity is visible, and the ratio of the per-layer
+cost at the deepest chain against 100 layers (1.0 = perfectly linear).
+
+Part 2 (sweep): output shape + parameter count (+ MACs) of one small CNN for
+--configs numeric configurations (H, W and three widths), computed
+
+* with torch: build ``nn.Sequential`` on the meta device and run a forward pass
+  (and, on a subset, on CPU with real weights, and with ``torchinfo.summary``);
+* with symcnn: derive once symbolically, then evaluate with ``sympy.lambdify``
+  (and, on a subset, with ``Derivation.subs`` and by re-deriving with numbers).
+
+Usage::
+
+    python bench/bench_depth.py                 # depths 10, 100, 1000 + sweep
+    python bench/bench_depth.py --with-10k      # also 10,000 layers (minutes; see README)
+    python bench/bench_depth.py --widths shared --no-sweep
+    python -m cProfile -s cumtime bench/bench_depth.py --depths 1000 --repeat 1 --no-sweep
+
+Only prints; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import sympy  # noqa: E402
+from _common import clear_sympy_cache, fmt_s, repeat, table, versions  # noqa: E402
+
+import symcnn  # noqa: E402
+
+# --------------------------------------------------------------------------------------------
+# Part 1: depth
+# --------------------------------------------------------------------------------------------
+
+
+def width_symbol(index: int, widths: str) -> sympy.Symbol:
+    if widths == "shared":
+        return symcnn.symbols("k")
+    if widths == "cycle":
+        return symcnn.symbols(f"k{index % 8}")
+    return symcnn.symbols(f"k{index}")
+
+
+def chain_layers(depth: int, *, widths: str, pool_every: int, max_pools: int | None) -> list[symcnn.Layer]:
+    """``depth`` layers: a MaxPool2d(2) at every ``pool_every``-th position, Conv2d(k_i, 3, padding=1) elsewhere."""
+    layers: list[symcnn.Layer] = []
+    pools = 0
+    for index in range(1, depth + 1):
+        is_pool = pool_every > 0 and index % pool_every == 0 and (max_pools is None or pools < max_pools)
+        if is_pool:
+            pools += 1
+            layers.append(symcnn.MaxPool2d(2))
+        else:
+            layers.append(symcnn.Conv2d(out_channels=width_symbol(index, widths), kernel_size=3, padding=1))
+    return layers
+
+
+def build_chain(depth: int, **options: object) -> symcnn.Sequential:
+    H, W = symcnn.symbols("H W")
+    return symcnn.Sequential(symcnn.Input(3, H, W), *chain_layers(depth, **options))  # type: ignore[arg-type]
+
+
+def measure_depth(depth: int, args: argparse.Namespace) -> dict[str, object]:
+    """Times of each phase, each phase's best and median over the repetitions."""
+    options = {"widths": args.widths, "pool_every": args.pool_every, "max_pools": args.max_pools}
+    phases: dict[str, list[float]] = {name: [] for name in ("build", "derive", "totals", "latex", "text")}
+    facts: dict[str, object] = {}
+    times = args.repeat if depth < 1000 else min(args.repeat, args.repeat_large)
+    started = time.perf_counter()
+    for run in range(max(1, times)):
+        if not args.warm:
+            clear_sympy_cache()
+        t0 = time.perf_counter()
+        net = build_chain(depth, **options)
+        t1 = time.perf_counter()
+        d = net.derive()
+        t2 = time.perf_counter()
+        totals = d.totals
+        t3 = time.perf_counter()
+        latex = d.to_latex() if not args.no_render else ""
+        t4 = time.perf_counter()
+        text = d.to_text() if not args.no_render else ""
+        t5 = time.perf_counter()
+        for name, value in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+            phases[name].append(value)
+        if run == 0:
+            facts = {
+                "conditions": len(d.conditions),
+                "latex_chars": len(latex),
+                "text_chars": len(text),
+                "output": d.output_shape,
+                "params_terms": len(sympy.Add.make_args(totals.params)),
+            }
+        del net, d, totals, latex, text
+        if time.perf_counter() - started > args.budget:
+            break
+    return {"depth": depth, "phases": phases, **facts}
+
+
+def summarise_depth(results: list[dict[str, object]]) -> None:
+    def best(result: dict[str, object], *names: str) -> float:
+        phases = result["phases"]
+        assert isinstance(phases, dict)
+        # best per phase, summed: each phase's least-disturbed run
+        return sum(min(phases[name]) for name in names)
+
+    def median(result: dict[str, object], *names: str) -> float:
+        phases = result["phases"]
+        assert isinstance(phases, dict)
+        runs = len(phases["build"])
+        sums = sorted(sum(phases[name][i] for name in names) for i in range(runs))
+        return sums[len(sums) // 2] if runs % 2 else (sums[runs // 2 - 1] + sums[runs // 2]) / 2
+
+    core = ("build", "derive", "totals")
+    rows = []
+    for result in results:
+        depth = int(result["depth"])  # type: ignore[call-overload]
+        per = lambda seconds: f"{seconds / depth * 1e6:,.0f}"  # noqa: E731
+        rows.append(
+            [
+                f"{depth:,}",
+                len(result["phases"]["build"]),  # type: ignore[index]
+                fmt_s(best(result, "build")),
+                fmt_s(best(result, "derive")),
+                fmt_s(best(result, "totals")),
+                fmt_s(best(result, *core)),
+                fmt_s(median(result, *core)),
+                per(best(result, *core)),
+                fmt_s(best(result, "latex")),
+                per(best(result, "latex")),
+                fmt_s(best(result, "text")),
+                per(best(result, "text")),
+                result["conditions"],
+            ]
+        )
+    print(
+        table(
+            [
+                "layers", "runs", "build", "derive", "totals", "b+d+t best", "b+d+t median", "µs/layer",
+                "latex", "µs/layer", "text", "µs/layer", "conds",
+            ],
+            rows,
+        )
+    )
+    print("(best = fastest run of each phase; b+d+t = build + derive + first .totals access)")
+    by_depth = {int(result["depth"]): result for result in results}  # type: ignore[call-overload]
+    if 100 in by_depth:
+        base = by_depth[100]
+        for depth in sorted(by_depth):
+            if depth <= 100:
+                continue
+            top = by_depth[depth]
+            ratios = []
+            for label, names in (("build+derive+totals", core), ("latex", ("latex",)), ("text", ("text",))):
+                if best(base, *names) > 0:
+                    ratio = (best(top, *names) / depth) / (best(base, *names) / 100)
+                    ratios.append(f"{label} {ratio:.2f}x")
+            print(f"per-layer cost at {depth:,} layers vs 100 layers: " + ", ".join(ratios) + "  (1.00x = linear)")
+    if 1000 in by_depth:
+        total = best(by_depth[1000], *core)
+        verdict = "meets" if total < 1.0 else "misses"
+        print(f"1,000-layer symbolic derivation (build+derive+totals): {fmt_s(total)} -> {verdict} the < 1 s target")
+    if 10_000 not in by_depth:
+        print("10,000 layers not run (pass --with-10k; it takes minutes at the current per-layer cost)")
+    for result in results:
+        print(
+            f"  {int(result['depth']):>6,} layers: output {result['output']}, "  # type: ignore[call-overload]
+            f"{result['params_terms']} terms in totals.params, "
+            f"LaTeX {result['latex_chars']:,} chars, text {result['text_chars']:,} chars"
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Part 2: sweep of numeric configurations
+# --------------------------------------------------------------------------------------------
+
+SWEEP_BLOCKS = 3  # three (conv, conv, pool) blocks, then Flatten -> Linear(10)
+
+
+def symbolic_sweep_net() -> tuple[symcnn.Sequential, tuple[sympy.Symbol, ...]]:
+    H, W, k1, k2, k3 = symcnn.symbols("H W k1 k2 k3")
+    layers: list[symcnn.Layer] = []
+    for width in (k1, k2, k3):
+        layers += [
+            symcnn.Conv2d(out_channels=width, kernel_size=3, padding=1),
+            symcnn.ReLU(),
+            symcnn.Conv2d(out_channels=width, kernel_size=3, padding=1),
+            symcnn.ReLU(),
+            symcnn.MaxPool2d(2),
+        ]
+    layers += [symcnn.Flatten(), symcnn.Linear(out_features=10)]
+    return symcnn.Sequential(symcnn.Input(3, H, W), *layers), (H, W, k1, k2, k3)
+
+
+def numeric_sweep_net(config: tuple[int, ...]) -> symcnn.Sequential:
+    h, w, *widths = config
+    layers: list[symcnn.Layer] = []
+    for width in widths:
+        layers += [
+            symcnn.Conv2d(out_channels=width, kernel_size=3, padding=1),
+            symcnn.ReLU(),
+            symcnn.Conv2d(out_channels=width, kernel_size=3, padding=1),
+            symcnn.ReLU(),
+            symcnn.MaxPool2d(2),
+        ]
+    layers += [symcnn.Flatten(), symcnn.Linear(out_features=10)]
+    return symcnn.Sequential(symcnn.Input(3, h, w), *layers)
+
+
+def torch_sweep_net(config: tuple[int, ...]):  # type: ignore[no-untyped-def]
+    import torch.nn as nn
+
+    h, w, *widths = config
+    layers: list[nn.Module] = []
+    channels = 3
+    for width in widths:
+        layers += [
+            nn.Conv2d(channels, width, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(width, width, 3, padding=1),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+        ]
+        channels = width
+    # what a user writes without symcnn: let torch infer in_features
+    layers += [nn.Flatten(), nn.LazyLinear(10)]
+    return nn.Sequential(*layers)
+
+
+def sweep_configs(count: int, seed: int) -> list[tuple[int, ...]]:
+    rng = random.Random(seed)
+    sizes = list(range(32, 257, 8))
+    widths = [8, 16, 24, 32, 48, 64]
+    return [
+        (rng.choice(sizes), rng.choice(sizes), rng.choice(widths), rng.choice(widths), rng.choice(widths))
+        for _ in range(count)
+    ]
+
+
+Result = tuple[tuple[int, ...], int]  # output shape (without batch), parameter count
+
+
+def torch_meta(configs: list[tuple[int, ...]]) -> list[Result]:
+    import torch
+
+    out = []
+    with torch.device("meta"):
+        for config in configs:
+            model = torch_sweep_net(config)
+            y = model(torch.empty(1, 3, config[0], config[1]))
+            out.append((tuple(y.shape[1:]), sum(p.numel() for p in model.parameters())))
+    return out
+
+
+def torch_cpu(configs: list[tuple[int, ...]]) -> list[Result]:
+    import torch
+
+    out = []
+    with torch.no_grad():
+        for config in configs:
+            model = torch_sweep_net(config)
+            y = model(torch.zeros(1, 3, config[0], config[1]))
+            out.append((tuple(y.shape[1:]), sum(p.numel() for p in model.parameters())))
+    return out
+
+
+def torch_torchinfo(configs: list[tuple[int, ...]]) -> list[Result]:
+    import torch
+    import torchinfo
+
+    out = []
+    for config in configs:
+        model = torch_sweep_net(config)
+        with torch.no_grad():
+            model(torch.zeros(1, 3, config[0], config[1]))  # materialise LazyLinear first
+        stats = torchinfo.summary(model, input_size=(1, 3, config[0], config[1]), verbose=0)
+        out.append((tuple(stats.summary_list[-1].output_size[1:]), stats.total_params))
+    return out
+
+
+def symcnn_lambdify(configs: list[tuple[int, ...]]) -> list[Result]:
+    """Derive once, compile output shape + params + MACs with lambdify, evaluate per configuration."""
+    net, names = symbolic_sweep_net()
+    d = net.derive()
+    exprs = [*d.output_shape, d.totals.params, d.totals.macs]
+    evaluate = sympy.lambdify(names, exprs, modules="math")
+    out = []
+    for config in configs:
+        *shape, params, _macs = evaluate(*config)
+        out.append((tuple(int(size) for size in shape), int(params)))
+    return out
+
+
+def symcnn_subs(configs: list[tuple[int, ...]]) -> list[Result]:
+    """Derive once, then ``Derivation.subs`` per configuration (substitutes into every row and step)."""
+    net, names = symbolic_sweep_net()
+    d = net.derive()
+    out = []
+    for config in configs:
+        e = d.subs(dict(zip((str(name) for name in names), config, strict=True)))
+        out.append((tuple(int(size) for size in e.output_shape), int(e.totals.params)))
+    return out
+
+
+def symcnn_rederive(configs: list[tuple[int, ...]]) -> list[Result]:
+    """No symbols at all: build and derive the numeric network per configuration."""
+    out = []
+    for config in configs:
+        d = numeric_sweep_net(config).derive()
+        out.append((tuple(int(size) for size in d.output_shape), int(d.totals.params)))
+    return out
+
+
+def run_sweep(args: argparse.Namespace) -> list[list[object]]:
+    configs = sweep_configs(args.configs, args.seed)
+    subset = configs[: max(1, min(args.subset, len(configs)))]
+    print(
+        f"\n== sweep: output shape + params of a 3x(conv,relu,conv,relu,pool) + flatten + linear CNN "
+        f"for {len(configs):,} numeric configurations (H, W in 32..256, widths in 8..64) =="
+    )
+    try:
+        import torch
+
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+        have_torch = True
+    except ImportError:
+        have_torch = False
+        print("torch not available: only symcnn figures")
+
+    reference = torch_meta(configs[:50]) if have_torch else None  # warm-up + reference answers
+
+    methods: list[tuple[str, Callable[[list[tuple[int, ...]]], list[Result]], bool, bool]] = [
+        # label, function, on the full set?, needs torch?
+        ("torch: build on meta + forward (shape, params)", torch_meta, True, True),
+        ("torch: build on CPU (init weights) + forward", torch_cpu, False, True),
+        ("torchinfo.summary per config", torch_torchinfo, False, True),
+        ("symcnn: derive once + lambdify, evaluate each", symcnn_lambdify, True, False),
+        ("symcnn: derive once + Derivation.subs each", symcnn_subs, False, False),
+        ("symcnn: numeric derive per config", symcnn_rederive, False, False),
+    ]
+    measured: dict[str, float] = {}
+    rows: list[list[object]] = []
+    for label, method, full, needs_torch in methods:
+        if needs_torch and not have_torch:
+            continue
+        chosen = configs if full else subset
+        timing, results = repeat(
+            lambda method=method, chosen=chosen: method(chosen),
+            times=args.sweep_repeat,
+            budget=args.budget,
+            setup=None if args.warm else clear_sympy_cache,
+        )
+        per_config = timing.best / len(chosen)
+        measured[label] = per_config * len(configs)
+        agree = "-"
+        if reference is not None:
+            wrong = sum(1 for got, want in zip(results[:50], reference, strict=False) if got != want)
+            agree = "yes" if wrong == 0 else f"NO ({wrong} of {min(50, len(results))} differ)"
+        rows.append(
+            [
+                label,
+                f"{len(chosen):,}",
+                fmt_s(timing.best),
+                fmt_s(timing.median),
+                f"{per_config * 1e6:,.0f}",
+                fmt_s(per_config * len(configs)) + ("" if full else " (extrapolated)"),
+                agree,
+            ]
+        )
+    print(
+        table(
+            ["method", "configs run", "best", "median", "µs/config", f"for {len(configs):,} configs", "agrees w/ torch"],
+            rows,
+        )
+    )
+    fast = measured.get("symcnn: derive once + lambdify, evaluate each")
+    if fast:
+        for label, seconds in measured.items():
+            if label.startswith("torch"):
+                print(f"ratio  {label}  /  symcnn lambdify sweep: {seconds / fast:,.1f}x")
+        subs = measured.get("symcnn: derive once + Derivation.subs each")
+        meta = measured.get("torch: build on meta + forward (shape, params)")
+        if subs and meta:
+            print(f"ratio  torch meta  /  symcnn subs sweep: {meta / subs:,.2f}x")
+    return rows
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--depths", default="10,100,1000", help="comma-separated depths (default 10,100,1000)")
+    parser.add_argument("--with-10k", action="store_true", help="also run 10,000 layers (takes minutes)")
+    parser.add_argument("--widths", choices=("distinct", "cycle", "shared"), default="distinct",
+                        help="conv widths: a symbol k_i per layer (default), 8 symbols in turn, or one k")
+    parser.add_argument("--pool-every", type=int, default=10, help="a MaxPool2d(2) every N layers (0: none)")
+    parser.add_argument("--max-pools", type=int, default=None, help="at most this many pools (default: no limit)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per depth below 1,000 layers (best/median)")
+    parser.add_argument("--repeat-large", type=int, default=3, help="runs per depth from 1,000 layers on")
+    parser.add_argument("--budget", type=float, default=60.0, help="stop repeating a measurement after this many s")
+    parser.add_argument("--warm", action="store_true", help="keep SymPy's cache between runs (default: cold)")
+    parser.add_argument("--no-render", action="store_true", help="skip to_latex/to_text")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the numeric sweep comparison")
+    parser.add_argument("--configs", type=int, default=1000, help="configurations in the sweep")
+    parser.add_argument("--subset", type=int, default=100, help="configurations for the slow sweep methods")
+    parser.add_argument("--sweep-repeat", type=int, default=3, help="runs per sweep method")
+    parser.add_argument("--seed", type=int, default=0)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    depths = [int(item.replace("_", "").replace(",", "")) for item in args.depths.split(",") if item]
+    if args.with_10k and 10_000 not in depths:
+        depths.append(10_000)
+    print(versions())
+    print(
+        f"\n== depth: Input(3,H,W) -> chain of Conv2d(k, 3, padding=1) with a MaxPool2d(2) every "
+        f"{args.pool_every or 'never'} layers{'' if args.max_pools is None else f' (at most {args.max_pools})'}; "
+        f"widths: {args.widths}; SymPy cache {'warm' if args.warm else 'cleared before each run'} =="
+    )
+    results = []
+    for depth in depths:
+        start = time.perf_counter()
+        results.append(measure_depth(depth, args))
+        print(f"  measured {depth:,} layers in {fmt_s(time.perf_counter() - start)}", flush=True)
+    summarise_depth(results)
+    if not args.no_sweep:
+        run_sweep(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,113 @@
+"""Networks: chains, functional graphs, nested blocks, Repeat, default names."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+import symcnn
+
+
+def test_default_names_follow_the_textbook_style(mnist):
+    assert [row.name for row in mnist.rows] == [
+        "input", "conv2d1", "maxpool1", "conv2d2", "maxpool2", "flatten", "dense", "output",
+    ]
+
+
+def test_explicit_names_and_nested_blocks():
+    stem = symcnn.Sequential(symcnn.Conv2d(out_channels=8, kernel_size=3, name="c"), symcnn.ReLU(), name="stem")
+    net = symcnn.Sequential(symcnn.Input(3, 10, 10), stem, symcnn.Flatten(), symcnn.Linear(out_features=2))
+    names = [row.name for row in net.derive().rows]
+    assert names == ["input", "stem.c", "stem.relu", "flatten", "output"]
+
+
+def test_residual_graph_and_concat_and_multiply():
+    x = symcnn.Input(16, "H", "W")
+    a = symcnn.Conv2d(out_channels=16, kernel_size=3, padding=1)(x)
+    b = symcnn.Add()(x, a)
+    c = symcnn.Concat()(x, b)
+    gate = symcnn.AdaptiveAvgPool2d(1)(c)
+    d = symcnn.Multiply()(c, gate)
+    derivation = symcnn.Graph(x, d).derive()
+    H, W = symcnn.symbols("H W")
+    assert derivation.output_shape == (32, H, W)
+    assert derivation.totals.trainable == 16 * 16 * 9 + 16
+    assert derivation.row("concat").sources == ("input", "add")
+
+
+def test_add_of_different_shapes_is_an_error_naming_the_layer():
+    x = symcnn.Input(4, 8, 8)
+    y = symcnn.Conv2d(out_channels=4, kernel_size=3)(x)
+    with pytest.raises(symcnn.ShapeError, match=r"^layer 2 \(add 'add'\): shapes must match or be 1"):
+        symcnn.Graph(x, symcnn.Add()(x, y)).derive()
+
+
+def test_symbolic_repeat_multiplies_totals():
+    N, k = symcnn.symbols("N k")
+    block = symcnn.Sequential(symcnn.Conv2d(out_channels=k, kernel_size=3, padding=1), symcnn.BatchNorm2d())
+    net = symcnn.Sequential(symcnn.Input(k, "H", "H"), symcnn.Repeat(block, N))
+    totals = net.derive().totals
+    assert sympy.expand(totals.trainable - N * ((9 * k + 1) * k + 2 * k)) == 0
+    assert sympy.expand(totals.buffers - N * (2 * k + 1)) == 0
+    unrolled = symcnn.Sequential(symcnn.Input(k, "H", "H"), block, block, block).derive().totals
+    assert net.derive().subs(N=3).totals == unrolled
+
+
+def test_repeat_needs_a_shape_preserving_block():
+    block = symcnn.Conv2d(out_channels=8, kernel_size=3)
+    net = symcnn.Sequential(symcnn.Input(8, 16, 16), symcnn.Repeat(block, 2))
+    with pytest.raises(symcnn.ShapeError, match=r"repeat: the block must map its input shape to itself, got 8x16x16 -> 8x14x14"):
+        net.derive()
+
+
+def test_input_shape_can_be_given_to_derive():
+    net = symcnn.Sequential(symcnn.Conv2d(out_channels=2, kernel_size=3))
+    assert net.derive((1, 5, 5)).output_shape == (2, 3, 3)
+    with pytest.raises(symcnn.SpecError, match="the input shape is unknown"):
+        net.derive()
+
+
+def test_a_single_layer_can_be_derived():
+    assert symcnn.derive(symcnn.Linear(out_features=3), (4,)).totals.params == 15
+
+
+def test_pytorch_positional_order():
+    conv = symcnn.Conv2d(3, 64, 3)
+    assert (conv.in_channels, conv.out_channels, conv.kernel_size) == (3, 64, (3, 3))
+    with pytest.raises(symcnn.ShapeError, match="in_channels is 3 but the input has 4"):
+        conv.output_shape((4, 8, 8))
+    with pytest.raises(symcnn.SpecError, match="^conv2d: out_channels is required$"):
+        symcnn.Conv2d(32)
+    transposed = symcnn.ConvTranspose2d(4, 8, 3, 2, 1, 1, 1, False, 2)
+    assert (transposed.output_padding, transposed.groups, transposed.bias, transposed.dilation) == ((1, 1), 1, False, (2, 2))
+
+
+def test_replace_makes_a_what_if_variant():
+    conv = symcnn.Conv2d(out_channels=8, kernel_size=3)
+    assert conv.replace(stride=2).output_shape((1, 9, 9)) == (8, 4, 4)
+    assert conv.output_shape((1, 9, 9)) == (8, 7, 7)
+
+
+def test_keras_conventions_count_batchnorm_statistics_as_parameters():
+    net = symcnn.Sequential(symcnn.Input(3, 8, 8), symcnn.Conv2d(out_channels=4, kernel_size=3), symcnn.BatchNorm2d())
+    pytorch = net.derive()
+    keras = net.derive(conventions=symcnn.KERAS)
+    assert (pytorch.totals.trainable, pytorch.totals.non_trainable, pytorch.totals.buffers) == (120, 0, 9)
+    assert (keras.totals.trainable, keras.totals.non_trainable, keras.totals.buffers) == (120, 8, 0)
+    assert keras.totals.params == 128
+    assert "Keras" in keras.to_text()
+
+
+def test_conventions_reject_unknown_options():
+    with pytest.raises(symcnn.SpecError, match="unknown option 'flop'"):
+        symcnn.PYTORCH.merge(flop=3)
+    with pytest.raises(symcnn.SpecError, match="framework must be"):
+        symcnn.Conventions(framework="jax")  # type: ignore[arg-type]
+
+
+def test_flops_are_twice_the_macs_and_big_integers_stay_exact():
+    net = symcnn.Sequential(symcnn.Input(10**12, 10**9), symcnn.Linear(out_features=10**12))
+    totals = net.derive().totals
+    assert totals.macs == 10**9 * 10**12 * 10**12
+    assert totals.flops == 2 * totals.macs
+    assert totals.params == (10**9 + 1) * 10**12
