@@ -44,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     rules = commands.add_parser("rules", help="list the formulas symcnn uses")
-    rules.add_argument("--format", "-f", choices=("text", "latex"), default="text")
+    rules.add_argument("--format", "-f", choices=("text", "md", "latex"), default="text")
+    rules.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     commands.add_parser("layers", help="list the layer types a spec may use")
     return parser
@@ -112,10 +113,13 @@ def _derive(args: argparse.Namespace) -> str:
 
 
 def _rules(fmt: str) -> str:
+    from .reference import reference_markdown
     from .rules import RULES
 
     if fmt == "latex":
         return "\n".join(rf"\[ {rule.latex_definition} \]" for rule in RULES.values()) + "\n"
+    if fmt == "md":
+        return reference_markdown()
     width = max(len(name) for name in RULES)
     return "\n".join(f"{name:<{width}}  {rule.general.text():<40}  {rule.summary}" for name, rule in RULES.items()) + "\n"
 

@@ -77,11 +77,6 @@ class Totals:
     activations: sympy.Expr
 
 
-def _total(rows: tuple[Row, ...], value: str) -> sympy.Expr:
-    terms = [row.multiplicity * getattr(row, value) for row in rows if row.kind != "input"]
-    return sympy.expand(sympy.Add(*terms))
-
-
 @dataclass(frozen=True)
 class Derivation:
     """Everything symcnn derived for a network; see the module docstring."""
@@ -96,20 +91,21 @@ class Derivation:
     # -- the numbers -----------------------------------------------------------------
     @cached_property
     def totals(self) -> Totals:
+        # Counts of weights are polynomials in the widths: expanded, they read as such.
+        # Compute sums keep each layer's factored form (expanding floors helps nobody).
         def steps(field: str) -> sympy.Expr:
-            return sympy.expand(
-                sympy.Add(*(row.multiplicity * getattr(row, field).value for row in self.rows if row.kind != "input"))
-            )
+            return sympy.Add(*(row.multiplicity * getattr(row, field).value for row in self.layers))
 
-        trainable, non_trainable, macs = steps("params"), steps("non_trainable"), steps("macs")
+        trainable, non_trainable = sympy.expand(steps("params")), sympy.expand(steps("non_trainable"))
+        macs = steps("macs")
         return Totals(
             params=sympy.expand(trainable + non_trainable),
             trainable=trainable,
             non_trainable=non_trainable,
-            buffers=steps("buffers"),
+            buffers=sympy.expand(steps("buffers")),
             macs=macs,
-            flops=sympy.expand(self.conventions.flops_per_mac * macs),
-            activations=_total(self.rows, "activations"),
+            flops=self.conventions.flops_per_mac * macs,
+            activations=sympy.Add(*(row.multiplicity * row.activations for row in self.layers)),
         )
 
     @property

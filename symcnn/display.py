@@ -117,13 +117,17 @@ class BinOp(Shown):
     def precedence(self) -> int:  # type: ignore[override]
         return 9 if self.op == "//" else _PRECEDENCE[self.op]
 
-    def _operands(self, render: Callable[[Shown], str]) -> tuple[str, str]:
+    def _operands(self, render: Callable[[Shown], str], *, latex: bool = False) -> tuple[str, str]:
         own = _PRECEDENCE[self.op]
         # Left-associative: the right operand of - and / needs parentheses at equal strength.
         right_needs = self.right.precedence < own or (self.right.precedence == own and self.op in ("-", "/"))
         left_needs = self.left.precedence < own or (self.op == "**" and self.left.precedence <= own)
         left, right = render(self.left), render(self.right)
-        return (f"({left})" if left_needs else left, f"({right})" if right_needs else right)
+        opening, closing = (r"\left(", r"\right)") if latex else ("(", ")")
+        return (
+            f"{opening}{left}{closing}" if left_needs else left,
+            f"{opening}{right}{closing}" if right_needs else right,
+        )
 
     def text(self) -> str:
         if self.op == "//":
@@ -137,7 +141,7 @@ class BinOp(Shown):
             return r"\frac{%s}{%s}" % (self.left.latex(), self.right.latex())
         if self.op == "//":
             return r"\left\lfloor \frac{%s}{%s} \right\rfloor" % (self.left.latex(), self.right.latex())
-        left, right = self._operands(_latex_in_parens)
+        left, right = self._operands(lambda part: part.latex(), latex=True)
         if self.op == "**":
             return "{%s}^{%s}" % (left, self.right.latex())
         if self.op == "*":
@@ -215,10 +219,6 @@ def _binop(op: str, left: Shown, right: Shown) -> Shown:
 def _wrap_text(part: Shown, strength: int, *, strict: bool = False) -> str:
     needs = part.precedence < strength or (strict and part.precedence == strength)
     return f"({part.text()})" if needs else part.text()
-
-
-def _latex_in_parens(part: Shown) -> str:
-    return part.latex()
 
 
 def _latex_name(name: str) -> str:

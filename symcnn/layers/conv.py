@@ -204,6 +204,8 @@ class _ConvTransposeNd(Layer):
         self._integer("out_channels")
         self._tuple("kernel_size", self.dims)
         self._tuple("stride", self.dims)
+        if isinstance(self.padding, str) and self.padding in ("same", "valid"):
+            raise self._fail(f"padding={self.padding!r} is only supported by (non-transposed) convolutions")
         self._tuple("padding", self.dims, minimum=0)
         self._tuple("output_padding", self.dims, minimum=0)
         self._tuple("dilation", self.dims)

@@ -117,20 +117,35 @@ class Softplus(_SameShape):
     threshold: Any = 20.0
 
 
-@register("softmax", "softmax")
 @dataclass(frozen=True)
-class Softmax(_SameShape):
-    """``torch.nn.Softmax``."""
+class _AlongDim(_SameShape):
+    """Normalises along ``dim``, counted as in PyTorch: the batch is dimension 0."""
 
     dim: Any = None
+
+    def __post_init__(self) -> None:
+        if self.dim is not None and (isinstance(self.dim, bool) or not isinstance(self.dim, int)):
+            raise self._fail(f"dim must be an integer, got {self.dim!r}")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        if self.dim is not None and not -(x.rank + 1) <= self.dim <= x.rank:
+            raise ShapeError(
+                f"dim must be in [{-(x.rank + 1)}, {x.rank}] for an input of {x.rank} dimensions (+ batch), got {self.dim}"
+            )
+        return Outcome(x)
+
+
+@register("softmax", "softmax")
+@dataclass(frozen=True)
+class Softmax(_AlongDim):
+    """``torch.nn.Softmax``."""
 
 
 @register("logsoftmax", "logsoftmax")
 @dataclass(frozen=True)
-class LogSoftmax(_SameShape):
+class LogSoftmax(_AlongDim):
     """``torch.nn.LogSoftmax``."""
-
-    dim: Any = None
 
 
 @register("identity", "identity")
@@ -148,7 +163,12 @@ class Dropout(_Dropout):
 @register("dropout1d", "dropout")
 @dataclass(frozen=True)
 class Dropout1d(_Dropout):
-    """``torch.nn.Dropout1d``."""
+    """``torch.nn.Dropout1d``: input ``(C, L)``; PyTorch refuses other ranks (1 passes as unbatched)."""
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        self._expect_rank(x, 1, 2)
+        return Outcome(x)
 
 
 @register("dropout2d", "dropout")

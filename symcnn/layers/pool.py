@@ -25,6 +25,8 @@ class _Pool(Layer):
             self._set("stride", self.kernel_size)
         else:
             self._tuple("stride", self.dims)
+        if isinstance(self.padding, str) and self.padding in ("same", "valid"):  # type: ignore[attr-defined]
+            raise self._fail(f"padding={self.padding!r} is only supported by convolutions")  # type: ignore[attr-defined]
         self._tuple("padding", self.dims, minimum=0)
         self._flag("ceil_mode")
 

@@ -34,7 +34,10 @@ def shape_text(shape: Iterable[sympy.Expr]) -> str:
 
 
 def shape_latex(shape: Iterable[sympy.Expr]) -> str:
-    return r" \times ".join(to_latex(size) for size in shape)
+    return r" \times ".join(
+        to_latex(size) if size.is_Atom or isinstance(size, sympy.Function) else rf"\left({to_latex(size)}\right)"
+        for size in shape
+    )
 
 
 def _simple(text: str) -> bool:

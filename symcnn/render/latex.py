@@ -20,9 +20,10 @@ def escape(text: str) -> str:
 
 
 def _equation(step: Step) -> str:
-    if step.substituted is None:
-        return value_latex(step.value)
-    return f"{step.substituted.latex()} = {value_latex(step.value)}"
+    value = value_latex(step.value)
+    if step.substituted is None or step.substituted.latex() == value:
+        return value
+    return f"{step.substituted.latex()} = {value}"
 
 
 def table(derivation: Derivation) -> str:

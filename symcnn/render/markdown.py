@@ -9,9 +9,10 @@ from .common import shape_latex, size_cells, total_terms, value_latex
 
 
 def _step(step: Step) -> str:
-    if step.substituted is None:
-        return f"${value_latex(step.value)}$"
-    return f"${step.substituted.latex()} = {value_latex(step.value)}$"
+    value = value_latex(step.value)
+    if step.substituted is None or step.substituted.latex() == value:
+        return f"${value}$"
+    return f"${step.substituted.latex()} = {value}$"
 
 
 def _sizes(row: Row) -> str:

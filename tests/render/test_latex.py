@@ -16,7 +16,7 @@ def test_latex_has_booktabs_table_and_align(mnist):
     tex = mnist.to_latex()
     for piece in (r"\toprule", r"\midrule", r"\bottomrule", r"\begin{align*}", r"\end{align*}"):
         assert piece in tex
-    assert r"(5 \cdot 5 \cdot 1 + 1) \cdot 32 = 832" in tex
+    assert r"\left(5 \cdot 5 \cdot 1 + 1\right) \cdot 32 = 832" in tex
     assert r"832 + 9\,248 + 205\,056 + 2\,570 = 217\,706" in tex
     assert r"\documentclass" not in tex
 

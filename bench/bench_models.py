@@ -1,0 +1,277 @@
+"""symcnn on real torchvision models against torch.export and torchinfo.
+
+For each model (default: resnet50, resnet152, densenet121; ``weights=None``):
+
+symbolic (H, W free)
+    * symcnn : ``from_torch(model, (3, "H", "W"))`` (timed separately as "import"),
+      then ``.derive()`` and the first ``.totals`` access (the simplified sums);
+    * torch  : ``torch.export.export(model, (torch.randn(1, 3, 224, 224),),
+      dynamic_shapes={"x": {2: Dim("H", min=64, max=4096), 3: Dim("W", ...)}})``.
+
+numeric (224 x 224)
+    * symcnn : ``from_torch(model, (3, 224, 224)).derive()`` then ``.totals``;
+    * torch  : ``torchinfo.summary(model, input_size=(1, 3, 224, 224), verbose=0)``.
+
+Targets from the issue: symbolic >= 10x faster than torch.export, numeric >= 3x
+faster than torchinfo.  Prints times (best and median of --repeat runs, SymPy's
+cache cleared before each symcnn run) and ratios of the best times; asserts nothing.
+
+``symcnn.adapters.torch.from_torch`` may not exist yet; then the symcnn columns
+read "from_torch not available" and only torch's figures are printed.
+
+Usage::
+
+    python bench/bench_models.py
+    python bench/bench_models.py --models resnet18,resnet50 --repeat 5
+    python bench/bench_models.py --skip-export        # torch.export is the slow part
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import Timing, clear_sympy_cache, fmt_s, repeat, table, versions  # noqa: E402
+
+UNAVAILABLE = "from_torch not available"
+
+
+def load_from_torch() -> tuple[Any, str]:
+    try:
+        from symcnn.adapters.torch import from_torch
+    except Exception as error:  # noqa: BLE001 - any failure means "not there yet"
+        return None, f"{type(error).__name__}: {error}"
+    return from_torch, ""
+
+
+def short_error(error: BaseException) -> str:
+    text = f"{type(error).__name__}: {error}".strip().splitlines()
+    return text[0][:160] if text else type(error).__name__
+
+
+def symcnn_symbolic(from_torch: Any, model: Any, repeat_times: int, budget: float) -> dict[str, Any]:
+    """from_torch import, derive, totals: each timed, cold SymPy cache."""
+    phases: dict[str, list[float]] = {"import": [], "derive": [], "totals": []}
+    facts: dict[str, Any] = {}
+    started = time.perf_counter()
+    for run in range(max(1, repeat_times)):
+        clear_sympy_cache()
+        t0 = time.perf_counter()
+        net = from_torch(model, (3, "H", "W"))
+        t1 = time.perf_counter()
+        d = net.derive()
+        t2 = time.perf_counter()
+        totals = d.totals
+        t3 = time.perf_counter()
+        phases["import"].append(t1 - t0)
+        phases["derive"].append(t2 - t1)
+        phases["totals"].append(t3 - t2)
+        if run == 0:
+            facts = {
+                "rows": len(d.rows),
+                "conditions": len(d.conditions),
+                "output": d.output_shape,
+                "params": totals.params,
+                "macs": totals.macs,
+            }
+        if time.perf_counter() - started > budget:
+            break
+    return {"phases": {name: Timing(runs) for name, runs in phases.items()}, **facts}
+
+
+def symcnn_numeric(from_torch: Any, model: Any, size: int, repeat_times: int, budget: float) -> dict[str, Any]:
+    phases: dict[str, list[float]] = {"import": [], "derive": [], "totals": []}
+    facts: dict[str, Any] = {}
+    started = time.perf_counter()
+    for run in range(max(1, repeat_times)):
+        clear_sympy_cache()
+        t0 = time.perf_counter()
+        net = from_torch(model, (3, size, size))
+        t1 = time.perf_counter()
+        d = net.derive()
+        t2 = time.perf_counter()
+        totals = d.totals
+        t3 = time.perf_counter()
+        phases["import"].append(t1 - t0)
+        phases["derive"].append(t2 - t1)
+        phases["totals"].append(t3 - t2)
+        if run == 0:
+            facts = {"params": totals.params, "macs": totals.macs, "output": d.output_shape}
+        if time.perf_counter() - started > budget:
+            break
+    return {"phases": {name: Timing(runs) for name, runs in phases.items()}, **facts}
+
+
+def total_of(result: dict[str, Any]) -> Timing:
+    """Per-run totals of all phases (import + derive + totals)."""
+    phases = result["phases"]
+    runs = len(phases["import"].runs)
+    return Timing([sum(phases[name].runs[i] for name in phases) for i in range(runs)])
+
+
+def torch_export(model: Any, size: int, low: int, high: int, repeat_times: int, budget: float) -> tuple[Timing, str]:
+    import torch
+    from torch.export import Dim, export
+
+    example = (torch.randn(1, 3, size, size),)
+    dynamic = {"x": {2: Dim("H", min=low, max=high), 3: Dim("W", min=low, max=high)}}
+    holder: dict[str, Any] = {}
+
+    def run() -> None:
+        holder["ep"] = export(model, example, dynamic_shapes=dynamic)
+
+    timing, _ = repeat(run, times=repeat_times, budget=budget)
+    ep = holder["ep"]
+    (out,) = [node for node in ep.graph.nodes if node.op == "output"]
+    shapes = [getattr(arg.meta.get("val"), "shape", None) for arg in out.args[0]]
+    return timing, f"output {tuple(shapes[0]) if shapes and shapes[0] is not None else '?'}; ranges {ep.range_constraints}"
+
+
+def torchinfo_summary(model: Any, size: int, repeat_times: int, budget: float) -> tuple[Timing, Any]:
+    import torchinfo
+
+    return repeat(
+        lambda: torchinfo.summary(model, input_size=(1, 3, size, size), verbose=0), times=repeat_times, budget=budget
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", default="resnet50,resnet152,densenet121")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best and median)")
+    parser.add_argument("--budget", type=float, default=120.0, help="stop repeating a measurement after this many s")
+    parser.add_argument("--size", type=int, default=224, help="example / numeric input size")
+    parser.add_argument("--min", dest="low", type=int, default=64, help="torch.export Dim min (H, W)")
+    parser.add_argument("--max", dest="high", type=int, default=4096, help="torch.export Dim max (H, W)")
+    parser.add_argument("--skip-export", action="store_true")
+    parser.add_argument("--skip-torchinfo", action="store_true")
+    args = parser.parse_args(argv)
+
+    print(versions())
+    import torch
+    import torchvision
+
+    torch.manual_seed(0)
+    from_torch, why = load_from_torch()
+    if from_torch is None:
+        print(f"\n{UNAVAILABLE} ({why}): printing torch's figures only")
+
+    symbolic_rows: list[list[object]] = []
+    numeric_rows: list[list[object]] = []
+    notes: list[str] = []
+    for name in [item.strip() for item in args.models.split(",") if item.strip()]:
+        start = time.perf_counter()
+        model = getattr(torchvision.models, name)(weights=None).eval()
+        built = time.perf_counter() - start
+        parameters = sum(p.numel() for p in model.parameters())
+        print(f"\n== {name}: {parameters:,} parameters (torchvision build {fmt_s(built)}, not counted) ==", flush=True)
+
+        # -- symbolic --------------------------------------------------------------------
+        sym: dict[str, Any] | None = None
+        sym_error = UNAVAILABLE if from_torch is None else ""
+        if from_torch is not None:
+            try:
+                sym = symcnn_symbolic(from_torch, model, args.repeat, args.budget)
+                print(
+                    f"symcnn symbolic: import {sym['phases']['import']}; derive {sym['phases']['derive']}; "
+                    f"totals {sym['phases']['totals']}"
+                )
+                print(f"  {sym['rows']} rows, {sym['conditions']} conditions, output {sym['output']}")
+                print(f"  params = {sym['params']}")
+                print(f"  MACs   = {str(sym['macs'])[:300]}")
+            except Exception as error:  # noqa: BLE001 - report and go on with the other figures
+                sym_error = f"symcnn failed: {short_error(error)}"
+                print(sym_error)
+                traceback.print_exc(limit=3)
+        export_timing: Timing | None = None
+        export_error = "skipped" if args.skip_export else ""
+        if not args.skip_export:
+            try:
+                export_timing, about = torch_export(model, args.size, args.low, args.high, args.repeat, args.budget)
+                print(f"torch.export (dynamic H, W in [{args.low}, {args.high}]): {export_timing}")
+                print(f"  {about}")
+            except Exception as error:  # noqa: BLE001
+                export_error = f"failed: {short_error(error)}"
+                print(f"torch.export {export_error}")
+        sym_total = total_of(sym) if sym is not None else None
+        ratio = (
+            f"{export_timing.best / sym_total.best:,.1f}x"
+            if sym_total is not None and export_timing is not None
+            else "-"
+        )
+        symbolic_rows.append(
+            [
+                name,
+                fmt_s(sym["phases"]["import"].best) if sym else sym_error,
+                fmt_s(sym["phases"]["derive"].best) if sym else "-",
+                fmt_s(sym["phases"]["totals"].best) if sym else "-",
+                fmt_s(sym_total.best) if sym_total else "-",
+                fmt_s(export_timing.best) if export_timing else export_error,
+                ratio,
+            ]
+        )
+
+        # -- numeric -----------------------------------------------------------------------
+        num: dict[str, Any] | None = None
+        num_error = UNAVAILABLE if from_torch is None else ""
+        if from_torch is not None:
+            try:
+                num = symcnn_numeric(from_torch, model, args.size, args.repeat, args.budget)
+                print(
+                    f"symcnn numeric {args.size}x{args.size}: import {num['phases']['import']}; "
+                    f"derive {num['phases']['derive']}; totals {num['phases']['totals']}"
+                )
+                print(f"  params {num['params']}, MACs {num['macs']}, output {num['output']}")
+            except Exception as error:  # noqa: BLE001
+                num_error = f"symcnn failed: {short_error(error)}"
+                print(num_error)
+                traceback.print_exc(limit=3)
+        info_timing: Timing | None = None
+        info_error = "skipped" if args.skip_torchinfo else ""
+        if not args.skip_torchinfo:
+            try:
+                info_timing, stats = torchinfo_summary(model, args.size, args.repeat, args.budget)
+                print(f"torchinfo.summary {args.size}x{args.size}: {info_timing}")
+                print(f"  params {stats.total_params:,}, mult-adds {stats.total_mult_adds:,}")
+                if num is not None:
+                    same = int(num["params"]) == stats.total_params
+                    notes.append(
+                        f"{name}: symcnn params {num['params']} vs torchinfo {stats.total_params:,} "
+                        f"({'agree' if same else 'DIFFER'}); symcnn MACs {num['macs']} vs torchinfo mult-adds "
+                        f"{stats.total_mult_adds:,}"
+                    )
+            except Exception as error:  # noqa: BLE001
+                info_error = f"failed: {short_error(error)}"
+                print(f"torchinfo {info_error}")
+        num_total = total_of(num) if num is not None else None
+        numeric_rows.append(
+            [
+                name,
+                fmt_s(num["phases"]["import"].best) if num else num_error,
+                fmt_s(num["phases"]["derive"].best + num["phases"]["totals"].best) if num else "-",
+                fmt_s(num_total.best) if num_total else "-",
+                fmt_s(info_timing.best) if info_timing else info_error,
+                f"{info_timing.best / num_total.best:,.1f}x" if num_total and info_timing else "-",
+            ]
+        )
+
+    print("\n== symbolic: symcnn (symbolic H, W) vs torch.export (dynamic H, W); best of runs ==")
+    print(table(["model", "from_torch", "derive", "totals", "symcnn total", "torch.export", "export/symcnn"],
+                symbolic_rows))
+    print("target: export/symcnn >= 10x")
+    print(f"\n== numeric {args.size}x{args.size}: symcnn vs torchinfo.summary; best of runs ==")
+    print(table(["model", "from_torch", "derive+totals", "symcnn total", "torchinfo", "torchinfo/symcnn"],
+                numeric_rows))
+    print("target: torchinfo/symcnn >= 3x")
+    for note in notes:
+        print(note)
+
+
+if __name__ == "__main__":
+    main()

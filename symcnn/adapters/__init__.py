@@ -1,0 +1,1 @@
+"""Adapters that turn other frameworks' models into symcnn networks (imported on use)."""
