@@ -60,7 +60,10 @@ class Timing:
         return statistics.median(self.runs)
 
     def __str__(self) -> str:
-        return f"best {fmt_s(self.best)}, median {fmt_s(self.median)} over {len(self.runs)} run(s)"
+        return (
+            f"best {fmt_s(self.best)}, median {fmt_s(self.median)}, first {fmt_s(self.runs[0])} "
+            f"over {len(self.runs)} run(s)"
+        )
 
 
 def repeat(

@@ -8,6 +8,8 @@ form stays valid SymPy syntax, so JSON values can be read back.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -50,11 +52,14 @@ _STR = ResultStrPrinter()
 _LATEX = ResultLatexPrinter({"mul_symbol": None})
 
 
+# Deep networks print the same sizes again and again: printing is cached.
+@lru_cache(maxsize=65536)
 def to_str(expr: sympy.Basic) -> str:
     """Text in SymPy syntax, e.g. ``floor((H - 1)/4) + 1``."""
     return _STR.doprint(expr)
 
 
+@lru_cache(maxsize=65536)
 def to_latex(expr: sympy.Basic) -> str:
     """LaTeX, e.g. ``\\left\\lfloor \\frac{H - 1}{4} \\right\\rfloor + 1``."""
     return _LATEX.doprint(expr)

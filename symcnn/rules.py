@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import sympy
@@ -40,7 +40,7 @@ class Rule:
 
     def __call__(self, **values: sympy.Expr) -> sympy.Expr:
         """The exact value, nested floors collapsed."""
-        return collapse_floors(sympy.sympify(self.function(**values)))
+        return _evaluate(self.function, tuple(sorted(values.items())))
 
     def shown(self, values: Mapping[str, Any]) -> Shown:
         """The formula with ``values`` in place of its parameters, as written."""
@@ -62,6 +62,12 @@ class Rule:
         import latexify
 
         return str(latexify.get_latex(self.function, use_math_symbols=True))
+
+
+@lru_cache(maxsize=65536)
+def _evaluate(function: Callable[..., Any], values: tuple[tuple[str, sympy.Expr], ...]) -> sympy.Expr:
+    # Deep networks repeat the same layer on the same sizes: the value is cached.
+    return collapse_floors(sympy.sympify(function(**dict(values))))
 
 
 RULES: dict[str, Rule] = {}

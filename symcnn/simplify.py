@@ -13,6 +13,8 @@ own symbolic shape engine reports (ResNet's stem: ``floor((H - 1)/4) + 1``).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy
 
 __all__ = ["collapse_floors", "floor_div", "assume_divisible", "at_least_one"]
@@ -44,6 +46,7 @@ def _collapse_one(node: sympy.floor) -> sympy.Expr:
     return sympy.floor(sympy.expand(a + rest * m) / (m * den))
 
 
+@lru_cache(maxsize=65536)
 def collapse_floors(expr: sympy.Expr) -> sympy.Expr:
     """Collapse nested floors, bottom up; the result equals ``expr`` exactly."""
     if not expr.has(sympy.floor):
@@ -63,6 +66,7 @@ def assume_divisible(expr: sympy.Expr, name: sympy.Symbol, divisor: int) -> symp
     return sympy.expand(rewritten.xreplace({quotient: name / divisor}))
 
 
+@lru_cache(maxsize=65536)
 def at_least_one(size: sympy.Expr) -> sympy.Basic:
     """The condition ``size >= 1``, stated without floors when it can be.
 
@@ -88,6 +92,7 @@ def _tidy(relation: sympy.Basic) -> sympy.Basic:
     return sympy.Ge(lhs - const, -const)
 
 
+@lru_cache(maxsize=65536)
 def decide(relation: sympy.Basic) -> sympy.Basic:
     """Try to settle a relation containing one floor, for every integer value.
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 import sympy
 
@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 Shape = tuple[sympy.Expr, ...]
-Value = int | str | sympy.Expr
+Value: TypeAlias = Any  # an int, a formula string or a SymPy expression
 
 
 @dataclass(frozen=True)
@@ -72,14 +72,21 @@ class Step:
 
 @dataclass(frozen=True)
 class Check:
-    """A validity condition: ``holds`` is a SymPy relation, ``true`` or ``false``."""
+    """A validity condition: ``holds`` is a SymPy relation, ``true`` or ``false``.
+
+    ``got`` is the step whose value the rule constrains; it is only printed if
+    the check fails (printing every formula up front would slow deep networks).
+    """
 
     rule: str
     holds: sympy.Basic
-    got: str = ""
+    got: Step | None = None
 
     def failure(self) -> str:
-        return f"{self.rule}, got {self.got}" if self.got else self.rule
+        if self.got is None:
+            return self.rule
+        shown = f"{self.got.substituted} = " if self.got.substituted is not None else ""
+        return f"{self.rule}, got {shown}{self.got.value}"
 
 
 @dataclass(frozen=True)
@@ -157,8 +164,7 @@ def spatial_names(count: int) -> tuple[str, ...]:
 
 
 def size_check(dimension: str, step: Step) -> Check:
-    got = f"{step.substituted} = {step.value}" if step.substituted is not None else str(step.value)
-    return Check(f"output {dimension} must be ≥ 1", at_least_one(step.value), got)
+    return Check(f"output {dimension} must be ≥ 1", at_least_one(step.value), step)
 
 
 # --- the layer base class and the registry -----------------------------------
@@ -287,7 +293,7 @@ class Layer:
         """Multiply-accumulates for one sample."""
         return self._outcome(input_shape).macs.value
 
-    def replace(self, **changes: object) -> Layer:
+    def replace(self, **changes: Any) -> Layer:
         """A copy with some arguments changed: ``conv.replace(stride=2)``."""
         return dataclasses.replace(self, **changes)
 

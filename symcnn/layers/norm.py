@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import sympy
@@ -12,6 +12,13 @@ from ..conventions import Conventions
 from ..errors import ShapeError
 from ..rules import RULES
 from .base import Bind, Layer, Outcome, Step, Tensor, derive_step, format_shape, product, register, zero_step
+
+
+def affine_step(affine: bool, bias: bool, features: Bind) -> Step:
+    """Scale and shift per feature; the scale alone without bias; nothing without affine."""
+    if not affine:
+        return zero_step("params")
+    return derive_step("params", RULES["affine_params" if bias else "per_feature"], c=features)
 
 
 @dataclass(frozen=True)
@@ -23,18 +30,20 @@ class _BatchNorm(Layer):
     momentum: Any = 0.1
     affine: bool = True
     track_running_stats: bool = True
+    bias: bool = field(default=True, kw_only=True)  # keyword-only, as in PyTorch
 
     def __post_init__(self) -> None:
         self._integer("num_features", optional=True)
         self._flag("affine")
         self._flag("track_running_stats")
+        self._flag("bias")
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         self._expect_rank(x, *self.ranks)
         channels = Bind(x.shape[0], "c", x.shown[0])
         check = self._check_declared("num_features", x.shape[0])
-        params = derive_step("params", RULES["affine_params"], c=channels) if self.affine else zero_step("params")
+        params = affine_step(self.affine, self.bias, channels)
         buffers: Step = zero_step("buffers")
         non_trainable: Step = zero_step("non_trainable")
         if self.track_running_stats:
@@ -101,11 +110,7 @@ class LayerNorm(Layer):
                 f"normalized_shape {format_shape(self.normalized_shape)} must match the input's last dimensions, "
                 f"got input {format_shape(x.shape)}"
             )
-        features = Bind(product(self.normalized_shape), "c")
-        if not self.elementwise_affine:
-            params = zero_step("params")
-        else:
-            params = derive_step("params", RULES["affine_params" if self.bias else "per_feature"], c=features)
+        params = affine_step(self.elementwise_affine, self.bias, Bind(product(self.normalized_shape), "c"))
         return Outcome(x, params=params)
 
 
@@ -118,11 +123,13 @@ class GroupNorm(Layer):
     num_channels: Any = None
     eps: Any = 1e-5
     affine: bool = True
+    bias: bool = field(default=True, kw_only=True)  # keyword-only, as in PyTorch
 
     def __post_init__(self) -> None:
         self._integer("num_groups")
         self._integer("num_channels", optional=True)
         self._flag("affine")
+        self._flag("bias")
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
@@ -131,5 +138,5 @@ class GroupNorm(Layer):
         remainder = sympy.Mod(channels, self.num_groups)
         if remainder.is_number and remainder != 0:
             raise ShapeError(f"num_groups must divide num_channels, got num_channels={channels} and num_groups={self.num_groups}")
-        params = derive_step("params", RULES["affine_params"], c=Bind(channels, "c", x.shown[0])) if self.affine else zero_step("params")
+        params = affine_step(self.affine, self.bias, Bind(channels, "c", x.shown[0]))
         return Outcome(x, params=params, checks=() if check is None else (check,))

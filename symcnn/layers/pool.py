@@ -19,6 +19,10 @@ class _Pool(Layer):
     dims: ClassVar[int] = 2
     input_covers_kernel: ClassVar[bool] = False
 
+    kernel_size: Any = None
+    stride: Any = None
+    padding: Any = 0
+
     def _normalise(self) -> None:
         self._tuple("kernel_size", self.dims)
         if self.stride is None or self.stride == []:  # type: ignore[attr-defined]
