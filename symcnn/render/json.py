@@ -42,6 +42,7 @@ def _layer(row: Row) -> dict[str, object]:
         "non_trainable_params": _value(row.non_trainable.value),
         "buffers": _value(row.buffers.value),
         "macs": _value(row.macs.value),
+        "activations": _value(row.activations),
         "multiplicity": _value(row.multiplicity),
         "steps": [_step(step) for step in steps if step.substituted is not None or step.value != 0],
     }
