@@ -16,7 +16,7 @@ import sympy
 
 from .conventions import Conventions
 from .display import Shown, substitute
-from .errors import ShapeError
+from .errors import ShapeError, SpecError
 from .layers.base import Step
 from .simplify import assume_divisible, collapse_floors, decide
 from .symbols import to_expr
@@ -153,7 +153,8 @@ class Derivation:
         mapping: dict[sympy.Basic, sympy.Expr] = {}
         for name, value in given.items():
             if name not in by_name:
-                continue  # a symbol this network does not use: nothing to replace
+                known = ", ".join(sorted(by_name)) or "none"
+                raise SpecError(f"cannot substitute {name}: the derivation has no symbol {name!r} (its symbols: {known})")
             mapping[by_name[name]] = to_expr(value, f"value of {name}")
         return self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping)
 
