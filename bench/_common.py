@@ -24,12 +24,14 @@ def versions() -> str:
         f"python   {sys.version.split()[0]} ({platform.python_implementation()}) on {platform.machine()}, "
         f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}",
     ]
-    for module in ("sympy", "torch", "torchvision", "torchinfo", "numpy", "symcnn"):
+    from importlib import metadata
+
+    for package in ("sympy", "torch", "torchvision", "torchinfo", "numpy", "symcnn"):
+        # metadata, not import: importing torch here would show up in profiles of the benchmarks
         try:
-            imported = __import__(module)
-            lines.append(f"{module:<8} {getattr(imported, '__version__', '?')}")
-        except Exception as error:  # noqa: BLE001 - a missing optional library is a fact to print
-            lines.append(f"{module:<8} not available ({type(error).__name__})")
+            lines.append(f"{package:<11} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            lines.append(f"{package:<11} not installed")
     try:
         from sympy.external.gmpy import GROUND_TYPES
 
@@ -41,10 +43,24 @@ def versions() -> str:
 
 
 def clear_sympy_cache() -> None:
-    """Forget SymPy's global cache so a run is measured cold, as a user's first call is."""
+    """Forget SymPy's global cache and symcnn's own memo caches (``functools.lru_cache``).
+
+    A run measured after this is cold, as a user's first derivation in a process
+    is, except for one-time costs (imports, printers) that a warm-up pays.
+    ``symcnn.symbols.symbol`` is kept: it only interns Symbols.
+    """
     from sympy.core.cache import clear_cache
 
     clear_cache()
+    for name, module in list(sys.modules.items()):
+        if not (name == "symcnn" or name.startswith("symcnn.")) or module is None:
+            continue
+        for attribute, value in list(vars(module).items()):
+            if attribute == "symbol" or getattr(value, "__module__", None) != name:
+                continue
+            clear = getattr(value, "cache_clear", None)
+            if callable(clear):
+                clear()
 
 
 @dataclass

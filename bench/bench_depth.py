@@ -36,7 +36,10 @@ Only prints; asserts nothing.
 from __future__ import annotations
 
 import argparse
+import gc
+import json
 import random
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -81,16 +84,31 @@ def build_chain(depth: int, **options: object) -> symcnn.Sequential:
     return symcnn.Sequential(symcnn.Input(3, H, W), *chain_layers(depth, **options))  # type: ignore[arg-type]
 
 
-def measure_depth(depth: int, args: argparse.Namespace) -> dict[str, object]:
-    """Times of each phase, each phase's best and median over the repetitions."""
-    options = {"widths": args.widths, "pool_every": args.pool_every, "max_pools": args.max_pools}
-    phases: dict[str, list[float]] = {name: [] for name in ("build", "derive", "totals", "latex", "text")}
-    facts: dict[str, object] = {}
-    times = args.repeat if depth < 1000 else min(args.repeat, args.repeat_large)
+PHASES = ("build", "derive", "totals", "latex", "text")
+
+
+def warm_up() -> float:
+    """Pay one-time costs (imports, printers, latexify's rule definitions) on a small other network."""
     started = time.perf_counter()
-    for run in range(max(1, times)):
-        if not args.warm:
-            clear_sympy_cache()
+    for shape in ((3, 32, 32), (3, "A", "B")):
+        d = symcnn.Sequential(
+            symcnn.Input(*shape), symcnn.Conv2d(out_channels=8, kernel_size=3, padding=1), symcnn.MaxPool2d(2)
+        ).derive()
+        d.totals  # noqa: B018
+        d.to_latex()
+        d.to_text()
+    return time.perf_counter() - started
+
+
+def run_once(depth: int, args: argparse.Namespace) -> dict[str, object]:
+    """One timed pipeline in this process: build, derive, totals, latex, text."""
+    options = {"widths": args.widths, "pool_every": args.pool_every, "max_pools": args.max_pools}
+    if not args.warm:
+        clear_sympy_cache()
+    gc.collect()
+    if args.gc_off:
+        gc.disable()
+    try:
         t0 = time.perf_counter()
         net = build_chain(depth, **options)
         t1 = time.perf_counter()
@@ -102,20 +120,64 @@ def measure_depth(depth: int, args: argparse.Namespace) -> dict[str, object]:
         t4 = time.perf_counter()
         text = d.to_text() if not args.no_render else ""
         t5 = time.perf_counter()
-        for name, value in zip(phases, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4), strict=True):
+    finally:
+        gc.enable()
+    return {
+        "times": [t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4],
+        "conditions": len(d.conditions),
+        "latex_chars": len(latex),
+        "text_chars": len(text),
+        "output": str(d.output_shape)[:200],
+        "params_terms": len(sympy.Add.make_args(totals.params)),
+    }
+
+
+def worker(depth: int, args: argparse.Namespace) -> None:
+    """Subprocess entry: warm up, run once, print one JSON line."""
+    warm = warm_up()
+    result = run_once(depth, args)
+    result["warm_up"] = warm
+    print("RESULT " + json.dumps(result))
+
+
+def measure_depth(depth: int, args: argparse.Namespace) -> dict[str, object]:
+    """Each phase's times over the repetitions; each repetition in a fresh process unless --in-process."""
+    phases: dict[str, list[float]] = {name: [] for name in PHASES}
+    facts: dict[str, object] = {}
+    warm_ups: list[float] = []
+    times = args.repeat if depth < 1000 else min(args.repeat, args.repeat_large)
+    started = time.perf_counter()
+    if args.in_process:
+        warm_ups.append(warm_up())
+    for _ in range(max(1, times)):
+        if args.in_process:
+            result = run_once(depth, args)
+        else:
+            command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(depth), *forwarded(args)]
+            done = subprocess.run(command, capture_output=True, text=True, check=False)
+            lines = [line for line in done.stdout.splitlines() if line.startswith("RESULT ")]
+            if done.returncode != 0 or not lines:
+                print(f"  worker for {depth} layers failed:\n{done.stderr[-2000:]}")
+                break
+            result = json.loads(lines[-1][len("RESULT "):])
+            warm_ups.append(float(result["warm_up"]))
+        for name, value in zip(PHASES, result["times"], strict=True):  # type: ignore[arg-type]
             phases[name].append(value)
-        if run == 0:
-            facts = {
-                "conditions": len(d.conditions),
-                "latex_chars": len(latex),
-                "text_chars": len(text),
-                "output": d.output_shape,
-                "params_terms": len(sympy.Add.make_args(totals.params)),
-            }
-        del net, d, totals, latex, text
+        facts = {key: value for key, value in result.items() if key not in ("times", "warm_up")}
         if time.perf_counter() - started > args.budget:
             break
-    return {"depth": depth, "phases": phases, **facts}
+    return {"depth": depth, "phases": phases, "warm_up": min(warm_ups) if warm_ups else 0.0, **facts}
+
+
+def forwarded(args: argparse.Namespace) -> list[str]:
+    """The options a worker needs to build and time the same chain."""
+    out = ["--widths", args.widths, "--pool-every", str(args.pool_every)]
+    if args.max_pools is not None:
+        out += ["--max-pools", str(args.max_pools)]
+    for flag in ("warm", "no_render", "gc_off"):
+        if getattr(args, flag):
+            out.append("--" + flag.replace("_", "-"))
+    return out
 
 
 def summarise_depth(results: list[dict[str, object]]) -> None:
@@ -163,7 +225,11 @@ def summarise_depth(results: list[dict[str, object]]) -> None:
             rows,
         )
     )
-    print("(best = fastest run of each phase; b+d+t = build + derive + first .totals access)")
+    print("(best = fastest run of each phase; b+d+t = build + derive + first .totals access; conds = conditions kept)")
+    warm = [float(result["warm_up"]) for result in results if result.get("warm_up")]  # type: ignore[arg-type]
+    if warm:
+        print(f"one-time cost per process, paid by a warm-up before timing (imports, printers, rule definitions): "
+              f"{fmt_s(min(warm))}")
     by_depth = {int(result["depth"]): result for result in results}  # type: ignore[call-overload]
     if 100 in by_depth:
         base = by_depth[100]
@@ -348,7 +414,7 @@ def run_sweep(args: argparse.Namespace) -> list[list[object]]:
     try:
         import torch
 
-        torch.set_num_threads(max(1, torch.get_num_threads()))
+        print(f"torch intra-op threads: {torch.get_num_threads()}")
         have_torch = True
     except ImportError:
         have_torch = False
@@ -433,7 +499,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=5, help="runs per depth below 1,000 layers (best/median)")
     parser.add_argument("--repeat-large", type=int, default=3, help="runs per depth from 1,000 layers on")
     parser.add_argument("--budget", type=float, default=60.0, help="stop repeating a measurement after this many s")
-    parser.add_argument("--warm", action="store_true", help="keep SymPy's cache between runs (default: cold)")
+    parser.add_argument("--warm", action="store_true",
+                        help="keep SymPy's and symcnn's caches between runs (default: cleared before each run)")
+    parser.add_argument("--in-process", action="store_true",
+                        help="time every run in this process (needed under cProfile); default: a fresh process per run")
+    parser.add_argument("--gc-off", action="store_true",
+                        help="experiment: disable Python's cyclic GC during the timed phases")
+    parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--no-render", action="store_true", help="skip to_latex/to_text")
     parser.add_argument("--no-sweep", action="store_true", help="skip the numeric sweep comparison")
     parser.add_argument("--configs", type=int, default=1000, help="configurations in the sweep")
@@ -445,6 +517,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse(argv)
+    if args.worker is not None:
+        worker(args.worker, args)
+        return
     depths = [int(item.replace("_", "").replace(",", "")) for item in args.depths.split(",") if item]
     if args.with_10k and 10_000 not in depths:
         depths.append(10_000)
@@ -452,7 +527,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"\n== depth: Input(3,H,W) -> chain of Conv2d(k, 3, padding=1) with a MaxPool2d(2) every "
         f"{args.pool_every or 'never'} layers{'' if args.max_pools is None else f' (at most {args.max_pools})'}; "
-        f"widths: {args.widths}; SymPy cache {'warm' if args.warm else 'cleared before each run'} =="
+        f"widths: {args.widths}; caches {'warm' if args.warm else 'cleared before each run'}; "
+        f"{'in this process' if args.in_process else 'a fresh process per run'}"
+        f"{'; cyclic GC off while timing' if args.gc_off else ''} =="
     )
     results = []
     for depth in depths:

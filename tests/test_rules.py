@@ -231,7 +231,9 @@ def test_relationship_7_numeric(pool: type) -> None:
         lambda i, k, s: (i - k) // s + 1,
         itertools.product(range(1, 31), range(1, 7), range(1, 6)),
     )
-    assert_numeric(lambda i, k: (pool(k), i), lambda i, k: (i - k) // k + 1, itertools.product(range(1, 31), range(1, 7)))
+    assert_numeric(
+        lambda i, k: (pool(k), i), lambda i, k: (i - k) // k + 1, itertools.product(range(1, 31), range(1, 7))
+    )
 
 
 # --------------------------------------------------------------------- relationships 8-14: transposed convolution
@@ -312,7 +314,9 @@ def test_relationship_14_padding_strides_output_padding_transposed() -> None:
         for a_ in range(s_)
     ]
     assert_numeric(
-        lambda i, k, s, p, a: (ConvTranspose1d(out_channels=2, kernel_size=k, stride=s, padding=p, output_padding=a), i),
+        lambda i, k, s, p, a: (
+            ConvTranspose1d(out_channels=2, kernel_size=k, stride=s, padding=p, output_padding=a), i
+        ),
         lambda i, k, s, p, a: s * (i - 1) + a + k - 2 * p,
         points,
     )
@@ -327,7 +331,9 @@ def test_relationship_14_with_dilation_uses_the_effective_kernel() -> None:
     assert sympy.expand(got - (s * (i - 1) + a + effective - 2 * p)) == 0
     for i_, k_, s_, p_, d_ in itertools.product(range(1, 9), range(1, 5), range(1, 4), range(0, 3), range(1, 4)):
         for a_ in range(max(s_, d_)):  # PyTorch: output_padding < stride or < dilation
-            layer = ConvTranspose1d(out_channels=1, kernel_size=k_, stride=s_, padding=p_, output_padding=a_, dilation=d_)
+            layer = ConvTranspose1d(
+                out_channels=1, kernel_size=k_, stride=s_, padding=p_, output_padding=a_, dilation=d_
+            )
             want = s_ * (i_ - 1) + a_ + k_ + (k_ - 1) * (d_ - 1) - 2 * p_
             assert want == transposed_size(i_, k_, p_, s_, a_, d_)
             if want < 1:
@@ -340,10 +346,8 @@ def test_relationship_14_with_dilation_uses_the_effective_kernel() -> None:
 def test_output_padding_must_be_smaller_than_stride_or_dilation() -> None:
     with pytest.raises(ShapeError, match="output_padding must be smaller than either stride or dilation"):
         ConvTranspose1d(out_channels=1, kernel_size=3, stride=2, output_padding=2).output_shape((1, 5))
-    assert ConvTranspose1d(out_channels=1, kernel_size=3, stride=1, dilation=3, output_padding=2).output_shape((1, 5)) == (
-        1,
-        transposed_size(5, 3, 0, 1, 2, 3),
-    )
+    dilated = ConvTranspose1d(out_channels=1, kernel_size=3, stride=1, dilation=3, output_padding=2)
+    assert dilated.output_shape((1, 5)) == (1, transposed_size(5, 3, 0, 1, 2, 3))
 
 
 # --------------------------------------------------------------------- relationship 15: dilation
@@ -608,3 +612,29 @@ def test_ceil_mode_drops_the_window_starting_in_the_padding() -> None:
     assert size_2d(MaxPool2d(2, stride=2, padding=1, ceil_mode=False), 5) == 3
     assert size_2d(MaxPool2d(3, stride=2, ceil_mode=True), 6) == 3  # floor mode would give 2
     assert size_2d(MaxPool2d(3, stride=2, ceil_mode=False), 6) == 2
+
+
+def test_ceil_mode_chains_stay_exact_symbolically() -> None:
+    """Pools whose stride leaves gaps drop the last window for some sizes only; chained, they
+    stay one exact floor (this once built nested Piecewise expressions SymPy could not handle)."""
+    chains = [
+        [MaxPool2d(2, stride=3, ceil_mode=True)] * 4,
+        [MaxPool2d(1, stride=2, ceil_mode=True), Conv2d(out_channels=1, kernel_size=3),
+         MaxPool2d(3, stride=4, padding=1, ceil_mode=True), AvgPool2d(2, stride=3, padding=1, ceil_mode=True)],
+    ]
+    for layers in chains:
+        d = symcnn.Sequential(symcnn.Input(1, i, i), *layers).derive()
+        height = d.output_shape[1]
+        assert not height.has(sympy.Piecewise)
+        for i_ in range(1, 80):
+            size, fails = i_, False
+            for layer in layers:
+                k_, s_, p_ = (int(getattr(layer, name)[0]) for name in ("kernel_size", "stride", "padding"))
+                ceil = getattr(layer, "ceil_mode", False)
+                size = pool_size_ceil(size, k_, p_, s_) if ceil else conv_size(size, k_, p_, s_)
+                fails = fails or size < 1
+            if fails:
+                with pytest.raises(ShapeError):
+                    d.subs(i=i_)
+            else:
+                assert d.subs(i=i_).output_shape[1] == size == height.xreplace({i: i_}), (i_, height)

@@ -32,7 +32,7 @@ import builtins
 import operator
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +91,13 @@ class _Unknown:
 
 
 UNKNOWN = _Unknown()
+
+
+@dataclass(frozen=True, eq=False)
+class _Unmapped:
+    """A value symcnn does not follow (an LSTM's hidden state): an error only where it is used."""
+
+    reason: str
 
 
 class _Unsupported(Exception):
@@ -153,7 +160,7 @@ def _ints(value: Any, what: str) -> tuple[int, ...]:
 
 
 class _Importer:
-    def __init__(self, torch: Any, root: Any, shapes: list[tuple[Any, ...]]) -> None:
+    def __init__(self, torch: Any, root: Any, shapes: list[tuple[Any, ...]], modules: dict[type, Handler]) -> None:
         self.torch = torch
         self.root = root
         self.shapes = shapes
@@ -163,14 +170,15 @@ class _Importer:
         self.outputs: list[Node] = []
         self.problems: list[str] = []
         self.names: set[str] = set()
-        self.module_calls: Counter[str] = Counter()
+        self.reserved: set[str] = set()
         self.parameter_uses: Counter[str] = Counter()
         self.covered: set[int] = set()  # ids of the parameters the mapped nodes account for
-        self.modules = _module_table(torch)
+        self.modules = modules
         self.functions = _function_table(torch)
 
     # -- the walk -----------------------------------------------------------------------------
     def run(self, graph: Any) -> Graph:
+        self.reserved = {node.target for node in graph.nodes if node.op in ("call_module", "get_attr")}
         for node in graph.nodes:
             try:
                 self.values[node] = self.visit(node)
@@ -212,7 +220,16 @@ class _Importer:
             return self.output(args)
         handler = self.handler(node)
         if any(item is UNKNOWN for item in _flat((args, kwargs))):
-            return UNKNOWN  # an input could not be mapped; that node is reported already
+            # An input could not be mapped (and is reported): vet what does not depend on it.
+            check = getattr(handler, "check", None)
+            if check is not None:
+                check(self.root.get_submodule(node.target))
+            return UNKNOWN
+        for item in _flat((args, kwargs)):
+            if isinstance(item, _Unmapped):
+                if node.target is operator.getitem:
+                    return item  # (h, c) = state: still nothing used
+                raise _Unsupported(item.reason)
         return handler(self, node, args, kwargs)
 
     def resolve(self, structure: Any) -> Any:
@@ -239,7 +256,9 @@ class _Importer:
 
     def describe(self, node: Any) -> str:
         if node.op == "call_module":
-            return f"module {node.target!r} of type {_type_name(self.torch, type(self.root.get_submodule(node.target)))}"
+            return (
+                f"module {node.target!r} of type {_type_name(self.torch, type(self.root.get_submodule(node.target)))}"
+            )
         if node.op == "call_function":
             return _function_name(self.torch, node.target)
         if node.op == "call_method":
@@ -265,7 +284,7 @@ class _Importer:
         for part in node.target.split("."):
             value = getattr(value, part)
         if isinstance(value, self.torch.nn.Parameter):
-            self.covered.add(id(value))
+            self.claim([value], f"the parameter {node.target!r}")
             return _Parameter(node.target, tuple(int(size) for size in value.shape))
         if isinstance(value, self.torch.Tensor):
             raise _Unsupported("the forward reads this tensor directly; symcnn maps only parameters used as `p * x`")
@@ -277,28 +296,46 @@ class _Importer:
                 item = item.first
             if isinstance(item, _Value):
                 self.outputs.append(item.node)
+            elif isinstance(item, _Unmapped):
+                raise _Unsupported(f"returns a value symcnn does not follow: {item.reason}")
             elif isinstance(item, _Chunks | _Parameter):
                 raise _Unsupported("the forward returns something other than tensors made by layers")
 
     # -- helpers for handlers -----------------------------------------------------------------------
-    def unique(self, base: str) -> str:
+    def claim(self, parameters: Iterable[Any], what: str) -> None:
+        """Count ``parameters`` once: a second use would be counted again by symcnn."""
+        parameters = list(parameters)
+        if any(id(parameter) in self.covered for parameter in parameters):
+            raise _Unsupported(
+                f"{what} shares its weights with a layer mapped before (a repeated call or tied parameters); "
+                "symcnn would count them twice"
+            )
+        self.covered.update(id(parameter) for parameter in parameters)
+
+    def unique(self, base: str, *, owner: bool = False) -> str:
+        """``base``, or ``base_1``, ``base_2``... if taken.
+
+        A module's (or parameter's) qualified name is kept for its own row
+        (``owner``): other rows do not take it even when they come first.
+        """
         name, count = base, 0
-        while name in self.names:
+        while name in self.names or (not owner and name in self.reserved):
             count += 1
             name = f"{base}_{count}"
+            owner = False
         self.names.add(name)
         return name
 
     def name(self, node: Any, label: str | None = None) -> str:
         """The module's qualified name, or ``<enclosing module>.<label>`` for functions and methods."""
         if node.op == "call_module":
-            return self.unique(node.target)
+            return self.unique(node.target, owner=True)
         stack = node.meta.get("nn_module_stack") or {}
         scope = ""
         if stack:
             last = list(stack.items())[-1]
             scope = last[1][0] if isinstance(last[1], tuple) else str(last[0])
-        op = label or (node.target if isinstance(node.target, str) else getattr(node.target, "__name__", "op"))
+        op = label or str(node.target if isinstance(node.target, str) else getattr(node.target, "__name__", "op"))
         return self.unique(f"{scope}.{op}" if scope else op)
 
     def tensor(self, value: Any, what: str = "input") -> _Value:
@@ -346,7 +383,41 @@ def _function_name(torch: Any, target: Any) -> str:
     return f"{getattr(target, '__module__', None) or '?'}.{name}"
 
 
-def _module_handler(build: Callable[[Any], tuple[type[Layer], dict[str, Any]]], tuple_result: str = "") -> Handler:
+class _ModuleHandler:
+    """Maps a module call; ``check`` vets the module alone, for calls whose inputs could not be mapped."""
+
+    def __init__(self, handle: Handler, check: Callable[[Any], None] | None = None) -> None:
+        self.handle = handle
+        self.check = check
+
+    def __call__(self, importer: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if self.check is not None:
+            self.check(importer.root.get_submodule(node.target))
+        return self.handle(importer, node, args, kwargs)
+
+
+Build = Callable[[Any], tuple[type[Layer], dict[str, Any]]]
+
+
+def _constructible(build: Build) -> Callable[[Any], None]:
+    """Make the layer once, so that arguments symcnn refuses are reported."""
+
+    def check(module: Any) -> None:
+        kind, arguments = build(module)
+        kind(**arguments)
+
+    return check
+
+
+def _batch_first(module: Any) -> None:
+    if not module.batch_first:
+        raise _Unsupported(
+            "batch_first=False puts the batch in dimension 1; symcnn's shapes leave out dimension 0 "
+            "(construct the module with batch_first=True)"
+        )
+
+
+def _module_handler(build: Build, tuple_result: str = "") -> Handler:
     """A module applied to one tensor, mapped to one layer built from its attributes."""
 
     def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -360,22 +431,19 @@ def _module_handler(build: Callable[[Any], tuple[type[Layer], dict[str, Any]]], 
             return _Several(made, tuple_result)
         return made
 
-    return handle
+    return _ModuleHandler(handle, _constructible(build))
 
 
 def _call_module(
     self: _Importer, node: Any, module: Any, kind: type[Layer], inputs: list[_Value], arguments: dict[str, Any]
 ) -> _Value:
-    has_parameters = any(parameter.numel() > 0 for parameter in module.parameters())
-    self.module_calls[node.target] += 1
-    if has_parameters and self.module_calls[node.target] > 1:
-        raise _Unsupported("the module is called more than once: its weights are shared, and symcnn would count them again")
-    made = self.layer(self.name(node), kind, inputs, **arguments)
-    self.covered.update(id(parameter) for parameter in module.parameters())
-    return made
+    self.claim([*module.parameters(), *module.buffers()], "the module")
+    return self.layer(self.name(node), kind, inputs, **arguments)
 
 
-def _attributes(kind: type[Layer], *names: str, **computed: Callable[[Any], Any]) -> Callable[[Any], tuple[type[Layer], dict[str, Any]]]:
+def _attributes(
+    kind: type[Layer], *names: str, **computed: Callable[[Any], Any]
+) -> Callable[[Any], tuple[type[Layer], dict[str, Any]]]:
     """Copy the module attributes ``names`` (when present) and the ``computed`` ones."""
 
     def build(module: Any) -> tuple[type[Layer], dict[str, Any]]:
@@ -406,33 +474,33 @@ def _rnn_handler(kind: type[Layer], *names: str) -> Handler:
 
     def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         module = self.root.get_submodule(node.target)
-        if not module.batch_first:
-            raise _Unsupported(
-                "batch_first=False puts the batch in dimension 1; symcnn's shapes leave out dimension 0 "
-                "(construct the module with batch_first=True)"
-            )
         bound = _bind(args, kwargs, [("input", REQUIRED), ("hx", None)])
         x = self.tensor(bound["input"])
         layer_kind, arguments = build(module)
         made = _call_module(self, node, module, layer_kind, [x], arguments)
         return _Several(made, "the final hidden state")
 
-    return handle
+    def check(module: Any) -> None:
+        _batch_first(module)
+        _constructible(build)(module)
+
+    return _ModuleHandler(handle, check)
 
 
 def _attention(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     module = self.root.get_submodule(node.target)
-    if not module.batch_first:
-        raise _Unsupported(
-            "batch_first=False puts the batch in dimension 1; symcnn's shapes leave out dimension 0 "
-            "(construct the module with batch_first=True)"
-        )
     bound = _bind(
         args,
         kwargs,
         [
-            ("query", REQUIRED), ("key", REQUIRED), ("value", REQUIRED), ("key_padding_mask", None),
-            ("need_weights", True), ("attn_mask", None), ("average_attn_weights", True), ("is_causal", False),
+            ("query", REQUIRED),
+            ("key", REQUIRED),
+            ("value", REQUIRED),
+            ("key_padding_mask", None),
+            ("need_weights", True),
+            ("attn_mask", None),
+            ("average_attn_weights", True),
+            ("is_causal", False),
         ],
     )  # masks change neither shapes nor counts
     query, key, value = (self.tensor(bound[part], part) for part in ("query", "key", "value"))
@@ -453,49 +521,72 @@ def _attention(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, An
 
 
 def _layernorm2d(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    """torchvision's LayerNorm2d: ``permute(0, 2, 3, 1)``, LayerNorm over channels, ``permute(0, 3, 1, 2)``."""
+    """torchvision's LayerNorm2d, as its forward: ``permute(0, 2, 3, 1)``, LayerNorm, ``permute(0, 3, 1, 2)``.
+
+    The rows are ``<name>.permute``, ``<name>.layer_norm`` (the parameters) and
+    ``<name>``: as for every module, the row named after it holds its output.
+    """
     module = self.root.get_submodule(node.target)
     if len(args) != 1 or kwargs:
         raise _Unsupported("only a call with a single tensor argument is supported")
     x = self.tensor(args[0])
     if x.tensor.rank != 3:
         raise _Unsupported(f"expects a (C, H, W) input, got {format_shape(x.tensor.shape)}")
+    self.claim([*module.parameters(), *module.buffers()], "the module")
     last = self.layer(self.unique(f"{node.target}.permute"), sl.Permute, [x], dims=(0, 2, 3, 1))
-    normed = _call_module(
-        self, node, module, sl.LayerNorm, [last],
-        {
-            "normalized_shape": tuple(module.normalized_shape),
-            "eps": module.eps,
-            "elementwise_affine": module.elementwise_affine,
-            "bias": module.bias is not None,
-        },
+    normed = self.layer(
+        self.unique(f"{node.target}.layer_norm"),
+        sl.LayerNorm,
+        [last],
+        normalized_shape=tuple(module.normalized_shape),
+        eps=module.eps,
+        elementwise_affine=module.elementwise_affine,
+        bias=module.bias is not None,
     )
-    return self.layer(self.unique(f"{node.target}.permute"), sl.Permute, [normed], dims=(0, 3, 1, 2))
+    return self.layer(self.name(node), sl.Permute, [normed], dims=(0, 3, 1, 2))
 
 
 def _module_table(torch: Any) -> dict[type, Handler]:
     nn = torch.nn
     table: dict[type, Handler] = {}
 
-    def add(module_type: Any, build: Callable[[Any], tuple[type[Layer], dict[str, Any]]], tuple_result: str = "") -> None:
+    def add(
+        module_type: Any, build: Callable[[Any], tuple[type[Layer], dict[str, Any]]], tuple_result: str = ""
+    ) -> None:
         table[module_type] = _module_handler(build, tuple_result)
 
     conv = ("in_channels", "out_channels", "kernel_size", "stride", "dilation", "groups", "padding_mode")
     for dims in (1, 2, 3):
-        add(getattr(nn, f"Conv{dims}d"), _attributes(getattr(sl, f"Conv{dims}d"), *conv, padding=_conv_padding, bias=_has_bias))
+        add(
+            getattr(nn, f"Conv{dims}d"),
+            _attributes(getattr(sl, f"Conv{dims}d"), *conv, padding=_conv_padding, bias=_has_bias),
+        )
         add(
             getattr(nn, f"ConvTranspose{dims}d"),
             _attributes(getattr(sl, f"ConvTranspose{dims}d"), *conv, "padding", "output_padding", bias=_has_bias),
         )
         add(
             getattr(nn, f"MaxPool{dims}d"),
-            _attributes(getattr(sl, f"MaxPool{dims}d"), "kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"),
+            _attributes(
+                getattr(sl, f"MaxPool{dims}d"),
+                "kernel_size",
+                "stride",
+                "padding",
+                "dilation",
+                "return_indices",
+                "ceil_mode",
+            ),
             "the indices",
         )
         add(
             getattr(nn, f"AvgPool{dims}d"),
             _attributes(
-                getattr(sl, f"AvgPool{dims}d"), "kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+                getattr(sl, f"AvgPool{dims}d"),
+                "kernel_size",
+                "stride",
+                "padding",
+                "ceil_mode",
+                "count_include_pad",
                 "divisor_override",
             ),
         )
@@ -507,7 +598,11 @@ def _module_table(torch: Any) -> dict[type, Handler]:
         )
         add(
             getattr(nn, f"BatchNorm{dims}d"),
-            _attributes(getattr(sl, f"BatchNorm{dims}d"), "num_features", "eps", "momentum", "affine", "track_running_stats"),
+            _attributes(
+                getattr(sl, f"BatchNorm{dims}d"),
+                *("num_features", "eps", "momentum", "affine", "track_running_stats"),
+                bias=_has_bias,  # BatchNorm(bias=False) keeps the scale alone
+            ),
         )
         add(getattr(nn, f"Dropout{dims}d"), _attributes(getattr(sl, f"Dropout{dims}d"), "p"))
         add(getattr(nn, f"ZeroPad{dims}d"), _attributes(getattr(sl, f"ZeroPad{dims}d"), "padding"))
@@ -518,13 +613,19 @@ def _module_table(torch: Any) -> dict[type, Handler]:
     add(
         nn.LayerNorm,
         _attributes(
-            sl.LayerNorm, "normalized_shape", "eps", "elementwise_affine", bias=_has_bias,
+            sl.LayerNorm,
+            "normalized_shape",
+            "eps",
+            "elementwise_affine",
+            bias=_has_bias,
         ),
     )
-    add(nn.GroupNorm, _attributes(sl.GroupNorm, "num_groups", "num_channels", "eps", "affine"))
+    add(nn.GroupNorm, _attributes(sl.GroupNorm, "num_groups", "num_channels", "eps", "affine", bias=_has_bias))
     add(nn.Dropout, _attributes(sl.Dropout, "p"))
     add(nn.AlphaDropout, _attributes(sl.AlphaDropout, "p"))
-    add(nn.Upsample, _attributes(sl.Upsample, "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor"))
+    add(
+        nn.Upsample, _attributes(sl.Upsample, "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")
+    )
     add(nn.PReLU, _attributes(sl.PReLU, "num_parameters"))
     add(nn.LeakyReLU, _attributes(sl.LeakyReLU, "negative_slope"))
     add(nn.ELU, _attributes(sl.ELU, "alpha"))
@@ -535,15 +636,31 @@ def _module_table(torch: Any) -> dict[type, Handler]:
     for name in ("ReLU", "ReLU6", "SiLU", "Sigmoid", "Tanh", "Hardswish", "Hardsigmoid", "Mish", "Identity"):
         add(getattr(nn, name), _attributes(getattr(sl, name)))
     table[nn.RNN] = _rnn_handler(
-        sl.RNN, "input_size", "hidden_size", "num_layers", "nonlinearity", "bias", "batch_first", "dropout", "bidirectional"
+        sl.RNN,
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "nonlinearity",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
     )
     table[nn.LSTM] = _rnn_handler(
-        sl.LSTM, "input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional", "proj_size"
+        sl.LSTM,
+        "input_size",
+        "hidden_size",
+        "num_layers",
+        "bias",
+        "batch_first",
+        "dropout",
+        "bidirectional",
+        "proj_size",
     )
     table[nn.GRU] = _rnn_handler(
         sl.GRU, "input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"
     )
-    table[nn.MultiheadAttention] = _attention
+    table[nn.MultiheadAttention] = _ModuleHandler(_attention, _batch_first)
     try:
         from torchvision.models.convnext import LayerNorm2d
         from torchvision.ops import StochasticDepth
@@ -577,17 +694,26 @@ def _activation(kind: type[Layer], label: str, *extra: tuple[str, Any], inplace:
 
 
 def _softmax(kind: type[Layer], label: str) -> Handler:
-    return _one_tensor(kind, [("input", REQUIRED), ("dim", None), ("_stacklevel", 3), ("dtype", None)], label, copy=["dim"])
+    return _one_tensor(
+        kind, [("input", REQUIRED), ("dim", None), ("_stacklevel", 3), ("dtype", None)], label, copy=["dim"]
+    )
 
 
 def _dropout(label: str) -> Handler:
-    return _one_tensor(sl.Dropout, [("input", REQUIRED), ("p", 0.5), ("training", True), ("inplace", False)], label, ["p"])
+    return _one_tensor(
+        sl.Dropout, [("input", REQUIRED), ("p", 0.5), ("training", True), ("inplace", False)], label, ["p"]
+    )
 
 
 def _max_pool(dims: int) -> Handler:
     spec = [
-        ("input", REQUIRED), ("kernel_size", REQUIRED), ("stride", None), ("padding", 0), ("dilation", 1),
-        ("ceil_mode", False), ("return_indices", False),
+        ("input", REQUIRED),
+        ("kernel_size", REQUIRED),
+        ("stride", None),
+        ("padding", 0),
+        ("dilation", 1),
+        ("ceil_mode", False),
+        ("return_indices", False),
     ]
     pool = _one_tensor(getattr(sl, f"MaxPool{dims}d"), spec, "max_pool", [name for name, _ in spec[1:]])
 
@@ -600,17 +726,29 @@ def _max_pool(dims: int) -> Handler:
 
 def _avg_pool(dims: int) -> Handler:
     spec = [
-        ("input", REQUIRED), ("kernel_size", REQUIRED), ("stride", None), ("padding", 0), ("ceil_mode", False),
-        ("count_include_pad", True), *([("divisor_override", None)] if dims > 1 else []),
+        ("input", REQUIRED),
+        ("kernel_size", REQUIRED),
+        ("stride", None),
+        ("padding", 0),
+        ("ceil_mode", False),
+        ("count_include_pad", True),
+        *([("divisor_override", None)] if dims > 1 else []),
     ]
     return _one_tensor(getattr(sl, f"AvgPool{dims}d"), spec, "avg_pool", [name for name, _ in spec[1:]])
 
 
 def _adaptive_pool(kind: str, dims: int) -> Handler:
     if kind == "Avg":
-        return _one_tensor(sl.LAYERS[f"adaptiveavgpool{dims}d"], [("input", REQUIRED), ("output_size", REQUIRED)], "adaptive_avg_pool", ["output_size"])
+        return _one_tensor(
+            sl.LAYERS[f"adaptiveavgpool{dims}d"],
+            [("input", REQUIRED), ("output_size", REQUIRED)],
+            "adaptive_avg_pool",
+            ["output_size"],
+        )
     spec = [("input", REQUIRED), ("output_size", REQUIRED), ("return_indices", False)]
-    pool = _one_tensor(sl.LAYERS[f"adaptivemaxpool{dims}d"], spec, "adaptive_max_pool", ["output_size", "return_indices"])
+    pool = _one_tensor(
+        sl.LAYERS[f"adaptivemaxpool{dims}d"], spec, "adaptive_max_pool", ["output_size", "return_indices"]
+    )
 
     def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         made = pool(self, node, args, kwargs)
@@ -624,8 +762,13 @@ def _interpolate(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, 
         args,
         kwargs,
         [
-            ("input", REQUIRED), ("size", None), ("scale_factor", None), ("mode", "nearest"), ("align_corners", None),
-            ("recompute_scale_factor", None), ("antialias", False),
+            ("input", REQUIRED),
+            ("size", None),
+            ("scale_factor", None),
+            ("mode", "nearest"),
+            ("align_corners", None),
+            ("recompute_scale_factor", None),
+            ("antialias", False),
         ],
     )
     x = self.tensor(bound["input"])
@@ -637,7 +780,9 @@ def _pad(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) ->
     bound = _bind(args, kwargs, [("input", REQUIRED), ("pad", REQUIRED), ("mode", "constant"), ("value", None)])
     x = self.tensor(bound["input"])
     if bound["mode"] != "constant" or bound["value"] not in (None, 0):
-        raise _Unsupported(f"only zero padding maps to a symcnn layer (ZeroPad), got mode={bound['mode']!r}, value={bound['value']!r}")
+        raise _Unsupported(
+            f"only zero padding maps to a symcnn layer (ZeroPad), got mode={bound['mode']!r}, value={bound['value']!r}"
+        )
     padding = tuple(bound["pad"])
     if len(padding) % 2 or not 2 <= len(padding) <= 6:
         raise _Unsupported(f"pad must have 2, 4 or 6 values, got {len(padding)}")
@@ -679,10 +824,10 @@ def _arithmetic(function: Callable[..., Any], label: str, kind: type[Layer] | No
             (parameter,) = parameters
             (other,) = [item for item in operands if item is not parameter]
             return _scale(self, node, parameter, self.tensor(other))
-        if kind is None or not all(isinstance(item, _Value | _Several | _Parameter) for item in operands):
-            raise _Unsupported(
-                f"{label!r} between a tensor and {'a tensor' if kind is None else 'a constant'} has no symcnn layer"
-            )
+        if kind is None:
+            raise _Unsupported(f"{label!r} on tensors has no symcnn layer (+ and * have: Add, Multiply)")
+        if not all(isinstance(item, _Value | _Several | _Parameter) for item in operands):
+            raise _Unsupported(f"{label!r} between a tensor and a constant has no symcnn layer")
         tensors = [self.tensor(item) for item in operands]
         return self.layer(self.name(node, label), kind, tensors)
 
@@ -698,7 +843,7 @@ def _scale(self: _Importer, node: Any, parameter: _Parameter, x: _Value) -> _Val
         if shape[0] != 1:
             raise _Unsupported(f"the parameter {parameter.name!r} of shape {parameter.shape} broadcasts over the batch")
         shape.pop(0)
-    return self.layer(self.unique(parameter.name), sl.Scale, [x], shape=tuple(shape))
+    return self.layer(self.unique(parameter.name, owner=True), sl.Scale, [x], shape=tuple(shape))
 
 
 def _cat(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -733,12 +878,11 @@ def _reshape(self: _Importer, node: Any, x: _Value, sizes: Sequence[Any]) -> Any
     if any(item.has(BATCH) for item in rest) or (head != BATCH and head.has(BATCH)):
         raise _Unsupported("the new shape moves or merges the batch dimension")
     minus = [index for index, item in enumerate(rest) if item == -1]
-    if head != BATCH:
-        if head != -1 or minus or not _same(product(rest), numel):
-            raise _Unsupported(
-                f"the new shape {tuple(entries)} does not provably keep the batch in dimension 0 "
-                f"(the sample has shape {format_shape(x.tensor.shape)}); write view(x.size(0), ...)"
-            )
+    if head != BATCH and (head != -1 or minus or not _same(product(rest), numel)):
+        raise _Unsupported(
+            f"the new shape {tuple(entries)} does not provably keep the batch in dimension 0 "
+            f"(the sample has shape {format_shape(x.tensor.shape)}); write view(x.size(0), ...)"
+        )
     if len(minus) > 1:
         raise _Unsupported("only one size may be -1")
     if minus:
@@ -767,7 +911,9 @@ def _relayout(self: _Importer, node: Any, x: _Value, target: tuple[sympy.Expr, .
                     self.name(node, "flatten"), sl.Flatten, [x], start_dim=prefix + 1, end_dim=prefix + len(before)
                 )
             if len(before) == 1 and len(after) >= 2 and _same(product(after), before[0]):
-                return self.layer(self.name(node, "unflatten"), sl.Unflatten, [x], dim=prefix + 1, unflattened_size=after)
+                return self.layer(
+                    self.name(node, "unflatten"), sl.Unflatten, [x], dim=prefix + 1, unflattened_size=after
+                )
     raise _Unsupported(
         f"reshapes {format_shape(source)} into {format_shape(target)}, which is neither a flatten nor an unflatten"
     )
@@ -798,7 +944,10 @@ def _transpose(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, An
     bound = _bind(args, kwargs, [("input", REQUIRED), ("dim0", REQUIRED), ("dim1", REQUIRED)])
     x = self.tensor(bound["input"])
     rank = x.tensor.rank + 1
-    first, second = (_int(bound[name], name) % rank if rank else 0 for name in ("dim0", "dim1"))
+    first, second = (_int(bound[name], name) for name in ("dim0", "dim1"))
+    if not (-rank <= first < rank and -rank <= second < rank):
+        raise _Unsupported(f"dims ({first}, {second}) do not fit a tensor of {rank} dimensions")
+    first, second = first % rank, second % rank
     order = list(range(rank))
     order[first], order[second] = order[second], order[first]
     return _permute_layer(self, node, x, order)
@@ -821,7 +970,9 @@ def _mean(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -
     x = self.tensor(bound["input"])
     if bound["dim"] is None:
         raise _Unsupported("a mean over all dimensions includes the batch; give dim")
-    return self.layer(self.name(node, "mean"), sl.Mean, [x], dim=_ints(bound["dim"], "dim"), keepdim=bool(bound["keepdim"]))
+    return self.layer(
+        self.name(node, "mean"), sl.Mean, [x], dim=_ints(bound["dim"], "dim"), keepdim=bool(bound["keepdim"])
+    )
 
 
 def _chunk(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -837,13 +988,19 @@ def _getitem(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]
         if position < 0:
             raise _Unsupported("negative chunk indices are not supported (PyTorch may return fewer chunks)")
         return self.layer(
-            self.name(node, "chunk"), sl.Chunk, [container.source], chunks=container.chunks, dim=container.dim,
+            self.name(node, "chunk"),
+            sl.Chunk,
+            [container.source],
+            chunks=container.chunks,
+            dim=container.dim,
             index=position,
         )
     if isinstance(container, _Several):
         if index == 0:
             return container.first
-        raise _Unsupported(f"uses item {index!r} of the result ({container.others}); only the output tensor [0] is mapped")
+        return _Unmapped(
+            f"uses {container.others} (item {index!r} of node {node.args[0].name!r}); only item 0 is mapped"
+        )
     if isinstance(container, _Value | _Parameter):
         raise _Unsupported("indexing or slicing a tensor has no symcnn layer")
     try:
@@ -1022,4 +1179,4 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
         graph = Tracer().trace(module)
     except Exception as error:  # torch.fx raises many kinds (TraceError, TypeError, ...)
         raise UnsupportedError(f"torch.fx cannot trace {type(module).__name__}: {error}") from error
-    return _Importer(torch, module, _input_shapes(input_shape)).run(graph)
+    return _Importer(torch, module, _input_shapes(input_shape), modules).run(graph)

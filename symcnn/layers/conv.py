@@ -17,6 +17,7 @@ from .base import (
     Check,
     Layer,
     Outcome,
+    Step,
     Tensor,
     derive_step,
     product,
@@ -112,12 +113,12 @@ class _ConvNd(Layer):
         else:
             sides = list(self._padding())
         relation = sympy.Lt if self.padding_mode == "reflect" else sympy.Le
-        wanted = "smaller than" if self.padding_mode == "reflect" else "at most"
+        wanted = "greater than" if self.padding_mode == "reflect" else "at least"
         return tuple(
             Check(
-                f"padding_mode={self.padding_mode!r}: padding must be {wanted} the input {name}",
+                f"padding_mode={self.padding_mode!r}: the input {name} must be {wanted} padding {side}",
                 relation(side, size),
-                f"padding {side} and input {name} {size}",
+                Step(name, size),
             )
             for name, size, side in zip(spatial_names(self.dims), x.shape[1:], sides, strict=True)
         )

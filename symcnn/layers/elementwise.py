@@ -130,9 +130,8 @@ class _AlongDim(_SameShape):
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         if self.dim is not None and not -(x.rank + 1) <= self.dim <= x.rank:
-            raise ShapeError(
-                f"dim must be in [{-(x.rank + 1)}, {x.rank}] for an input of {x.rank} dimensions (+ batch), got {self.dim}"
-            )
+            lowest, highest = -(x.rank + 1), x.rank
+            raise ShapeError(f"dim must be in [{lowest}, {highest}] (PyTorch counts the batch as 0), got {self.dim}")
         return Outcome(x)
 
 

@@ -18,7 +18,7 @@ from ..errors import ShapeError
 from ..simplify import at_least_one
 from .base import Check, Layer, Outcome, Step, Tensor, format_shape, product, register
 
-__all__ = ["Unflatten", "Permute", "Chunk"]
+__all__ = ["Chunk", "Permute", "Unflatten"]
 
 
 def _axis(layer: Layer, dim: int, rank: int) -> int:
@@ -126,7 +126,9 @@ class Permute(Layer):
             raise ShapeError(f"dims {self.dims} must be a permutation of 0..{rank - 1}")
         if order[0] != 0:
             raise ShapeError(f"dims {self.dims} would move the batch dimension (0), which symcnn leaves out")
-        return Outcome(Tensor(tuple(x.shape[dim - 1] for dim in order[1:]), tuple(x.shown[dim - 1] for dim in order[1:])))
+        return Outcome(
+            Tensor(tuple(x.shape[dim - 1] for dim in order[1:]), tuple(x.shown[dim - 1] for dim in order[1:]))
+        )
 
 
 @register("chunk", "chunk")

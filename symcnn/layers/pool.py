@@ -10,7 +10,7 @@ import sympy
 
 from ..conventions import Conventions
 from ..errors import ShapeError
-from .base import Check, Layer, Outcome, Tensor, register, spatial_names
+from .base import Check, Layer, Outcome, Step, Tensor, register, spatial_names
 from .window import window_size
 
 
@@ -57,7 +57,7 @@ class _Pool(Layer):
         if not self.input_covers_kernel:
             return ()
         return tuple(
-            Check(f"input {name} must be at least kernel_size", sympy.Ge(size, kernel), f"{size} < {kernel}")
+            Check(f"input {name} must be at least the kernel size {kernel}", sympy.Ge(size, kernel), Step(name, size))
             for name, size, kernel in zip(spatial_names(self.dims), x.shape[1:], self.kernel_size, strict=True)  # type: ignore[attr-defined]
         )
 
@@ -107,6 +107,8 @@ class _AvgPool(_Pool):
     def __post_init__(self) -> None:
         self._normalise()
         self._flag("count_include_pad")
+        if self.dims == 1 and self.divisor_override is not None:
+            raise self._fail("divisor_override is not an argument of PyTorch's AvgPool1d")
         self._integer("divisor_override", optional=True)
 
 

@@ -12,7 +12,7 @@ import sympy
 from ..conventions import Conventions
 from ..errors import SpecError
 from ..rules import RULES
-from .base import Bind, Check, Layer, Outcome, Tensor, derive_step, register, size_check, spatial_names
+from .base import Bind, Check, Layer, Outcome, Step, Tensor, derive_step, register, size_check, spatial_names
 
 
 @dataclass(frozen=True)
@@ -51,9 +51,9 @@ class _ZeroPad(Layer):
         # PyTorch crops (narrow) before it pads, so the cropping alone may not use up more than the input.
         crops = tuple(
             Check(
-                f"negative padding may crop at most the input {name}",
+                f"padding ({before}, {after}) may crop at most the input {name}",
                 sympy.Ge(size + sympy.Min(before, 0) + sympy.Min(after, 0), 0),
-                f"padding ({before}, {after}) on {size}",
+                Step(name, size),
             )
             for name, size, (before, after) in zip(spatial_names(self.dims), x.shape[lead:], pairs, strict=True)
         )
@@ -121,22 +121,28 @@ class Upsample(Layer):
         self._choice("mode", tuple(UPSAMPLE_MODES))
         if self.align_corners is not None and self.mode not in INTERPOLATING_MODES:
             raise self._fail(f"align_corners can only be set with the modes {', '.join(INTERPOLATING_MODES)}")
+        # One value applies to every spatial dimension; a list or tuple gives one per dimension
+        # (PyTorch refuses a list of the wrong length, even of length 1).
         if self.scale_factor is not None:
             raw = self.scale_factor
-            items = list(raw) if isinstance(raw, list | tuple) else [raw]
-            self._set("scale_factor", tuple(_exact_ratio(item, "upsample: scale_factor") for item in items))
+            if isinstance(raw, list | tuple):
+                self._set("scale_factor", tuple(_exact_ratio(item, "upsample: scale_factor") for item in raw))
+            else:
+                self._set("scale_factor", _exact_ratio(raw, "upsample: scale_factor"))
         else:
             raw = self.size
-            items = list(raw) if isinstance(raw, list | tuple) else [raw]
-            self._set("size", tuple(self._checked(item, "size", 1) for item in items))
+            if isinstance(raw, list | tuple):
+                self._set("size", tuple(self._checked(item, "size", 1) for item in raw))
+            else:
+                self._set("size", self._checked(raw, "size", 1))
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         self._expect_rank(x, *(dims + 1 for dims in UPSAMPLE_MODES[self.mode]))
         dims = x.rank - 1
         wanted = self.size if self.size is not None else self.scale_factor
-        if len(wanted) == 1:
-            wanted = wanted * dims
+        if not isinstance(wanted, tuple):
+            wanted = (wanted,) * dims
         if len(wanted) != dims:
             raise SpecError(f"upsample: expected {dims} sizes or scale factors, got {len(wanted)}")
         if self.size is not None:

@@ -10,7 +10,7 @@ import sympy
 
 from ..display import Shown
 from ..rules import RULES
-from ..simplify import decide
+from ..simplify import decide, floor_div
 from .base import Bind, Check, Step, derive_step, size_check
 
 
@@ -58,18 +58,27 @@ def _ceil_mode_size(dimension: str, bind: dict[str, Bind]) -> Step:
 
     The window starts at ``(o - 1)*s`` in padded coordinates; PyTorch drops it
     when that is ``>= i + p`` (it would start in the right padding).
+
+    With ``L = i + 2p - d(n - 1) - 1`` the start is ``ceil(L/s)*s < L + s``, so
+    a drop needs ``i + p < L + s``, i.e. ``p + s - 1 - d(n - 1) > 0``.  When that
+    fails (``MaxPool2d(3, 2, ceil_mode=True)``: ``0 + 2 - 1 - 2 < 0``) no input
+    size ever drops a window, which settles the question even when ``i`` is a
+    formula with floors of its own that :func:`decide` cannot compare.
     """
     step = derive_step(dimension, RULES["size_ceil"], **bind)
     size, padding, stride = bind["i"].value, bind["p"].value, bind["s"].value
+    kernel, dilation = bind["n"].value, bind["d"].value
+    if decide(sympy.Le(padding + stride - 1 - dilation * (kernel - 1), 0)) is sympy.true:
+        return step
     starts_outside = decide(sympy.Ge((step.value - 1) * stride, size + padding))
     if starts_outside is sympy.true:
         return derive_step(dimension, RULES["size_ceil_dropped"], **bind)
     if starts_outside is sympy.false:
         return step
-    return Step(
-        dimension,
-        sympy.Piecewise((step.value - 1, starts_outside), (step.value, True)),
-        step.rule,
-        step.general,
-        step.substituted,
-    )
+    # Dropped for some sizes only.  Not a Piecewise: nested ones (a chain of such pools) make
+    # SymPy raise PrecisionExhausted.  Count the starts j*s allowed both by rounding up
+    # (j*s <= L + s - 1) and by PyTorch's check (j*s <= i + p - 1): one floor, exact while
+    # p <= d(n - 1) + 1, which PyTorch's p <= n/2 ensures.
+    span = dilation * (kernel - 1) + 1
+    value = floor_div(size + padding - 1 + sympy.Min(stride + padding - span, 0), stride) + 1
+    return Step(dimension, value, step.rule, step.general, step.substituted)
