@@ -36,7 +36,7 @@ def versions() -> str:
         from sympy.external.gmpy import GROUND_TYPES
 
         lines.append(f"sympy ground types: {GROUND_TYPES}")
-    except Exception:  # noqa: BLE001
+    except Exception:
         pass
     lines.append(f"date     {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
     return "\n".join(lines)

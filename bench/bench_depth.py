@@ -47,10 +47,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import sympy  # noqa: E402
-from _common import clear_sympy_cache, fmt_s, repeat, table, versions  # noqa: E402
+import sympy
+from _common import clear_sympy_cache, fmt_s, repeat, table, versions
 
-import symcnn  # noqa: E402
+import symcnn
 
 # --------------------------------------------------------------------------------------------
 # Part 1: depth
@@ -198,7 +198,10 @@ def summarise_depth(results: list[dict[str, object]]) -> None:
     rows = []
     for result in results:
         depth = int(result["depth"])  # type: ignore[call-overload]
-        per = lambda seconds: f"{seconds / depth * 1e6:,.0f}"  # noqa: E731
+
+        def per(seconds: float, depth: int = depth) -> str:
+            return f"{seconds / depth * 1e6:,.0f}"
+
         rows.append(
             [
                 f"{depth:,}",
@@ -209,10 +212,11 @@ def summarise_depth(results: list[dict[str, object]]) -> None:
                 fmt_s(best(result, *core)),
                 fmt_s(median(result, *core)),
                 per(best(result, *core)),
-                fmt_s(best(result, "latex")),
-                per(best(result, "latex")),
-                fmt_s(best(result, "text")),
-                per(best(result, "text")),
+                *(
+                    [fmt_s(best(result, "latex")), per(best(result, "latex")),
+                     fmt_s(best(result, "text")), per(best(result, "text"))]
+                    if result.get("latex_chars") else ["-", "-", "-", "-"]
+                ),
                 result["conditions"],
             ]
         )
@@ -239,7 +243,7 @@ def summarise_depth(results: list[dict[str, object]]) -> None:
             top = by_depth[depth]
             ratios = []
             for label, names in (("build+derive+totals", core), ("latex", ("latex",)), ("text", ("text",))):
-                if best(base, *names) > 0:
+                if best(base, *names) > 0 and (names == core or base.get("latex_chars")):
                     ratio = (best(top, *names) / depth) / (best(base, *names) / 100)
                     ratios.append(f"{label} {ratio:.2f}x")
             print(f"per-layer cost at {depth:,} layers vs 100 layers: " + ", ".join(ratios) + "  (1.00x = linear)")
@@ -297,7 +301,7 @@ def numeric_sweep_net(config: tuple[int, ...]) -> symcnn.Sequential:
 def torch_sweep_net(config: tuple[int, ...]):  # type: ignore[no-untyped-def]
     import torch.nn as nn
 
-    h, w, *widths = config
+    _, _, *widths = config
     layers: list[nn.Module] = []
     channels = 3
     for width in widths:
@@ -462,7 +466,10 @@ def run_sweep(args: argparse.Namespace) -> list[list[object]]:
         )
     print(
         table(
-            ["method", "configs run", "best", "median", "µs/config", f"for {len(configs):,} configs", "agrees w/ torch"],
+            [
+                "method", "configs run", "best", "median", "µs/config",
+                f"for {len(configs):,} configs", "agrees w/ torch",
+            ],
             rows,
         )
     )

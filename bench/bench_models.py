@@ -37,7 +37,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import Timing, clear_sympy_cache, fmt_s, repeat, table, versions  # noqa: E402
+from _common import Timing, clear_sympy_cache, fmt_s, repeat, table, versions
 
 UNAVAILABLE = "from_torch not available"
 
@@ -45,7 +45,7 @@ UNAVAILABLE = "from_torch not available"
 def load_from_torch() -> tuple[Any, str]:
     try:
         from symcnn.adapters.torch import from_torch
-    except Exception as error:  # noqa: BLE001 - any failure means "not there yet"
+    except Exception as error:
         return None, f"{type(error).__name__}: {error}"
     return from_torch, ""
 
@@ -130,7 +130,8 @@ def torch_export(model: Any, size: int, low: int, high: int, repeat_times: int, 
     ep = holder["ep"]
     (out,) = [node for node in ep.graph.nodes if node.op == "output"]
     shapes = [getattr(arg.meta.get("val"), "shape", None) for arg in out.args[0]]
-    return timing, f"output {tuple(shapes[0]) if shapes and shapes[0] is not None else '?'}; ranges {ep.range_constraints}"
+    shown = tuple(shapes[0]) if shapes and shapes[0] is not None else "?"
+    return timing, f"output {shown}; ranges {ep.range_constraints}"
 
 
 def torchinfo_summary(model: Any, size: int, repeat_times: int, budget: float) -> tuple[Timing, Any]:
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
             for shape in ((3, "H", "W"), (3, args.size, args.size)):
                 from_torch(small, shape).derive().totals  # noqa: B018
             print(f"\nsymcnn warm-up on resnet18 (not counted): {fmt_s(time.perf_counter() - start)}")
-        except Exception as error:  # noqa: BLE001
+        except Exception as error:
             print(f"\nsymcnn warm-up on resnet18 failed: {short_error(error)}")
 
     symbolic_rows: list[list[object]] = []
@@ -195,7 +196,7 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  {sym['rows']} rows, {sym['conditions']} conditions, output {sym['output']}")
                 print(f"  params = {sym['params']}")
                 print(f"  MACs   = {str(sym['macs'])[:300]}")
-            except Exception as error:  # noqa: BLE001 - report and go on with the other figures
+            except Exception as error:
                 sym_error = f"symcnn failed: {short_error(error)}"
                 print(sym_error)
                 traceback.print_exc(limit=3)
@@ -206,7 +207,7 @@ def main(argv: list[str] | None = None) -> None:
                 export_timing, about = torch_export(model, args.size, args.low, args.high, args.repeat, args.budget)
                 print(f"torch.export (dynamic H, W in [{args.low}, {args.high}]): {export_timing}")
                 print(f"  {about}")
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 export_error = f"failed: {short_error(error)}"
                 print(f"torch.export {export_error}")
         sym_total = total_of(sym) if sym is not None else None
@@ -238,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
                     f"derive {num['phases']['derive']}; totals {num['phases']['totals']}"
                 )
                 print(f"  params {num['params']}, MACs {num['macs']}, output {num['output']}")
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 num_error = f"symcnn failed: {short_error(error)}"
                 print(num_error)
                 traceback.print_exc(limit=3)
@@ -256,7 +257,7 @@ def main(argv: list[str] | None = None) -> None:
                         f"({'agree' if same else 'DIFFER'}); symcnn MACs {num['macs']} vs torchinfo mult-adds "
                         f"{stats.total_mult_adds:,}"
                     )
-            except Exception as error:  # noqa: BLE001
+            except Exception as error:
                 info_error = f"failed: {short_error(error)}"
                 print(f"torchinfo {info_error}")
         num_total = total_of(num) if num is not None else None

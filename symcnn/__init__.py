@@ -13,6 +13,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from .conditions import minimum_input_size, violated
 from .conventions import KERAS, PYTORCH, Conventions
 from .derivation import Condition, Derivation, Row, Totals
 from .derive import derive
@@ -28,7 +31,16 @@ __version__ = "0.1.0"
 __all__ = [
     "symbols", "Input", "Sequential", "Graph", "Repeat", "Network", "Node",
     "derive", "Derivation", "Row", "Condition", "Totals", "load_spec",
-    "Conventions", "PYTORCH", "KERAS",
+    "Conventions", "PYTORCH", "KERAS", "minimum_input_size", "violated", "from_torch",
     "SymcnnError", "SpecError", "ShapeError", "UnknownLayerError", "UnsupportedError",
     *_layer_names,
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # from_torch imports torch; load it only when asked for (import symcnn never imports torch).
+    if name == "from_torch":
+        from .adapters.torch import from_torch
+
+        return from_torch
+    raise AttributeError(f"module 'symcnn' has no attribute {name!r}")

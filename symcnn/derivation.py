@@ -99,7 +99,7 @@ class Derivation:
         trainable, non_trainable = sympy.expand(steps("params")), sympy.expand(steps("non_trainable"))
         macs = steps("macs")
         return Totals(
-            params=sympy.expand(trainable + non_trainable),
+            params=trainable + non_trainable,
             trainable=trainable,
             non_trainable=non_trainable,
             buffers=sympy.expand(steps("buffers")),

@@ -84,7 +84,7 @@ class _Walker:
         self.conventions = conventions
         self.rows: list[Row] = []
         self.conditions: list[Condition] = []
-        self._seen_conditions: set[tuple[str, sympy.Basic]] = set()
+        self._seen_conditions: set[sympy.Basic] = set()
 
     # -- inputs ---------------------------------------------------------------------------
     def inputs(self, network: Network, input_shape: Sequence[Value] | None) -> list[Flow]:
@@ -172,8 +172,9 @@ class _Walker:
                 holds = decide(check.holds)
                 if holds is sympy.false:
                     raise ShapeError(check.failure())
-                if holds is not sympy.true and (where, holds) not in self._seen_conditions:
-                    self._seen_conditions.add((where, holds))
+                # The same condition from many layers (H >= 32) is listed once, at its first layer.
+                if holds is not sympy.true and holds not in self._seen_conditions:
+                    self._seen_conditions.add(holds)
                     self.conditions.append(Condition(where, check.rule, holds))
         except SymcnnError as error:
             raise error.located(where) from None

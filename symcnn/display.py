@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Union
 
 import sympy
@@ -85,7 +86,7 @@ class Leaf(Shown):
 
     item: str | sympy.Expr
 
-    @property
+    @cached_property
     def precedence(self) -> int:  # type: ignore[override]
         if isinstance(self.item, str):
             return 9

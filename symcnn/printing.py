@@ -50,16 +50,25 @@ class ResultLatexPrinter(LatexPrinter):
 
 _STR = ResultStrPrinter()
 _LATEX = ResultLatexPrinter({"mul_symbol": None})
+# SymPy's reader-friendly term order costs time quadratic in the number of
+# symbols; a long sum (a 1,000-layer total) keeps SymPy's internal order.
+_LONG_SUM = 64
+_STR_FAST = ResultStrPrinter({"order": "none"})
+_LATEX_FAST = ResultLatexPrinter({"mul_symbol": None, "order": "none"})
+
+
+def _is_long(expr: sympy.Basic) -> bool:
+    return isinstance(expr, sympy.Add) and len(expr.args) > _LONG_SUM
 
 
 # Deep networks print the same sizes again and again: printing is cached.
 @lru_cache(maxsize=65536)
 def to_str(expr: sympy.Basic) -> str:
     """Text in SymPy syntax, e.g. ``floor((H - 1)/4) + 1``."""
-    return _STR.doprint(expr)
+    return (_STR_FAST if _is_long(expr) else _STR).doprint(expr)
 
 
 @lru_cache(maxsize=65536)
 def to_latex(expr: sympy.Basic) -> str:
     """LaTeX, e.g. ``\\left\\lfloor \\frac{H - 1}{4} \\right\\rfloor + 1``."""
-    return _LATEX.doprint(expr)
+    return (_LATEX_FAST if _is_long(expr) else _LATEX).doprint(expr)

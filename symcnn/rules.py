@@ -25,7 +25,7 @@ from typing import Any
 import sympy
 
 from .display import Shown, show
-from .simplify import collapse_floors
+from .simplify import collapse_floors, floor_div
 
 __all__ = ["Rule", "RULES", "rule"]
 
@@ -64,10 +64,60 @@ class Rule:
         return str(latexify.get_latex(self.function, use_math_symbols=True))
 
 
+class _Exact:
+    """A SymPy value whose ``//`` is :func:`floor_div` (exact, and fast on deep networks)."""
+
+    __slots__ = ("expr",)
+
+    def __init__(self, expr: Any) -> None:
+        self.expr = expr
+
+    def __add__(self, other: Any) -> _Exact:
+        return _Exact(self.expr + _raw(other))
+
+    def __radd__(self, other: Any) -> _Exact:
+        return _Exact(_raw(other) + self.expr)
+
+    def __sub__(self, other: Any) -> _Exact:
+        return _Exact(self.expr - _raw(other))
+
+    def __rsub__(self, other: Any) -> _Exact:
+        return _Exact(_raw(other) - self.expr)
+
+    def __mul__(self, other: Any) -> _Exact:
+        return _Exact(self.expr * _raw(other))
+
+    def __rmul__(self, other: Any) -> _Exact:
+        return _Exact(_raw(other) * self.expr)
+
+    def __truediv__(self, other: Any) -> _Exact:
+        return _Exact(self.expr / _raw(other))
+
+    def __rtruediv__(self, other: Any) -> _Exact:
+        return _Exact(_raw(other) / self.expr)
+
+    def __floordiv__(self, other: Any) -> _Exact:
+        return _Exact(floor_div(self.expr, _raw(other)))
+
+    def __rfloordiv__(self, other: Any) -> _Exact:
+        return _Exact(floor_div(_raw(other), self.expr))
+
+    def __pow__(self, other: Any) -> _Exact:
+        return _Exact(self.expr ** _raw(other))
+
+    def __neg__(self) -> _Exact:
+        return _Exact(-self.expr)
+
+
+def _raw(value: Any) -> Any:
+    return value.expr if isinstance(value, _Exact) else sympy.sympify(value)
+
+
 @lru_cache(maxsize=65536)
 def _evaluate(function: Callable[..., Any], values: tuple[tuple[str, sympy.Expr], ...]) -> sympy.Expr:
     # Deep networks repeat the same layer on the same sizes: the value is cached.
-    return collapse_floors(sympy.sympify(function(**dict(values))))
+    result = function(**{name: _Exact(value) for name, value in values})
+    return collapse_floors(_raw(result))
 
 
 RULES: dict[str, Rule] = {}

@@ -55,8 +55,41 @@ def collapse_floors(expr: sympy.Expr) -> sympy.Expr:
 
 
 def floor_div(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
-    """``a // b`` with nested floors collapsed."""
-    return collapse_floors(sympy.floor(sympy.sympify(a) / b))
+    """``floor(a/b)`` for integer ``a`` and positive integer ``b``, built directly.
+
+    A nested ``floor`` in ``a`` collapses (the identity above) and terms with
+    integer coefficients divisible by ``b`` move outside.  Building the floor
+    unevaluated skips SymPy's costly search for integer parts, which this
+    function has already done; other arguments take SymPy's general path.
+    """
+    a, b = sympy.sympify(a), sympy.sympify(b)
+    if a.is_Integer and b.is_Integer:
+        return sympy.Integer(int(a) // int(b))
+    if not (_is_positive_int(b) and a.is_integer):
+        return collapse_floors(sympy.floor(a / b))
+    num, den = sympy.expand(a), b
+    inner = [term for term in sympy.Add.make_args(num) if isinstance(term, sympy.floor)]
+    if len(inner) == 1:
+        rest = num - inner[0]
+        top, bottom = _split_fraction(inner[0].args[0])
+        if top.is_integer and rest.is_integer and _is_positive_int(bottom):
+            num, den = sympy.expand(top + rest * bottom), bottom * b
+    if not den.is_Integer:
+        return sympy.floor(num / den)
+    # As SymPy's floor does: terms that stay integers after division move out,
+    # everything else stays inside (so results have SymPy's canonical form).
+    divisor = int(den)
+    outside, inside = [], []
+    for term in sympy.Add.make_args(num):
+        coefficient, factor = term.as_coeff_Mul()
+        if coefficient.is_Integer and int(coefficient) % divisor == 0 and factor.is_integer:
+            outside.append(int(coefficient) // divisor * factor)
+        else:
+            inside.append(term)
+    remaining = sympy.Add(*inside)
+    if remaining.is_number or divisor == 1:
+        return sympy.Add(*outside) + sympy.floor(remaining / divisor)
+    return sympy.Add(*outside) + sympy.floor(remaining / divisor, evaluate=False)
 
 
 def assume_divisible(expr: sympy.Expr, name: sympy.Symbol, divisor: int) -> sympy.Expr:

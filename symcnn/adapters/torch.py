@@ -4,11 +4,11 @@ The module is traced with ``torch.fx`` and every node of the graph becomes a
 symcnn layer with the same hyperparameters, named after the module it comes
 from (``"layer1.0.conv1"``), so the derivation reads like the PyTorch model::
 
-    >>> import torchvision                                  # doctest: +SKIP
-    >>> from symcnn.adapters.torch import from_torch        # doctest: +SKIP
-    >>> net = from_torch(torchvision.models.resnet18(weights=None).eval(), (3, "H", "W"))  # doctest: +SKIP
-    >>> net.derive().totals.trainable                       # doctest: +SKIP
-    11689512
+    import torchvision
+    from symcnn.adapters.torch import from_torch
+
+    net = from_torch(torchvision.models.resnet18(weights=None).eval(), (3, "H", "W"))
+    net.derive().totals.trainable  # 11689512, as sum(p.numel() for p in model.parameters())
 
 Modules whose type symcnn knows (``nn.Conv2d``, ``nn.BatchNorm2d``, ...) are
 leaves of the trace; every other module (torchvision's ``BasicBlock``, a

@@ -29,8 +29,8 @@ class _Pool(Layer):
             self._set("stride", self.kernel_size)
         else:
             self._tuple("stride", self.dims)
-        if isinstance(self.padding, str) and self.padding in ("same", "valid"):  # type: ignore[attr-defined]
-            raise self._fail(f"padding={self.padding!r} is only supported by convolutions")  # type: ignore[attr-defined]
+        if isinstance(self.padding, str) and self.padding in ("same", "valid"):
+            raise self._fail(f"padding={self.padding!r} is only supported by convolutions")
         self._tuple("padding", self.dims, minimum=0)
         self._flag("ceil_mode")
 
@@ -58,7 +58,7 @@ class _Pool(Layer):
             return ()
         return tuple(
             Check(f"input {name} must be at least the kernel size {kernel}", sympy.Ge(size, kernel), Step(name, size))
-            for name, size, kernel in zip(spatial_names(self.dims), x.shape[1:], self.kernel_size, strict=True)  # type: ignore[attr-defined]
+            for name, size, kernel in zip(spatial_names(self.dims), x.shape[1:], self.kernel_size, strict=True)
         )
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:

@@ -171,10 +171,10 @@ def assert_accepted(theirs: Run, ours: Run) -> None:
     assert_same(theirs, ours)
 
 
-def compare(name: str, arguments: Arguments, shape: Shape, *, batch: int = 1) -> tuple[Run, Run]:
+def compare(name: str, arguments: Arguments, shape: Shape) -> tuple[Run, Run]:
     """Build ``name`` in both, positionally from ``arguments`` (given in PyTorch's order)."""
     values = list(arguments.values())
-    theirs = run_torch(lambda: getattr(nn, name)(*values), batch_of(shape, batch))
+    theirs = run_torch(lambda: getattr(nn, name)(*values), batch_of(shape))
     ours = run_symcnn(lambda: getattr(symcnn, name)(*values), shape)
     return theirs, ours
 
@@ -403,7 +403,7 @@ def naive_ceil(i: int, n: int, s: int, p: int, d: int = 1) -> int:
     return -(-(i + 2 * p - d * (n - 1) - 1) // s) + 1
 
 
-# (layer, input, per spatial dim: (i, n, s, p, d), whether PyTorch drops the last window)
+# (layer, arguments besides ceil_mode=True, input shape, whether PyTorch drops the last window)
 CEIL_CASES = [
     # the last window would start in the right padding: PyTorch drops it
     ("MaxPool1d", dict(kernel_size=2, stride=2, padding=1), (1, 3), True),
