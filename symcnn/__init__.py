@@ -29,10 +29,29 @@ from .symbols import symbols
 __version__ = "0.1.0"
 
 __all__ = [
-    "symbols", "Input", "Sequential", "Graph", "Repeat", "Network", "Node",
-    "derive", "Derivation", "Row", "Condition", "Totals", "load_spec",
-    "Conventions", "PYTORCH", "KERAS", "minimum_input_size", "violated", "from_torch",
-    "SymcnnError", "SpecError", "ShapeError", "UnknownLayerError", "UnsupportedError",
+    "symbols",
+    "Input",
+    "Sequential",
+    "Graph",
+    "Repeat",
+    "Network",
+    "Node",
+    "derive",
+    "Derivation",
+    "Row",
+    "Condition",
+    "Totals",
+    "load_spec",
+    "Conventions",
+    "PYTORCH",
+    "KERAS",
+    "minimum_input_size",
+    "violated",
+    "SymcnnError",
+    "SpecError",
+    "ShapeError",
+    "UnknownLayerError",
+    "UnsupportedError",
     *_layer_names,
 ]
 

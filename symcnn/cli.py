@@ -39,7 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
     run.add_argument("--standalone", action="store_true", help="LaTeX: a complete document for pdflatex")
     run.add_argument("--conventions", choices=("pytorch", "keras"), default="pytorch", help="counting convention")
-    run.add_argument("--torch", metavar="MODULE:BUILDER", help="import a PyTorch model, e.g. torchvision.models:resnet50")
+    run.add_argument(
+        "--torch", metavar="MODULE:BUILDER", help="import a PyTorch model, e.g. torchvision.models:resnet50"
+    )
     run.add_argument("--input", metavar="C,H,W", help="input shape for --torch, e.g. 3,H,W")
     run.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
@@ -121,7 +123,9 @@ def _rules(fmt: str) -> str:
     if fmt == "md":
         return reference_markdown()
     width = max(len(name) for name in RULES)
-    return "\n".join(f"{name:<{width}}  {rule.general.text():<40}  {rule.summary}" for name, rule in RULES.items()) + "\n"
+    return (
+        "\n".join(f"{name:<{width}}  {rule.general.text():<40}  {rule.summary}" for name, rule in RULES.items()) + "\n"
+    )
 
 
 def _layers() -> str:
@@ -155,7 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("SYMCNN_DEBUG"):
             raise
         print(
-            f"symcnn: internal error: {type(error).__name__}: {error} (please report; SYMCNN_DEBUG=1 shows a traceback)",
+            f"symcnn: internal error: {type(error).__name__}: {error} "
+            "(please report; SYMCNN_DEBUG=1 shows a traceback)",
             file=sys.stderr,
         )
         return 1

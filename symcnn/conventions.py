@@ -10,7 +10,7 @@ from typing import Literal
 
 from .errors import SpecError
 
-__all__ = ["Conventions", "PYTORCH", "KERAS"]
+__all__ = ["KERAS", "PYTORCH", "Conventions"]
 
 Framework = Literal["pytorch", "keras"]
 

@@ -21,7 +21,7 @@ from .layers.base import Step
 from .simplify import assume_divisible, collapse_floors, decide
 from .symbols import to_expr
 
-__all__ = ["Derivation", "Row", "Condition", "Totals"]
+__all__ = ["Condition", "Derivation", "Row", "Totals"]
 
 Shape = tuple[sympy.Expr, ...]
 
@@ -37,11 +37,11 @@ class Row:
     input_shapes: tuple[Shape, ...]
     output_shape: Shape
     sizes: tuple[Step, ...] = ()
-    params: Step = Step("params", sympy.Integer(0))
+    params: Step = Step("params", sympy.S.Zero)
     non_trainable: Step = Step("non_trainable", sympy.Integer(0))
     buffers: Step = Step("buffers", sympy.Integer(0))
     macs: Step = Step("macs", sympy.Integer(0))
-    multiplicity: sympy.Expr = sympy.Integer(1)
+    multiplicity: sympy.Expr = sympy.S.One
 
     @property
     def where(self) -> str:
@@ -154,12 +154,15 @@ class Derivation:
         for name, value in given.items():
             if name not in by_name:
                 known = ", ".join(sorted(by_name)) or "none"
-                raise SpecError(f"cannot substitute {name}: the derivation has no symbol {name!r} (its symbols: {known})")
+                raise SpecError(
+                    f"cannot substitute {name}: the derivation has no symbol {name!r} (its symbols: {known})"
+                )
             mapping[by_name[name]] = to_expr(value, f"value of {name}")
         return self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping)
 
     def assuming(self, divisors: Mapping[sympy.Symbol, int]) -> Derivation:
         """Rewrite every value assuming each divisor divides its symbol."""
+
         def rewrite(expr: sympy.Expr) -> sympy.Expr:
             for symbol, divisor in divisors.items():
                 expr = assume_divisible(expr, symbol, divisor)

@@ -19,7 +19,7 @@ from .errors import ShapeError, SpecError, SymcnnError
 from .layers.base import Layer, Tensor, Value, format_shape
 from .layers.dense import Linear
 from .naming import unique
-from .network import Graph, Input, Network, Node, Repeat, Sequential
+from .network import Graph, Input, Network, Repeat, Sequential
 from .simplify import decide
 from .symbols import symbol
 
@@ -97,9 +97,7 @@ class _Walker:
             self._given = given
         if not declared or any(item.shape is None for item in declared):
             raise SpecError("the input shape is unknown: start with Input(C, H, W) or pass input_shape")
-        names = unique(
-            [item.name for item in declared], ["input"] * len(declared), where="inputs"
-        )
+        names = unique([item.name for item in declared], ["input"] * len(declared), where="inputs")
         flows = []
         for item, name in zip(declared, names, strict=True):
             assert item.shape is not None
@@ -110,7 +108,9 @@ class _Walker:
         return flows
 
     # -- modules ---------------------------------------------------------------------------
-    def module(self, module: Layer | Network, name: str, flows: list[Flow], times: sympy.Expr, *, top: bool = False) -> list[Flow]:
+    def module(
+        self, module: Layer | Network, name: str, flows: list[Flow], times: sympy.Expr, *, top: bool = False
+    ) -> list[Flow]:
         if isinstance(module, Layer):
             return [self.layer(module, name, flows, times)]
         scope = "" if top else f"{name}."
@@ -130,7 +130,9 @@ class _Walker:
 
     def graph(self, net: Graph, scope: str, flows: list[Flow], times: sympy.Expr, top: bool) -> list[Flow]:
         if len(flows) != len(net.inputs):
-            raise SpecError(f"graph {net.name or ''} expects {len(net.inputs)} inputs, got {len(flows)}".replace("  ", " "))
+            raise SpecError(
+                f"graph {net.name or ''} expects {len(net.inputs)} inputs, got {len(flows)}".replace("  ", " ")
+            )
         values: dict[int, Flow] = {id(item.node): flow for item, flow in zip(net.inputs, flows, strict=True)}
         nodes = [node for node in net.ordered_nodes() if not isinstance(node.module, Input)]
         names = _child_names([node.module for node in nodes], top)  # type: ignore[misc]
@@ -149,13 +151,12 @@ class _Walker:
         start = len(self.rows)
         made = self.module(net.block, name, flows, times * net.times)
         before, after = flows[0][0].shape, made[0][0].shape
-        same = len(before) == len(after) and all(
-            sympy.expand(a - b) == 0 for a, b in zip(before, after, strict=True)
-        )
+        same = len(before) == len(after) and all(sympy.expand(a - b) == 0 for a, b in zip(before, after, strict=True))
         if not same:
             where = self.rows[start].where if start < len(self.rows) else name
             raise ShapeError(
-                f"repeat: the block must map its input shape to itself, got {format_shape(before)} -> {format_shape(after)}",
+                "repeat: the block must map its input shape to itself, "
+                f"got {format_shape(before)} -> {format_shape(after)}",
                 where=where,
             )
         return made
@@ -207,5 +208,3 @@ def _child_names(modules: Sequence[Layer | Network], top: bool) -> list[str]:
     if top and modules and isinstance(modules[-1], Linear) and modules[-1].name is None:
         prefixes[-1] = "output"
     return unique([module.name for module in modules], prefixes, where="layers")
-
-

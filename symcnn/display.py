@@ -18,7 +18,7 @@ import sympy
 
 from .printing import to_latex, to_str
 
-__all__ = ["Shown", "Leaf", "BinOp", "Neg", "ZERO", "ONE", "show", "leaf", "substitute"]
+__all__ = ["ONE", "ZERO", "BinOp", "Leaf", "Neg", "Shown", "leaf", "show", "substitute"]
 
 Operand = Union["Shown", int, sympy.Expr]
 
@@ -139,12 +139,12 @@ class BinOp(Shown):
 
     def latex(self) -> str:
         if self.op == "/":
-            return r"\frac{%s}{%s}" % (self.left.latex(), self.right.latex())
+            return r"\frac{" + self.left.latex() + "}{" + self.right.latex() + "}"
         if self.op == "//":
-            return r"\left\lfloor \frac{%s}{%s} \right\rfloor" % (self.left.latex(), self.right.latex())
+            return r"\left\lfloor \frac{" + self.left.latex() + "}{" + self.right.latex() + r"} \right\rfloor"
         left, right = self._operands(lambda part: part.latex(), latex=True)
         if self.op == "**":
-            return "{%s}^{%s}" % (left, self.right.latex())
+            return "{" + left + "}^{" + self.right.latex() + "}"
         if self.op == "*":
             joiner = r" \cdot " if right[:1].isdigit() or (left[-1:].isdigit() and right[:1] in "(\\") else " "
             return f"{left}{joiner}{right}"
@@ -224,7 +224,7 @@ def _wrap_text(part: Shown, strength: int, *, strict: bool = False) -> str:
 
 def _latex_name(name: str) -> str:
     head, _, tail = name.partition("_")
-    head = head if len(head) == 1 else r"\mathit{%s}" % head
+    head = head if len(head) == 1 else r"\mathit{" + head + "}"
     return f"{head}_{{{tail}}}" if tail else head
 
 

@@ -29,7 +29,7 @@ from .symbols import to_expr
 if TYPE_CHECKING:
     from .derivation import Derivation
 
-__all__ = ["Input", "Node", "Network", "Sequential", "Graph", "Repeat"]
+__all__ = ["Graph", "Input", "Network", "Node", "Repeat", "Sequential"]
 
 Module = Union[Layer, "Network"]
 
@@ -153,7 +153,9 @@ class Graph(Network):
     inputs: tuple[Input, ...] = ()
     outputs: tuple[Node, ...] = ()
 
-    def __init__(self, inputs: Input | Sequence[Input], outputs: Node | Sequence[Node], *, name: str | None = None) -> None:
+    def __init__(
+        self, inputs: Input | Sequence[Input], outputs: Node | Sequence[Node], *, name: str | None = None
+    ) -> None:
         ins = (inputs,) if isinstance(inputs, Input) else tuple(inputs)
         outs = (outputs,) if isinstance(outputs, Node) else tuple(outputs)
         if not ins or not outs:
@@ -197,7 +199,7 @@ class Repeat(Network):
     kind = "repeat"
     prefix = "repeat"
     block: Module | None = None
-    times: sympy.Expr = sympy.Integer(1)
+    times: sympy.Expr = sympy.S.One
 
     def __init__(self, block: Module, times: Value, *, name: str | None = None) -> None:
         if not isinstance(block, Layer | Network):

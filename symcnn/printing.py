@@ -14,7 +14,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-__all__ = ["to_str", "to_latex"]
+__all__ = ["to_latex", "to_str"]
 
 
 def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
@@ -39,13 +39,16 @@ class ResultStrPrinter(StrPrinter):
 class ResultLatexPrinter(LatexPrinter):
     def _print_floor(self, expr: sympy.floor, exp: object = None) -> str:
         num, den = _over_common_denominator(expr.args[0])
-        inner = self._print(num) if den == 1 else r"\frac{%s}{%s}" % (self._print(num), self._print(den))
-        return r"\left\lfloor %s \right\rfloor" % inner
+        return r"\left\lfloor " + self._fraction(num, den) + r" \right\rfloor"
 
     def _print_ceiling(self, expr: sympy.ceiling, exp: object = None) -> str:
         num, den = _over_common_denominator(expr.args[0])
-        inner = self._print(num) if den == 1 else r"\frac{%s}{%s}" % (self._print(num), self._print(den))
-        return r"\left\lceil %s \right\rceil" % inner
+        return r"\left\lceil " + self._fraction(num, den) + r" \right\rceil"
+
+    def _fraction(self, num: sympy.Expr, den: sympy.Expr) -> str:
+        if den == 1:
+            return str(self._print(num))
+        return r"\frac{" + self._print(num) + "}{" + self._print(den) + "}"
 
 
 _STR = ResultStrPrinter()

@@ -10,9 +10,10 @@ One source, three views:
 Notation (the textbook's): ``i`` input size, ``n`` kernel size, ``p`` padding,
 ``s`` stride, ``d`` dilation, ``a`` output padding; ``l`` input maps, ``k``
 output maps, ``g`` groups, ``b`` bias terms per output (1 or 0); ``o`` output
-positions; in recurrent rules ``L`` counts the layers after the first.  Shape rules follow the formulas in PyTorch's documentation; the
-special cases are the relationships of Dumoulin & Visin, "A guide to
-convolution arithmetic for deep learning" (2016).
+positions; in recurrent rules ``L`` counts the layers after the first.  Shape
+rules follow the formulas in PyTorch's documentation; the special cases are the
+relationships of Dumoulin & Visin, "A guide to convolution arithmetic for deep
+learning" (2016).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import sympy
 from .display import Shown, show
 from .simplify import collapse_floors, floor_div
 
-__all__ = ["Rule", "RULES", "rule"]
+__all__ = ["RULES", "Rule", "rule"]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import sympy
 
-__all__ = ["collapse_floors", "floor_div", "assume_divisible", "at_least_one"]
+__all__ = ["assume_divisible", "at_least_one", "collapse_floors", "floor_div"]
 
 
 def _is_positive_int(expr: sympy.Expr) -> bool:

@@ -61,10 +61,7 @@ def read_spec(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise SpecError(f"{path}: spec file is not UTF-8 text") from None
     try:
-        if path.suffix.lower() == ".json":
-            data = json.loads(text)
-        else:
-            data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 (a SafeLoader subclass)
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=_SafeLoader)
     except SpecError as error:
         raise SpecError(f"{path}: {error.message}") from None
     except json.JSONDecodeError as error:

@@ -10,13 +10,13 @@ made in Python refer to the same thing.
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache
 
 import sympy
 
 from .errors import SpecError
 
-__all__ = ["symbols", "symbol", "is_nonnegative_name"]
+__all__ = ["is_nonnegative_name", "symbol", "symbols"]
 
 
 def is_nonnegative_name(name: str) -> bool:
@@ -24,7 +24,7 @@ def is_nonnegative_name(name: str) -> bool:
     return name.startswith("p")
 
 
-@lru_cache(maxsize=None)
+@cache
 def symbol(name: str) -> sympy.Symbol:
     """The one symbol symcnn uses for ``name``."""
     if not name.isidentifier():

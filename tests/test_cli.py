@@ -37,7 +37,9 @@ def test_every_format(capsys, fmt):
 
 
 def test_subs_and_assume(capsys, tmp_path):
-    spec = write(tmp_path, "input: [3, H, W]\nlayers:\n  - {type: conv2d, out_channels: k, kernel_size: 3, stride: 2}\n")
+    spec = write(
+        tmp_path, "input: [3, H, W]\nlayers:\n  - {type: conv2d, out_channels: k, kernel_size: 3, stride: 2}\n"
+    )
     status, out, _ = run(capsys, "derive", spec, "--format", "json", "--subs", "H=9", "k=2*c")
     data = json.loads(out)
     assert status == 0
@@ -115,7 +117,8 @@ BAD_SPECS = [
     ),
     (
         "hostile formula",
-        "input: [3, H, W]\nlayers:\n  - {type: conv2d, out_channels: \"__import__('os').system('true')\", kernel_size: 3}\n",
+        "input: [3, H, W]\nlayers:\n"
+        "  - {type: conv2d, out_channels: \"__import__('os').system('true')\", kernel_size: 3}\n",
         "layer 1 (conv2d): out_channels: cannot parse formula \"__import__('os').system('true')\": "
         "attribute access is not allowed",
     ),
@@ -161,11 +164,17 @@ def test_yaml_alias_bomb_is_refused(capsys, tmp_path):
 
 def test_missing_file_and_bad_flags(capsys, tmp_path):
     status, _, err = run(capsys, "derive", str(tmp_path / "nope.yaml"))
-    assert status == 2 and err == f"symcnn: error: cannot read spec file {tmp_path / 'nope.yaml'}: No such file or directory\n"
+    assert (
+        status == 2
+        and err == f"symcnn: error: cannot read spec file {tmp_path / 'nope.yaml'}: No such file or directory\n"
+    )
     status, _, err = run(capsys, "derive", "--subs", "H")
     assert status == 2 and err == "symcnn: error: --subs expects NAME=VALUE, got 'H'\n"
     status, _, err = run(capsys, "derive", "--subs", "H=1")
-    assert status == 2 and err == "symcnn: error: cannot substitute H: the derivation has no symbol 'H' (its symbols: none)\n"
+    assert (
+        status == 2
+        and err == "symcnn: error: cannot substitute H: the derivation has no symbol 'H' (its symbols: none)\n"
+    )
     status, _, err = run(capsys, "derive", "--assume", "H%x==0")
     assert status == 2 and err == "symcnn: error: cannot read assumption 'H%x==0': write it as H%32==0\n"
 

@@ -10,7 +10,14 @@ import symcnn
 
 def test_default_names_follow_the_textbook_style(mnist):
     assert [row.name for row in mnist.rows] == [
-        "input", "conv2d1", "maxpool1", "conv2d2", "maxpool2", "flatten", "dense", "output",
+        "input",
+        "conv2d1",
+        "maxpool1",
+        "conv2d2",
+        "maxpool2",
+        "flatten",
+        "dense",
+        "output",
     ]
 
 
@@ -56,7 +63,9 @@ def test_symbolic_repeat_multiplies_totals():
 def test_repeat_needs_a_shape_preserving_block():
     block = symcnn.Conv2d(out_channels=8, kernel_size=3)
     net = symcnn.Sequential(symcnn.Input(8, 16, 16), symcnn.Repeat(block, 2))
-    with pytest.raises(symcnn.ShapeError, match=r"repeat: the block must map its input shape to itself, got 8x16x16 -> 8x14x14"):
+    with pytest.raises(
+        symcnn.ShapeError, match=r"repeat: the block must map its input shape to itself, got 8x16x16 -> 8x14x14"
+    ):
         net.derive()
 
 
@@ -76,10 +85,15 @@ def test_pytorch_positional_order():
     assert (conv.in_channels, conv.out_channels, conv.kernel_size) == (3, 64, (3, 3))
     with pytest.raises(symcnn.ShapeError, match="in_channels is 3 but the input has 4"):
         conv.output_shape((4, 8, 8))
-    with pytest.raises(symcnn.SpecError, match="^conv2d: out_channels is required$"):
+    with pytest.raises(symcnn.SpecError, match=r"^conv2d: out_channels is required$"):
         symcnn.Conv2d(32)
     transposed = symcnn.ConvTranspose2d(4, 8, 3, 2, 1, 1, 1, False, 2)
-    assert (transposed.output_padding, transposed.groups, transposed.bias, transposed.dilation) == ((1, 1), 1, False, (2, 2))
+    assert (transposed.output_padding, transposed.groups, transposed.bias, transposed.dilation) == (
+        (1, 1),
+        1,
+        False,
+        (2, 2),
+    )
 
 
 def test_replace_makes_a_what_if_variant():

@@ -35,7 +35,10 @@ def test_paper_compiles(spec, tmp_path):
     shutil.copy(spec.with_suffix(".tex"), source)
     run = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stdout[-2000:]
 

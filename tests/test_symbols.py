@@ -13,7 +13,7 @@ def test_symbols_are_positive_integers_and_padding_may_be_zero():
     H, W, k = symcnn.symbols("H W k")
     assert all(s.is_integer and s.is_positive for s in (H, W, k))
     p, pad = symcnn.symbols("p, pad")
-    assert p.is_nonnegative and p.is_integer and not p.is_positive
+    assert all(s.is_nonnegative and s.is_integer and not s.is_positive for s in (p, pad))
     assert symcnn.symbols("H") is symbol("H")
 
 

@@ -26,8 +26,19 @@ if TYPE_CHECKING:
     from ..network import Node
 
 __all__ = [
-    "Layer", "Tensor", "Step", "Check", "Outcome", "Bind", "LAYERS", "register",
-    "derive_step", "bias_term", "zero_step", "product", "spatial_names",
+    "LAYERS",
+    "Bind",
+    "Check",
+    "Layer",
+    "Outcome",
+    "Step",
+    "Tensor",
+    "bias_term",
+    "derive_step",
+    "product",
+    "register",
+    "spatial_names",
+    "zero_step",
 ]
 
 Shape = tuple[sympy.Expr, ...]

@@ -13,12 +13,12 @@ from ..errors import ShapeError
 from ..rules import RULES
 from .base import (
     Bind,
-    bias_term,
     Check,
     Layer,
     Outcome,
     Step,
     Tensor,
+    bias_term,
     derive_step,
     product,
     register,

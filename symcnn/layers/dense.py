@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-
 from ..conventions import Conventions
 from ..display import ONE
 from ..errors import ShapeError, UnsupportedError
@@ -114,4 +113,4 @@ class Embedding(Layer):
         return Outcome(out, params=params)
 
 
-__all__ = ["Linear", "Flatten", "Embedding"]
+__all__ = ["Embedding", "Flatten", "Linear"]

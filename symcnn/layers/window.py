@@ -21,7 +21,7 @@ def window_size(
     kernel: sympy.Expr,
     padding: sympy.Expr,
     stride: sympy.Expr,
-    dilation: sympy.Expr = sympy.Integer(1),
+    dilation: sympy.Expr = sympy.S.One,
     *,
     ceil_mode: bool = False,
 ) -> tuple[Step, Check]:

@@ -10,7 +10,7 @@ from ..derivation import Derivation, Row
 from ..layers.base import Step
 from ..printing import to_latex, to_str
 
-__all__ = ["number", "value_text", "value_latex", "shape_text", "shape_latex", "total_terms", "size_cells"]
+__all__ = ["number", "shape_latex", "shape_text", "size_cells", "total_terms", "value_latex", "value_text"]
 
 
 def number(value: sympy.Expr, separator: str = "'") -> str | None:

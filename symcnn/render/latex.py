@@ -9,8 +9,19 @@ from ..rules import Rule
 from .common import shape_latex, size_cells, total_terms, value_latex
 
 _ESCAPES = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "_": r"\_", "&": r"\&", "%": r"\%",
-    "$": r"\$", "#": r"\#", "^": r"\^{}", "~": r"\~{}", "≥": r"$\geq$", "≤": r"$\leq$", "×": r"$\times$",
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "_": r"\_",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "^": r"\^{}",
+    "~": r"\~{}",
+    "≥": r"$\geq$",
+    "≤": r"$\leq$",
+    "×": r"$\times$",
 }
 
 
@@ -54,7 +65,9 @@ def _row_equations(row: Row) -> list[str]:
         lines.append(rf"\text{{{escape(label)}}} &= {_equation(step)} \\")
     for step in (row.params, row.non_trainable, row.buffers, row.macs):
         if step.substituted is not None:
-            label = {"params": "parameters", "non_trainable": "non-trainable", "macs": "MACs"}.get(step.quantity, step.quantity)
+            label = {"params": "parameters", "non_trainable": "non-trainable", "macs": "MACs"}.get(
+                step.quantity, step.quantity
+            )
             lines.append(rf"\text{{{label}}} &= {_equation(step)} \\")
     return lines
 
@@ -100,7 +113,8 @@ def facts(derivation: Derivation) -> str:
     ]
     items += [rf"\item assumed: ${divisor} \mid {to_latex(symbol)}$" for symbol, divisor in derivation.assumptions]
     items += [
-        rf"\item valid when ${to_latex(c.relation)}$ ({escape(c.where)}: {escape(c.rule)})" for c in derivation.conditions
+        rf"\item valid when ${to_latex(c.relation)}$ ({escape(c.where)}: {escape(c.rule)})"
+        for c in derivation.conditions
     ]
     return "\n".join([r"\begin{itemize}", *items, r"\end{itemize}"])
 
@@ -133,5 +147,7 @@ def render(derivation: Derivation, *, standalone: bool = False) -> str:
 
 def render_equations(derivation: Derivation) -> str:
     """For Jupyter: the derivation as display math."""
-    body = equations(derivation).replace(r"\begin{align*}", r"\begin{aligned}").replace(r"\end{align*}", r"\end{aligned}")
+    body = (
+        equations(derivation).replace(r"\begin{align*}", r"\begin{aligned}").replace(r"\end{align*}", r"\end{aligned}")
+    )
     return f"$$\n{body}\n$$"

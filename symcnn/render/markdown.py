@@ -44,5 +44,7 @@ def render(derivation: Derivation) -> str:
     ]
     lines += [f"- assumed: ${divisor} \\mid {to_latex(symbol)}$" for symbol, divisor in derivation.assumptions]
     if derivation.conditions:
-        lines.append("- valid when: " + "; ".join(f"${to_latex(c.relation)}$ ({c.where})" for c in derivation.conditions))
+        lines.append(
+            "- valid when: " + "; ".join(f"${to_latex(c.relation)}$ ({c.where})" for c in derivation.conditions)
+        )
     return "\n".join(lines) + "\n"

@@ -44,8 +44,13 @@ def render(derivation: Derivation) -> str:
     return "\n".join([*table, _total_line(derivation), "", *_summary(derivation)]) + "\n"
 
 
+MAX_TOTAL_TERMS = 16
+
+
 def _total_line(derivation: Derivation) -> str:
     terms = [value_text(value) if number(value) else f"({to_str(value)})" for _, value in total_terms(derivation)]
+    if len(terms) > MAX_TOTAL_TERMS:  # a real model: the sum of every row would be unreadable
+        return f"total (sum of the {len(terms)} rows with parameters) = {value_text(derivation.totals.params)}"
     return f"total {' + '.join(terms) or '0'} = {value_text(derivation.totals.params)}"
 
 
@@ -57,8 +62,12 @@ def _blocks(derivation: Derivation) -> list[str]:
             formula = f"{step.substituted.text()} = " if step.substituted is not None else ""
             lines.append(f"     {label:<14} {formula}{to_str(step.value)}")
         lines.append(f"     {'output':<14} {shape_text(row.output_shape)}")
-        for step, label in ((row.params, "parameters"), (row.non_trainable, "non-trainable"), (row.buffers, "buffers"),
-                            (row.macs, "MACs")):
+        for step, label in (
+            (row.params, "parameters"),
+            (row.non_trainable, "non-trainable"),
+            (row.buffers, "buffers"),
+            (row.macs, "MACs"),
+        ):
             if step.value != 0:
                 value = value_text(step.value)
                 formula = step.substituted.text() if step.substituted is not None else value

@@ -28,8 +28,11 @@ def test_symbolic_values_are_sympy_strings_that_read_back():
     import sympy
 
     H = symcnn.symbols("H")
-    net = symcnn.Sequential(symcnn.Input(3, H, H), symcnn.Conv2d(out_channels=8, kernel_size=7, stride=2, padding=3),
-                            symcnn.MaxPool2d(3, 2, 1))
+    net = symcnn.Sequential(
+        symcnn.Input(3, H, H),
+        symcnn.Conv2d(out_channels=8, kernel_size=7, stride=2, padding=3),
+        symcnn.MaxPool2d(3, 2, 1),
+    )
     data = json.loads(net.derive().to_json())
     assert data["output_shape"] == [8, "floor((H - 1)/4) + 1", "floor((H - 1)/4) + 1"]
     back = sympy.sympify(data["output_shape"][1], locals={"H": H})  # our own output, a trusted string

@@ -43,15 +43,22 @@ def test_standalone_compiles_with_pdflatex(mnist, tmp_path):
 
     H, k = symcnn.symbols("H k")
     symbolic = symcnn.Sequential(
-        symcnn.Input(3, H, H), symcnn.Conv2d(out_channels=k, kernel_size=7, stride=2, padding=3),
-        symcnn.BatchNorm2d(), symcnn.MaxPool2d(3, 2, 1, name="pool_1"), symcnn.Flatten(), symcnn.Linear(out_features=10),
+        symcnn.Input(3, H, H),
+        symcnn.Conv2d(out_channels=k, kernel_size=7, stride=2, padding=3),
+        symcnn.BatchNorm2d(),
+        symcnn.MaxPool2d(3, 2, 1, name="pool_1"),
+        symcnn.Flatten(),
+        symcnn.Linear(out_features=10),
     ).derive()
     for name, derivation in (("mnist", mnist), ("symbolic", symbolic)):
         source = tmp_path / f"{name}.tex"
         source.write_text(derivation.to_latex(standalone=True), encoding="utf-8")
         run = subprocess.run(
             ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
-            cwd=tmp_path, capture_output=True, text=True, timeout=120,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         assert run.returncode == 0, run.stdout[-2000:]
         assert (tmp_path / f"{name}.pdf").stat().st_size > 1000
