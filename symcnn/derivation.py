@@ -15,7 +15,6 @@ from functools import cached_property
 import sympy
 
 from .conventions import Conventions
-from .display import Shown, substitute
 from .errors import ShapeError, SpecError
 from .layers.base import Step
 from .simplify import assume_divisible, collapse_floors, decide
@@ -173,8 +172,8 @@ class Derivation:
 
     def _replace_all(self, change, mapping: Mapping[sympy.Basic, sympy.Expr]) -> Derivation:  # type: ignore[no-untyped-def]
         def step(old: Step) -> Step:
-            shown: Shown | None = substitute(old.substituted, mapping) if old.substituted is not None else None
-            return replace(old, value=change(old.value), substituted=shown)
+            replaced = (*old.replaced, mapping) if mapping else old.replaced
+            return replace(old, value=change(old.value), replaced=replaced)
 
         rows = tuple(
             replace(

@@ -9,14 +9,15 @@ optional here: they are read from the incoming shape, and checked if given.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, TypeAlias, TypeVar
 
 import sympy
 
 from ..conventions import Conventions
-from ..display import ONE, ZERO, Shown, leaf
+from ..display import ONE, ZERO, Shown, leaf, substitute
 from ..errors import ShapeError, SpecError, SymcnnError, UnknownLayerError
 from ..rules import Rule
 from ..simplify import at_least_one, decide
@@ -72,13 +73,36 @@ class Tensor:
 
 @dataclass(frozen=True)
 class Step:
-    """One derived quantity: the rule, the rule in general and with values, the value."""
+    """One derived quantity: the rule, the rule in general and with values, the value.
+
+    The two displays are built when first read, not during the derivation:
+    a deep network is derived many more times (sweeps, what-ifs) than printed.
+    """
 
     quantity: str
     value: sympy.Expr
     rule: Rule | None = None
-    general: Shown | None = None
-    substituted: Shown | None = None
+    arguments: tuple[tuple[str, Bind], ...] = ()
+    shown: Shown | None = None  # a display given directly, for steps without a rule
+    replaced: tuple[Mapping[sympy.Basic, sympy.Expr], ...] = ()  # substitutions made since
+
+    @cached_property
+    def general(self) -> Shown | None:
+        """The rule in its notation, e.g. ``(n*m*l + 1)*k``."""
+        if self.rule is None:
+            return None
+        return self.rule.shown({name: bind.general() for name, bind in self.arguments})
+
+    @cached_property
+    def substituted(self) -> Shown | None:
+        """The rule with this layer's values, e.g. ``(5*5*1 + 1)*32``."""
+        if self.rule is not None:
+            tree: Shown | None = self.rule.shown({name: bind.substituted() for name, bind in self.arguments})
+        else:
+            tree = self.shown
+        for mapping in self.replaced:
+            tree = substitute(tree, mapping) if tree is not None else None
+        return tree
 
 
 @dataclass(frozen=True)
@@ -143,13 +167,8 @@ def bias_term(present: bool) -> Bind:
 
 
 def derive_step(quantity: str, rule: Rule, **arguments: Bind) -> Step:
-    return Step(
-        quantity=quantity,
-        value=rule(**{name: bind.value for name, bind in arguments.items()}),
-        rule=rule,
-        general=rule.shown({name: bind.general() for name, bind in arguments.items()}),
-        substituted=rule.shown({name: bind.substituted() for name, bind in arguments.items()}),
-    )
+    value = rule(**{name: bind.value for name, bind in arguments.items()})
+    return Step(quantity, value, rule, tuple(arguments.items()))
 
 
 def zero_step(quantity: str) -> Step:

@@ -83,7 +83,7 @@ class Flatten(Layer):
             (*x.shape[:start], merged, *x.shape[end + 1 :]),
             (*x.shown[:start], merged_shown, *x.shown[end + 1 :]),
         )
-        features = Step("features", merged, substituted=merged_shown) if end > start else None
+        features = Step("features", merged, shown=merged_shown) if end > start else None
         return Outcome(out, () if features is None else (features,))
 
 

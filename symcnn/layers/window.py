@@ -6,6 +6,8 @@ layer's values; all of them agree with PyTorch's general formula there.
 
 from __future__ import annotations
 
+import dataclasses
+
 import sympy
 
 from ..display import Shown
@@ -81,4 +83,4 @@ def _ceil_mode_size(dimension: str, bind: dict[str, Bind]) -> Step:
     # p <= d(n - 1) + 1, which PyTorch's p <= n/2 ensures.
     span = dilation * (kernel - 1) + 1
     value = floor_div(size + padding - 1 + sympy.Min(stride + padding - span, 0), stride) + 1
-    return Step(dimension, value, step.rule, step.general, step.substituted)
+    return dataclasses.replace(step, value=value)
