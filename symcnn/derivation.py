@@ -157,6 +157,10 @@ class Derivation:
                     f"cannot substitute {name}: the derivation has no symbol {name!r} (its symbols: {known})"
                 )
             mapping[by_name[name]] = to_expr(value, f"value of {name}")
+        for symbol, divisor in self.assumptions:
+            value = mapping.get(symbol)
+            if value is not None and value.is_number and not (value / divisor).is_integer:
+                raise SpecError(f"cannot substitute {symbol}={value}: this derivation assumes {divisor} divides {symbol}")
         return self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping)
 
     def assuming(self, divisors: Mapping[sympy.Symbol, int]) -> Derivation:

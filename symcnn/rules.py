@@ -180,6 +180,11 @@ def size_ceil_dropped(i, n, p, s, d):  # type: ignore[no-untyped-def]
     return (i + 2 * p - d * (n - 1) - 1 + (s - 1)) // s
 
 
+@rule("ceil_mode, dropping a last window that starts past the input; m = min(s + p - d(n - 1) - 1, 0)")
+def size_ceil_exact(i, p, s, m):  # type: ignore[no-untyped-def]
+    return (i + p - 1 + m) // s + 1
+
+
 @rule("transposed convolution (PyTorch ConvTranspose; relationship 14 with dilation)")
 def size_transposed(i, n, p, s, d, a):  # type: ignore[no-untyped-def]
     return (i - 1) * s - 2 * p + d * (n - 1) + a + 1

@@ -103,16 +103,20 @@ def assume_divisible(expr: sympy.Expr, name: sympy.Symbol, divisor: int) -> symp
 def at_least_one(size: sympy.Expr) -> sympy.Basic:
     """The condition ``size >= 1``, stated without floors when it can be.
 
-    ``floor(N/d) + c >= 1`` holds exactly when ``N >= (1 - c)*d`` (``d`` > 0).
+    ``a*floor(N/d) + c >= 1`` (``a``, ``d`` > 0) holds exactly when
+    ``floor(N/d) >= t`` with ``t = ceil((1 - c)/a)``, that is when ``N >= t*d``.
     Returns ``sympy.true``/``sympy.false`` when decidable.
     """
     size = sympy.expand(size)
-    floors = [term for term in sympy.Add.make_args(size) if isinstance(term, sympy.floor)]
+    floors = [term for term in sympy.Add.make_args(size) if term.has(sympy.floor)]
     if len(floors) == 1:
+        scale, node = floors[0].as_coeff_Mul()
         constant = size - floors[0]
-        num, den = _split_fraction(floors[0].args[0])
-        if constant.is_integer and constant.is_number and _is_positive_int(den) and num.is_integer:
-            return _tidy(sympy.Ge(num, (1 - constant) * den))
+        if isinstance(node, sympy.floor) and scale.is_Integer and scale > 0 and constant.is_Integer:
+            num, den = _split_fraction(node.args[0])
+            if _is_positive_int(den) and num.is_integer:
+                threshold = -((constant - 1) // scale)  # ceil((1 - c)/a), exactly
+                return _tidy(sympy.Ge(num, threshold * den))
     return _tidy(sympy.Ge(size, 1))
 
 

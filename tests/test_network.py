@@ -125,3 +125,24 @@ def test_flops_are_twice_the_macs_and_big_integers_stay_exact():
     assert totals.macs == 10**9 * 10**12 * 10**12
     assert totals.flops == 2 * totals.macs
     assert totals.params == (10**9 + 1) * 10**12
+
+
+def test_substitution_must_respect_divisibility_assumptions():
+    H = symcnn.symbols("H")
+    net = symcnn.Sequential(symcnn.Input(1, H, H), symcnn.MaxPool2d(2))
+    assumed = symcnn.derive(net, assume={"H": 2})
+    assert assumed.output_shape == (1, H / 2, H / 2)
+    assert assumed.subs(H=32).output_shape == (1, 16, 16)
+    with pytest.raises(symcnn.SpecError, match="cannot substitute H=33: this derivation assumes 2 divides H"):
+        assumed.subs(H=33)
+
+
+def test_ceil_mode_pool_shows_the_rule_its_value_comes_from():
+    H = symcnn.symbols("H")
+    net = symcnn.Sequential(symcnn.Input(1, H, H), symcnn.MaxPool2d(2, 3, ceil_mode=True))
+    step = net.derive().rows[1].sizes[0]
+    assert step.rule is not None and step.rule.name == "size_ceil_exact"
+    assert step.substituted.text() == "floor((H - 1)/3) + 1"
+    for h in range(2, 40):  # the shown formula evaluates to the value
+        shown = sympy.floor(sympy.Rational(h - 1, 3)) + 1
+        assert step.value.subs(H, h) == shown

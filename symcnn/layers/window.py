@@ -6,7 +6,6 @@ layer's values; all of them agree with PyTorch's general formula there.
 
 from __future__ import annotations
 
-import dataclasses
 
 import sympy
 
@@ -82,5 +81,7 @@ def _ceil_mode_size(dimension: str, bind: dict[str, Bind]) -> Step:
     # (j*s <= L + s - 1) and by PyTorch's check (j*s <= i + p - 1): one floor, exact while
     # p <= d(n - 1) + 1, which PyTorch's p <= n/2 ensures.
     span = dilation * (kernel - 1) + 1
-    value = floor_div(size + padding - 1 + sympy.Min(stride + padding - span, 0), stride) + 1
-    return dataclasses.replace(step, value=value)
+    shortfall = sympy.Min(stride + padding - span, 0)
+    return derive_step(
+        dimension, RULES["size_ceil_exact"], i=bind["i"], p=bind["p"], s=bind["s"], m=Bind(shortfall, "m", omit=shortfall == 0)
+    )
