@@ -7,6 +7,8 @@ Set SYMCNN_UPDATE_GOLDEN=1 to rewrite golden files after an intended change
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -33,6 +35,27 @@ def assert_golden(name: str, text: str) -> None:
 @pytest.fixture
 def golden():
     return assert_golden
+
+
+def compile_latex(directory: Path, name: str, source: str) -> Path:
+    """Compile a standalone document with pdflatex (skip where it is absent); return the PDF."""
+    if shutil.which("pdflatex") is None:
+        pytest.skip("pdflatex is not installed")
+    (directory / f"{name}.tex").write_text(source, encoding="utf-8")
+    run = subprocess.run(
+        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", f"{name}.tex"],
+        cwd=directory,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stdout[-2000:]
+    return directory / f"{name}.pdf"
+
+
+@pytest.fixture
+def pdflatex(tmp_path):
+    return lambda name, source: compile_latex(tmp_path, name, source)
 
 
 # CI sets SYMCNN_NO_SKIPS=1 after installing torch and pdflatex: there, a skip

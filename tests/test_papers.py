@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -28,19 +26,9 @@ def test_paper_is_up_to_date(spec):
 
 @pytest.mark.latex
 @pytest.mark.parametrize("spec", SPECS, ids=[spec.stem for spec in SPECS])
-def test_paper_compiles(spec, tmp_path):
-    if shutil.which("pdflatex") is None:
-        pytest.skip("pdflatex is not installed")
-    source = tmp_path / spec.with_suffix(".tex").name
-    shutil.copy(spec.with_suffix(".tex"), source)
-    run = subprocess.run(
-        ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", source.name],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert run.returncode == 0, run.stdout[-2000:]
+def test_paper_compiles(spec, pdflatex):
+    pdf = pdflatex(spec.stem, spec.with_suffix(".tex").read_text(encoding="utf-8"))
+    assert pdf.stat().st_size > 1000
 
 
 def test_docs_reference_is_current():
