@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sympy
+
 from ..conventions import Conventions
 from ..display import ONE
 from ..errors import ShapeError, UnsupportedError
@@ -103,6 +105,12 @@ class Embedding(Layer):
     def __post_init__(self) -> None:
         self._integer("num_embeddings")
         self._integer("embedding_dim")
+        if self.padding_idx is not None:
+            self._set("padding_idx", self._checked(self.padding_idx, "padding_idx", -(10**18)))
+            index, count = self.padding_idx, self.num_embeddings
+            inside = sympy.And(sympy.Ge(index, -count), sympy.Lt(index, count))
+            if inside is sympy.false:
+                raise self._fail(f"padding_idx must be in [-{count}, {count}), got {index}")
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -10,6 +11,7 @@ from typing import Any, ClassVar
 import sympy
 
 from ..conventions import Conventions
+from ..display import Shown
 from ..errors import SpecError
 from ..rules import RULES
 from .base import Bind, Check, Layer, Outcome, Step, Tensor, derive_step, register, size_check, spatial_names
@@ -84,10 +86,23 @@ class ZeroPad3d(_ZeroPad):
     dims: ClassVar[int] = 3
 
 
-def _exact_ratio(value: object, what: str) -> sympy.Rational:
-    """Scale factors may be written 2, "3/2" or 1.5; all become exact fractions."""
+def _exact_ratio(value: object, what: str) -> sympy.Rational | float:
+    """Scale factors may be written 2, "3/2" or 1.5: exact fractions.
+
+    PyTorch computes ``floor(L * scale)`` in double precision.  A float whose
+    binary value is a short dyadic fraction (2.0, 1.5, 0.25) gives that exact
+    product, so it becomes a fraction.  Any other float (0.29, 0.3) stays a
+    float and is applied the way PyTorch applies it, which needs a numeric
+    size: 100 * 0.29 is 28.999999999999996 in floating point, so PyTorch gives
+    28 where the fraction 29/100 would give 29.
+    """
     if isinstance(value, float):
-        value = Fraction(str(value))
+        exact = Fraction(value)
+        if exact.denominator > 2**16:
+            if not value > 0:
+                raise SpecError(f"{what} must be a positive number, got {value}")
+            return value
+        value = exact
     from ..symbols import to_expr
 
     ratio = to_expr(value, what)
@@ -148,11 +163,22 @@ class Upsample(Layer):
         if self.size is not None:
             return Outcome(Tensor.of((x.shape[0], *wanted)))
         sizes = tuple(
-            derive_step(
-                name, RULES["size_scaled"], i=Bind(size, "i", shown), u=Bind(sympy.Integer(ratio.p), "u"),
-                v=Bind(sympy.Integer(ratio.q), "v"),
-            )
+            _scaled(name, size, shown, ratio)
             for name, size, shown, ratio in zip(spatial_names(dims), x.shape[1:], x.shown[1:], wanted, strict=True)
         )
         out = Tensor.of((x.shape[0], *(step.value for step in sizes)))
         return Outcome(out, sizes, checks=tuple(size_check(step.quantity, step) for step in sizes))
+
+
+def _scaled(name: str, size: sympy.Expr, shown: Shown, ratio: sympy.Rational | float) -> Step:
+    if isinstance(ratio, float):
+        if not size.is_Integer:
+            raise SpecError(
+                f"scale_factor {ratio} is rounded in floating point by PyTorch, which has no exact "
+                f"formula for the symbolic size {size}; give the size a value, or write the scale as a fraction"
+            )
+        return Step(name, sympy.Integer(math.floor(float(int(size)) * ratio)))
+    return derive_step(
+        name, RULES["size_scaled"], i=Bind(size, "i", shown), u=Bind(sympy.Integer(ratio.p), "u"),
+        v=Bind(sympy.Integer(ratio.q), "v"),
+    )

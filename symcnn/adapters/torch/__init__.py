@@ -1,0 +1,67 @@
+"""Import a PyTorch module as a symcnn network: ``from_torch(model, (3, "H", "W"))``.
+
+The module is traced with ``torch.fx`` and every node of the graph becomes a
+symcnn layer with the same hyperparameters, named after the module it comes
+from (``"layer1.0.conv1"``), so the derivation reads like the PyTorch model::
+
+    import torchvision
+    from symcnn.adapters.torch import from_torch
+
+    net = from_torch(torchvision.models.resnet18(weights=None).eval(), (3, "H", "W"))
+    net.derive().totals.trainable  # 11689512, as sum(p.numel() for p in model.parameters())
+
+Modules whose type symcnn knows (``nn.Conv2d``, ``nn.BatchNorm2d``, ...) are
+leaves of the trace; every other module (torchvision's ``BasicBlock``, a
+``Sequential``) is traced through.  Functions and tensor methods that shape the
+graph map to layers too: ``+`` to ``Add``, ``*`` to ``Multiply``, ``torch.cat``
+to ``Concat``, ``x.mean((2, 3))`` to ``Mean``, ``view``/``reshape`` to
+``Flatten``/``Unflatten``, ``transpose``/``permute`` to ``Permute``,
+``x.chunk(n)[i]`` to ``Chunk``, ``parameter * x`` to ``Scale``.  Size
+arithmetic (``x.size()``, ``c // groups``) is followed symbolically.
+
+Shapes are symcnn's: without the batch, which PyTorch puts in dimension 0 and
+which the model must keep there.  Whatever cannot be mapped raises one
+:class:`~symcnn.errors.UnsupportedError` listing every such node.
+
+The package: :mod:`.tracing` traces the module, :mod:`.importer` walks the
+graph, :mod:`.modules` maps module calls, :mod:`.functions` function and
+method calls, :mod:`.shapes` size arithmetic and reshapes; :mod:`.values` holds
+what a node stands for, :mod:`.arguments` the argument helpers.
+
+Importing this package does not import ``torch``; :func:`from_torch` does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ...errors import UnsupportedError
+from ...network import Graph
+from .importer import _Importer, _input_shapes
+from .modules import _module_table
+from .tracing import _trace
+
+__all__ = ["from_torch"]
+
+
+def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph:
+    """Trace ``module`` with ``torch.fx`` and build the same network in symcnn.
+
+    ``input_shape`` is the input without the batch; sizes may be symbols or
+    formulas (``(3, "H", "W")``).  A forward with several tensor inputs takes a
+    list of shapes.  The trace follows the module's current mode: call
+    ``.eval()`` first for the inference graph.
+
+    Raises :class:`~symcnn.errors.UnsupportedError` listing every node that has
+    no symcnn equivalent, and :class:`~symcnn.errors.ShapeError` when the
+    input shape is impossible for the model.
+    """
+    import torch
+    import torch.fx
+
+    modules = _module_table(torch)
+    if not isinstance(module, torch.nn.Module):
+        raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
+    graph = _trace(torch, module, modules)
+    return _Importer(torch, module, _input_shapes(input_shape), modules).run(graph)

@@ -1,0 +1,171 @@
+"""Sizes and layouts: size arithmetic, ``view``/``reshape``/``flatten``, ``transpose``/``permute``.
+
+Sizes read from a tensor (``x.size()``, ``x.shape``) are SymPy expressions and
+the batch is the symbol :data:`BATCH`, so ``x.view(x.size(0), -1)`` can be
+checked to keep the batch in dimension 0 and mapped to a Flatten or Unflatten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import sympy
+
+from ... import layers as sl
+from ...layers.base import format_shape, product
+from .arguments import REQUIRED, _bind, _int, _ints
+from .values import _Unsupported, _Value
+
+if TYPE_CHECKING:
+    from .importer import _Importer
+
+#: The batch size, as it appears in ``x.size()``; it must stay in dimension 0.
+BATCH = sympy.Dummy("batch", integer=True, positive=True)
+
+
+def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
+    """Provably equal (exactly; floors are compared as written)."""
+    return bool(sympy.expand(sympy.sympify(a) - sympy.sympify(b)) == 0)
+
+
+def _number(value: Any) -> Any:
+    return sympy.Integer(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _size_arithmetic(function: Callable[..., Any], operands: Sequence[Any]) -> Any:
+    """``c // groups`` and friends on sizes: exact SymPy arithmetic."""
+    try:
+        return function(*(_number(item) for item in operands))
+    except TypeError as error:
+        raise _Unsupported(f"cannot follow this arithmetic on {operands!r}: {error}") from None
+
+
+def _sizes(x: _Value) -> tuple[sympy.Expr, ...]:
+    return (BATCH, *x.tensor.shape)
+
+
+def _size(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    bound = _bind(args, kwargs, [("input", REQUIRED), ("dim", None)])
+    sizes = _sizes(self.tensor(bound["input"]))
+    if bound["dim"] is None:
+        return sizes
+    dim = _int(bound["dim"], "dim")
+    if not -len(sizes) <= dim < len(sizes):
+        raise _Unsupported(f"dim={dim} does not fit a tensor of {len(sizes)} dimensions")
+    return sizes[dim]
+
+
+def _dim(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    return len(_sizes(self.tensor(args[0])))
+
+
+def _flatten(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    bound = _bind(args, kwargs, [("input", REQUIRED), ("start_dim", 0), ("end_dim", -1)])
+    x = self.tensor(bound["input"])
+    start, end = _int(bound["start_dim"], "start_dim"), _int(bound["end_dim"], "end_dim")
+    return self.layer(self.name(node, "flatten"), sl.Flatten, [x], start_dim=start, end_dim=end)
+
+
+def _shape_arguments(sizes: Sequence[Any]) -> list[Any]:
+    """``view(a, b)`` and ``view((a, b))`` alike."""
+    if len(sizes) == 1 and isinstance(sizes[0], list | tuple):
+        return list(sizes[0])
+    return list(sizes)
+
+
+def _reshape(self: _Importer, node: Any, x: _Value, sizes: Sequence[Any]) -> Any:
+    """``view``/``reshape``: a Flatten or Unflatten of the sample, or an error."""
+    entries = [sympy.sympify(_number(item)) for item in _shape_arguments(sizes)]
+    numel = x.tensor.numel
+    if not entries:
+        raise _Unsupported("reshaping to a scalar drops the batch dimension")
+    head, rest = entries[0], entries[1:]
+    if any(item.has(BATCH) for item in rest) or (head != BATCH and head.has(BATCH)):
+        raise _Unsupported("the new shape moves or merges the batch dimension")
+    minus = [index for index, item in enumerate(rest) if item == -1]
+    if head != BATCH and (head != -1 or minus or not _same(product(rest), numel)):
+        raise _Unsupported(
+            f"the new shape {tuple(entries)} does not provably keep the batch in dimension 0 "
+            f"(the sample has shape {format_shape(x.tensor.shape)}); write view(x.size(0), ...)"
+        )
+    if len(minus) > 1:
+        raise _Unsupported("only one size may be -1")
+    if minus:
+        known = product(item for item in rest if item != -1)
+        inferred = sympy.cancel(numel / known)
+        if sympy.fraction(inferred)[1] != 1:
+            raise _Unsupported(f"cannot infer the -1 in {tuple(entries)}: {known} does not provably divide {numel}")
+        rest[minus[0]] = inferred
+    return _relayout(self, node, x, tuple(rest))
+
+
+def _relayout(self: _Importer, node: Any, x: _Value, target: tuple[sympy.Expr, ...]) -> Any:
+    source = x.tensor.shape
+    if len(source) == len(target) and all(_same(a, b) for a, b in zip(source, target, strict=True)):
+        return x
+    shortest = min(len(source), len(target))
+    for prefix in range(shortest, -1, -1):
+        if not all(_same(source[index], target[index]) for index in range(prefix)):
+            continue
+        for suffix in range(shortest - prefix, -1, -1):
+            if not all(_same(source[-1 - index], target[-1 - index]) for index in range(suffix)):
+                continue
+            before, after = source[prefix : len(source) - suffix], target[prefix : len(target) - suffix]
+            if len(after) == 1 and len(before) >= 2 and _same(product(before), after[0]):
+                return self.layer(
+                    self.name(node, "flatten"), sl.Flatten, [x], start_dim=prefix + 1, end_dim=prefix + len(before)
+                )
+            if len(before) == 1 and len(after) >= 2 and _same(product(after), before[0]):
+                return self.layer(
+                    self.name(node, "unflatten"), sl.Unflatten, [x], dim=prefix + 1, unflattened_size=after
+                )
+    raise _Unsupported(
+        f"reshapes {format_shape(source)} into {format_shape(target)}, which is neither a flatten nor an unflatten"
+    )
+
+
+def _torch_reshape(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    bound = _bind(args, kwargs, [("input", REQUIRED), ("shape", REQUIRED)])
+    return _reshape(self, node, self.tensor(bound["input"]), [bound["shape"]])
+
+
+def _view_method(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if kwargs or len(args) < 2:
+        raise _Unsupported("expects the new shape as positional arguments")
+    return _reshape(self, node, self.tensor(args[0]), args[1:])
+
+
+def _permute_layer(self: _Importer, node: Any, x: _Value, dims: Sequence[int]) -> Any:
+    rank = x.tensor.rank + 1
+    order = tuple(dim + rank if dim < 0 else dim for dim in dims)
+    if order and order[0] != 0:
+        raise _Unsupported(f"the permutation {tuple(dims)} moves the batch dimension (0)")
+    if order == tuple(range(rank)):
+        return x
+    return self.layer(self.name(node, "permute"), sl.Permute, [x], dims=order)
+
+
+def _transpose(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    bound = _bind(args, kwargs, [("input", REQUIRED), ("dim0", REQUIRED), ("dim1", REQUIRED)])
+    x = self.tensor(bound["input"])
+    rank = x.tensor.rank + 1
+    first, second = (_int(bound[name], name) for name in ("dim0", "dim1"))
+    if not (-rank <= first < rank and -rank <= second < rank):
+        raise _Unsupported(f"dims ({first}, {second}) do not fit a tensor of {rank} dimensions")
+    first, second = first % rank, second % rank
+    order = list(range(rank))
+    order[first], order[second] = order[second], order[first]
+    return _permute_layer(self, node, x, order)
+
+
+def _torch_permute(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    bound = _bind(args, kwargs, [("input", REQUIRED), ("dims", REQUIRED)])
+    return _permute_layer(self, node, self.tensor(bound["input"]), _ints(bound["dims"], "dims"))
+
+
+def _permute_method(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    if kwargs:
+        bound = _bind(args, kwargs, [("input", REQUIRED), ("dims", REQUIRED)])
+        args = [bound["input"], bound["dims"]]
+    return _permute_layer(self, node, self.tensor(args[0]), _ints(_shape_arguments(args[1:]), "dims"))

@@ -1,0 +1,24 @@
+"""Tracing with ``torch.fx``: modules symcnn maps are leaves, every other module is traced through."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...errors import UnsupportedError
+from .modules import _lookup
+from .values import Handler
+
+
+def _trace(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
+    """The ``torch.fx`` graph of ``module``, stopping at the module types in ``modules``."""
+
+    class Tracer(torch.fx.Tracer):  # type: ignore[misc, name-defined]
+        """Stops at every module symcnn maps to a layer; traces through the rest."""
+
+        def is_leaf_module(self, m: Any, module_qualified_name: str) -> bool:
+            return _lookup(modules, m) is not None or bool(super().is_leaf_module(m, module_qualified_name))
+
+    try:
+        return Tracer().trace(module)
+    except Exception as error:  # torch.fx raises many kinds (TraceError, TypeError, ...)
+        raise UnsupportedError(f"torch.fx cannot trace {type(module).__name__}: {error}") from error
