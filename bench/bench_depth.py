@@ -159,7 +159,7 @@ def measure_depth(depth: int, args: argparse.Namespace) -> dict[str, object]:
             if done.returncode != 0 or not lines:
                 print(f"  worker for {depth} layers failed:\n{done.stderr[-2000:]}")
                 break
-            result = json.loads(lines[-1][len("RESULT "):])
+            result = json.loads(lines[-1][len("RESULT ") :])
             warm_ups.append(float(result["warm_up"]))
         for name, value in zip(PHASES, result["times"], strict=True):  # type: ignore[arg-type]
             phases[name].append(value)
@@ -213,9 +213,14 @@ def summarise_depth(results: list[dict[str, object]]) -> None:
                 fmt_s(median(result, *core)),
                 per(best(result, *core)),
                 *(
-                    [fmt_s(best(result, "latex")), per(best(result, "latex")),
-                     fmt_s(best(result, "text")), per(best(result, "text"))]
-                    if result.get("latex_chars") else ["-", "-", "-", "-"]
+                    [
+                        fmt_s(best(result, "latex")),
+                        per(best(result, "latex")),
+                        fmt_s(best(result, "text")),
+                        per(best(result, "text")),
+                    ]
+                    if result.get("latex_chars")
+                    else ["-", "-", "-", "-"]
                 ),
                 result["conditions"],
             ]
@@ -223,8 +228,19 @@ def summarise_depth(results: list[dict[str, object]]) -> None:
     print(
         table(
             [
-                "layers", "runs", "build", "derive", "totals", "b+d+t best", "b+d+t median", "µs/layer",
-                "latex", "µs/layer", "text", "µs/layer", "conds",
+                "layers",
+                "runs",
+                "build",
+                "derive",
+                "totals",
+                "b+d+t best",
+                "b+d+t median",
+                "µs/layer",
+                "latex",
+                "µs/layer",
+                "text",
+                "µs/layer",
+                "conds",
             ],
             rows,
         )
@@ -232,8 +248,10 @@ def summarise_depth(results: list[dict[str, object]]) -> None:
     print("(best = fastest run of each phase; b+d+t = build + derive + first .totals access; conds = conditions kept)")
     warm = [float(result["warm_up"]) for result in results if result.get("warm_up")]  # type: ignore[arg-type]
     if warm:
-        print(f"one-time cost per process, paid by a warm-up before timing (imports, printers, rule definitions): "
-              f"{fmt_s(min(warm))}")
+        print(
+            f"one-time cost per process, paid by a warm-up before timing (imports, printers, rule definitions): "
+            f"{fmt_s(min(warm))}"
+        )
     by_depth = {int(result["depth"]): result for result in results}  # type: ignore[call-overload]
     if 100 in by_depth:
         base = by_depth[100]
@@ -467,8 +485,13 @@ def run_sweep(args: argparse.Namespace) -> list[list[object]]:
     print(
         table(
             [
-                "method", "configs run", "best", "median", "µs/config",
-                f"for {len(configs):,} configs", "agrees w/ torch",
+                "method",
+                "configs run",
+                "best",
+                "median",
+                "µs/config",
+                f"for {len(configs):,} configs",
+                "agrees w/ torch",
             ],
             rows,
         )
@@ -499,19 +522,30 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--depths", default="10,100,1000", help="comma-separated depths (default 10,100,1000)")
     parser.add_argument("--with-10k", action="store_true", help="also run 10,000 layers (takes minutes)")
-    parser.add_argument("--widths", choices=("distinct", "cycle", "shared"), default="distinct",
-                        help="conv widths: a symbol k_i per layer (default), 8 symbols in turn, or one k")
+    parser.add_argument(
+        "--widths",
+        choices=("distinct", "cycle", "shared"),
+        default="distinct",
+        help="conv widths: a symbol k_i per layer (default), 8 symbols in turn, or one k",
+    )
     parser.add_argument("--pool-every", type=int, default=10, help="a MaxPool2d(2) every N layers (0: none)")
     parser.add_argument("--max-pools", type=int, default=None, help="at most this many pools (default: no limit)")
     parser.add_argument("--repeat", type=int, default=5, help="runs per depth below 1,000 layers (best/median)")
     parser.add_argument("--repeat-large", type=int, default=3, help="runs per depth from 1,000 layers on")
     parser.add_argument("--budget", type=float, default=60.0, help="stop repeating a measurement after this many s")
-    parser.add_argument("--warm", action="store_true",
-                        help="keep SymPy's and symcnn's caches between runs (default: cleared before each run)")
-    parser.add_argument("--in-process", action="store_true",
-                        help="time every run in this process (needed under cProfile); default: a fresh process per run")
-    parser.add_argument("--gc-off", action="store_true",
-                        help="experiment: disable Python's cyclic GC during the timed phases")
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="keep SymPy's and symcnn's caches between runs (default: cleared before each run)",
+    )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="time every run in this process (needed under cProfile); default: a fresh process per run",
+    )
+    parser.add_argument(
+        "--gc-off", action="store_true", help="experiment: disable Python's cyclic GC during the timed phases"
+    )
     parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--no-render", action="store_true", help="skip to_latex/to_text")
     parser.add_argument("--no-sweep", action="store_true", help="skip the numeric sweep comparison")

@@ -273,12 +273,16 @@ def main(argv: list[str] | None = None) -> None:
         )
 
     print("\n== symbolic: symcnn (symbolic H, W) vs torch.export (dynamic H, W); best of runs ==")
-    print(table(["model", "from_torch", "derive", "totals", "symcnn total", "torch.export", "export/symcnn"],
-                symbolic_rows))
+    print(
+        table(
+            ["model", "from_torch", "derive", "totals", "symcnn total", "torch.export", "export/symcnn"], symbolic_rows
+        )
+    )
     print("target: export/symcnn >= 10x  (symcnn total = fastest run of from_torch + derive + totals together)")
     print(f"\n== numeric {args.size}x{args.size}: symcnn vs torchinfo.summary; best of runs ==")
-    print(table(["model", "from_torch", "derive+totals", "symcnn total", "torchinfo", "torchinfo/symcnn"],
-                numeric_rows))
+    print(
+        table(["model", "from_torch", "derive+totals", "symcnn total", "torchinfo", "torchinfo/symcnn"], numeric_rows)
+    )
     print("target: torchinfo/symcnn >= 3x  (symcnn total = fastest run of from_torch + derive + totals together)")
     for note in notes:
         print(note)

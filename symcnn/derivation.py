@@ -160,7 +160,9 @@ class Derivation:
         for symbol, divisor in self.assumptions:
             value = mapping.get(symbol)
             if value is not None and value.is_number and not (value / divisor).is_integer:
-                raise SpecError(f"cannot substitute {symbol}={value}: this derivation assumes {divisor} divides {symbol}")
+                raise SpecError(
+                    f"cannot substitute {symbol}={value}: this derivation assumes {divisor} divides {symbol}"
+                )
         return self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping)
 
     def assuming(self, divisors: Mapping[sympy.Symbol, int]) -> Derivation:

@@ -109,14 +109,32 @@ def build(chain: tuple[Sequence[Spec], int | None], h: Any, w: Any, k: Any, c: i
                 out = groups = channels
             elif out == "k":
                 out = k
-            layers.append(Conv2d(out_channels=out, kernel_size=kernel, stride=stride, padding=padding,
-                                 dilation=dilation, groups=groups, bias=bias))
+            layers.append(
+                Conv2d(
+                    out_channels=out,
+                    kernel_size=kernel,
+                    stride=stride,
+                    padding=padding,
+                    dilation=dilation,
+                    groups=groups,
+                    bias=bias,
+                )
+            )
             channels = out
         elif kind == "convT":
             _, out, kernel, stride, padding, extra, dilation, bias = spec
             out = k if out == "k" else out
-            layers.append(ConvTranspose2d(out_channels=out, kernel_size=kernel, stride=stride, padding=padding,
-                                          output_padding=extra, dilation=dilation, bias=bias))
+            layers.append(
+                ConvTranspose2d(
+                    out_channels=out,
+                    kernel_size=kernel,
+                    stride=stride,
+                    padding=padding,
+                    output_padding=extra,
+                    dilation=dilation,
+                    bias=bias,
+                )
+            )
             channels = out
         elif kind == "maxpool":
             _, kernel, stride, padding, dilation, ceil = spec
@@ -183,8 +201,12 @@ def assert_totals_equal(got: symcnn.Derivation, want: symcnn.Derivation) -> None
 
 def assert_totals_are_sums(d: symcnn.Derivation) -> None:
     rows = d.layers
-    for field, total in (("params", "trainable"), ("non_trainable", "non_trainable"), ("buffers", "buffers"),
-                         ("macs", "macs")):
+    for field, total in (
+        ("params", "trainable"),
+        ("non_trainable", "non_trainable"),
+        ("buffers", "buffers"),
+        ("macs", "macs"),
+    ):
         summed = sympy.Add(*(row.multiplicity * getattr(row, field).value for row in rows))
         assert sympy.expand(summed - getattr(d.totals, total)) == 0, field
     assert sympy.expand(sympy.Add(*(row.multiplicity * row.total_params for row in rows)) - d.totals.params) == 0
@@ -218,9 +240,14 @@ def test_totals_are_sums_over_rows_numeric(chain: Any, h: int, w: int, k: int) -
 def test_totals_of_a_known_network() -> None:
     """LeNet-like: 1x28x28 -> conv5 (6) -> pool2 -> conv5 (16) -> pool2 -> flatten -> 120 -> 10, by hand."""
     net = Sequential(
-        symcnn.Input(1, 28, 28), Conv2d(out_channels=6, kernel_size=5), MaxPool2d(2),
-        Conv2d(out_channels=16, kernel_size=5), MaxPool2d(2),
-        Flatten(), Linear(out_features=120), Linear(out_features=10),
+        symcnn.Input(1, 28, 28),
+        Conv2d(out_channels=6, kernel_size=5),
+        MaxPool2d(2),
+        Conv2d(out_channels=16, kernel_size=5),
+        MaxPool2d(2),
+        Flatten(),
+        Linear(out_features=120),
+        Linear(out_features=10),
     )
     d = net.derive()
     params = (5 * 5 * 1 + 1) * 6 + (5 * 5 * 6 + 1) * 16 + (16 * 4 * 4 + 1) * 120 + (120 + 1) * 10
@@ -401,15 +428,23 @@ def test_subs_checks_conditions_on_symbols_used_nowhere_else() -> None:
 
 def test_derive_does_not_reject_a_valid_equality() -> None:
     """Linear(in_features=H-1) after 3*floor(H/3) features holds at H = 4, 7, ...: a condition, not an error."""
-    net = Sequential(symcnn.Input(1, H), symcnn.MaxPool1d(3), symcnn.Upsample(scale_factor=3),
-                     Linear(in_features="H-1", out_features=2))
+    net = Sequential(
+        symcnn.Input(1, H),
+        symcnn.MaxPool1d(3),
+        symcnn.Upsample(scale_factor=3),
+        Linear(in_features="H-1", out_features=2),
+    )
     d = net.derive()
     assert d.subs(H=4).output_shape == (1, 2)
     with pytest.raises(ShapeError, match=r"^layer 3 \(linear 'output'\): in_features must equal"):
         d.subs(H=5)
     for h in range(3, 20):
-        concrete = Sequential(symcnn.Input(1, h), symcnn.MaxPool1d(3), symcnn.Upsample(scale_factor=3),
-                              Linear(in_features=h - 1, out_features=2))
+        concrete = Sequential(
+            symcnn.Input(1, h),
+            symcnn.MaxPool1d(3),
+            symcnn.Upsample(scale_factor=3),
+            Linear(in_features=h - 1, out_features=2),
+        )
         if 3 * (h // 3) == h - 1:
             assert concrete.derive().output_shape == d.subs(H=h).output_shape
         else:

@@ -104,8 +104,7 @@ def test_full_message_shape() -> None:
     with pytest.raises(SpecError) as info:
         parse_formula("exec('x')", what="layer 2 (conv) kernel_size")
     assert str(info.value) == (
-        "layer 2 (conv) kernel_size: cannot parse formula \"exec('x')\": "
-        "unknown function 'exec'"
+        "layer 2 (conv) kernel_size: cannot parse formula \"exec('x')\": unknown function 'exec'"
     )
     assert "\n" not in str(info.value)
 

@@ -315,7 +315,8 @@ def test_relationship_14_padding_strides_output_padding_transposed() -> None:
     ]
     assert_numeric(
         lambda i, k, s, p, a: (
-            ConvTranspose1d(out_channels=2, kernel_size=k, stride=s, padding=p, output_padding=a), i
+            ConvTranspose1d(out_channels=2, kernel_size=k, stride=s, padding=p, output_padding=a),
+            i,
         ),
         lambda i, k, s, p, a: s * (i - 1) + a + k - 2 * p,
         points,
@@ -376,15 +377,23 @@ def test_relationship_15_numeric() -> None:
     assert_numeric(
         lambda i, k, p, s, d: (MaxPool1d(k, stride=s, padding=p, dilation=d), i),
         expected,
-        [(i_, k_, p_, s_, d_) for i_, k_, p_, s_, d_ in itertools.product(
-            range(1, 21), range(1, 6), range(0, 3), range(1, 4), range(1, 4)) if 2 * p_ <= k_],
+        [
+            (i_, k_, p_, s_, d_)
+            for i_, k_, p_, s_, d_ in itertools.product(
+                range(1, 21), range(1, 6), range(0, 3), range(1, 4), range(1, 4)
+            )
+            if 2 * p_ <= k_
+        ],
     )
 
 
 def test_relationship_15_reduces_to_6_without_dilation() -> None:
-    assert sympy.simplify(
-        (floor((i + 2 * p - k - (k - 1) * (d - 1)) / s) + 1).xreplace({d: 1}) - (floor((i + 2 * p - k) / s) + 1)
-    ) == 0
+    assert (
+        sympy.simplify(
+            (floor((i + 2 * p - k - (k - 1) * (d - 1)) / s) + 1).xreplace({d: 1}) - (floor((i + 2 * p - k) / s) + 1)
+        )
+        == 0
+    )
 
 
 # --------------------------------------------------------------------- the transposed convolution inverts the shape
@@ -429,7 +438,11 @@ def test_transposed_inverts_convolution_symbolic() -> None:
 
 @FAST
 @given(
-    st.integers(1, 60), st.integers(1, 9), st.integers(0, 5), st.integers(1, 6), st.integers(1, 4),
+    st.integers(1, 60),
+    st.integers(1, 9),
+    st.integers(0, 5),
+    st.integers(1, 6),
+    st.integers(1, 4),
 )
 def test_transposed_inverts_convolution_property(i_: int, k_: int, p_: int, s_: int, d_: int) -> None:
     o = conv_size(i_, k_, p_, s_, d_)
@@ -550,7 +563,13 @@ CHOICES = {
 
 @FAST
 @given(
-    st.sampled_from(["conv", "maxpool", "avgpool"]), sizes, kernels, paddings, strides, dilations, st.booleans(),
+    st.sampled_from(["conv", "maxpool", "avgpool"]),
+    sizes,
+    kernels,
+    paddings,
+    strides,
+    dilations,
+    st.booleans(),
 )
 def test_chosen_rule_equals_pytorch_on_its_domain(
     kind: str, i_: int, n_: int, p_: int, s_: int, d_: int, ceil_mode: bool
@@ -619,8 +638,12 @@ def test_ceil_mode_chains_stay_exact_symbolically() -> None:
     stay one exact floor (this once built nested Piecewise expressions SymPy could not handle)."""
     chains = [
         [MaxPool2d(2, stride=3, ceil_mode=True)] * 4,
-        [MaxPool2d(1, stride=2, ceil_mode=True), Conv2d(out_channels=1, kernel_size=3),
-         MaxPool2d(3, stride=4, padding=1, ceil_mode=True), AvgPool2d(2, stride=3, padding=1, ceil_mode=True)],
+        [
+            MaxPool2d(1, stride=2, ceil_mode=True),
+            Conv2d(out_channels=1, kernel_size=3),
+            MaxPool2d(3, stride=4, padding=1, ceil_mode=True),
+            AvgPool2d(2, stride=3, padding=1, ceil_mode=True),
+        ],
     ]
     for layers in chains:
         d = symcnn.Sequential(symcnn.Input(1, i, i), *layers).derive()

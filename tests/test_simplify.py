@@ -94,6 +94,7 @@ stage = st.tuples(st.integers(1, 7), st.integers(1, 4), st.integers(0, 3), st.in
 @given(st.lists(stage, min_size=1, max_size=6), st.lists(st.integers(1, 400), min_size=5, max_size=5))
 def test_collapsed_chain_equals_nested_floors(stages: list[tuple[int, int, int, int]], heights: list[int]) -> None:
     """A chain of strided windows: the nested floors built by hand equal their collapse and the network's size."""
+
     def one(x: sympy.Expr, hyper: tuple[int, int, int, int]) -> sympy.Expr:
         k, s, p, d = hyper
         return floor((x + 2 * p - d * (k - 1) - 1) / s) + 1
@@ -222,8 +223,13 @@ relations = st.sampled_from([sympy.Ge, sympy.Gt, sympy.Le, sympy.Lt, sympy.Eq, s
 
 @settings(max_examples=150, deadline=None)
 @given(
-    relations, st.integers(-4, 4), st.integers(-3, 3), st.integers(-10, 10), st.integers(1, 6),
-    st.integers(-3, 3), st.integers(-12, 12),
+    relations,
+    st.integers(-4, 4),
+    st.integers(-3, 3),
+    st.integers(-10, 10),
+    st.integers(1, 6),
+    st.integers(-3, 3),
+    st.integers(-12, 12),
 )
 def test_decide_is_sound(relation, c: int, a: int, b: int, m: int, e: int, f: int) -> None:  # type: ignore[no-untyped-def]
     """relation(c*floor((a*H + b)/m), e*H + f): when decide settles it, every H agrees."""

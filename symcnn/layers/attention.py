@@ -40,7 +40,9 @@ class MultiheadAttention(Layer):
             self._flag(flag)
         remainder = sympy.Mod(self.embed_dim, self.num_heads)
         if remainder.is_number and remainder != 0:
-            raise self._fail(f"embed_dim must be divisible by num_heads, got embed_dim={self.embed_dim}, num_heads={self.num_heads}")
+            raise self._fail(
+                f"embed_dim must be divisible by num_heads, got embed_dim={self.embed_dim}, num_heads={self.num_heads}"
+            )
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         if len(inputs) not in (1, 3):
@@ -59,14 +61,23 @@ class MultiheadAttention(Layer):
         if not remainder.is_number:
             checks.append(Check("num_heads must divide embed_dim", sympy.Eq(remainder, 0)))
         params = derive_step(
-            "params", RULES["attention_params"], e=Bind(embed, "e"), kd=Bind(key_dim, "kd"), vd=Bind(value_dim, "vd"),
+            "params",
+            RULES["attention_params"],
+            e=Bind(embed, "e"),
+            kd=Bind(key_dim, "kd"),
+            vd=Bind(value_dim, "vd"),
             b=Bind(sympy.Integer(int(self.bias)), "b", omit=not self.bias),
             z=Bind(sympy.Integer(int(self.add_bias_kv)), "z", omit=not self.add_bias_kv),
         )
         extra_keys = int(self.add_bias_kv) + int(self.add_zero_attn)
         macs = derive_step(
-            "macs", RULES["attention_macs"], t=Bind(query.shape[0], "t", query.shown[0]),
-            u=Bind(key.shape[0], "u", key.shown[0]), w=Bind(key.shape[0] + extra_keys, "w"),
-            e=Bind(embed, "e"), kd=Bind(key_dim, "kd"), vd=Bind(value_dim, "vd"),
+            "macs",
+            RULES["attention_macs"],
+            t=Bind(query.shape[0], "t", query.shown[0]),
+            u=Bind(key.shape[0], "u", key.shown[0]),
+            w=Bind(key.shape[0] + extra_keys, "w"),
+            e=Bind(embed, "e"),
+            kd=Bind(key_dim, "kd"),
+            vd=Bind(value_dim, "vd"),
         )
         return Outcome(Tensor.of((query.shape[0], embed)), params=params, macs=macs, checks=tuple(checks))

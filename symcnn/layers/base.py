@@ -277,7 +277,9 @@ class Layer:
 
     def _choice(self, attribute: str, allowed: Sequence[object]) -> None:
         if getattr(self, attribute) not in allowed:
-            raise self._fail(f"{attribute} must be one of {', '.join(map(repr, allowed))}, got {getattr(self, attribute)!r}")
+            raise self._fail(
+                f"{attribute} must be one of {', '.join(map(repr, allowed))}, got {getattr(self, attribute)!r}"
+            )
 
     # -- derivation -----------------------------------------------------------------
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
@@ -337,4 +339,6 @@ class Layer:
 def format_shape(shape: Iterable[sympy.Expr]) -> str:
     from ..printing import to_str
 
-    return "x".join(to_str(size) if size.is_Atom or isinstance(size, sympy.Function) else f"({to_str(size)})" for size in shape)
+    return "x".join(
+        to_str(size) if size.is_Atom or isinstance(size, sympy.Function) else f"({to_str(size)})" for size in shape
+    )

@@ -92,8 +92,14 @@ class _ConvNd(Layer):
         made = [
             window_size(name, size, shown, kernel, padding, stride, dilation)
             for name, size, shown, kernel, padding, stride, dilation in zip(
-                spatial_names(self.dims), x.shape[1:], x.shown[1:], self.kernel_size,
-                self._padding(), self.stride, self.dilation, strict=True,
+                spatial_names(self.dims),
+                x.shape[1:],
+                x.shown[1:],
+                self.kernel_size,
+                self._padding(),
+                self.stride,
+                self.dilation,
+                strict=True,
             )
         ]
         return tuple(step for step, _ in made), tuple(check for _, check in made)
@@ -143,13 +149,23 @@ class _Conv(_ConvNd):
         groups = Bind(self.groups, "g", omit=self.groups == 1)
         kernel = self._kernel_binding()
         params = derive_step(
-            "params", RULES["conv_params"], kernel=kernel, l=Bind(channels, "l", x.shown[0]),
-            k=Bind(self.out_channels, "k"), g=groups, b=bias_term(self.bias),
+            "params",
+            RULES["conv_params"],
+            kernel=kernel,
+            l=Bind(channels, "l", x.shown[0]),
+            k=Bind(self.out_channels, "k"),
+            g=groups,
+            b=bias_term(self.bias),
         )
         positions = Bind(product(out.shape[1:]), "o", shown_product(list(out.shape[1:])))
         macs = derive_step(
-            "macs", RULES["conv_macs"], o=positions, k=Bind(self.out_channels, "k"), kernel=kernel,
-            l=Bind(channels, "l", x.shown[0]), g=groups,
+            "macs",
+            RULES["conv_macs"],
+            o=positions,
+            k=Bind(self.out_channels, "k"),
+            kernel=kernel,
+            l=Bind(channels, "l", x.shown[0]),
+            g=groups,
         )
         return Outcome(out, sizes, params=params, macs=macs, checks=checks + size_checks)
 
@@ -238,12 +254,25 @@ class _ConvTransposeNd(Layer):
         ]
         sizes = tuple(
             derive_step(
-                name, RULES["size_transposed"], i=Bind(size, "i", shown), n=Bind(kernel, "n"),
-                p=Bind(padding, "p"), s=Bind(stride, "s"), d=Bind(dilation, "d"), a=Bind(extra, "a"),
+                name,
+                RULES["size_transposed"],
+                i=Bind(size, "i", shown),
+                n=Bind(kernel, "n"),
+                p=Bind(padding, "p"),
+                s=Bind(stride, "s"),
+                d=Bind(dilation, "d"),
+                a=Bind(extra, "a"),
             )
             for name, size, shown, kernel, padding, stride, dilation, extra in zip(
-                spatial_names(self.dims), x.shape[1:], x.shown[1:], self.kernel_size, self.padding,
-                self.stride, self.dilation, self.output_padding, strict=True,
+                spatial_names(self.dims),
+                x.shape[1:],
+                x.shown[1:],
+                self.kernel_size,
+                self.padding,
+                self.stride,
+                self.dilation,
+                self.output_padding,
+                strict=True,
             )
         )
         out = Tensor.of((self.out_channels, *(step.value for step in sizes)))
@@ -252,17 +281,30 @@ class _ConvTransposeNd(Layer):
         )
         groups = Bind(self.groups, "g", omit=self.groups == 1)
         params = derive_step(
-            "params", RULES["conv_transpose_params"], kernel=kernel, l=Bind(channels, "l", x.shown[0]),
-            k=Bind(self.out_channels, "k"), g=groups, b=bias_term(self.bias),
+            "params",
+            RULES["conv_transpose_params"],
+            kernel=kernel,
+            l=Bind(channels, "l", x.shown[0]),
+            k=Bind(self.out_channels, "k"),
+            g=groups,
+            b=bias_term(self.bias),
         )
         positions = Bind(product(x.shape[1:]), "o", shown_product(list(x.shown[1:])))
         macs = derive_step(
-            "macs", RULES["conv_transpose_macs"], o=positions, l=Bind(channels, "l", x.shown[0]), kernel=kernel,
-            k=Bind(self.out_channels, "k"), g=groups,
+            "macs",
+            RULES["conv_transpose_macs"],
+            o=positions,
+            l=Bind(channels, "l", x.shown[0]),
+            kernel=kernel,
+            k=Bind(self.out_channels, "k"),
+            g=groups,
         )
         all_checks = tuple(check for check in checks if check is not None) + self._output_padding_checks()
         return Outcome(
-            out, sizes, params=params, macs=macs,
+            out,
+            sizes,
+            params=params,
+            macs=macs,
             checks=all_checks + tuple(size_check(step.quantity, step) for step in sizes),
         )
 

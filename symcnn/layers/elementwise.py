@@ -202,6 +202,8 @@ class PReLU(Layer):
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         if self.num_parameters != 1 and x.rank >= 1 and (x.shape[0] - self.num_parameters).is_nonzero:
-            raise ShapeError(f"num_parameters must be 1 or the input's channels ({x.shape[0]}), got {self.num_parameters}")
+            raise ShapeError(
+                f"num_parameters must be 1 or the input's channels ({x.shape[0]}), got {self.num_parameters}"
+            )
         params = derive_step("params", RULES["per_feature"], c=Bind(self.num_parameters, "c"))
         return Outcome(x, params=params)

@@ -137,6 +137,8 @@ class GroupNorm(Layer):
         check = self._check_declared("num_channels", channels)
         remainder = sympy.Mod(channels, self.num_groups)
         if remainder.is_number and remainder != 0:
-            raise ShapeError(f"num_groups must divide num_channels, got num_channels={channels} and num_groups={self.num_groups}")
+            raise ShapeError(
+                f"num_groups must divide num_channels, got num_channels={channels} and num_groups={self.num_groups}"
+            )
         params = affine_step(self.affine, self.bias, Bind(channels, "c", x.shown[0]))
         return Outcome(x, params=params, checks=() if check is None else (check,))

@@ -43,7 +43,9 @@ class _Pool(Layer):
         for padding, kernel in zip(self.padding, self.kernel_size, strict=True):  # type: ignore[attr-defined]
             holds = sympy.Le(2 * padding, kernel)
             if holds is sympy.false:
-                raise ShapeError(f"pad should be at most half of kernel size, got padding={padding}, kernel_size={kernel}")
+                raise ShapeError(
+                    f"pad should be at most half of kernel size, got padding={padding}, kernel_size={kernel}"
+                )
             if holds is not sympy.true:
                 checks.append(Check("padding must be at most half of kernel_size", holds))
         return tuple(checks)
@@ -68,8 +70,14 @@ class _Pool(Layer):
         made = [
             window_size(name, size, shown, kernel, padding, stride, dilation, ceil_mode=self.ceil_mode)  # type: ignore[attr-defined]
             for name, size, shown, kernel, padding, stride, dilation in zip(
-                spatial_names(self.dims), x.shape[1:], x.shown[1:], self.kernel_size,  # type: ignore[attr-defined]
-                self.padding, self.stride, self._dilation(), strict=True,  # type: ignore[attr-defined]
+                spatial_names(self.dims),
+                x.shape[1:],
+                x.shown[1:],
+                self.kernel_size,  # type: ignore[attr-defined]
+                self.padding,
+                self.stride,
+                self._dilation(),
+                strict=True,  # type: ignore[attr-defined]
             )
         ]
         sizes = tuple(step for step, _ in made)
@@ -178,7 +186,9 @@ class _AdaptivePool(Layer):
         items = list(raw) if isinstance(raw, list | tuple) else [raw] * self.dims
         if len(items) != self.dims:
             raise self._fail(f"output_size must have {self.dims} values, got {len(items)}")
-        self._set("output_size", tuple(None if item is None else self._checked(item, "output_size", 1) for item in items))
+        self._set(
+            "output_size", tuple(None if item is None else self._checked(item, "output_size", 1) for item in items)
+        )
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs

@@ -100,7 +100,9 @@ class LSTM(_Recurrent):
         self._validate()
         self._integer("proj_size", minimum=0)
         if self.proj_size != 0 and (self.proj_size - self.hidden_size).is_nonnegative:
-            raise self._fail(f"proj_size has to be smaller than hidden_size, got {self.proj_size} >= {self.hidden_size}")
+            raise self._fail(
+                f"proj_size has to be smaller than hidden_size, got {self.proj_size} >= {self.hidden_size}"
+            )
 
     def _projection(self) -> sympy.Expr:
         return self.proj_size  # type: ignore[no-any-return]

@@ -29,7 +29,9 @@ class _ZeroPad(Layer):
             raise self._fail("padding is required")
         items = list(raw) if isinstance(raw, list | tuple) else [raw] * (2 * self.dims)
         if len(items) != 2 * self.dims:
-            raise self._fail(f"padding must have {2 * self.dims} values (before, after per dimension, last first), got {len(items)}")
+            raise self._fail(
+                f"padding must have {2 * self.dims} values (before, after per dimension, last first), got {len(items)}"
+            )
         # PyTorch allows negative padding (cropping); the output size check catches too much.
         self._set("padding", tuple(self._checked(item, "padding", -(10**18)) for item in items))
 
@@ -42,8 +44,11 @@ class _ZeroPad(Layer):
         pairs = [self.padding[2 * index : 2 * index + 2] for index in range(self.dims)][::-1]
         sizes = tuple(
             derive_step(
-                name, RULES["size_padded_sides"], i=Bind(size, "i", shown),
-                p_before=Bind(before, "p_before"), p_after=Bind(after, "p_after"),
+                name,
+                RULES["size_padded_sides"],
+                i=Bind(size, "i", shown),
+                p_before=Bind(before, "p_before"),
+                p_after=Bind(after, "p_after"),
             )
             for name, size, shown, (before, after) in zip(
                 spatial_names(self.dims), x.shape[lead:], x.shown[lead:], pairs, strict=True
@@ -113,8 +118,13 @@ def _exact_ratio(value: object, what: str) -> sympy.Rational | float:
 
 # PyTorch's interpolation modes and the spatial dimensions each works on (``F.interpolate``).
 UPSAMPLE_MODES: dict[str, tuple[int, ...]] = {
-    "nearest": (1, 2, 3), "nearest-exact": (1, 2, 3), "area": (1, 2, 3),
-    "linear": (1,), "bilinear": (2,), "bicubic": (2,), "trilinear": (3,),
+    "nearest": (1, 2, 3),
+    "nearest-exact": (1, 2, 3),
+    "area": (1, 2, 3),
+    "linear": (1,),
+    "bilinear": (2,),
+    "bicubic": (2,),
+    "trilinear": (3,),
 }
 INTERPOLATING_MODES = ("linear", "bilinear", "bicubic", "trilinear")
 
@@ -179,6 +189,9 @@ def _scaled(name: str, size: sympy.Expr, shown: Shown, ratio: sympy.Rational | f
             )
         return Step(name, sympy.Integer(math.floor(float(int(size)) * ratio)))
     return derive_step(
-        name, RULES["size_scaled"], i=Bind(size, "i", shown), u=Bind(sympy.Integer(ratio.p), "u"),
+        name,
+        RULES["size_scaled"],
+        i=Bind(size, "i", shown),
+        u=Bind(sympy.Integer(ratio.p), "u"),
         v=Bind(sympy.Integer(ratio.q), "v"),
     )

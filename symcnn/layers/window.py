@@ -6,12 +6,11 @@ layer's values; all of them agree with PyTorch's general formula there.
 
 from __future__ import annotations
 
-
 import sympy
 
 from ..display import Shown
 from ..rules import RULES
-from ..simplify import decide, floor_div
+from ..simplify import decide
 from .base import Bind, Check, Step, derive_step, size_check
 
 
@@ -83,5 +82,10 @@ def _ceil_mode_size(dimension: str, bind: dict[str, Bind]) -> Step:
     span = dilation * (kernel - 1) + 1
     shortfall = sympy.Min(stride + padding - span, 0)
     return derive_step(
-        dimension, RULES["size_ceil_exact"], i=bind["i"], p=bind["p"], s=bind["s"], m=Bind(shortfall, "m", omit=shortfall == 0)
+        dimension,
+        RULES["size_ceil_exact"],
+        i=bind["i"],
+        p=bind["p"],
+        s=bind["s"],
+        m=Bind(shortfall, "m", omit=shortfall == 0),
     )
