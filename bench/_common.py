@@ -51,7 +51,10 @@ def clear_sympy_cache() -> None:
     """
     from sympy.core.cache import clear_cache
 
+    import symcnn
+
     clear_cache()
+    symcnn.clear_caches()  # also the layer outcomes that from_torch and derive share
     for name, module in list(sys.modules.items()):
         if not (name == "symcnn" or name.startswith("symcnn.")) or module is None:
             continue

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .caches import clear_caches
 from .conditions import minimum_input_size, violated
 from .conventions import KERAS, PYTORCH, Conventions
 from .derivation import Condition, Derivation, Row, Totals
@@ -46,6 +47,7 @@ __all__ = [
     "PYTORCH",
     "KERAS",
     "minimum_input_size",
+    "clear_caches",
     "violated",
     "SymcnnError",
     "SpecError",

@@ -16,7 +16,7 @@ import sympy
 from .conventions import Conventions
 from .derivation import Condition, Derivation, Row
 from .errors import ShapeError, SpecError, SymcnnError
-from .layers.base import Layer, Tensor, Value, format_shape
+from .layers.base import Layer, Tensor, Value, apply_once, format_shape
 from .layers.dense import Linear
 from .naming import unique
 from .network import Graph, Input, Network, Repeat, Sequential
@@ -168,7 +168,7 @@ class _Walker:
         if layer.arity == 1 and len(flows) != 1:
             raise ShapeError(f"takes one input, got {len(flows)}", where=where)
         try:
-            outcome = layer.apply([flow[0] for flow in flows], self.conventions)
+            outcome = apply_once(layer, [flow[0] for flow in flows], self.conventions)
             for check in outcome.checks:
                 holds = decide(check.holds)
                 if holds is sympy.false:

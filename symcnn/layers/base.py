@@ -336,6 +336,32 @@ class Layer:
         return Node.make(self, inputs)
 
 
+_APPLIED: dict[object, Outcome] = {}
+_APPLIED_LIMIT = 8192
+
+
+def apply_once(layer: Layer, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+    """``layer.apply``, remembered for equal layers on equal input shapes.
+
+    Importing a PyTorch model applies every layer to follow shapes; deriving the
+    network then finds the same outcomes here instead of computing them again.
+    The key includes how each input size is shown (a product after Flatten, or a
+    plain value), since the outcome's formulas show them.
+    """
+    try:
+        key = (layer, conventions, tuple((x.shape, tuple(type(part) for part in x.shown)) for x in inputs))
+        hash(key)
+    except TypeError:  # a layer with an unhashable argument: nothing to remember it by
+        return layer.apply(inputs, conventions)
+    outcome = _APPLIED.get(key)
+    if outcome is None:
+        outcome = layer.apply(inputs, conventions)
+        if len(_APPLIED) >= _APPLIED_LIMIT:
+            del _APPLIED[next(iter(_APPLIED))]
+        _APPLIED[key] = outcome
+    return outcome
+
+
 def format_shape(shape: Iterable[sympy.Expr]) -> str:
     from ..printing import to_str
 

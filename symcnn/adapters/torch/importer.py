@@ -16,7 +16,7 @@ from typing import Any
 
 from ...conventions import Conventions
 from ...errors import ShapeError, SymcnnError, UnsupportedError
-from ...layers.base import Layer, Tensor
+from ...layers.base import Layer, Tensor, apply_once
 from ...network import Graph, Input, Node
 from .functions import METHODS, _function_table
 from .modules import _lookup
@@ -215,7 +215,7 @@ class _Importer:
 
     def layer(self, name: str, kind: type[Layer], inputs: Sequence[_Value], **arguments: Any) -> _Value:
         made = kind(**arguments, name=name)
-        outcome = made.apply([item.tensor for item in inputs], self.conventions)
+        outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
         return _Value(made(*(item.node for item in inputs)), outcome.output)
 
 

@@ -39,9 +39,13 @@ class _ModuleHandler:
         self.check = check
 
     def __call__(self, importer: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        if self.check is not None:
-            self.check(importer.root.get_submodule(node.target))
-        return self.handle(importer, node, args, kwargs)
+        try:
+            return self.handle(importer, node, args, kwargs)
+        except Exception:
+            # The call failed (often on an unmapped input): report the module's own problem first, if any.
+            if self.check is not None:
+                self.check(importer.root.get_submodule(node.target))
+            raise
 
 
 #: Reads a module: the symcnn layer type it maps to and that layer's arguments.

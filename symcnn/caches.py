@@ -1,0 +1,30 @@
+"""Forget everything symcnn remembers, for benchmarks and long-running processes.
+
+symcnn memoises rule values, floor algebra, printed expressions and layer
+outcomes (deep networks and sweeps repeat the same work).  The memos are
+bounded; ``clear_caches`` empties them all, and SymPy's own cache too.
+"""
+
+from __future__ import annotations
+
+from sympy.core.cache import clear_cache as clear_sympy_cache
+
+from . import printing, rules, simplify
+from .layers import base
+
+__all__ = ["clear_caches"]
+
+
+def clear_caches() -> None:
+    """Empty symcnn's memo caches and SymPy's cache (the next derivation runs cold)."""
+    for cached in (
+        printing.to_str,
+        printing.to_latex,
+        simplify.collapse_floors,
+        simplify.at_least_one,
+        simplify.decide,
+        rules._evaluate,
+    ):
+        cached.cache_clear()
+    base._APPLIED.clear()
+    clear_sympy_cache()

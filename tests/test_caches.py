@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import symcnn
+import symcnn.examples
+from symcnn.layers import base
+
+
+def test_clear_caches_empties_the_layer_memo_and_results_stay_the_same(mnist):
+    symcnn.load_spec(symcnn.examples.MNIST).derive()
+    assert base._APPLIED
+    symcnn.clear_caches()
+    assert not base._APPLIED
+    assert symcnn.load_spec(symcnn.examples.MNIST).derive().totals == mnist.totals
+
+
+def test_equal_layers_on_equal_shapes_share_one_outcome_but_shown_forms_are_kept_apart():
+    linear = symcnn.Linear(out_features=3)
+    after_flatten = symcnn.Sequential(symcnn.Input(2, 2, 2), symcnn.Flatten(), linear).derive()
+    direct = symcnn.Sequential(symcnn.Input(8), linear).derive()
+    assert after_flatten.row("output").params.substituted.text() == "(2*2*2 + 1)*3"
+    assert direct.row("output").params.substituted.text() == "(8 + 1)*3"
