@@ -107,6 +107,29 @@ class Derivation:
             activations=sympy.Add(*(row.multiplicity * row.activations for row in self.layers)),
         )
 
+    @cached_property
+    def essential_conditions(self) -> tuple[Condition, ...]:
+        """The conditions without lower bounds implied by a stronger one (H >= 2 beside H >= 32).
+
+        ``conditions`` keeps them all, each at the first layer it constrains, so a
+        substitution is blamed on the layer where it first fails; renderers list these.
+        """
+        bounds: dict[sympy.Expr, sympy.Expr] = {}
+        for condition in self.conditions:
+            relation = condition.relation
+            if isinstance(relation, sympy.GreaterThan) and relation.rhs.is_number:
+                known = bounds.get(relation.lhs)
+                bounds[relation.lhs] = relation.rhs if known is None else sympy.Max(known, relation.rhs)
+        kept, placed = [], set()
+        for condition in self.conditions:
+            relation = condition.relation
+            if isinstance(relation, sympy.GreaterThan) and relation.rhs.is_number:
+                if relation.rhs != bounds[relation.lhs] or relation.lhs in placed:
+                    continue
+                placed.add(relation.lhs)
+            kept.append(condition)
+        return tuple(kept)
+
     @property
     def input_shape(self) -> Shape:
         return self.input_shapes[0]

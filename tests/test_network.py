@@ -146,3 +146,14 @@ def test_ceil_mode_pool_shows_the_rule_its_value_comes_from():
     for h in range(2, 40):  # the shown formula evaluates to the value
         shown = sympy.floor(sympy.Rational(h - 1, 3)) + 1
         assert step.value.subs(H, h) == shown
+
+
+def test_rendered_conditions_drop_implied_bounds_but_subs_blames_the_first_failing_layer():
+    H, W = symcnn.symbols("H W")
+    pools = [symcnn.MaxPool2d(2) for _ in range(5)]
+    derivation = symcnn.Sequential(symcnn.Input(3, H, W), *pools, symcnn.Conv2d(out_channels=2, kernel_size=3)).derive()
+    assert [str(c.relation) for c in derivation.essential_conditions] == ["H >= 96", "W >= 96"]
+    assert len(derivation.conditions) > 2
+    assert "H >= 2 " not in derivation.to_text() and "H >= 96" in derivation.to_text()
+    with pytest.raises(symcnn.ShapeError, match=r"^layer 1 \(maxpool2d 'maxpool1'\)"):
+        derivation.subs(H=1)

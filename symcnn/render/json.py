@@ -66,7 +66,7 @@ def as_dict(derivation: Derivation) -> dict[str, object]:
         "assumptions": [f"{symbol}%{divisor}==0" for symbol, divisor in derivation.assumptions],
         "conditions": [
             {"where": condition.where, "rule": condition.rule, "relation": to_str(condition.relation)}
-            for condition in derivation.conditions
+            for condition in derivation.essential_conditions
         ],
         "layers": [_layer(row) for row in derivation.layers],
     }

@@ -114,7 +114,7 @@ def facts(derivation: Derivation) -> str:
     items += [rf"\item assumed: ${divisor} \mid {to_latex(symbol)}$" for symbol, divisor in derivation.assumptions]
     items += [
         rf"\item valid when ${to_latex(c.relation)}$ ({escape(c.where)}: {escape(c.rule)})"
-        for c in derivation.conditions
+        for c in derivation.essential_conditions
     ]
     return "\n".join([r"\begin{itemize}", *items, r"\end{itemize}"])
 

@@ -43,8 +43,9 @@ def render(derivation: Derivation) -> str:
         f"- conventions: {derivation.conventions.describe()}",
     ]
     lines += [f"- assumed: ${divisor} \\mid {to_latex(symbol)}$" for symbol, divisor in derivation.assumptions]
-    if derivation.conditions:
+    if derivation.essential_conditions:
         lines.append(
-            "- valid when: " + "; ".join(f"${to_latex(c.relation)}$ ({c.where})" for c in derivation.conditions)
+            "- valid when: "
+            + "; ".join(f"${to_latex(c.relation)}$ ({c.where})" for c in derivation.essential_conditions)
         )
     return "\n".join(lines) + "\n"

@@ -112,7 +112,7 @@ def _summary(derivation: Derivation) -> list[str]:
     ]
     for symbol, divisor in derivation.assumptions:
         lines.append(f"assumed:              {divisor} divides {symbol}")
-    if derivation.conditions:
+    if derivation.essential_conditions:
         lines.append("valid when:")
-        lines.extend(f"  {to_str(c.relation)}    ({c.where}: {c.rule})" for c in derivation.conditions)
+        lines.extend(f"  {to_str(c.relation)}    ({c.where}: {c.rule})" for c in derivation.essential_conditions)
     return lines
