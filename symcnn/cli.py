@@ -151,7 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             sys.stdout.write(text)
     except SymcnnError as error:
-        print(f"symcnn: error: {error}", file=sys.stderr)
+        # One line, always: a multi-line message (every unsupported node of a model) is joined.
+        print(f"symcnn: error: {' '.join(str(error).split())}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -18,7 +18,7 @@ from .conventions import Conventions
 from .errors import ShapeError, SpecError
 from .layers.base import Step
 from .simplify import assume_divisible, collapse_floors, decide
-from .symbols import to_expr
+from .symbols import integer_at_least, to_expr
 
 __all__ = ["Condition", "Derivation", "Row", "Totals"]
 
@@ -167,29 +167,50 @@ class Derivation:
     def subs(self, values: Mapping[str, object] | None = None, /, **more: object) -> Derivation:
         """Substitute values (fully or partly): ``d.subs(H=28, k=64)``.
 
-        Values may be integers or formulas (``k="2*c"``).  Validity conditions
-        that become decidable are checked; a violated one raises ``ShapeError``.
+        Values may be integers or formulas (``k="2*c"``).  A value must lie in its
+        symbol's domain (an integer >= 1, or >= 0 for padding names) and respect
+        the divisibility assumptions; what a formula value leaves open becomes a
+        condition.  Validity conditions that become decidable are checked; a
+        violated one raises ``ShapeError`` naming the layer and the values.
         """
         given = {**(values or {}), **more}
         by_name = {symbol.name: symbol for symbol in self.free_symbols}
         mapping: dict[sympy.Basic, sympy.Expr] = {}
+        added: list[Condition] = []
         for name, value in given.items():
             if name not in by_name:
                 known = ", ".join(sorted(by_name)) or "none"
                 raise SpecError(
                     f"cannot substitute {name}: the derivation has no symbol {name!r} (its symbols: {known})"
                 )
-            mapping[by_name[name]] = to_expr(value, f"value of {name}")
+            symbol, expr = by_name[name], to_expr(value, f"value of {name}")
+            lowest = 1 if symbol.is_positive else 0
+            holds = integer_at_least(expr, lowest, f"cannot substitute {name}={expr}: {name}")
+            if holds is not sympy.true:
+                added.append(Condition(f"substitution {name}={expr}", f"{name} must be ≥ {lowest}", holds))
+            mapping[symbol] = expr
         for symbol, divisor in self.assumptions:
             value = mapping.get(symbol)
-            if value is not None and value.is_number and not (value / divisor).is_integer:
+            if value is None:
+                continue
+            divisible = decide(sympy.Eq(sympy.Mod(value, divisor), 0))
+            if divisible is sympy.false:
                 raise SpecError(
                     f"cannot substitute {symbol}={value}: this derivation assumes {divisor} divides {symbol}"
                 )
-        return self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping)
+            if divisible is not sympy.true:
+                added.append(Condition(f"substitution {symbol}={value}", f"{divisor} must divide {symbol}", divisible))
+        changed = self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping)
+        return replace(changed, conditions=changed.conditions + tuple(added))
 
     def assuming(self, divisors: Mapping[sympy.Symbol, int]) -> Derivation:
         """Rewrite every value assuming each divisor divides its symbol."""
+        for symbol in divisors:
+            if symbol not in self.free_symbols:
+                known = ", ".join(sorted(s.name for s in self.free_symbols)) or "none"
+                raise SpecError(
+                    f"cannot assume a divisor of {symbol}: the derivation has no such symbol (its symbols: {known})"
+                )
 
         def rewrite(expr: sympy.Expr) -> sympy.Expr:
             for symbol, divisor in divisors.items():
@@ -222,7 +243,10 @@ class Derivation:
         for condition in self.conditions:
             relation = decide(condition.relation.xreplace(mapping)) if mapping else condition.relation
             if relation is sympy.false:
-                raise ShapeError(f"{condition.rule}, violated by these values", where=condition.where)
+                values = ", ".join(f"{symbol}={value}" for symbol, value in mapping.items())
+                raise ShapeError(
+                    f"{condition.rule}, violated by {values} (needs {condition.relation})", where=condition.where
+                )
             if relation is not sympy.true:
                 conditions.append(replace(condition, relation=relation))
         return replace(

@@ -8,6 +8,7 @@ the rest as conditions.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -20,7 +21,7 @@ from .layers.base import Layer, Tensor, Value, apply_once, format_shape
 from .layers.dense import Linear
 from .naming import unique
 from .network import Graph, Input, Network, Repeat, Sequential
-from .simplify import decide
+from .simplify import decide, tidy
 from .symbols import symbol
 
 __all__ = ["derive", "parse_assumption"]
@@ -69,14 +70,18 @@ def parse_assumption(text: str) -> tuple[sympy.Symbol, int]:
 def _divisors(assume: Mapping[str, int] | Iterable[str] | None) -> dict[sympy.Symbol, int]:
     if assume is None:
         return {}
+    pairs = []
     if isinstance(assume, Mapping):
-        pairs = []
         for name, divisor in assume.items():
             if isinstance(divisor, bool) or not isinstance(divisor, int) or divisor < 1:
                 raise SpecError(f"assumption for {name}: the divisor must be a positive integer, got {divisor!r}")
             pairs.append((symbol(name), divisor))
-        return dict(pairs)
-    return dict(parse_assumption(text) for text in assume)
+    else:
+        pairs = [parse_assumption(text) for text in assume]
+    divisors: dict[sympy.Symbol, int] = {}
+    for name, divisor in pairs:  # H%4==0 and H%6==0 together: 12 divides H
+        divisors[name] = math.lcm(divisors.get(name, 1), divisor)
+    return divisors
 
 
 class _Walker:
@@ -102,6 +107,9 @@ class _Walker:
         for item, name in zip(declared, names, strict=True):
             assert item.shape is not None
             tensor = Tensor.of(item.shape)
+            where = f"layer {len(self.rows)} (input '{name}')"
+            for position, size in enumerate(item.shape, start=1):
+                self._condition(where, f"size {position} must be ≥ 1", sympy.Ge(size, 1))
             self.rows.append(Row(len(self.rows), name, "input", (), (), tensor.shape))
             flows.append((tensor, name))
         self._top_inputs = declared
@@ -149,6 +157,7 @@ class _Walker:
     def repeat(self, net: Repeat, name: str, flows: list[Flow], times: sympy.Expr) -> list[Flow]:
         assert net.block is not None
         start = len(self.rows)
+        self._condition(f"repeat '{name}'", "times must be ≥ 1", sympy.Ge(net.times, 1))
         made = self.module(net.block, name, flows, times * net.times)
         before, after = flows[0][0].shape, made[0][0].shape
         same = len(before) == len(after) and all(sympy.expand(a - b) == 0 for a, b in zip(before, after, strict=True))
@@ -161,6 +170,14 @@ class _Walker:
             )
         return made
 
+    def _condition(self, where: str, rule: str, relation: sympy.Basic) -> None:
+        holds = decide(tidy(relation))
+        if holds is sympy.false:
+            raise ShapeError(rule, where=where)
+        if holds is not sympy.true and holds not in self._seen_conditions:
+            self._seen_conditions.add(holds)
+            self.conditions.append(Condition(where, rule, holds))
+
     # -- one layer ------------------------------------------------------------------------
     def layer(self, layer: Layer, name: str, flows: list[Flow], times: sympy.Expr) -> Flow:
         index = len(self.rows)
@@ -169,7 +186,7 @@ class _Walker:
             raise ShapeError(f"takes one input, got {len(flows)}", where=where)
         try:
             outcome = apply_once(layer, [flow[0] for flow in flows], self.conventions)
-            for check in outcome.checks:
+            for check in (*layer.argument_checks(), *outcome.checks):
                 holds = decide(check.holds)
                 if holds is sympy.false:
                     raise ShapeError(check.failure())

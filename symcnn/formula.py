@@ -7,8 +7,9 @@ Python's ``eval``, which would let a spec file execute arbitrary code
 :func:`ast.parse` and walk the tree with an explicit whitelist: integer
 literals, names, ``+ - * / // % **``, unary ``+``/``-`` and calls to
 ``floor``, ``ceil``, ``min`` and ``max``.  Anything else is a ``SpecError``.
-Length, nesting, exponents and big powers are bounded, so a short formula
-cannot exhaust time or memory.
+Length, nesting, exponents, the digits of big powers and the number of terms
+the formula expands to are bounded, so that parsing it, and expanding the
+totals it enters, stays cheap.
 """
 
 from __future__ import annotations
@@ -80,11 +81,31 @@ def parse_formula(text: str, *, what: str = "formula") -> sympy.Expr:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         fail("syntax error")
     try:
-        return _build(tree.body, fail, 0)
+        result = _build(tree.body, fail, 0)
+        if _expanded_terms(result) > MAX_TERMS:  # totals expand formulas: keep that affordable
+            fail(f"formula would expand to more than {MAX_TERMS:,} terms")
+        return result
     except ZeroDivisionError:  # sympy.Mod(x, 0) raises instead of giving nan
         fail("division by zero")
     except RecursionError:
         fail("formula is nested too deeply")
+
+
+MAX_TERMS = 10_000
+
+
+def _expanded_terms(expr: Any) -> int:
+    """An upper bound on the number of terms of ``expand(expr)``, computed without expanding."""
+    if isinstance(expr, sympy.Add):
+        return sum(_expanded_terms(arg) for arg in expr.args)
+    if isinstance(expr, sympy.Mul):
+        count = 1
+        for arg in expr.args:
+            count *= _expanded_terms(arg)
+        return count
+    if isinstance(expr, sympy.Pow) and expr.exp.is_Integer and expr.exp > 0:
+        return int(_expanded_terms(expr.base) ** int(expr.exp))
+    return 1
 
 
 def _build(node: ast.AST, fail: Fail, depth: int) -> Any:

@@ -24,7 +24,7 @@ import sympy
 from .conventions import Conventions
 from .errors import SpecError, SymcnnError
 from .layers.base import Layer, Value
-from .symbols import to_expr
+from .symbols import integer_at_least, to_expr
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -45,16 +45,15 @@ class Input:
     prefix = "input"
 
     def __init__(self, *shape: Value, name: str | None = None) -> None:
-        if len(shape) == 1 and isinstance(shape[0], list | tuple):
-            shape = tuple(shape[0])
         sizes = []
         for position, size in enumerate(shape, start=1):
+            if isinstance(size, list | tuple):
+                raise SpecError(f"size {position} must be a number or a formula, got {size!r}", where="layer 0 (input)")
             try:
                 value = to_expr(size, f"size {position}")
+                integer_at_least(value, 1, f"size {position}")  # an undecided bound is checked by derive
             except SymcnnError as error:
                 raise error.located("layer 0 (input)") from None
-            if value.is_number and (not value.is_integer or value < 1):
-                raise SpecError(f"size {position} must be a positive integer, got {value}", where="layer 0 (input)")
             sizes.append(value)
         self.shape: tuple[sympy.Expr, ...] | None = tuple(sizes) if shape else None
         self.name = name
@@ -205,8 +204,7 @@ class Repeat(Network):
         if not isinstance(block, Layer | Network):
             raise SpecError(f"repeat: block must be a layer or network, got {block!r}")
         count = to_expr(times, "repeat: times")
-        if count.is_number and (not count.is_integer or count < 1):
-            raise SpecError(f"repeat: times must be a positive integer, got {count}")
+        integer_at_least(count, 1, "repeat: times")  # an undecided bound is checked by derive
         object.__setattr__(self, "block", block)
         object.__setattr__(self, "times", count)
         object.__setattr__(self, "name", name)

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import sympy
 
-__all__ = ["assume_divisible", "at_least_one", "collapse_floors", "floor_div"]
+__all__ = ["assume_divisible", "at_least_one", "collapse_floors", "decide", "floor_div", "tidy"]
 
 
 def _is_positive_int(expr: sympy.Expr) -> bool:
@@ -116,11 +116,11 @@ def at_least_one(size: sympy.Expr) -> sympy.Basic:
             num, den = _split_fraction(node.args[0])
             if _is_positive_int(den) and num.is_integer:
                 threshold = -((constant - 1) // scale)  # ceil((1 - c)/a), exactly
-                return _tidy(sympy.Ge(num, threshold * den))
-    return _tidy(sympy.Ge(size, 1))
+                return tidy(sympy.Ge(num, threshold * den))
+    return tidy(sympy.Ge(size, 1))
 
 
-def _tidy(relation: sympy.Basic) -> sympy.Basic:
+def tidy(relation: sympy.Basic) -> sympy.Basic:
     """Move everything but one symbol's term to the right: ``H - 4 >= 1`` -> ``H >= 5``."""
     if relation in (sympy.true, sympy.false) or not isinstance(relation, sympy.Ge):
         return relation

@@ -40,13 +40,22 @@ TOP_LEVEL_KEYS = {"input", "layers", "name", "description"}
 
 
 class _SafeLoader(yaml.SafeLoader):
-    """SafeLoader without aliases: an alias can make a tiny file expand enormously."""
+    """SafeLoader without aliases (a tiny file could expand enormously) or repeated keys."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.events.AliasEvent):
             event = self.peek_event()
             raise SpecError(f"YAML aliases are not allowed in spec files (line {event.start_mark.line + 1})")
         return super().compose_node(parent, index)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str) and key in seen:
+                raise SpecError(f"the key {key!r} is given twice (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
 
 
 def read_spec(path: str | Path) -> dict[str, Any]:
@@ -64,6 +73,8 @@ def read_spec(path: str | Path) -> dict[str, Any]:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=_SafeLoader)
     except SpecError as error:
         raise SpecError(f"{path}: {error.message}") from None
+    except RecursionError:
+        raise SpecError(f"{path}: the spec is nested too deeply") from None
     except json.JSONDecodeError as error:
         raise SpecError(f"{path}: malformed JSON at line {error.lineno}: {error.msg}") from None
     except yaml.constructor.ConstructorError as error:
@@ -154,8 +165,13 @@ def _parents(item: Mapping[str, Any], nodes: dict[str, Node], previous: Node, la
 
 def _module(item: Mapping[str, Any], label: str, *, path: str) -> Layer | Network:
     kind = item.get("type")
-    if not isinstance(kind, str):
+    if kind is None:
         raise SpecError(f"{label}: 'type' is missing (e.g. type: conv2d)")
+    if not isinstance(kind, str):
+        raise SpecError(f"{label}: 'type' must be a layer type's name like conv2d, got {kind!r}")
+    for key in item:
+        if not isinstance(key, str):
+            raise SpecError(f"{label}: argument names must be text, got {key!r}")
     arguments = {key: value for key, value in item.items() if key not in ("type", "inputs")}
     name = _name(arguments.pop("name", None), label)
     kind = kind.lower()

@@ -50,6 +50,31 @@ def symbols(names: str) -> tuple[sympy.Symbol, ...] | sympy.Symbol:
     return made[0] if len(made) == 1 else made
 
 
+MAX_DIGITS = 1000
+
+
+def integer_at_least(value: sympy.Expr, minimum: int, what: str) -> sympy.Basic:
+    """Check that ``value`` is an integer >= ``minimum``; return the condition left to hold.
+
+    Numbers are checked now.  A formula must be known to be an integer (``k/2``
+    is not: write ``k//2``); whether it is large enough may depend on the
+    symbols, and then the returned relation is a condition to list.
+    """
+    from .simplify import decide, tidy
+
+    kind = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
+    if value.is_number:
+        if not value.is_integer or value < minimum:
+            raise SpecError(f"{what} must be {kind}, got {value}")
+        return sympy.true
+    if value.is_integer is not True:
+        raise SpecError(f"{what} must be {kind}; {value} is not known to be an integer (divide with //)")
+    holds = decide(tidy(sympy.Ge(value, minimum)))
+    if holds is sympy.false:
+        raise SpecError(f"{what} must be {kind}, got {value}")
+    return holds
+
+
 def to_expr(value: object, what: str) -> sympy.Expr:
     """Convert an int, exact fraction, formula string or SymPy expression.
 
@@ -59,6 +84,8 @@ def to_expr(value: object, what: str) -> sympy.Expr:
     if isinstance(value, bool):
         raise SpecError(f"{what} must be an integer or a formula, got {value!r}")
     if isinstance(value, int):
+        if abs(value) >= 10**MAX_DIGITS:
+            raise SpecError(f"{what}: integers of more than {MAX_DIGITS} digits are not supported")
         return sympy.Integer(value)
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)

@@ -183,7 +183,7 @@ def test_substitution_that_violates_a_condition(capsys, tmp_path):
     spec = write(tmp_path, "input: [3, H, H]\nlayers:\n  - {type: conv2d, out_channels: 4, kernel_size: 5, name: c}\n")
     status, _, err = run(capsys, "derive", spec, "--subs", "H=3")
     assert status == 2
-    assert err == "symcnn: error: layer 1 (conv2d 'c'): output height must be ≥ 1, violated by these values\n"
+    assert err == "symcnn: error: layer 1 (conv2d 'c'): output height must be ≥ 1, violated by H=3 (needs H >= 5)\n"
 
 
 def test_installed_entry_point_never_prints_a_traceback(tmp_path):
@@ -191,3 +191,30 @@ def test_installed_entry_point_never_prints_a_traceback(tmp_path):
     done = subprocess.run([sys.executable, "-m", "symcnn.cli", "derive", path], capture_output=True, text=True)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("input: [1, 4]\nlayers:\n  - {type: 5}\n", "layer 1: 'type' must be a layer type's name like conv2d, got 5"),
+        ("input: [1, 4]\nlayers:\n  - {type: relu, 1: 2}\n", "layer 1: argument names must be text, got 1"),
+        (
+            "input: [[1, 2]]\nlayers:\n  - {type: relu}\n",
+            "layer 0 (input): size 1 must be a number or a formula, got [1, 2]",
+        ),
+        ("input: [1, 4]\ninput: [1, 5]\nlayers:\n  - {type: relu}\n", "the key 'input' is given twice (line 2)"),
+        (
+            "input: [1, " + "9" * 1200 + "]\nlayers:\n  - {type: relu}\n",
+            "layer 0 (input): size 2: integers of more than 1000 digits are not supported",
+        ),
+        (
+            "input: [1, 4]\nlayers:\n  - {type: linear, out_features: '(a+b+c+e+f+g+h+j)**64'}\n",
+            "formula would expand to more than 10,000 terms",
+        ),
+        ("input: " + "[" * 3000 + "]" * 3000 + "\nlayers: []\n", "nested too deeply"),
+    ],
+)
+def test_more_bad_specs_end_in_one_line(capsys, tmp_path, spec, message):
+    status, _, err = run(capsys, "derive", write(tmp_path, spec))
+    assert status == 2
+    assert message in err and err.count("\n") == 1 and "internal error" not in err

@@ -467,7 +467,7 @@ def test_subs_fails_exactly_where_numbers_fail(chain: Any, h: int, w: int, k: in
             subs_used(symbolic, H=h, W=w, k=k)
         assert symbolic_error.value.where == numeric_error.where
         assert symbolic_error.value.where in str(symbolic_error.value)
-        rule = symbolic_error.value.message.removesuffix(", violated by these values")
+        rule = symbolic_error.value.message.split(", violated by ")[0]
         assert numeric_error.message.startswith(rule), (symbolic_error.value.message, numeric_error.message)
         return
     got = subs_used(symbolic, H=h, W=w, k=k)

@@ -157,3 +157,72 @@ def test_rendered_conditions_drop_implied_bounds_but_subs_blames_the_first_faili
     assert "H >= 2 " not in derivation.to_text() and "H >= 96" in derivation.to_text()
     with pytest.raises(symcnn.ShapeError, match=r"^layer 1 \(maxpool2d 'maxpool1'\)"):
         derivation.subs(H=1)
+
+
+# Regressions from a review: values outside a symbol's domain must not slip through.
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"H": 0}, "cannot substitute H=0: H must be a positive integer, got 0"),
+        ({"H": -5}, "cannot substitute H=-5: H must be a positive integer, got -5"),
+        ({"H": "1/2"}, "cannot substitute H=1/2: H must be a positive integer, got 1/2"),
+        ({"s": 0}, "cannot substitute s=0: s must be a positive integer, got 0"),
+        ({"p": -3}, "cannot substitute p=-3: p must be an integer ≥ 0, got -3"),
+        ({"H": "W/2"}, "cannot substitute H=W/2: H must be a positive integer; W/2 is not known to be an integer"),
+    ],
+)
+def test_subs_checks_each_symbols_domain(values, message):
+    H, W, s, p = symcnn.symbols("H W s p")
+    net = symcnn.Sequential(symcnn.Input(3, H, W), symcnn.Conv2d(out_channels=4, kernel_size=3, stride=s, padding=p))
+    with pytest.raises(symcnn.SpecError) as caught:
+        net.derive().subs(values)
+    assert str(caught.value).startswith(message)
+
+
+def test_a_formula_value_keeps_its_lower_bound_as_a_condition():
+    H, W = symcnn.symbols("H W")
+    derivation = symcnn.Sequential(symcnn.Input(3, H, W), symcnn.MaxPool2d(2)).derive().subs(H="W - 3")
+    assert any(str(c.relation) == "W >= 4" for c in derivation.conditions)
+    with pytest.raises(symcnn.ShapeError, match="violated by W=3"):
+        derivation.subs(W=3)
+
+
+def test_formula_arguments_must_be_integers_and_their_bounds_become_conditions():
+    with pytest.raises(
+        symcnn.SpecError, match=r"kernel_size must be a positive integer; k/2 is not known to be an integer"
+    ):
+        symcnn.Conv2d(out_channels=4, kernel_size="k/2")
+    derivation = symcnn.Sequential(symcnn.Input(3, 20, 20), symcnn.Conv2d(out_channels=4, kernel_size="k - 2")).derive()
+    assert any(str(c.relation) == "k >= 3" for c in derivation.conditions)
+    with pytest.raises(symcnn.ShapeError, match=r"kernel_size must be ≥ 1, violated by k=2"):
+        derivation.subs(k=2)
+
+
+def test_repeat_counts_and_input_sizes_that_are_formulas():
+    with pytest.raises(symcnn.SpecError, match="repeat: times must be a positive integer; N/2 is not known"):
+        symcnn.Repeat(symcnn.ReLU(), "N/2")
+    net = symcnn.Sequential(symcnn.Input(2, "H - 4"), symcnn.Repeat(symcnn.ReLU(), "N - 1"))
+    relations = {str(c.relation) for c in net.derive().conditions}
+    assert {"H >= 5", "N >= 2"} <= relations
+
+
+def test_repeated_assumptions_combine_and_unknown_symbols_are_errors():
+    H = symcnn.symbols("H")
+    net = symcnn.Sequential(symcnn.Input(1, H, H), symcnn.MaxPool2d(4))
+    both = symcnn.derive(net, assume=["H%4==0", "H%6==0"])
+    assert both.assumptions == ((H, 12),)
+    with pytest.raises(symcnn.SpecError, match="assumes 12 divides H"):
+        both.subs(H=8)
+    with pytest.raises(symcnn.SpecError, match="cannot assume a divisor of Z"):
+        symcnn.derive(net, assume=["Z%4==0"])
+
+
+def test_layer_memo_keeps_networks_with_equal_shapes_apart():
+    a = symcnn.load_spec(
+        {"input": [32, 5, 5], "layers": [{"type": "flatten"}, {"type": "linear", "out_features": 256}]}
+    )
+    b = symcnn.load_spec(
+        {"input": [8, 10, 10], "layers": [{"type": "flatten"}, {"type": "linear", "out_features": 256}]}
+    )
+    a.derive()
+    assert b.derive().row("output").params.substituted.text() == "(8*10*10 + 1)*256"

@@ -21,7 +21,7 @@ from ..display import ONE, ZERO, Shown, leaf, substitute
 from ..errors import ShapeError, SpecError, SymcnnError, UnknownLayerError
 from ..rules import Rule
 from ..simplify import at_least_one, decide
-from ..symbols import to_expr
+from ..symbols import integer_at_least, to_expr
 
 if TYPE_CHECKING:
     from ..network import Node
@@ -253,14 +253,17 @@ class Layer:
     def _checked(self, raw: object, what: str, minimum: int) -> sympy.Expr:
         try:
             value = to_expr(raw, what)
+            holds = integer_at_least(value, minimum, what)
         except SymcnnError as error:
             raise error.located(self.kind) from None
-        if value.is_number and (not value.is_integer or value < minimum):
-            kind = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
-            raise self._fail(f"{what} must be {kind}, got {value}")
-        if value.is_integer is False:
-            raise self._fail(f"{what} must be an integer, got {value}")
+        if holds is not sympy.true:  # e.g. kernel_size "k - 2": listed as a condition when derived
+            pending = (*self.argument_checks(), Check(f"{what} must be ≥ {minimum}", holds))
+            object.__setattr__(self, "_argument_checks", pending)
         return value
+
+    def argument_checks(self) -> tuple[Check, ...]:
+        """Conditions on formula arguments that the symbols alone do not settle."""
+        return getattr(self, "_argument_checks", ())
 
     def _tuple(self, attribute: str, count: int, *, minimum: int = 1) -> None:
         raw = getattr(self, attribute)
@@ -345,11 +348,11 @@ def apply_once(layer: Layer, inputs: Sequence[Tensor], conventions: Conventions)
 
     Importing a PyTorch model applies every layer to follow shapes; deriving the
     network then finds the same outcomes here instead of computing them again.
-    The key includes how each input size is shown (a product after Flatten, or a
-    plain value), since the outcome's formulas show them.
+    The key includes how each input size is shown (``32*5*5`` after Flatten, or
+    ``800``), since the outcome's formulas show them.
     """
     try:
-        key = (layer, conventions, tuple((x.shape, tuple(type(part) for part in x.shown)) for x in inputs))
+        key = (layer, conventions, tuple((x.shape, tuple(_shown_key(part) for part in x.shown)) for x in inputs))
         hash(key)
     except TypeError:  # a layer with an unhashable argument: nothing to remember it by
         return layer.apply(inputs, conventions)
@@ -360,6 +363,12 @@ def apply_once(layer: Layer, inputs: Sequence[Tensor], conventions: Conventions)
             del _APPLIED[next(iter(_APPLIED))]
         _APPLIED[key] = outcome
     return outcome
+
+
+def _shown_key(part: Shown) -> object:
+    from ..display import Leaf
+
+    return part.item if isinstance(part, Leaf) else part.text()
 
 
 def format_shape(shape: Iterable[sympy.Expr]) -> str:

@@ -203,6 +203,10 @@ class _AdaptivePool(Layer):
 class _AdaptiveMaxPool(_AdaptivePool):
     return_indices: bool = False
 
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self._flag("return_indices")
+
 
 @register("adaptiveavgpool1d", "adaptiveavgpool")
 @dataclass(frozen=True)

@@ -26,7 +26,15 @@ BATCH = sympy.Dummy("batch", integer=True, positive=True)
 
 def _same(a: sympy.Expr, b: sympy.Expr) -> bool:
     """Provably equal (exactly; floors are compared as written)."""
-    return bool(sympy.expand(sympy.sympify(a) - sympy.sympify(b)) == 0)
+    return bool(sympy.expand(_as_size(a) - _as_size(b)) == 0)
+
+
+def _as_size(value: Any) -> sympy.Expr:
+    """A size from the traced graph as SymPy; never parses text (sympify would evaluate it)."""
+    value = _number(value)
+    if not isinstance(value, sympy.Expr):
+        raise _Unsupported(f"a size must be an integer or a size of the input, got {value!r}")
+    return value
 
 
 def _number(value: Any) -> Any:
@@ -76,7 +84,7 @@ def _shape_arguments(sizes: Sequence[Any]) -> list[Any]:
 
 def _reshape(self: _Importer, node: Any, x: _Value, sizes: Sequence[Any]) -> Any:
     """``view``/``reshape``: a Flatten or Unflatten of the sample, or an error."""
-    entries = [sympy.sympify(_number(item)) for item in _shape_arguments(sizes)]
+    entries = [_as_size(item) for item in _shape_arguments(sizes)]
     numel = x.tensor.numel
     if not entries:
         raise _Unsupported("reshaping to a scalar drops the batch dimension")
