@@ -17,7 +17,7 @@ from .derivation import Derivation
 from .derive import derive
 from .errors import SpecError, SymcnnError
 from .examples import MNIST
-from .network import Network
+from .network import Input, Network
 from .spec import load_spec
 
 FORMATS = ("text", "md", "markdown", "latex", "json")
@@ -89,8 +89,11 @@ def _torch_network(target: str, shape: str | None) -> Network:
         builder = getattr(importlib.import_module(module_name), builder_name)
     except (ImportError, AttributeError) as error:
         raise SpecError(f"cannot load {target}: {error}") from None
-    sizes = [part.strip() for part in shape.split(",")]
-    return from_torch(builder(), tuple(int(part) if part.isdigit() else part for part in sizes))
+    sizes = tuple(int(part) if part.isdigit() else part for part in (item.strip() for item in shape.split(",")))
+    if any(part == "" for part in sizes):
+        raise SpecError(f"--input expects sizes separated by commas, e.g. 3,H,W, got {shape!r}")
+    Input(*sizes)  # a bad size is reported as such, before the model is traced
+    return from_torch(builder(), sizes)
 
 
 def _render(derivation: Derivation, fmt: str, standalone: bool) -> str:

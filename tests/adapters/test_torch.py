@@ -501,3 +501,34 @@ def test_importing_symcnn_does_not_import_torch() -> None:
     code = f"import sys, {modules}; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_cli_torch_bad_input_sizes_are_reported_as_such(capsys):
+    from symcnn.cli import main
+
+    assert main(["derive", "--torch", "torchvision.models:resnet18", "--input", "3,0,0"]) == 2
+    assert capsys.readouterr().err == "symcnn: error: layer 0 (input): size 2 must be a positive integer, got 0\n"
+    assert main(["derive", "--torch", "torchvision.models:resnet18", "--input", "3,,H"]) == 2
+    assert "--input expects sizes separated by commas" in capsys.readouterr().err
+
+
+def test_cli_torch_derives_a_torchvision_model(capsys):
+    import json
+
+    from symcnn.cli import main
+
+    assert main(["derive", "--torch", "torchvision.models:resnet18", "--input", "3,H,W", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    model = torchvision.models.resnet18(weights=None)
+    assert data["trainable_params"] == sum(p.numel() for p in model.parameters())
+    assert data["output_shape"] == [1000]
+
+
+def test_a_string_in_a_view_is_refused_not_evaluated(tmp_path):
+    class Sneaky(torch.nn.Module):
+        def forward(self, x):
+            return x.view(x.size(0), f"__import__('pathlib').Path('{tmp_path}/pwned').touch() or 12")
+
+    with pytest.raises(UnsupportedError, match="a size must be an integer or a size of the input"):
+        from_torch(Sneaky(), (3, 2, 2))
+    assert not (tmp_path / "pwned").exists()
