@@ -44,6 +44,33 @@ def divides(layer: Layer, groups: sympy.Expr, channels: sympy.Expr, what: str) -
     return Check(f"groups must divide {what}", sympy.Eq(remainder, 0))
 
 
+def channel_checks(layer: Any, channels: sympy.Expr) -> tuple[Check, ...]:
+    """in_channels as declared, and groups dividing both channel counts."""
+    checks = [
+        layer._check_declared("in_channels", channels),
+        divides(layer, layer.groups, channels, "in_channels"),
+        divides(layer, layer.groups, layer.out_channels, "out_channels"),
+    ]
+    return tuple(check for check in checks if check is not None)
+
+
+def weight_steps(layer: Any, x: Tensor, positions: Bind, params_rule: str, macs_rule: str) -> tuple[Step, Step]:
+    """Parameters and MACs of a convolution or transposed convolution on input ``x``.
+
+    Both share the kernel ``n*m`` (shown with this layer's sizes), the groups
+    (left out of the display when 1) and the bias; they differ in their rules.
+    """
+    kernel = Bind(
+        product(layer.kernel_size), shown_product(KERNEL_NOTATION[layer.dims]), shown_product(list(layer.kernel_size))
+    )
+    groups = Bind(layer.groups, "g", omit=layer.groups == 1)
+    maps_in, maps_out = Bind(x.shape[0], "l", x.shown[0]), Bind(layer.out_channels, "k")
+    rule = RULES[params_rule]
+    params = derive_step("params", rule, kernel=kernel, l=maps_in, k=maps_out, g=groups, b=bias_term(layer.bias))
+    macs = derive_step("macs", RULES[macs_rule], o=positions, k=maps_out, kernel=kernel, l=maps_in, g=groups)
+    return params, macs
+
+
 @dataclass(frozen=True)
 class _ConvNd(Layer):
     dims: ClassVar[int] = 2
@@ -72,10 +99,6 @@ class _ConvNd(Layer):
                 raise self._fail("padding='same' is not supported for strided convolutions")
         else:
             self._tuple("padding", self.dims, minimum=0)
-
-    def _kernel_binding(self) -> Bind:
-        notation = shown_product(KERNEL_NOTATION[self.dims])
-        return Bind(product(self.kernel_size), notation, shown_product(list(self.kernel_size)))
 
     def _padding(self) -> tuple[sympy.Expr, ...]:
         if self.padding == "valid":
@@ -129,44 +152,16 @@ class _ConvNd(Layer):
             for name, size, side in zip(spatial_names(self.dims), x.shape[1:], sides, strict=True)
         )
 
-    def _channel_checks(self, channels: sympy.Expr) -> tuple[Check, ...]:
-        checks = [
-            self._check_declared("in_channels", channels),
-            divides(self, self.groups, channels, "in_channels"),
-            divides(self, self.groups, self.out_channels, "out_channels"),
-        ]
-        return tuple(check for check in checks if check is not None)
-
 
 class _Conv(_ConvNd):
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         self._expect_rank(x, self.dims + 1)
-        channels = x.shape[0]
-        checks = self._channel_checks(channels) + self._padding_mode_checks(x)
+        checks = channel_checks(self, x.shape[0]) + self._padding_mode_checks(x)
         sizes, size_checks = self._spatial(x)
         out = Tensor.of((self.out_channels, *(step.value for step in sizes)))
-        groups = Bind(self.groups, "g", omit=self.groups == 1)
-        kernel = self._kernel_binding()
-        params = derive_step(
-            "params",
-            RULES["conv_params"],
-            kernel=kernel,
-            l=Bind(channels, "l", x.shown[0]),
-            k=Bind(self.out_channels, "k"),
-            g=groups,
-            b=bias_term(self.bias),
-        )
         positions = Bind(product(out.shape[1:]), "o", shown_product(list(out.shape[1:])))
-        macs = derive_step(
-            "macs",
-            RULES["conv_macs"],
-            o=positions,
-            k=Bind(self.out_channels, "k"),
-            kernel=kernel,
-            l=Bind(channels, "l", x.shown[0]),
-            g=groups,
-        )
+        params, macs = weight_steps(self, x, positions, "conv_params", "conv_macs")
         return Outcome(out, sizes, params=params, macs=macs, checks=checks + size_checks)
 
 
@@ -246,12 +241,7 @@ class _ConvTransposeNd(Layer):
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         self._expect_rank(x, self.dims + 1)
-        channels = x.shape[0]
-        checks = [
-            self._check_declared("in_channels", channels),
-            divides(self, self.groups, channels, "in_channels"),
-            divides(self, self.groups, self.out_channels, "out_channels"),
-        ]
+        checks = channel_checks(self, x.shape[0]) + self._output_padding_checks()
         sizes = tuple(
             derive_step(
                 name,
@@ -276,37 +266,11 @@ class _ConvTransposeNd(Layer):
             )
         )
         out = Tensor.of((self.out_channels, *(step.value for step in sizes)))
-        kernel = Bind(
-            product(self.kernel_size), shown_product(KERNEL_NOTATION[self.dims]), shown_product(list(self.kernel_size))
-        )
-        groups = Bind(self.groups, "g", omit=self.groups == 1)
-        params = derive_step(
-            "params",
-            RULES["conv_transpose_params"],
-            kernel=kernel,
-            l=Bind(channels, "l", x.shown[0]),
-            k=Bind(self.out_channels, "k"),
-            g=groups,
-            b=bias_term(self.bias),
-        )
+        # Each input position feeds a kernel's worth of outputs.
         positions = Bind(product(x.shape[1:]), "o", shown_product(list(x.shown[1:])))
-        macs = derive_step(
-            "macs",
-            RULES["conv_transpose_macs"],
-            o=positions,
-            l=Bind(channels, "l", x.shown[0]),
-            kernel=kernel,
-            k=Bind(self.out_channels, "k"),
-            g=groups,
-        )
-        all_checks = tuple(check for check in checks if check is not None) + self._output_padding_checks()
-        return Outcome(
-            out,
-            sizes,
-            params=params,
-            macs=macs,
-            checks=all_checks + tuple(size_check(step.quantity, step) for step in sizes),
-        )
+        params, macs = weight_steps(self, x, positions, "conv_transpose_params", "conv_transpose_macs")
+        size_checks = tuple(size_check(step.quantity, step) for step in sizes)
+        return Outcome(out, sizes, params=params, macs=macs, checks=checks + size_checks)
 
 
 @register("convtranspose1d", "convtranspose1d")
