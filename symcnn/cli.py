@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("derive", help="derive shapes, parameters and MACs of a network, step by step")
     run.add_argument("spec", nargs="?", help="YAML or JSON spec file (default: the embedded MNIST example)")
     run.add_argument("--subs", nargs="+", default=[], metavar="NAME=VALUE", help="substitute values, e.g. H=28 k=64")
-    run.add_argument("--assume", nargs="+", default=[], metavar="H%%32==0", help="assume divisibility, e.g. H%%32==0")
+    run.add_argument("--assume", nargs="+", default=[], metavar="H%32==0", help="assume divisibility, e.g. H%%32==0")
     run.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
     run.add_argument("--standalone", action="store_true", help="LaTeX: a complete document for pdflatex")
     run.add_argument("--conventions", choices=("pytorch", "keras"), default="pytorch", help="counting convention")
