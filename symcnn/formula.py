@@ -7,6 +7,9 @@ Python's ``eval``, which would let a spec file execute arbitrary code
 :func:`ast.parse` and walk the tree with an explicit whitelist: integer
 literals, names, ``+ - * / // % **``, unary ``+``/``-`` and calls to
 ``floor``, ``ceil``, ``min`` and ``max``.  Anything else is a ``SpecError``.
+Decimals are read as the exact number they spell (``0.35`` is 7/20, ``20e6`` is
+20000000), never as a binary float.  :func:`parse_relation` reads one
+comparison (``params <= 20e6``) for budgets and bounds.
 Length, nesting, exponents, the digits of big powers and the number of terms
 the formula expands to are bounded, so that parsing it, and expanding the
 totals it enters, stays cheap.
@@ -15,7 +18,9 @@ totals it enters, stays cheap.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, NoReturn
 
 import sympy
@@ -23,7 +28,7 @@ import sympy
 from .errors import SpecError
 from .symbols import symbol
 
-__all__ = ["parse_formula"]
+__all__ = ["exact_decimal", "parse_formula", "parse_relation"]
 
 MAX_LENGTH = 500
 MAX_DEPTH = 100
@@ -59,7 +64,50 @@ _FORBIDDEN: dict[type[ast.AST], str] = {  # node type -> "<what> is/are"
 
 
 def parse_formula(text: str, *, what: str = "formula") -> sympy.Expr:
-    """Turn a formula string into an exact SymPy expression, or raise ``SpecError``."""
+    """Turn a formula string into an exact SymPy expression, or raise ``SpecError``.
+
+    >>> parse_formula("(H - 1)//4 + 1")
+    floor((H - 1)/4) + 1
+    >>> parse_formula("0.35*k")
+    7*k/20
+    """
+    tree, fail, source = _parse(text, what)
+    return _finish(lambda: _build(tree.body, fail, 0, source), fail)
+
+
+_RELATIONS: dict[type[ast.cmpop], Callable[[Any, Any], Any]] = {
+    ast.LtE: sympy.Le,
+    ast.Lt: sympy.Lt,
+    ast.GtE: sympy.Ge,
+    ast.Gt: sympy.Gt,
+    ast.Eq: sympy.Eq,
+}
+
+
+def parse_relation(text: str, *, what: str = "bound") -> tuple[str, sympy.Expr, sympy.Expr]:
+    """Read one comparison ``left OP right`` (``<=``, ``<``, ``>=``, ``>``, ``==``) safely.
+
+    Returns the operator and both sides, each parsed like :func:`parse_formula`;
+    the left side may be a quantity name with dots (``layer3.0.conv2.params``) or
+    brackets (``output_shape[1]``), returned as a symbol of that exact name.
+
+    >>> parse_relation("params <= 20e6")
+    ('<=', params, 20000000)
+    """
+    source = text.strip()
+    match = re.fullmatch(r"\s*([A-Za-z_][\w.\[\]]*)\s*(<=|<|>=|>|==)\s*(.+)", source)
+    if not match:
+        shown = source if len(source) <= 60 else source[:40] + "..."
+        raise SpecError(f"{what}: cannot read {shown!r}: write it as NAME <= VALUE (or <, >=, >, ==)")
+    name, operator, right = match.groups()
+    if any(char in name for char in ".[]"):
+        left: sympy.Expr = sympy.Symbol(name)
+    else:
+        left = parse_formula(name, what=what)
+    return operator, left, parse_formula(right, what=what)
+
+
+def _parse(text: str, what: str) -> tuple[ast.Expression, Fail, str]:
     source = text.strip()
     shown = source if len(source) <= MAX_LENGTH else source[:40] + "..."
 
@@ -80,8 +128,12 @@ def parse_formula(text: str, *, what: str = "formula") -> sympy.Expr:
         tree = ast.parse(source, mode="eval")  # parses only; nothing is evaluated
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         fail("syntax error")
+    return tree, fail, source
+
+
+def _finish(build: Callable[[], Any], fail: Fail) -> sympy.Expr:
     try:
-        result = _build(tree.body, fail, 0)
+        result = build()
         if _expanded_terms(result) > MAX_TERMS:  # totals expand formulas: keep that affordable
             fail(f"formula would expand to more than {MAX_TERMS:,} terms")
         return result
@@ -108,7 +160,7 @@ def _expanded_terms(expr: Any) -> int:
     return 1
 
 
-def _build(node: ast.AST, fail: Fail, depth: int) -> Any:
+def _build(node: ast.AST, fail: Fail, depth: int, source: str) -> Any:
     """Build the SymPy object for one whitelisted node; ``fail`` on anything else."""
     if depth > MAX_DEPTH:
         fail("formula is nested too deeply")
@@ -117,7 +169,7 @@ def _build(node: ast.AST, fail: Fail, depth: int) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return sympy.Integer(value)
         if isinstance(value, float):
-            fail(f"floats are not allowed (got {value!r}); write a fraction like 1/2")
+            return _decimal(ast.get_source_segment(source, node) or repr(value), fail)
         kind = _CONSTANTS.get(type(value), "constants")
         fail(f"{kind} are not allowed (got {value!r})")
     if isinstance(node, ast.Name):
@@ -129,13 +181,13 @@ def _build(node: ast.AST, fail: Fail, depth: int) -> Any:
     if isinstance(node, ast.UnaryOp):
         if not isinstance(node.op, (ast.UAdd, ast.USub)):
             fail(f"operator {_OPERATORS[type(node.op)]!r} is not allowed")
-        operand = _build(node.operand, fail, depth + 1)
+        operand = _build(node.operand, fail, depth + 1, source)
         return -operand if isinstance(node.op, ast.USub) else operand
     if isinstance(node, ast.BinOp):
         if not isinstance(node.op, ast.Pow) and type(node.op) not in _BINARY:
             fail(f"operator {_OPERATORS[type(node.op)]!r} is not allowed")
-        left = _build(node.left, fail, depth + 1)
-        right = _build(node.right, fail, depth + 1)
+        left = _build(node.left, fail, depth + 1, source)
+        right = _build(node.right, fail, depth + 1, source)
         if isinstance(node.op, ast.Pow):
             return _power(left, right, fail)
         result = _BINARY[type(node.op)](left, right)
@@ -144,7 +196,7 @@ def _build(node: ast.AST, fail: Fail, depth: int) -> Any:
         return result
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name):
-            _build(node.func, fail, depth + 1)  # reports attribute access, lambda...
+            _build(node.func, fail, depth + 1, source)  # reports attribute access, lambda...
             fail("only floor, ceil, min and max can be called")
         name = node.func.id
         if name not in _FUNCTIONS:
@@ -154,9 +206,33 @@ def _build(node: ast.AST, fail: Fail, depth: int) -> Any:
         wanted = "1 argument" if name in ("floor", "ceil") else "1 or more arguments"
         if not node.args or (wanted == "1 argument" and len(node.args) > 1):
             fail(f"{name}() takes {wanted}, got {len(node.args)}")
-        return _FUNCTIONS[name](*(_build(arg, fail, depth + 1) for arg in node.args))
+        return _FUNCTIONS[name](*(_build(arg, fail, depth + 1, source) for arg in node.args))
     kind = _FORBIDDEN.get(type(node), f"{type(node).__name__} expressions are")
     fail(f"{kind} not allowed")
+
+
+def exact_decimal(literal: str) -> Fraction:
+    """A decimal literal as the exact number it spells: ``0.35`` is 7/20, ``20e6`` is 20000000.
+
+    Used for formulas, and for the decimals of YAML and JSON spec files, so that a
+    width multiplier typed as ``0.35`` is never a binary float.
+    """
+    text = literal.strip().replace("_", "")
+    _, _, exponent = text.lower().partition("e")
+    try:
+        if exponent and abs(int(exponent)) > MAX_DIGITS or len(text) > MAX_DIGITS:
+            raise SpecError(f"the number {literal!r} has more than {MAX_DIGITS} digits")
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        raise SpecError(f"cannot read the number {literal!r} exactly") from None
+
+
+def _decimal(literal: str, fail: Fail) -> sympy.Rational:
+    try:
+        exact = exact_decimal(literal)
+    except SpecError as error:
+        fail(error.message)
+    return sympy.Rational(exact.numerator, exact.denominator)
 
 
 def _power(base: Any, exponent: Any, fail: Fail) -> Any:

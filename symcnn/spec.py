@@ -30,6 +30,7 @@ from typing import Any
 import yaml
 
 from .errors import SpecError, SymcnnError, UnknownLayerError
+from .formula import exact_decimal
 from .layers.base import Layer, layer_class
 from .network import Graph, Input, Network, Node, Repeat, Sequential
 
@@ -48,6 +49,10 @@ class _SafeLoader(yaml.SafeLoader):
             raise SpecError(f"YAML aliases are not allowed in spec files (line {event.start_mark.line + 1})")
         return super().compose_node(parent, index)
 
+    def construct_yaml_float(self, node: Any) -> Any:
+        # 0.35 is read as the exact decimal 7/20, never as a binary float.
+        return exact_decimal(self.construct_scalar(node))
+
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen = set()
         for key_node, _ in node.value:
@@ -56,6 +61,9 @@ class _SafeLoader(yaml.SafeLoader):
                 raise SpecError(f"the key {key!r} is given twice (line {key_node.start_mark.line + 1})")
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:float", _SafeLoader.construct_yaml_float)
 
 
 def read_spec(path: str | Path) -> dict[str, Any]:
@@ -70,7 +78,10 @@ def read_spec(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise SpecError(f"{path}: spec file is not UTF-8 text") from None
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.load(text, Loader=_SafeLoader)
+        if path.suffix.lower() == ".json":
+            data = json.loads(text, parse_float=exact_decimal)
+        else:
+            data = yaml.load(text, Loader=_SafeLoader)
     except SpecError as error:
         raise SpecError(f"{path}: {error.message}") from None
     except RecursionError:

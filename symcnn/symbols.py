@@ -1,14 +1,18 @@
 """Symbols and the conversion of user values into exact SymPy expressions.
 
 All hyperparameters are integers.  ``symbols("H W k")`` makes positive-integer
-symbols; names that start with ``p`` (padding: ``p``, ``p1``, ``pad``) are
-non-negative integers instead, because a padding of 0 is legal.  The same name
+symbols; padding-like names are non-negative integers instead, because a
+padding of 0 is legal: ``p``, ``p`` with digits (``p1``), ``ph``/``pw``/``pd``
+(with digits), ``p_`` followed by anything (``p_h``), and names starting with
+``pad`` (``pad``, ``padding``).  Other names starting with ``p`` (``patches``,
+``pk``) are positive like every other hyperparameter.  The same name
 always gives the same symbol, so a formula typed in a spec file and a symbol
 made in Python refer to the same thing.
 """
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from functools import cache
 
@@ -19,9 +23,16 @@ from .errors import SpecError
 __all__ = ["is_nonnegative_name", "symbol", "symbols"]
 
 
+_PADDING_NAME = re.compile(r"p[hwd]?\d*|p_\w*|pad\w*")
+
+
 def is_nonnegative_name(name: str) -> bool:
-    """Padding-like names may be zero; every other hyperparameter is >= 1."""
-    return name.startswith("p")
+    """Padding-like names may be zero; every other hyperparameter is >= 1.
+
+    >>> [is_nonnegative_name(name) for name in ("p", "p2", "pw", "p_left", "padding", "patches", "pk")]
+    [True, True, True, True, True, False, False]
+    """
+    return _PADDING_NAME.fullmatch(name) is not None
 
 
 @cache

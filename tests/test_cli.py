@@ -87,12 +87,12 @@ BAD_SPECS = [
     (
         "float size",
         "input: [1, 2.5, 28]\nlayers:\n  - {type: relu}\n",
-        "layer 0 (input): size 2 must be an integer or a formula, got 2.5",
+        "layer 0 (input): size 2 must be a positive integer, got 5/2",
     ),
     (
         "fractional kernel",
         "input: [1, 8, 8]\nlayers:\n  - {type: conv2d, out_channels: 3, kernel_size: 1.5}\n",
-        "layer 1 (conv2d): kernel_size must be an integer or a formula, got 1.5",
+        "layer 1 (conv2d): kernel_size must be a positive integer, got 3/2",
     ),
     (
         "groups that do not divide channels",
@@ -218,3 +218,14 @@ def test_more_bad_specs_end_in_one_line(capsys, tmp_path, spec, message):
     status, _, err = run(capsys, "derive", write(tmp_path, spec))
     assert status == 2
     assert message in err and err.count("\n") == 1 and "internal error" not in err
+
+
+def test_usage_hint_names_the_program_once(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["foo"])
+    assert info.value.code == 2
+    error = capsys.readouterr().err
+    assert error.endswith("(see symcnn --help)\n") and "symcnn symcnn" not in error
+    with pytest.raises(SystemExit):
+        main(["derive", "--format", "pdf"])
+    assert capsys.readouterr().err.endswith("(see symcnn derive --help)\n")

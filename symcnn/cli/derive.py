@@ -1,0 +1,99 @@
+"""``symcnn derive``: shapes, parameters and MACs of a network, step by step."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+
+from ..conventions import Conventions
+from ..derivation import Derivation
+from ..derive import derive
+from ..errors import SpecError
+from ..examples import MNIST
+from ..network import Input, Network
+from ..spec import load_spec
+
+NAME = "derive"
+HELP = "derive shapes, parameters and MACs of a network, step by step"
+FORMATS = ("text", "md", "markdown", "latex", "json")
+
+
+def configure(run: argparse.ArgumentParser) -> None:
+    run.add_argument("spec", nargs="?", help="YAML or JSON spec file (default: the embedded MNIST example)")
+    run.add_argument("--subs", nargs="+", default=[], metavar="NAME=VALUE", help="substitute values, e.g. H=28 k=64")
+    run.add_argument("--assume", nargs="+", default=[], metavar="H%32==0", help="assume divisibility, e.g. H%%32==0")
+    run.add_argument("--format", "-f", choices=FORMATS, default="text", help="output format (default: text)")
+    run.add_argument("--standalone", action="store_true", help="LaTeX: a complete document for pdflatex")
+    run.add_argument("--conventions", choices=("pytorch", "keras"), default="pytorch", help="counting convention")
+    run.add_argument(
+        "--torch", metavar="MODULE:BUILDER", help="import a PyTorch model, e.g. torchvision.models:resnet50"
+    )
+    run.add_argument("--input", metavar="C,H,W", help="input shape for --torch, e.g. 3,H,W")
+    run.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+
+def run(args: argparse.Namespace) -> str:
+    network = _network(args)
+    derivation = derive(network, conventions=Conventions(framework=args.conventions), assume=args.assume or None)
+    values = substitutions(args.subs)
+    if values:
+        derivation = derivation.subs(values)
+    return render(derivation, args.format, args.standalone)
+
+
+def substitutions(pairs: Sequence[str], flag: str = "--subs") -> dict[str, str]:
+    """``["H=28", "k=2*c"]`` -> ``{"H": "28", "k": "2*c"}``; the values are parsed later, safely."""
+    values = {}
+    for pair in pairs:
+        name, equals, value = pair.partition("=")
+        if not equals or not name.strip().isidentifier() or not value.strip():
+            raise SpecError(f"{flag} expects NAME=VALUE, got {pair!r}")
+        values[name.strip()] = value.strip()
+    return values
+
+
+def render(derivation: Derivation, fmt: str, standalone: bool = False) -> str:
+    """The derivation in one of :data:`FORMATS`."""
+    if standalone and fmt != "latex":
+        raise SpecError("--standalone only applies to --format latex")
+    if fmt == "json":
+        return derivation.to_json()
+    if fmt in ("md", "markdown"):
+        return derivation.to_markdown()
+    if fmt == "latex":
+        return derivation.to_latex(standalone=standalone)
+    return derivation.to_text()
+
+
+def _network(args: argparse.Namespace) -> Network:
+    if args.torch:
+        if args.spec:
+            raise SpecError("give either a spec file or --torch, not both")
+        return torch_network(args.torch, args.input)
+    if args.input:
+        raise SpecError("--input is only used with --torch")
+    return load_spec(args.spec) if args.spec else load_spec(MNIST)
+
+
+def torch_network(target: str, shape: str | None) -> Network:
+    """``--torch torchvision.models:resnet50 --input 3,H,W``: build and import the model."""
+    import importlib
+
+    module_name, colon, builder_name = target.partition(":")
+    if not colon or not module_name or not builder_name.isidentifier():
+        raise SpecError(f"--torch expects MODULE:BUILDER, e.g. torchvision.models:resnet50, got {target!r}")
+    if not shape:
+        raise SpecError("--torch needs --input, e.g. --input 3,H,W")
+    try:
+        from ..adapters.torch import from_torch
+    except ImportError:
+        raise SpecError("--torch needs PyTorch: pip install 'symcnn[torch]'") from None
+    try:
+        builder = getattr(importlib.import_module(module_name), builder_name)
+    except (ImportError, AttributeError) as error:
+        raise SpecError(f"cannot load {target}: {error}") from None
+    sizes = tuple(int(part) if part.isdigit() else part for part in (item.strip() for item in shape.split(",")))
+    if any(part == "" for part in sizes):
+        raise SpecError(f"--input expects sizes separated by commas, e.g. 3,H,W, got {shape!r}")
+    Input(*sizes)  # a bad size is reported as such, before the model is traced
+    return from_torch(builder(), sizes)
