@@ -21,9 +21,9 @@ from .conventions import KERAS, PYTORCH, Conventions
 from .derivation import Condition, Derivation, Row, Totals
 from .derive import derive
 from .errors import ShapeError, SpecError, SymcnnError, UnknownLayerError, UnsupportedError
-from .layers.base import Step
 from .layers import *  # noqa: F403  (the layer classes are the public API)
 from .layers import __all__ as _layer_names
+from .layers.base import Step
 from .network import Graph, Input, Network, Node, Repeat, Sequential
 from .spec import load_spec
 from .symbols import symbols

@@ -220,7 +220,7 @@ def exact_decimal(literal: str) -> Fraction:
     text = literal.strip().replace("_", "")
     _, _, exponent = text.lower().partition("e")
     try:
-        if exponent and abs(int(exponent)) > MAX_DIGITS or len(text) > MAX_DIGITS:
+        if (exponent and abs(int(exponent)) > MAX_DIGITS) or len(text) > MAX_DIGITS:
             raise SpecError(f"the number {literal!r} has more than {MAX_DIGITS} digits")
         return Fraction(text)
     except (ValueError, ZeroDivisionError):

@@ -289,8 +289,14 @@ def test_symbolic_formulas_agree_after_substitution(node: Node) -> None:
 
 @pytest.mark.parametrize(
     ("text", "exact"),
-    [("0.5", sympy.Rational(1, 2)), ("1e3", 1000), ("0.35", sympy.Rational(7, 20)), ("20e6", 20_000_000),
-     ("1.5e-3", sympy.Rational(3, 2000)), ("0.1 + 0.2", sympy.Rational(3, 10))],
+    [
+        ("0.5", sympy.Rational(1, 2)),
+        ("1e3", 1000),
+        ("0.35", sympy.Rational(7, 20)),
+        ("20e6", 20_000_000),
+        ("1.5e-3", sympy.Rational(3, 2000)),
+        ("0.1 + 0.2", sympy.Rational(3, 10)),
+    ],
 )
 def test_decimals_are_exact(text: str, exact: object) -> None:
     # 0.1 + 0.2 is 3/10 exactly: a decimal is never a binary float.
