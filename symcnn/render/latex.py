@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..derivation import Derivation, Row
-from ..layers.base import Step
+from ..hooks import provides
 from ..printing import to_latex
+from ..results import Step
 from ..rules import Rule
 from .common import shape_latex, size_cells, total_terms, value_latex
 
@@ -119,6 +120,7 @@ def facts(derivation: Derivation) -> str:
     return "\n".join([r"\begin{itemize}", *items, r"\end{itemize}"])
 
 
+@provides("render.latex")
 def render(derivation: Derivation, *, standalone: bool = False) -> str:
     body = "\n\n".join(
         [
@@ -145,6 +147,7 @@ def render(derivation: Derivation, *, standalone: bool = False) -> str:
     return f"{preamble}\n{body}\n\\end{{document}}\n"
 
 
+@provides("render.latex_equations")
 def render_equations(derivation: Derivation) -> str:
     """For Jupyter: the derivation as display math."""
     body = (
