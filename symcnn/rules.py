@@ -152,6 +152,7 @@ NOTATION: dict[str, str] = {
     "vd": "value size of attention",
     "w": "keys after bias_kv and zero_attn",
     "z": "1 with bias_k/bias_v, else 0",
+    "cn": "connections between input and output maps (LeNet-5's connection table)",
 }
 
 
@@ -284,6 +285,16 @@ def attention_params(e, kd, vd, b, z):  # type: ignore[no-untyped-def]
     return e * (e + kd + vd) + 3 * b * e + (e * e + b * e) + 2 * z * e
 
 
+@rule("trainable subsampling (LeNet-5): one coefficient and one bias per map")
+def subsampling_params(c):  # type: ignore[no-untyped-def]
+    return 2 * c
+
+
+@rule("partially connected convolution: n*m weights per connection, plus b biases per output map")
+def connection_table_params(kernel, cn, k, b):  # type: ignore[no-untyped-def]
+    return kernel * cn + b * k
+
+
 # --- multiply-accumulates -------------------------------------------------------
 
 
@@ -315,3 +326,13 @@ def lstm_proj_macs(t, D, h, r, x, L):  # type: ignore[no-untyped-def]
 @rule("attention, t queries over u keys (w after bias_kv/zero_attn): projections, scores, sum")
 def attention_macs(t, u, w, e, kd, vd):  # type: ignore[no-untyped-def]
     return t * e * e + u * e * (kd + vd) + 2 * t * w * e + t * e * e
+
+
+@rule("trainable subsampling: each output value is one window sum times its map's coefficient")
+def subsampling_macs(o, c):  # type: ignore[no-untyped-def]
+    return o * c
+
+
+@rule("partially connected convolution: each output position sums n*m products per connection")
+def connection_table_macs(o, kernel, cn):  # type: ignore[no-untyped-def]
+    return o * kernel * cn

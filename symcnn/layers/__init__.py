@@ -12,6 +12,7 @@ from .conv import *  # noqa: F403
 from .dense import *  # noqa: F403
 from .elementwise import *  # noqa: F403
 from .layout import *  # noqa: F403
+from .lenet import *  # noqa: F403
 from .merge import *  # noqa: F403
 from .norm import *  # noqa: F403
 from .pool import *  # noqa: F403

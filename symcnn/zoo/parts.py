@@ -1,0 +1,112 @@
+"""What every zoo family needs: exact hyperparameters, torchvision's rounding, stacks of blocks.
+
+* :func:`count` and :func:`multiplier` read a hyperparameter (a number, a
+  symbol or a formula) exactly; floats are refused, decimals typed as text are
+  exact (``"0.35"`` is 7/20);
+* :func:`make_divisible` is MobileNet's ``_make_divisible`` written with
+  ``floor``, ``Max`` and ``Piecewise``, so it stays an integer expression in a
+  symbolic width;
+* :func:`stack` repeats a block: unrolled (rows ``layer3.0``, ``layer3.1``, ...)
+  when the count is a number, the first block then a :class:`~symcnn.Repeat`
+  of the next when it is a symbol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+import sympy
+
+from ..errors import SpecError, SymcnnError
+from ..formula import parse_formula
+from ..network import Input, Network, Node, Repeat, Sequential
+from ..values import integer_at_least, to_expr
+
+__all__ = ["count", "counts", "make_divisible", "multiplier", "source", "stack"]
+
+
+def count(value: Any, what: str, minimum: int = 1) -> sympy.Expr:
+    """An integer hyperparameter (channels, blocks, classes): number, symbol or formula."""
+    try:
+        expr = to_expr(value, what)
+        integer_at_least(expr, minimum, what)
+    except SymcnnError as error:
+        raise error.located("zoo") from None
+    return expr
+
+
+def counts(values: Any, what: str, length: int | None = None, minimum: int = 1) -> tuple[sympy.Expr, ...]:
+    """A list of integer hyperparameters, e.g. ResNet's ``layers=[3, 4, 6, 3]``."""
+    if isinstance(values, str):
+        values = [part for part in values.split(",")]
+    if not isinstance(values, list | tuple):
+        raise SpecError(f"{what} must be a list, got {values!r}", where="zoo")
+    if length is not None and len(values) != length:
+        raise SpecError(f"{what} must have {length} entries, got {len(values)}", where="zoo")
+    return tuple(count(item, f"{what}[{index}]", minimum) for index, item in enumerate(values))
+
+
+def multiplier(value: Any, what: str) -> sympy.Expr:
+    """A positive rational multiplier (``width_mult``): an exact number or an expression in positive symbols.
+
+    A name typed as text (``"a"``) becomes a positive symbol, not an integer one:
+    a width multiplier is a real number.
+
+    >>> multiplier("0.35", "width_mult")
+    7/20
+    >>> multiplier("a", "width_mult").is_integer is None
+    True
+    """
+    if isinstance(value, float):
+        raise SpecError(f"{what} must be exact: write {value!r} as a fraction or as the text '{value}'", where="zoo")
+    if isinstance(value, str):
+        try:
+            parsed = parse_formula(value, what=what)
+        except SymcnnError as error:
+            raise error.located("zoo") from None
+        expr = parsed.subs({name: sympy.Symbol(name.name, positive=True) for name in parsed.free_symbols})
+    elif isinstance(value, Fraction):
+        expr = sympy.Rational(value.numerator, value.denominator)
+    else:
+        try:
+            expr = to_expr(value, what)
+        except SymcnnError as error:
+            raise error.located("zoo") from None
+    if expr.is_positive is not True:
+        raise SpecError(f"{what} must be positive (a positive number or positive symbols), got {expr}", where="zoo")
+    return expr
+
+
+def make_divisible(value: sympy.Expr, divisor: int = 8, min_value: int | None = None) -> sympy.Expr:
+    """torchvision's ``_make_divisible``, exactly: the nearest multiple of ``divisor``, never 10% below.
+
+    >>> make_divisible(sympy.Rational(56, 5))   # 32 * 0.35
+    16
+    >>> make_divisible(sympy.Integer(96) * 3 / 4)
+    72
+    """
+    smallest = divisor if min_value is None else min_value
+    rounded = sympy.Max(smallest, divisor * sympy.floor(value / divisor + sympy.Rational(1, 2)))
+    return sympy.Piecewise((rounded + divisor, rounded < sympy.Rational(9, 10) * value), (rounded, True))
+
+
+def source(input_shape: Sequence[Any]) -> Input:
+    """The network input; ``input_shape`` is ``(C, H, W)`` with numbers, symbols or formulas."""
+    if not isinstance(input_shape, list | tuple) or len(input_shape) != 3:
+        raise SpecError(f"input_shape must be (C, H, W), got {input_shape!r}", where="zoo")
+    return Input(*input_shape)
+
+
+def stack(x: Node | Input, times: sympy.Expr, make: Callable[[int], Network], name: str) -> Node:
+    """``times`` blocks in a row, block ``i`` made by ``make(i)`` and named ``str(i)``.
+
+    A symbolic ``times`` gives block 0 and then ``Repeat(make(1), times - 1)``,
+    named ``1``: its rows (``layer3.1.conv1``) stand for blocks 1 to ``times - 1``,
+    and the derivation lists ``times ≥ 2`` as a condition.
+    """
+    if times.is_number:
+        return Sequential(*(make(index) for index in range(int(times))), name=name)(x)
+    rest = Repeat(make(1), times - 1, name="1")
+    return Sequential(make(0), rest, name=name)(x)
