@@ -14,9 +14,11 @@ formula; multipliers are exact rationals or positive symbols.
 
 from __future__ import annotations
 
-from . import lenet, mnist  # noqa: F401  (each family registers its builders)
-from .lenet import lenet5
-from .mnist import mnist_cnn
+from .alexnet import *  # noqa: F403  (each family registers its builders on import)
+from .lenet import *  # noqa: F403
+from .mnist import *  # noqa: F403
 from .registry import BUILDERS, Builder, get
+from .resnet import *  # noqa: F403
+from .vgg import *  # noqa: F403
 
-__all__ = ["BUILDERS", "Builder", "get", "lenet5", "mnist_cnn"]
+__all__ = ["BUILDERS", "Builder", "get", *sorted(BUILDERS)]

@@ -21,10 +21,11 @@ import sympy
 
 from ..errors import SpecError, SymcnnError
 from ..formula import parse_formula
+from ..layers import Layer
 from ..network import Input, Network, Node, Repeat, Sequential
 from ..values import integer_at_least, to_expr
 
-__all__ = ["count", "counts", "make_divisible", "multiplier", "source", "stack"]
+__all__ = ["count", "counts", "make_divisible", "multiplier", "numbered", "source", "stack"]
 
 
 def count(value: Any, what: str, minimum: int = 1) -> sympy.Expr:
@@ -110,3 +111,8 @@ def stack(x: Node | Input, times: sympy.Expr, make: Callable[[int], Network], na
         return Sequential(*(make(index) for index in range(int(times))), name=name)(x)
     rest = Repeat(make(1), times - 1, name="1")
     return Sequential(make(0), rest, name=name)(x)
+
+
+def numbered(*layers: Layer, name: str | None = None) -> Sequential:
+    """``nn.Sequential``'s naming: the items are ``0``, ``1``, ``2``..."""
+    return Sequential(*(layer.replace(name=str(index)) for index, layer in enumerate(layers)), name=name)

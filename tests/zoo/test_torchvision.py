@@ -1,0 +1,52 @@
+"""Every zoo builder at its defaults is torchvision's model: counts, shapes, MACs, and the formulas themselves.
+
+Models are built on the meta device (no weights allocated; forward passes
+propagate shapes only), so even ResNet-152 and VGG-19 are cheap to compare.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import pytest
+
+from symcnn import zoo
+
+from .conftest import assert_matches_torch, same_formula, torch_model
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("torchvision")
+pytestmark = pytest.mark.torch
+
+#: builder -> torchvision keyword arguments that make the comparable model (eval-mode outputs).
+MODELS: dict[str, dict[str, Any]] = {
+    "alexnet": {},
+    **{f"vgg{depth}{bn}": {} for depth in (11, 13, 16, 19) for bn in ("", "_bn")},
+    **{name: {} for name in ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")},
+    **{name: {} for name in ("resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d")},
+    **{name: {} for name in ("wide_resnet50_2", "wide_resnet101_2")},
+}
+SIZES = [(99, 131), (225, 193)]
+
+
+def from_torch_totals(model: Any) -> Any:
+    import symcnn
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        return symcnn.from_torch(model, (3, "H", "W")).derive().totals
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_defaults_equal_torchvision(name: str) -> None:
+    model = torch_model(name, **MODELS[name])
+    d = zoo.get(name)().derive()
+    assert_matches_torch(d, model, SIZES)
+    reference = from_torch_totals(model)
+    for quantity in ("trainable", "buffers", "macs", "activations"):
+        assert same_formula(getattr(d.totals, quantity), getattr(reference, quantity)), quantity
+
+
+def test_every_builder_is_compared() -> None:
+    assert set(zoo.BUILDERS) - {"lenet5", "mnist_cnn"} == set(MODELS)
