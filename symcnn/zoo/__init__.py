@@ -15,10 +15,13 @@ formula; multipliers are exact rationals or positive symbols.
 from __future__ import annotations
 
 from .alexnet import *  # noqa: F403  (each family registers its builders on import)
+from .densenet import *  # noqa: F403
 from .lenet import *  # noqa: F403
 from .mnist import *  # noqa: F403
+from .mobilenet import *  # noqa: F403
 from .registry import BUILDERS, Builder, get
 from .resnet import *  # noqa: F403
+from .squeezenet import *  # noqa: F403
 from .vgg import *  # noqa: F403
 
 __all__ = ["BUILDERS", "Builder", "get", *sorted(BUILDERS)]

@@ -34,5 +34,7 @@ def alexnet(*, num_classes: Any = 1000, dropout: Any = 0.5, input_shape: Any = (
     )
     x = source(input_shape)
     y = Flatten(name="flatten")(AdaptiveAvgPool2d((6, 6), name="avgpool")(features(x)))
-    y = numbered(*classifier(256 * 6 * 6, count(num_classes, "num_classes"), dropout, last_dropout=False), name="classifier")(y)
+    y = numbered(
+        *classifier(256 * 6 * 6, count(num_classes, "num_classes"), dropout, last_dropout=False), name="classifier"
+    )(y)
     return Graph(x, y, name="AlexNet")

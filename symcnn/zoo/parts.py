@@ -21,11 +21,11 @@ import sympy
 
 from ..errors import SpecError, SymcnnError
 from ..formula import parse_formula
-from ..layers import Layer
+from ..layers import Conv2d, Layer
 from ..network import Input, Network, Node, Repeat, Sequential
 from ..values import integer_at_least, to_expr
 
-__all__ = ["count", "counts", "make_divisible", "multiplier", "numbered", "source", "stack"]
+__all__ = ["conv_norm_act", "count", "counts", "make_divisible", "multiplier", "numbered", "source", "stack"]
 
 
 def count(value: Any, what: str, minimum: int = 1) -> sympy.Expr:
@@ -116,3 +116,34 @@ def stack(x: Node | Input, times: sympy.Expr, make: Callable[[int], Network], na
 def numbered(*layers: Layer, name: str | None = None) -> Sequential:
     """``nn.Sequential``'s naming: the items are ``0``, ``1``, ``2``..."""
     return Sequential(*(layer.replace(name=str(index)) for index, layer in enumerate(layers)), name=name)
+
+
+def conv_norm_act(
+    out_channels: Any,
+    kernel_size: int,
+    stride: int = 1,
+    *,
+    groups: Any = 1,
+    dilation: int = 1,
+    activation: type[Layer] | None = None,
+    name: str,
+    norm: type[Layer] | None = None,
+) -> Sequential:
+    """torchvision's ``Conv2dNormActivation``: convolution (no bias), batch norm, activation as ``0``, ``1``, ``2``."""
+    from ..layers import BatchNorm2d
+
+    padding = (kernel_size - 1) // 2 * dilation
+    conv = Conv2d(
+        out_channels=out_channels,
+        kernel_size=kernel_size,
+        stride=stride,
+        padding=padding,
+        dilation=dilation,
+        groups=groups,
+        bias=False,
+        name="0",
+    )
+    items: list[Layer] = [conv, (norm or BatchNorm2d)(name="1")]
+    if activation is not None:
+        items.append(activation(name="2"))
+    return Sequential(*items, name=name)

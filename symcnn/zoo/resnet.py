@@ -56,9 +56,7 @@ def bottleneck(
     x = Input()
     y = Conv2d(out_channels=width, kernel_size=1, bias=False, name="conv1")(x)
     y = ReLU(name="relu")(BatchNorm2d(name="bn1")(y))
-    y = Conv2d(
-        out_channels=width, kernel_size=3, stride=stride, padding=1, groups=groups, bias=False, name="conv2"
-    )(y)
+    y = Conv2d(out_channels=width, kernel_size=3, stride=stride, padding=1, groups=groups, bias=False, name="conv2")(y)
     y = ReLU(name="relu_1")(BatchNorm2d(name="bn2")(y))
     y = BatchNorm2d(name="bn3")(Conv2d(out_channels=4 * planes, kernel_size=1, bias=False, name="conv3")(y))
     identity = _downsample(4 * planes, stride)(x) if stride != 1 or inplanes != 4 * planes else x
@@ -93,7 +91,9 @@ def resnet(
         def make(index: int, planes: int = planes, stride: int = stride, first_in: sympy.Expr = first_in) -> Network:
             if index == 0:
                 return block(first_in, sympy.Integer(planes), stride, cardinality, base_width, "0")
-            return block(sympy.Integer(planes * expansion), sympy.Integer(planes), 1, cardinality, base_width, str(index))
+            return block(
+                sympy.Integer(planes * expansion), sympy.Integer(planes), 1, cardinality, base_width, str(index)
+            )
 
         y = stack(y, times, make, f"layer{stage}")
         inplanes = sympy.Integer(planes * expansion)

@@ -26,6 +26,9 @@ MODELS: dict[str, dict[str, Any]] = {
     **{name: {} for name in ("resnet18", "resnet34", "resnet50", "resnet101", "resnet152")},
     **{name: {} for name in ("resnext50_32x4d", "resnext101_32x8d", "resnext101_64x4d")},
     **{name: {} for name in ("wide_resnet50_2", "wide_resnet101_2")},
+    **{name: {} for name in ("mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large")},
+    **{f"densenet{depth}": {} for depth in (121, 161, 169, 201)},
+    **{name: {} for name in ("squeezenet1_0", "squeezenet1_1")},
 }
 SIZES = [(99, 131), (225, 193)]
 
