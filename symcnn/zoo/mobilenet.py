@@ -34,7 +34,6 @@ from ..layers import (
     Multiply,
     ReLU,
     ReLU6,
-    Sigmoid,
 )
 from ..network import Graph, Input, Network, Node, Sequential
 from .parts import conv_norm_act, count, make_divisible, multiplier, numbered, source

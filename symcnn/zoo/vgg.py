@@ -22,7 +22,7 @@ CONFIGS: dict[str, tuple[int | str, ...]] = {
 
 
 def classifier(features: Any, num_classes: Any, dropout: Any, *, last_dropout: bool) -> list[Layer]:
-    """Two 4096-unit dense layers with ReLU and dropout, then the class scores (VGG; AlexNet without the last dropout)."""
+    """Two 4096-unit dense layers with ReLU and dropout, then the scores (AlexNet: no last dropout)."""
     layers: list[Layer] = [] if last_dropout else [Dropout(p=dropout)]
     layers += [Linear(features, 4096), ReLU(), Dropout(p=dropout), Linear(4096, 4096), ReLU()]
     layers += [Dropout(p=dropout)] if last_dropout else []
