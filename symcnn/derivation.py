@@ -185,10 +185,14 @@ class Derivation:
                     f"cannot substitute {name}: the derivation has no symbol {name!r} (its symbols: {known})"
                 )
             symbol, expr = by_name[name], to_expr(value, f"value of {name}")
-            lowest = 1 if symbol.is_positive else 0
-            holds = integer_at_least(expr, lowest, f"cannot substitute {name}={expr}: {name}")
-            if holds is not sympy.true:
-                added.append(Condition(f"substitution {name}={expr}", f"{name} must be ≥ {lowest}", holds))
+            if symbol.is_integer:
+                lowest = 1 if symbol.is_positive else 0
+                holds = integer_at_least(expr, lowest, f"cannot substitute {name}={expr}: {name}")
+                if holds is not sympy.true:
+                    added.append(Condition(f"substitution {name}={expr}", f"{name} must be ≥ {lowest}", holds))
+            elif expr.is_positive is not True and (expr.is_number or expr.is_positive is False):
+                # A real multiplier (a zoo width_mult): any positive value, 7/20 as well as 2.
+                raise SpecError(f"cannot substitute {name}={expr}: {name} must be positive")
             mapping[symbol] = expr
         for symbol, divisor in self.assumptions:
             value = mapping.get(symbol)

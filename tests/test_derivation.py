@@ -473,3 +473,21 @@ def test_subs_fails_exactly_where_numbers_fail(chain: Any, h: int, w: int, k: in
     got = subs_used(symbolic, H=h, W=w, k=k)
     assert got.output_shape == want.output_shape
     assert_totals_equal(got, want)
+
+
+def test_subs_gives_a_real_symbol_any_positive_value() -> None:
+    """A symbol declared positive but not integer (a width multiplier) takes fractions; integers stay integers."""
+    import sympy
+
+    import symcnn
+
+    a = sympy.Symbol("a", positive=True)
+    net = symcnn.Sequential(symcnn.Input(3, 8, 8), symcnn.Conv2d(out_channels=8 * sympy.ceiling(4 * a), kernel_size=1))
+    d = net.derive()
+    assert d.subs(a=sympy.Rational(7, 20)).totals.trainable == (3 + 1) * 16
+    assert d.subs(a="0.35").totals.trainable == (3 + 1) * 16
+    with pytest.raises(symcnn.SpecError, match="must be positive"):
+        d.subs(a="-1/2")
+    k = symcnn.symbols("k")
+    with pytest.raises(symcnn.SpecError, match="k"):
+        symcnn.Sequential(symcnn.Input(3, 8, 8), symcnn.Conv2d(out_channels=k, kernel_size=1)).derive().subs(k="1/2")
