@@ -29,8 +29,14 @@ MODELS: dict[str, dict[str, Any]] = {
     **{name: {} for name in ("mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large")},
     **{f"densenet{depth}": {} for depth in (121, 161, 169, 201)},
     **{name: {} for name in ("squeezenet1_0", "squeezenet1_1")},
+    "googlenet": {"aux_logits": False, "init_weights": False},
+    "inception_v3": {"aux_logits": False, "init_weights": False},
 }
 SIZES = [(99, 131), (225, 193)]
+#: With their auxiliary classifiers (torchvision's default), GoogLeNet and Inception v3 are compared in
+#: training mode, where the auxiliary outputs are computed; from_torch cannot follow their named-tuple output,
+#: so their formulas are compared without the auxiliary classifiers.
+AUXILIARY = {"googlenet": [(99, 131), (225, 193)], "inception_v3": [(299, 331), (343, 301)]}
 
 
 def from_torch_totals(model: Any) -> Any:
@@ -44,11 +50,22 @@ def from_torch_totals(model: Any) -> Any:
 @pytest.mark.parametrize("name", sorted(MODELS))
 def test_defaults_equal_torchvision(name: str) -> None:
     model = torch_model(name, **MODELS[name])
-    d = zoo.get(name)().derive()
+    d = zoo.get(name)(**({"aux_logits": False} if name in AUXILIARY else {})).derive()
     assert_matches_torch(d, model, SIZES)
     reference = from_torch_totals(model)
     for quantity in ("trainable", "buffers", "macs", "activations"):
         assert same_formula(getattr(d.totals, quantity), getattr(reference, quantity)), quantity
+
+
+@pytest.mark.parametrize("name", sorted(AUXILIARY))
+def test_auxiliary_classifiers_equal_torchvision_in_training(name: str) -> None:
+    model = torch_model(name, init_weights=False).train()
+    for module in model.modules():  # batch statistics of one sample are undefined; shapes and counts do not change
+        if isinstance(module, torch.nn.BatchNorm2d):
+            module.eval()
+    d = zoo.get(name)().derive()
+    assert len(d.output_shapes) == (3 if name == "googlenet" else 2)
+    assert_matches_torch(d, model, AUXILIARY[name])
 
 
 def test_every_builder_is_compared() -> None:
