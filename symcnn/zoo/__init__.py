@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .alexnet import *  # noqa: F403  (each family registers its builders on import)
 from .densenet import *  # noqa: F403
+from .efficientnet import *  # noqa: F403
 from .googlenet import *  # noqa: F403
 from .inception import *  # noqa: F403
 from .lenet import *  # noqa: F403

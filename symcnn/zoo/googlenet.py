@@ -33,7 +33,9 @@ MODULES = {
 def basic_conv(out_channels: Any, kernel_size: Any, name: str, stride: Any = 1, padding: Any = 0) -> Sequential:
     """torchvision's ``BasicConv2d``: convolution without bias, batch norm (eps 0.001), ReLU."""
     return Sequential(
-        Conv2d(out_channels=out_channels, kernel_size=kernel_size, stride=stride, padding=padding, bias=False, name="conv"),
+        Conv2d(
+            out_channels=out_channels, kernel_size=kernel_size, stride=stride, padding=padding, bias=False, name="conv"
+        ),
         BatchNorm2d(eps=0.001, name="bn"),
         ReLU(name="relu"),
         name=name,

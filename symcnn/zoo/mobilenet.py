@@ -1,9 +1,9 @@
 """MobileNetV2 and MobileNetV3 (small, large) with an exact, possibly symbolic, ``width_mult``.
 
 Every channel count is torchvision's ``_make_divisible(c * width_mult, 8)``
-written with ``floor``/``Max``/``Piecewise`` (:func:`.parts.make_divisible`),
-so ``width_mult=Rational(7, 20)`` (or a symbol substituted by it) gives
-torchvision's ``width_mult=0.35`` exactly.
+as an exact integer function (:class:`.parts.make_divisible`, which rewrites to
+``floor``/``Max``/``Piecewise``), so ``width_mult=Rational(7, 20)`` (or a
+symbol substituted by it) gives torchvision's ``width_mult=0.35`` exactly.
 
 Where torchvision decides the structure by comparing two rounded widths (a
 residual connection when input and output widths are equal; MobileNetV3's
@@ -36,21 +36,13 @@ from ..layers import (
     ReLU6,
 )
 from ..network import Graph, Input, Network, Node, Sequential
-from .parts import conv_norm_act, count, make_divisible, multiplier, numbered, source
+from .parts import conv_norm_act, count, make_divisible, multiplier, numbered, source, widths_differ
 from .registry import builder
 
 __all__ = ["mobilenet_v2", "mobilenet_v3_large", "mobilenet_v3_small", "squeeze_excitation"]
 
 #: MobileNetV2's inverted residual setting: expansion t, channels c, repeats n, stride s.
 V2_SETTING = ((1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1))
-
-
-def _differ(a: sympy.Expr, b: sympy.Expr, raw_a: int, raw_b: int) -> bool:
-    """Whether two rounded widths differ: exactly when numbers, by their unscaled widths when symbolic."""
-    difference = a - b
-    if difference.is_number:
-        return bool(difference != 0)
-    return raw_a != raw_b
 
 
 def _inverted_residual_v2(
@@ -88,7 +80,7 @@ def mobilenet_v2(
         out = make_divisible(channels * alpha, round_nearest)
         for index in range(repeats):
             step = stride if index == 0 else 1
-            residual = step == 1 and not _differ(inp, out, raw_inp, channels)
+            residual = step == 1 and not widths_differ(inp, out, raw_inp, channels)
             blocks.append(_inverted_residual_v2(inp, out, step, expand, residual, str(len(blocks))))
             inp, raw_inp = out, channels
     blocks.append(conv_norm_act(last, 1, activation=ReLU6, name=str(len(blocks))))
@@ -98,11 +90,13 @@ def mobilenet_v2(
     return Graph(x, y, name="MobileNetV2")
 
 
-def squeeze_excitation(channels: sympy.Expr, squeeze: sympy.Expr, scale: type[Layer], name: str) -> Network:
+def squeeze_excitation(
+    channels: sympy.Expr, squeeze: sympy.Expr, scale: type[Layer], name: str, activation: type[Layer] = ReLU
+) -> Network:
     """torchvision's ``SqueezeExcitation``: pool, 1x1 down, ReLU, 1x1 up, gate, multiply into the input."""
     x = Input()
     s = AdaptiveAvgPool2d(1, name="avgpool")(x)
-    s = ReLU(name="activation")(Conv2d(out_channels=squeeze, kernel_size=1, name="fc1")(s))
+    s = activation(name="activation")(Conv2d(out_channels=squeeze, kernel_size=1, name="fc1")(s))
     s = scale(name="scale_activation")(Conv2d(out_channels=channels, kernel_size=1, name="fc2")(s))
     return Graph(x, Multiply(name="mul")(s, x), name=name)
 
@@ -153,7 +147,7 @@ def _mobilenet_v3(
         activation: type[Layer] = Hardswish if act == "HS" else ReLU
         block_dilation = dilation if tail else 1
         layers: list[Network] = []
-        if _differ(exp, inp, raw_exp, raw_in):
+        if widths_differ(exp, inp, raw_exp, raw_in):
             layers.append(conv_norm_act(exp, 1, activation=activation, name=str(len(layers))))
         layers.append(
             conv_norm_act(
@@ -173,7 +167,7 @@ def _mobilenet_v3(
         layers.append(conv_norm_act(out, 1, name=str(len(layers))))
         inner = Input()
         y = Sequential(*layers, name="block")(inner)
-        if stride == 1 and not _differ(inp, out, raw_in, raw_out):
+        if stride == 1 and not widths_differ(inp, out, raw_in, raw_out):
             y = Add(name="add")(y, inner)
         blocks.append(Graph(inner, y, name=str(position + 1)))
     last_in = adjust(setting[-1][3] // divider)

@@ -25,7 +25,17 @@ from ..layers import Conv2d, Layer
 from ..network import Input, Network, Node, Repeat, Sequential
 from ..values import integer_at_least, to_expr
 
-__all__ = ["conv_norm_act", "count", "counts", "make_divisible", "multiplier", "numbered", "source", "stack"]
+__all__ = [
+    "conv_norm_act",
+    "count",
+    "counts",
+    "make_divisible",
+    "multiplier",
+    "numbered",
+    "source",
+    "stack",
+    "widths_differ",
+]
 
 
 def count(value: Any, what: str, minimum: int = 1) -> sympy.Expr:
@@ -80,17 +90,56 @@ def multiplier(value: Any, what: str) -> sympy.Expr:
     return expr
 
 
-def make_divisible(value: sympy.Expr, divisor: int = 8, min_value: int | None = None) -> sympy.Expr:
-    """torchvision's ``_make_divisible``, exactly: the nearest multiple of ``divisor``, never 10% below.
+class make_divisible(sympy.Function):  # noqa: N801  (printed as torchvision names it)
+    """torchvision's ``_make_divisible(value, divisor)``, exactly: the nearest multiple of ``divisor``
+    (at least ``divisor``), one step up if that falls more than 10% below ``value``.
 
-    >>> make_divisible(sympy.Rational(56, 5))   # 32 * 0.35
+    A number gives the integer at once; a formula in a symbolic multiplier stays
+    ``make_divisible(32*a, 8)``, an integer that substitution evaluates, and
+    ``.rewrite(sympy.Piecewise)`` writes it with ``floor``, ``Max`` and ``Piecewise``.
+
+    >>> make_divisible(sympy.Rational(56, 5), 8)   # 32 * 0.35
     16
-    >>> make_divisible(sympy.Integer(96) * 3 / 4)
+    >>> make_divisible(sympy.Integer(96) * 3 / 4, 8)
     72
+    >>> a = sympy.Symbol("a", positive=True)
+    >>> make_divisible(32 * a, 8).is_integer, make_divisible(32 * a, 8).subs(a, sympy.Rational(7, 20))
+    (True, 16)
     """
-    smallest = divisor if min_value is None else min_value
-    rounded = sympy.Max(smallest, divisor * sympy.floor(value / divisor + sympy.Rational(1, 2)))
-    return sympy.Piecewise((rounded + divisor, rounded < sympy.Rational(9, 10) * value), (rounded, True))
+
+    @classmethod
+    def eval(cls, value: sympy.Expr, divisor: sympy.Expr) -> sympy.Expr | None:  # type: ignore[override]
+        if value.is_Rational and divisor.is_Integer:
+            return cls._formula(value, divisor)
+        return None
+
+    @staticmethod
+    def _formula(value: sympy.Expr, divisor: sympy.Expr) -> sympy.Expr:
+        # int(v + d/2) // d * d is floor(v/d + 1/2) * d for v > 0; "new_v < 0.9 * v" compared exactly.
+        rounded = sympy.Max(divisor, divisor * sympy.floor(value / divisor + sympy.Rational(1, 2)))
+        return sympy.Piecewise((rounded + divisor, rounded < sympy.Rational(9, 10) * value), (rounded, True))
+
+    def _eval_rewrite_as_Piecewise(self, value: sympy.Expr, divisor: sympy.Expr, **hints: Any) -> sympy.Expr:
+        return self._formula(value, divisor)
+
+    def _eval_is_integer(self) -> bool:
+        return True
+
+    def _eval_is_positive(self) -> bool:
+        return True
+
+
+def widths_differ(a: sympy.Expr, b: sympy.Expr, raw_a: int, raw_b: int) -> bool:
+    """Whether two rounded widths differ: exactly when they are numbers, by their unscaled widths when symbolic.
+
+    torchvision chooses a block's structure (a residual addition, an expansion
+    convolution) by comparing rounded widths; for a symbolic multiplier the
+    unscaled widths decide, which agrees whenever rounding keeps them apart.
+    """
+    difference = a - b
+    if difference.is_number:
+        return bool(difference != 0)
+    return raw_a != raw_b
 
 
 def source(input_shape: Sequence[Any]) -> Input:

@@ -29,6 +29,7 @@ MODELS: dict[str, dict[str, Any]] = {
     **{name: {} for name in ("mobilenet_v2", "mobilenet_v3_small", "mobilenet_v3_large")},
     **{f"densenet{depth}": {} for depth in (121, 161, 169, 201)},
     **{name: {} for name in ("squeezenet1_0", "squeezenet1_1")},
+    **{f"efficientnet_b{index}": {} for index in range(8)},
     "googlenet": {"aux_logits": False, "init_weights": False},
     "inception_v3": {"aux_logits": False, "init_weights": False},
 }
