@@ -90,7 +90,7 @@ def multiplier(value: Any, what: str) -> sympy.Expr:
     return expr
 
 
-class make_divisible(sympy.Function):  # noqa: N801  (printed as torchvision names it)
+class make_divisible(sympy.Function):  # lower case: printed as torchvision names it
     """torchvision's ``_make_divisible(value, divisor)``, exactly: the nearest multiple of ``divisor``
     (at least ``divisor``), one step up if that falls more than 10% below ``value``.
 
