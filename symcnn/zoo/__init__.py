@@ -15,6 +15,7 @@ formula; multipliers are exact rationals or positive symbols.
 from __future__ import annotations
 
 from .alexnet import *  # noqa: F403  (each family registers its builders on import)
+from .convnext import *  # noqa: F403
 from .densenet import *  # noqa: F403
 from .efficientnet import *  # noqa: F403
 from .googlenet import *  # noqa: F403

@@ -149,15 +149,20 @@ def source(input_shape: Sequence[Any]) -> Input:
     return Input(*input_shape)
 
 
-def stack(x: Node | Input, times: sympy.Expr, make: Callable[[int], Network], name: str) -> Node:
+def stack(
+    x: Node | Input, times: sympy.Expr, make: Callable[[int], Network], name: str, *, identical: bool = False
+) -> Node:
     """``times`` blocks in a row, block ``i`` made by ``make(i)`` and named ``str(i)``.
 
     A symbolic ``times`` gives block 0 and then ``Repeat(make(1), times - 1)``,
     named ``1``: its rows (``layer3.1.conv1``) stand for blocks 1 to ``times - 1``,
-    and the derivation lists ``times ≥ 2`` as a condition.
+    and the derivation lists ``times ≥ 2`` as a condition.  When all blocks are
+    ``identical`` (ConvNeXt), it is ``Repeat(make(0), times)`` named ``0``, valid from one block.
     """
     if times.is_number:
         return Sequential(*(make(index) for index in range(int(times))), name=name)(x)
+    if identical:
+        return Sequential(Repeat(make(0), times, name="0"), name=name)(x)
     rest = Repeat(make(1), times - 1, name="1")
     return Sequential(make(0), rest, name=name)(x)
 

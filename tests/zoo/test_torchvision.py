@@ -30,6 +30,7 @@ MODELS: dict[str, dict[str, Any]] = {
     **{f"densenet{depth}": {} for depth in (121, 161, 169, 201)},
     **{name: {} for name in ("squeezenet1_0", "squeezenet1_1")},
     **{f"efficientnet_b{index}": {} for index in range(8)},
+    **{f"convnext_{size}": {} for size in ("tiny", "small", "base", "large")},
     "googlenet": {"aux_logits": False, "init_weights": False},
     "inception_v3": {"aux_logits": False, "init_weights": False},
 }
