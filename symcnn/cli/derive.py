@@ -29,6 +29,10 @@ def configure(run: argparse.ArgumentParser) -> None:
         "--torch", metavar="MODULE:BUILDER", help="import a PyTorch model, e.g. torchvision.models:resnet50"
     )
     run.add_argument("--input", metavar="C,H,W", help="input shape for --torch, e.g. 3,H,W")
+    run.add_argument("--zoo", metavar="MODEL", help="a zoo model, e.g. resnet50 (symcnn zoo lists them)")
+    run.add_argument(
+        "--set", nargs="+", default=[], metavar="NAME=VALUE", help="zoo hyperparameters, e.g. width_per_group=w"
+    )
     run.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
 
@@ -66,6 +70,14 @@ def render(derivation: Derivation, fmt: str, standalone: bool = False) -> str:
 
 
 def _network(args: argparse.Namespace) -> Network:
+    if args.zoo:
+        if args.spec or args.torch:
+            raise SpecError("give one of a spec file, --torch or --zoo")
+        from ..zoo import get
+
+        return get(args.zoo).from_text(substitutions(args.set, "--set"))
+    if args.set:
+        raise SpecError("--set is only used with --zoo")
     if args.torch:
         if args.spec:
             raise SpecError("give either a spec file or --torch, not both")

@@ -13,7 +13,7 @@ from typing import Any
 
 import sympy
 
-from ..layers import AdaptiveAvgPool2d, Add, Conv2d, Dropout, Flatten, GELU, LayerNorm, Linear, Permute, Scale
+from ..layers import GELU, AdaptiveAvgPool2d, Add, Conv2d, Dropout, Flatten, LayerNorm, Linear, Permute, Scale
 from ..network import Graph, Input, Network, Sequential
 from .parts import count, counts, source, stack
 from .registry import builder

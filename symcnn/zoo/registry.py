@@ -8,7 +8,7 @@ defaults are torchvision's.  ``symcnn zoo`` prints this table.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,28 @@ class Builder:
             for name, parameter in inspect.signature(self.function).parameters.items()
             if parameter.default is not inspect.Parameter.empty
         }
+
+    def from_text(self, settings: Mapping[str, str]) -> Network:
+        """Build from text values (``--set layers=3,4,N,3 aux_logits=false``), read by each default's type.
+
+        Lists and tuples are split at commas, flags read ``true``/``false``;
+        everything else stays text for the builder to parse exactly
+        (``"0.35"`` is 7/20, ``"w"`` a symbol).
+        """
+        values: dict[str, Any] = {}
+        defaults = self.hyperparameters
+        for name, text in settings.items():
+            default = defaults.get(name)
+            if isinstance(default, bool):
+                if text.lower() not in ("true", "false"):
+                    raise SpecError(f"zoo {self.name}: {name} must be true or false, got {text!r}")
+                values[name] = text.lower() == "true"
+            elif isinstance(default, list | tuple):
+                parts = [part.strip() for part in text.split(",")]
+                values[name] = tuple(int(part) if part.isdigit() else part for part in parts)
+            else:
+                values[name] = text
+        return self(**values)
 
     def __call__(self, **hyperparameters: Any) -> Network:
         unknown = sorted(set(hyperparameters) - set(self.hyperparameters))

@@ -23,7 +23,7 @@ torchvision = pytest.importorskip("torchvision")
 def test_growth_rate_substituted_equals_torchvision(name: str) -> None:
     from torchvision.models.densenet import DenseNet
 
-    from .conftest import counts
+    from .compare import counts
 
     k = symcnn.symbols("k")
     d = zoo.get(name)(growth_rate=k).derive()
@@ -39,7 +39,7 @@ def test_growth_rate_polynomial_equals_torchvision_interpolated() -> None:
     """At growth rates divisible by 4 the transitions' halvings are exact: a quadratic, fixed by three torch models."""
     from torchvision.models.densenet import DenseNet
 
-    from .conftest import counts
+    from .compare import counts
 
     k = symcnn.symbols("k")
     points = []
@@ -55,7 +55,7 @@ def test_growth_rate_polynomial_equals_torchvision_interpolated() -> None:
 def test_other_block_configs_equal_torchvision(config: tuple[int, ...]) -> None:
     from torchvision.models.densenet import DenseNet
 
-    from .conftest import assert_matches_torch
+    from .compare import assert_matches_torch
 
     with torch.device("meta"):
         model = DenseNet(32, config, 64).eval()

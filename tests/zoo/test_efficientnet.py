@@ -34,7 +34,7 @@ def symbolic() -> symcnn.Derivation:
 @pytest.mark.torch
 @pytest.mark.parametrize("index", range(1, 8))
 def test_coefficients_substituted_equal_torchvision(symbolic, index: int) -> None:
-    from .conftest import counts, flops, torch_model
+    from .compare import counts, flops, torch_model
 
     width, depth = COEFFICIENTS[index]
     model = torch_model(f"efficientnet_b{index}")
@@ -46,7 +46,7 @@ def test_coefficients_substituted_equal_torchvision(symbolic, index: int) -> Non
 @pytest.mark.torch
 def test_b0_depth_as_a_number_and_width_as_a_symbol() -> None:
     """B0's depth_mult 1 gives single-block stages, which a Repeat cannot count: it is given as a number."""
-    from .conftest import counts, flops, torch_model
+    from .compare import counts, flops, torch_model
 
     at = zoo.efficientnet_b0(width_mult="w").derive().subs(w="1.0")
     model = torch_model("efficientnet_b0")

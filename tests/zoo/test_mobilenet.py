@@ -59,7 +59,7 @@ torchvision = pytest.importorskip("torchvision")
 @pytest.mark.torch
 @pytest.mark.parametrize("width", WIDTHS)
 def test_substituted_width_equals_torchvision(symbolic, width: str) -> None:
-    from .conftest import counts, flops, torch_model
+    from .compare import counts, flops, torch_model
 
     name, d = symbolic
     model = torch_model(name, width_mult=float(width))
@@ -76,6 +76,6 @@ def test_substituted_width_equals_torchvision(symbolic, width: str) -> None:
 )
 @pytest.mark.parametrize("name", ["mobilenet_v3_small", "mobilenet_v3_large"])
 def test_v3_tail_options_equal_torchvision(name: str, options: dict[str, bool]) -> None:
-    from .conftest import assert_matches_torch, torch_model
+    from .compare import assert_matches_torch, torch_model
 
     assert_matches_torch(zoo.get(name)(**options).derive(), torch_model(name, **options), [(97, 131)])

@@ -10,7 +10,7 @@ import sympy
 import symcnn
 from symcnn import SpecError, zoo
 
-from .conftest import counts, flops, module_shapes
+from .compare import counts, flops, module_shapes
 
 
 def test_resnet50_total_is_a_polynomial_in_its_width_and_depth() -> None:

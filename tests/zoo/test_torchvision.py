@@ -13,7 +13,7 @@ import pytest
 
 from symcnn import zoo
 
-from .conftest import assert_matches_torch, same_formula, torch_model
+from .compare import assert_matches_torch, same_formula, torch_model
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("torchvision")

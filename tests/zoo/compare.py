@@ -1,4 +1,4 @@
-"""Helpers shared by the zoo's tests against torchvision: meta-device models, hooks, formula equality."""
+"""Comparing zoo models with torchvision: meta-device models, module hooks, formula equality."""
 
 from __future__ import annotations
 
