@@ -23,9 +23,10 @@ from .inception import *  # noqa: F403
 from .lenet import *  # noqa: F403
 from .mnist import *  # noqa: F403
 from .mobilenet import *  # noqa: F403
+from .forms import closed_form
 from .registry import BUILDERS, Builder, get
 from .resnet import *  # noqa: F403
 from .squeezenet import *  # noqa: F403
 from .vgg import *  # noqa: F403
 
-__all__ = ["BUILDERS", "Builder", "get", *sorted(BUILDERS)]
+__all__ = ["BUILDERS", "Builder", "closed_form", "get", *sorted(BUILDERS)]
