@@ -18,12 +18,12 @@ from .alexnet import *  # noqa: F403  (each family registers its builders on imp
 from .convnext import *  # noqa: F403
 from .densenet import *  # noqa: F403
 from .efficientnet import *  # noqa: F403
+from .forms import closed_form
 from .googlenet import *  # noqa: F403
 from .inception import *  # noqa: F403
 from .lenet import *  # noqa: F403
 from .mnist import *  # noqa: F403
 from .mobilenet import *  # noqa: F403
-from .forms import closed_form
 from .registry import BUILDERS, Builder, get
 from .resnet import *  # noqa: F403
 from .squeezenet import *  # noqa: F403

@@ -45,7 +45,8 @@ def closed_form(expr: sympy.Expr, by: Iterable[str] = (), sizes: Iterable[str] =
     names |= {dummy.name for dummy in held.values()}
     groups: dict[sympy.Expr, sympy.Expr] = defaultdict(lambda: sympy.S.Zero)
     for term in sympy.Add.make_args(expanded):
-        size_part, rest = [], []
+        size_part: list[sympy.Expr] = []
+        rest: list[sympy.Expr] = []
         for factor in sympy.Mul.make_args(term):
             (size_part if any(s.name in names for s in factor.free_symbols) else rest).append(factor)
         groups[sympy.Mul(*size_part)] += sympy.Mul(*rest)

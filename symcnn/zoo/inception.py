@@ -18,13 +18,14 @@ from .registry import builder
 __all__ = ["inception_v3"]
 
 
-def _chain(x: Node, *convs: Sequential) -> Node:
+def _chain(x: Node | Input, first: Sequential, *convs: Sequential) -> Node:
+    node = first(x)
     for conv in convs:
-        x = conv(x)
-    return x
+        node = conv(node)
+    return node
 
 
-def _avg_pool(x: Node) -> Node:
+def _avg_pool(x: Node | Input) -> Node:
     return AvgPool2d(kernel_size=3, stride=1, padding=1, name="avg_pool2d")(x)
 
 
