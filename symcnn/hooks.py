@@ -6,11 +6,6 @@ renderers (:mod:`symcnn.render`).  ``net.derive()`` and ``d.to_latex()`` are
 conveniences on the lower modules for operations defined higher up; the upper
 modules register those operations here when they are imported (``import
 symcnn`` imports them all), so no module imports one above it.
-
->>> import symcnn
->>> from symcnn.hooks import OPERATIONS
->>> sorted(name for name in OPERATIONS if name.startswith("render.latex"))
-['render.latex', 'render.latex_equations']
 """
 
 from __future__ import annotations
