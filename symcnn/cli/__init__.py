@@ -18,9 +18,9 @@ from types import ModuleType
 from typing import NoReturn
 
 from ..errors import SpecError, SymcnnError
-from . import derive, layers, rules, zoo
+from . import derive, layers, paper, rules, zoo
 
-COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, zoo)
+COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper, zoo)
 
 
 class _Parser(argparse.ArgumentParser):
