@@ -125,6 +125,12 @@ class make_divisible(sympy.Function):  # lower case: printed as torchvision name
     def _eval_is_integer(self) -> bool:
         return True
 
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        # SymPy would print make_{divisible}: the underscore is a subscript in LaTeX.
+        value, divisor = (printer._print(arg) for arg in self.args)
+        text = rf"\operatorname{{make\_divisible}}\left({value}, {divisor}\right)"
+        return text if exp is None else rf"{text}^{{{exp}}}"
+
     def _eval_is_positive(self) -> bool:
         return True
 
