@@ -126,9 +126,10 @@ class make_divisible(sympy.Function):  # lower case: printed as torchvision name
         return True
 
     def _latex(self, printer: Any, exp: str | None = None) -> str:
-        # SymPy would print make_{divisible}: the underscore is a subscript in LaTeX.
+        # Compact in tables: [32 a]_8, "32a rounded to a multiple of 8" (SymPy's default, make_{divisible}(...),
+        # would be long and read the underscore as a subscript).
         value, divisor = (printer._print(arg) for arg in self.args)
-        text = rf"\operatorname{{make\_divisible}}\left({value}, {divisor}\right)"
+        text = rf"\left[{value}\right]_{{{divisor}}}"
         return text if exp is None else rf"{text}^{{{exp}}}"
 
     def _eval_is_positive(self) -> bool:
