@@ -103,7 +103,7 @@ BAD_SPECS = [
         "unknown layer type",
         "input: [3, 8, 8]\nlayers:\n  - {type: relu}\n  - {type: convolution, out_channels: 4}\n",
         "layer 2 (convolution): unknown layer type 'convolution' (did you mean conv1d, conv2d, conv3d, "
-        "convtranspose1d, convtranspose2d, convtranspose3d?)",
+        "convolutionmap2d, convtranspose1d, convtranspose2d, convtranspose3d?)",
     ),
     (
         "unknown argument",
