@@ -26,6 +26,7 @@ are computed once per batch.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+import math
 from math import lcm
 from typing import Any
 
@@ -57,6 +58,8 @@ class _Context:
 
 
 class _Node:
+    denominator: int | None = 1  # the denominator D when it is the same constant for every configuration
+
     def pair(self, context: _Context) -> Pair:
         key = id(self)
         if key not in context.memo:
@@ -121,7 +124,15 @@ def _common(pairs: Sequence[Pair]) -> tuple[list[Array], Array]:
     return numerators, common
 
 
-def _common_magnitude(bounds: Sequence[tuple[int, int]]) -> tuple[int, int]:
+def _fixed_common(nodes: Sequence[_Node]) -> int | None:
+    denominators = [node.denominator for node in nodes]
+    return None if None in denominators else lcm(*denominators)  # type: ignore[arg-type]
+
+
+def _common_magnitude(bounds: Sequence[tuple[int, int]], nodes: Sequence[_Node]) -> tuple[int, int]:
+    fixed = _fixed_common(nodes)
+    if fixed is not None:  # as _common computes it: over the lcm
+        return sum(n * (fixed // node.denominator) for (n, _), node in zip(bounds, nodes, strict=True)), fixed  # type: ignore[operator]
     common = 1
     for _, d in bounds:
         common *= max(d, 1)
@@ -131,6 +142,7 @@ def _common_magnitude(bounds: Sequence[tuple[int, int]]) -> tuple[int, int]:
 class _Sum(_Node):
     def __init__(self, terms: tuple[_Node, ...]) -> None:
         self.terms = terms
+        self.denominator = _fixed_common(terms)
 
     def children(self) -> tuple[_Node, ...]:
         return self.terms
@@ -143,12 +155,18 @@ class _Sum(_Node):
         return total, common
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
-        return _common_magnitude([term.magnitude(sizes, memo) for term in self.terms])
+        return _common_magnitude([term.magnitude(sizes, memo) for term in self.terms], self.terms)
+
+
+def _is_one(value: Array) -> bool:
+    return isinstance(value, int) and value == 1
 
 
 class _Product(_Node):
     def __init__(self, factors: tuple[_Node, ...]) -> None:
         self.factors = factors
+        denominators = [factor.denominator for factor in factors]
+        self.denominator = None if None in denominators else math.prod(denominators)  # type: ignore[arg-type]
 
     def children(self) -> tuple[_Node, ...]:
         return self.factors
@@ -157,7 +175,8 @@ class _Product(_Node):
         numerator, denominator = self.factors[0].pair(context)
         for factor in self.factors[1:]:
             n, d = factor.pair(context)
-            numerator, denominator = numerator * n, denominator * d
+            numerator = n if _is_one(numerator) else (numerator if _is_one(n) else numerator * n)
+            denominator = d if _is_one(denominator) else (denominator if _is_one(d) else denominator * d)
         return numerator, denominator
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
@@ -171,6 +190,8 @@ class _Product(_Node):
 class _Power(_Node):
     def __init__(self, base: _Node, exponent: int) -> None:
         self.base, self.exponent = base, exponent
+        fixed = exponent >= 0 and base.denominator is not None
+        self.denominator = base.denominator**exponent if fixed else None  # type: ignore[operator]
 
     def children(self) -> tuple[_Node, ...]:
         return (self.base,)
@@ -209,8 +230,8 @@ class _Floor(_Node):
         return (-((-n) // d) if self.ceiling else n // d), 1
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
-        n, _ = self.argument.magnitude(sizes, memo)
-        return n + 1, 1
+        n, d = self.argument.magnitude(sizes, memo)
+        return (n // d + 1 if self.argument.denominator is not None else n + 1), 1
 
 
 class _Mod(_Node):
@@ -218,6 +239,8 @@ class _Mod(_Node):
 
     def __init__(self, dividend: _Node, divisor: _Node) -> None:
         self.dividend, self.divisor = dividend, divisor
+        fixed = dividend.denominator is not None and divisor.denominator is not None
+        self.denominator = dividend.denominator * divisor.denominator if fixed else None  # type: ignore[operator]
 
     def children(self) -> tuple[_Node, ...]:
         return (self.dividend, self.divisor)
@@ -247,6 +270,7 @@ class _Extreme(_Node):
 
     def __init__(self, items: tuple[_Node, ...], largest: bool) -> None:
         self.items, self.largest = items, largest
+        self.denominator = _fixed_common(items)
 
     def children(self) -> tuple[_Node, ...]:
         return self.items
@@ -260,7 +284,7 @@ class _Extreme(_Node):
         return result, common
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
-        return _common_magnitude([item.magnitude(sizes, memo) for item in self.items])
+        return _common_magnitude([item.magnitude(sizes, memo) for item in self.items], self.items)
 
 
 class _Test(_Node):
@@ -312,6 +336,7 @@ class _Selection(_Node):
 
     def __init__(self, branches: tuple[tuple[_Node, _Test], ...]) -> None:
         self.branches = branches
+        self.denominator = _fixed_common([value for value, _ in branches])
 
     def children(self) -> tuple[_Node, ...]:
         return tuple(node for branch in self.branches for node in branch)
@@ -331,9 +356,36 @@ class _Selection(_Node):
         return np.select(conditions, shaped, default=0), common
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
-        values = _common_magnitude([value.magnitude(sizes, memo) for value, _ in self.branches])
+        values = _common_magnitude(
+            [value.magnitude(sizes, memo) for value, _ in self.branches], [value for value, _ in self.branches]
+        )
         tests = [test.magnitude(sizes, memo) for _, test in self.branches]
         return max(values[0], *(n for n, _ in tests)), values[1]
+
+
+_ROUGH = (sympy.floor, sympy.ceiling, sympy.Min, sympy.Max, sympy.Mod, sympy.Piecewise)
+
+
+def _grouped(expr: sympy.Add) -> list[sympy.Expr]:
+    """Terms sharing their floors, grouped: ``(a*w**2 + b*w + c)*X*Y`` instead of three products.
+
+    Totals of CNNs are sums over stages of a polynomial in the widths times a
+    product of output sizes; evaluating each product once halves the work.
+    """
+    groups: dict[sympy.Expr, list[sympy.Expr]] = {}
+    for term in expr.args:
+        factors = sympy.Mul.make_args(term)
+        rough = sympy.Mul(*(f for f in factors if f.has(*_ROUGH)))
+        groups.setdefault(rough, []).append(sympy.Mul(*(f for f in factors if not f.has(*_ROUGH))))
+    if len(groups) == len(expr.args):
+        return list(expr.args)
+    terms: list[sympy.Expr] = []
+    for rough, smooth in groups.items():
+        if rough == 1 or len(smooth) == 1:
+            terms += [sympy.Mul(part, rough) for part in smooth]
+        else:
+            terms.append(sympy.Mul(sympy.Add(*smooth), rough, evaluate=False))
+    return terms
 
 
 class _Compiler:
@@ -355,7 +407,7 @@ class _Compiler:
                 raise UnsupportedError(f"the formula needs a value for {expr.name}")
             return _Symbol(expr.name)
         if isinstance(expr, sympy.Add):
-            return _Sum(tuple(self.node(arg) for arg in expr.args))
+            return _Sum(tuple(self.node(arg) for arg in _grouped(expr)))
         if isinstance(expr, sympy.Mul):
             return _Product(tuple(self.node(arg) for arg in expr.args))
         if isinstance(expr, sympy.Pow) and expr.exp.is_Integer:
