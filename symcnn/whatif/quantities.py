@@ -76,7 +76,9 @@ def quantity(derivation: Derivation, name: str) -> sympy.Expr:
             raise SpecError(f"quantity {name!r}: the network has no layer named {row_name!r}{hint}") from None
         return row_quantity(row, field)
     choices = ", ".join([*TOTALS, "output_shape[i]", "<layer>.<field>"])
-    raise SpecError(f"unknown quantity {name!r}: use one of {choices}")
+    close = difflib.get_close_matches(plain, list(TOTALS), n=1)
+    hint = f" (did you mean {close[0]}?)" if close else ""
+    raise SpecError(f"unknown quantity {name!r}{hint}: use one of {choices}")
 
 
 def row_quantity(row: Row, field: str) -> sympy.Expr:
