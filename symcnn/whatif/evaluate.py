@@ -514,7 +514,8 @@ def evaluate(
     """
     nodes = [item.node for item in items]
     if exact is None:
-        exact = not batch_fits_int64(nodes, _batch_magnitudes(values))
+        magnitudes = _batch_magnitudes(values)  # every value must fit too, used or not
+        exact = max(magnitudes.values(), default=0) > INT64_LIMIT or not batch_fits_int64(nodes, magnitudes)
     prepared, size = _prepare(values, exact)
     context = _Context(prepared, size, exact)
     results = []

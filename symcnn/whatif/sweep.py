@@ -310,7 +310,8 @@ def _evaluate_batch(formulas: list[Formula], conditions: list[Predicate], values
     """Quantities, then (validity, undefined); int64 for every item that provably fits, else Python ints."""
     magnitudes = {name: max(abs(int(array.min())), abs(int(array.max()))) for name, array in values.items()}
     items: list[Formula | Predicate] = [*formulas, *conditions]
-    if batch_fits_int64([item.node for item in items], magnitudes):
+    small = max(magnitudes.values(), default=0) <= INT64_LIMIT
+    if small and batch_fits_int64([item.node for item in items], magnitudes):
         results, undefined = evaluate(items, values, exact=False)
     else:  # decide item by item: a huge MACs total need not make the shapes slow
         results, undefined = [], None
