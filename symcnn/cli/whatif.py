@@ -33,7 +33,9 @@ def _network_arguments(parser: argparse.ArgumentParser, many: bool = False) -> N
 
 
 def _format(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
 

@@ -25,8 +25,8 @@ are computed once per batch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 import math
+from collections.abc import Callable, Mapping, Sequence
 from math import lcm
 from typing import Any
 
@@ -85,13 +85,14 @@ class _Node:
 
 class _Constant(_Node):
     def __init__(self, value: sympy.Rational) -> None:
-        self.numerator, self.denominator = int(value.p), int(value.q)
+        self.numerator, self.fixed = int(value.p), int(value.q)
+        self.denominator = self.fixed
 
     def _pair(self, context: _Context) -> Pair:
-        return self.numerator, self.denominator
+        return self.numerator, self.fixed
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
-        return abs(self.numerator), self.denominator
+        return abs(self.numerator), self.fixed
 
 
 class _Symbol(_Node):
@@ -132,7 +133,8 @@ def _fixed_common(nodes: Sequence[_Node]) -> int | None:
 def _common_magnitude(bounds: Sequence[tuple[int, int]], nodes: Sequence[_Node]) -> tuple[int, int]:
     fixed = _fixed_common(nodes)
     if fixed is not None:  # as _common computes it: over the lcm
-        return sum(n * (fixed // node.denominator) for (n, _), node in zip(bounds, nodes, strict=True)), fixed  # type: ignore[operator]
+        scaled = [n * (fixed // (node.denominator or 1)) for (n, _), node in zip(bounds, nodes, strict=True)]
+        return sum(scaled), fixed
     common = 1
     for _, d in bounds:
         common *= max(d, 1)
@@ -430,10 +432,10 @@ class _Compiler:
             return _Test(kind, tuple(self.test(arg) for arg in relation.args))
         if isinstance(relation, sympy.Not):
             return _Test("not", (self.test(relation.args[0]),))
-        kind = _RELATIONS.get(type(relation))
-        if kind is None:
+        sign = _RELATIONS.get(type(relation))
+        if sign is None:
             raise UnsupportedError(f"cannot evaluate the condition {relation} in a sweep")
-        return _Test(kind, (self.node(relation.lhs - relation.rhs),))
+        return _Test(sign, (self.node(relation.lhs - relation.rhs),))
 
 
 def batch_fits_int64(nodes: Sequence[_Node], magnitudes: Magnitudes) -> bool:

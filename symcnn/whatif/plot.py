@@ -132,7 +132,9 @@ def _nonzero(derivation: Derivation, row: str, field: str) -> bool:
     return row_quantity(derivation.row(row), field) != 0
 
 
-def _draw_layers(axes, xs: np.ndarray, series: dict[str, np.ndarray], total: np.ndarray, stacked: bool, top: int) -> None:  # type: ignore[no-untyped-def]
+def _draw_layers(
+    axes, xs: np.ndarray, series: dict[str, np.ndarray], total: np.ndarray, stacked: bool, top: int
+) -> None:  # type: ignore[no-untyped-def]
     """The ``top`` layers by their largest value, the rest summed as 'other layers'."""
     ranked = sorted(series, key=lambda name: -np.nanmax(series[name]) if np.isfinite(series[name]).any() else 0)
     kept = ranked[:top]
@@ -148,4 +150,3 @@ def _draw_layers(axes, xs: np.ndarray, series: dict[str, np.ndarray], total: np.
         return
     for name, values in lines.items():
         axes.plot(xs, values, label=name)
-

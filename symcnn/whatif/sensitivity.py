@@ -7,7 +7,8 @@
 layer's part, as a formula and at a point, largest first.
 
 >>> from symcnn import Conv2d, Input, Sequential
->>> net = Sequential(Input(3, "H", "W"), Conv2d(out_channels="k", kernel_size=3), Conv2d(out_channels="k", kernel_size=3))
+>>> conv = Conv2d(out_channels="k", kernel_size=3)
+>>> net = Sequential(Input(3, "H", "W"), conv, conv)
 >>> s = sensitivity(net.derive(), "params", "k", {"k": 10})
 >>> s.value, s.difference, s.derivative, s.elasticity
 (1190, 218, 209, 209/119)
@@ -110,8 +111,9 @@ class Sensitivity:
         lines = [
             f"{self.quantity} = {formula_text(self.formula)}",
             f"at {at}: {self.quantity} = {int(self.value):,}",
-            f"forward difference {self.quantity}({x}+1) - {self.quantity}({x}) = {formula_text(self.difference_formula)}",
-            "  at the point: " + ("undefined (x + 1 breaks a condition)" if self.difference is None else f"{int(self.difference):,}"),
+            f"forward difference f({x}+1) - f({x}) = {formula_text(self.difference_formula)}",
+            "  at the point: "
+            + ("undefined (x + 1 breaks a condition)" if self.difference is None else f"{int(self.difference):,}"),
         ]
         if self.derivative_formula is None:
             lines.append(f"derivative d/d{x}: none ({self.quantity} has floors or min/max in {x})")
@@ -193,7 +195,11 @@ class Share:
         }
 
 
-_ROW_FIELD = {"params": "params", "trainable_params": "trainable_params", "non_trainable_params": "non_trainable_params"}
+_ROW_FIELD = {
+    "params": "params",
+    "trainable_params": "trainable_params",
+    "non_trainable_params": "non_trainable_params",
+}
 _ROW_FIELD |= {"buffers": "buffers", "macs": "macs", "flops": "macs", "activations": "activations"}
 
 
@@ -225,7 +231,7 @@ def shares(derivation: Derivation, of: str, at: Mapping[str, object] | None = No
                 formula=part,
                 fraction_formula=fraction_formula,
                 value=value if numeric else None,
-                fraction=value / total_value if numeric and total_value != 0 else None,
+                fraction=value / total_value if numeric and value is not None and total_value else None,
             )
         )
     if all(share.value is not None for share in found) and found:

@@ -100,7 +100,9 @@ class Solution:
         if self.status == "found" and self.bound:
             step = "+ 1" if self.goal == "largest" else "- 1"
             after = "invalid" if self.quantity_at_next is None else f"{self.quantity_at_next:,}"
-            lines.append(f"  {self.bound.split()[0]} = {self.quantity_at_value:,} there; at {self.symbol} {step}: {after}")
+            lines.append(
+                f"  {self.bound.split()[0]} = {self.quantity_at_value:,} there; at {self.symbol} {step}: {after}"
+            )
         if self.every and self.bound:
             lines.append("  every valid value satisfies the bound")
         lines += [f"  {note}" for note in self.notes]
@@ -313,7 +315,9 @@ def _search(
         high = span[1] if high is None else (high if span[1] is None else min(high, span[1]))
         if item is not problem.bound:
             valid_low = max(valid_low, span[0])
-            valid_high = span[1] if valid_high is None else (valid_high if span[1] is None else min(valid_high, span[1]))
+            valid_high = (
+                span[1] if valid_high is None else (valid_high if span[1] is None else min(valid_high, span[1]))
+            )
     if problem.bound is not None and problem.bound.direction is not None:
         left = (problem.bound_text or "").split()[0] if problem.bound_text else "the bound"
         notes.insert(0, _describe(problem.bound, x, left))
@@ -325,10 +329,12 @@ def _search(
     if empty or (high is not None and low > high):
         status = "none"
     elif not unproved:
-        value = (low if goal == "smallest" else high)
+        value = low if goal == "smallest" else high
         if value is None:
             status = "unbounded"
-        every = problem.bound is None or (bound_interval is not None and _contains(bound_interval, valid_low, valid_high))
+        every = problem.bound is None or (
+            bound_interval is not None and _contains(bound_interval, valid_low, valid_high)
+        )
     else:
         if high is None or high - low + 1 > limit:
             top = low + limit - 1

@@ -119,8 +119,10 @@ def _axes(spec: Mapping[str, object] | Sequence[str]) -> list[Axis]:
                 made.append(Axis(name, start=value.start, step=value.step, count=len(value)))
             elif isinstance(value, int | str) and not isinstance(value, bool):
                 made.append(parse_axis(f"{name}={value}"))
+            elif isinstance(value, Sequence):
+                made.append(Axis(name, listed=tuple(int(v) for v in value), count=len(value)))
             else:
-                made.append(Axis(name, listed=tuple(int(v) for v in value), count=len(value)))  # type: ignore[arg-type]
+                raise SpecError(f"sweep: {name}: give a range, a list of integers or one value, got {value!r}")
         return made
     return [parse_axis(item) for item in spec]
 
@@ -228,7 +230,9 @@ def sweep(
     by_name = {item.name: item for item in derivation.free_symbols}
     for axis in made:
         if axis.name not in by_name:
-            raise SpecError(f"sweep: the derivation has no symbol {axis.name!r} (its symbols: {', '.join(sorted(by_name))})")
+            raise SpecError(
+                f"sweep: the derivation has no symbol {axis.name!r} (its symbols: {', '.join(sorted(by_name))})"
+            )
         lowest = 1 if by_name[axis.name].is_positive else 0
         if axis.smallest < lowest:
             raise SpecError(f"sweep: {axis.name} must be ≥ {lowest}, but its axis starts at {axis.smallest}")
@@ -245,12 +249,15 @@ def sweep(
         raise SpecError(f"sweep: {size:,} configurations is more than the limit {max_configurations:,}")
     if size < 1:
         raise SpecError("sweep: --random needs at least 1 configuration")
-    chosen = [(name, quantity(derivation, name)) for name in quantities] if quantities else _default_quantities(derivation)
+    chosen = (
+        [(name, quantity(derivation, name)) for name in quantities] if quantities else _default_quantities(derivation)
+    )
     compiler = new_compiler(names)
     formulas = [Formula(expr, names, compiler) for _, expr in chosen]
     conditions = [Predicate(c.relation, names, compiler) for c in derivation.conditions]
     conditions += [
-        Predicate(sympy.Eq(sympy.Mod(symbol, divisor), 0), names, compiler) for symbol, divisor in derivation.assumptions
+        Predicate(sympy.Eq(sympy.Mod(symbol, divisor), 0), names, compiler)
+        for symbol, divisor in derivation.assumptions
     ]
     positions = _positions(made, total, random, seed)
     return _run(made, positions, size, [name for name, _ in chosen], formulas, conditions)
@@ -293,10 +300,7 @@ def _run(
     valid = np.zeros(size, dtype=bool)
     for start in range(0, size, BATCH):
         stop = min(start + BATCH, size)
-        if positions is None:
-            digits = _grid_positions(axes, start, stop)
-        else:
-            digits = [drawn[start:stop] for drawn in positions]
+        digits = _grid_positions(axes, start, stop) if positions is None else [p[start:stop] for p in positions]
         values = {axis.name: axis.values(np.asarray(d)) for axis, d in zip(axes, digits, strict=True)}
         results = _evaluate_batch(formulas, conditions, values)
         ok, undefined = results.pop()

@@ -105,7 +105,9 @@ def test_compare_gives_the_mobilenets_ratio(capsys, tmp_path):
 
 def test_sweep_csv_file_and_json(capsys, net, tmp_path):
     target = tmp_path / "sweep.csv"
-    status, out, _ = run(capsys, "whatif", "sweep", net, "--grid", "H=32:512:32", "k=16,32,64", "W=224", "-o", str(target))
+    status, out, _ = run(
+        capsys, "whatif", "sweep", net, "--grid", "H=32:512:32", "k=16,32,64", "W=224", "-o", str(target)
+    )
     assert status == 0 and out == ""
     rows = list(csv.DictReader(io.StringIO(target.read_text())))
     assert len(rows) == 16 * 3

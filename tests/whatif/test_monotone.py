@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 import sympy
 
@@ -13,7 +15,7 @@ x, k = symbols("x k")
 
 def observed(expr, low: int = 1, high: int = 300) -> set[int]:
     values = [expr.xreplace({x: sympy.Integer(v)}) for v in range(low, high)]
-    return {int(sympy.sign(b - a)) for a, b in zip(values, values[1:], strict=False)}
+    return {int(sympy.sign(b - a)) for a, b in itertools.pairwise(values)}
 
 
 @pytest.mark.parametrize(

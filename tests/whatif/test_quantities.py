@@ -39,7 +39,7 @@ def test_dotted_row_names():
 
 def test_unknown_names():
     d = Sequential(Input(3, 8, 8), MaxPool2d(2, name="pool")).derive()
-    with pytest.raises(SpecError, match="no layer named 'pol'.*did you mean pool"):
+    with pytest.raises(SpecError, match=r"no layer named 'pol'.*did you mean pool"):
         quantity(d, "pol.params")
     with pytest.raises(SpecError, match="did you mean macs"):
         quantity(d, "mac")

@@ -101,7 +101,9 @@ def test_width_under_a_parameter_budget():
 @pytest.mark.parametrize(("bound", "goal"), [("output_shape[1] <= 6", "largest"), ("output_shape[2] >= 9", "smallest")])
 def test_ceil_mode_pools(pool, bound, goal):
     d = Sequential(Input(2, "H", "W"), pool, MaxPool2d(2, ceil_mode=True)).derive()
-    check_against_brute_force(d, "H" if "[1]" in bound else "W", bound, {"W": 20} if "[1]" in bound else {"H": 20}, goal, 200)
+    check_against_brute_force(
+        d, "H" if "[1]" in bound else "W", bound, {"W": 20} if "[1]" in bound else {"H": 20}, goal, 200
+    )
 
 
 def test_symbolic_stride_of_a_ceil_mode_pool_goes_through_min():
@@ -230,6 +232,6 @@ def test_random_pool_stacks_against_brute_force(kernel, stride, padding, ceil, t
         MaxPool2d(kernel, stride=stride, padding=padding, ceil_mode=ceil),
     ).derive()
     bound = f"output_shape[1] {op} {target}"
-    if op == ">=" and goal == "largest" or op == "<=" and goal == "smallest":
+    if (op == ">=" and goal == "largest") or (op == "<=" and goal == "smallest"):
         goal = "smallest" if goal == "largest" else "largest"  # keep the answer finite
     check_against_brute_force(d, "H", bound, {}, goal, high=200)

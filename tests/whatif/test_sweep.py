@@ -58,7 +58,18 @@ def test_grid_agrees_with_subs_including_invalid_configurations():
     d = network().derive()
     result = sweep(d, ["H=1:40:3", "W=40", "k=1,7,64"])
     assert len(result) == 14 * 3
-    assert result.header == ["H", "W", "k", "valid", "params", "trainable_params", "macs", "output_0", "output_1", "output_2"]
+    assert result.header == [
+        "H",
+        "W",
+        "k",
+        "valid",
+        "params",
+        "trainable_params",
+        "macs",
+        "output_0",
+        "output_1",
+        "output_2",
+    ]
     assert not result.valid.all() and result.valid.any()  # small H is too small for the last conv
     compare_with_subs(d, result, range(len(result)))
     assert result.column("H")[:4] == [1, 1, 1, 4]  # the last axis varies fastest
