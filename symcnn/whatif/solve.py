@@ -28,7 +28,7 @@ With no bound, ``solve`` asks for the values that are valid at all:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy
@@ -339,7 +339,7 @@ def _search(
         if high is None or high - low + 1 > limit:
             top = low + limit - 1
             complete = False
-        value, every = _scan(problem, unproved, low, top, goal)
+        value, every = _scan(problem, low, top, goal)
         if value is None:
             status = "none"
         elif not complete and goal == "largest":
@@ -368,7 +368,7 @@ def _search(
     at_value = int(amount({x.name: np.array([value], dtype=object)})[0])
     valid_after = after >= problem.lowest and all(problem.holds(c, after) for c in problem.checks)
     at_next = int(amount({x.name: np.array([after], dtype=object)})[0]) if valid_after else None
-    return Solution(**{**answer.__dict__, "quantity_at_value": at_value, "quantity_at_next": at_next})
+    return replace(answer, quantity_at_value=at_value, quantity_at_next=at_next)
 
 
 def _contains(span: tuple[int, int | None], low: int, high: int | None) -> bool:
@@ -380,7 +380,7 @@ def _contains(span: tuple[int, int | None], low: int, high: int | None) -> bool:
     return high is not None and span[1] >= high
 
 
-def _scan(problem: _Problem, unproved: list[_Check], low: int, top: int, goal: str) -> tuple[int | None, bool]:
+def _scan(problem: _Problem, low: int, top: int, goal: str) -> tuple[int | None, bool]:
     """Check values ``low..top`` one by one (vectorised, in blocks); the answer and 'every'."""
     checks = [*problem.checks]
     found: int | None = None
