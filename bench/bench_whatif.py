@@ -129,14 +129,14 @@ def main() -> None:
         counts = torch_counts(configurations)
         per_configuration = (time.perf_counter() - start) / len(configurations)
         agree = all(
-            counts[j] == (int(result.columns["params"][i]), int(result.columns["macs"][i]))
-            for j, i in enumerate(picks)
+            counts[j] == (int(result.columns["params"][i]), int(result.columns["macs"][i])) for j, i in enumerate(picks)
         )
         extrapolated = per_configuration * size
         print(f"  torch (meta device, FlopCounterMode), {len(configurations)} configurations: "
               f"{fmt_s(per_configuration)} each -> {fmt_s(extrapolated)} for {size:,} (extrapolated)")  # fmt: skip
         print(f"  torch agrees with symcnn on the sample: {agree}")
-        rows.append(["torch per configuration", fmt_s(extrapolated), f"{extrapolated / symcnn_timing.best:,.0f}x slower"])
+        slower = f"{extrapolated / symcnn_timing.best:,.0f}x slower"
+        rows.append(["torch per configuration", fmt_s(extrapolated), slower])
     print()
     print(f"symcnn: the derivation once ({fmt_s(derive_time)}) + the sweep ({fmt_s(symcnn_timing.best)})")
     print(table(["method (10^6 configurations)", "best time", "vs symcnn sweep"], rows))

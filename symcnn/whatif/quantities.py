@@ -21,10 +21,10 @@ import re
 from collections.abc import Callable
 
 import sympy
+from sympy.printing.str import StrPrinter
 
 from ..derivation import Derivation, Row, Totals
 from ..errors import SpecError
-from ..printing import ResultStrPrinter
 
 __all__ = ["TOTALS", "formula_text", "quantity", "row_quantity"]
 
@@ -92,11 +92,25 @@ def row_quantity(row: Row, field: str) -> sympy.Expr:
     return _shape_entry(shape, match, f"{row.name}.{field}")
 
 
-class _FormulaPrinter(ResultStrPrinter):
-    """The spec-file formula syntax: ``floor``, ``ceil``, ``min``, ``max``, ``%``."""
+class _FormulaPrinter(StrPrinter):
+    """The spec-file formula syntax: ``floor((H - 1)/4)``, ``ceil``, ``min``, ``max``, ``%``.
+
+    SymPy stores ``floor((H - 1)/4)`` as ``floor(H/4 - 1/4)``; like symcnn's
+    renderers, the argument is printed over its common denominator.
+    """
+
+    def _rounded(self, name: str, argument: sympy.Expr) -> str:
+        numerator, denominator = sympy.fraction(sympy.together(argument))
+        numerator = sympy.expand(numerator)
+        if denominator == 1:
+            return f"{name}({self._print(numerator)})"
+        return f"{name}({self.parenthesize(numerator, 45)}/{self.parenthesize(denominator, 51)})"
+
+    def _print_floor(self, expr: sympy.floor) -> str:
+        return self._rounded("floor", expr.args[0])
 
     def _print_ceiling(self, expr: sympy.ceiling) -> str:
-        return "ceil" + super()._print_ceiling(expr).removeprefix("ceiling")
+        return self._rounded("ceil", expr.args[0])
 
     def _print_Min(self, expr: sympy.Min) -> str:
         return "min(" + ", ".join(self._print(arg) for arg in expr.args) + ")"
