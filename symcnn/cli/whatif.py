@@ -39,10 +39,14 @@ def _format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
 
+def _question(questions: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
+    return questions.add_parser(name, help=text, description=text)  # type: ignore[no-any-return]
+
+
 def configure(parser: argparse.ArgumentParser) -> None:
     questions = parser.add_subparsers(dest="question", required=True, parser_class=type(parser))
 
-    solve = questions.add_parser("solve", help="largest/smallest value of a symbol meeting a bound")
+    solve = _question(questions, "solve", "largest/smallest value of a symbol meeting a bound")
     _network_arguments(solve)
     goal = solve.add_mutually_exclusive_group(required=True)
     goal.add_argument("--largest", metavar="NAME", help="the symbol to maximise")
@@ -52,7 +56,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     solve.add_argument("--limit", type=int, default=100_000, help="values searched one by one at most")
     _format(solve)
 
-    sensitivity = questions.add_parser("sensitivity", help="forward difference, derivative, elasticity, shares")
+    sensitivity = _question(questions, "sensitivity", "forward difference, derivative, elasticity, shares")
     _network_arguments(sensitivity)
     sensitivity.add_argument("--of", required=True, metavar="QUANTITY", help="e.g. macs, params, output_shape[1]")
     sensitivity.add_argument("--wrt", metavar="NAME", help="the symbol to move (omit to list shares only)")
@@ -61,7 +65,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sensitivity.add_argument("--top", type=int, default=10, help="layers listed in text (default: 10)")
     _format(sensitivity)
 
-    compare = questions.add_parser("compare", help="difference a - b and ratio a / b of two networks")
+    compare = _question(questions, "compare", "difference a - b and ratio a / b of two networks")
     compare.add_argument("a", help="spec file a")
     compare.add_argument("b", help="spec file b")
     compare.add_argument("--conventions", choices=("pytorch", "keras"), default="pytorch")
@@ -69,7 +73,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     compare.add_argument("--quantities", nargs="+", default=["params", "trainable_params", "macs"], metavar="Q")
     _format(compare)
 
-    sweep = questions.add_parser("sweep", help="exact totals over a grid or a random sample (CSV/JSON)")
+    sweep = _question(questions, "sweep", "exact totals over a grid or a random sample (CSV/JSON)")
     _network_arguments(sweep)
     sweep.add_argument("--grid", nargs="+", required=True, metavar="AXIS", help="H=32:512:32 k=16,32,64 W=224")
     sweep.add_argument("--random", type=int, metavar="N", help="a random sample of N configurations")
@@ -78,7 +82,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sweep.add_argument("--format", "-f", choices=("csv", "json", "text"), help="default: from -o, else csv")
     sweep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
-    plot = questions.add_parser("plot", help="a quantity against a hyperparameter (needs matplotlib)")
+    plot = _question(questions, "plot", "a quantity against a hyperparameter (needs matplotlib)")
     _network_arguments(plot, many=True)
     plot.add_argument("--x", required=True, metavar="AXIS", help="e.g. H=32:1024:32")
     plot.add_argument("--y", default="macs", metavar="QUANTITY", help="default: macs")
