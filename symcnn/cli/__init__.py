@@ -18,9 +18,9 @@ from types import ModuleType
 from typing import NoReturn
 
 from ..errors import SpecError, SymcnnError
-from . import derive, layers, rules, whatif
+from . import derive, layers, paper, rules, whatif
 
-COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, whatif)
+COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper, whatif)
 
 
 class _Parser(argparse.ArgumentParser):

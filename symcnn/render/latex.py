@@ -10,6 +10,7 @@ packages in :data:`PACKAGES` and ``\allowdisplaybreaks`` (stated in its first li
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import sympy
 
@@ -45,7 +46,7 @@ def escape(text: str) -> str:
 PACKAGES = ("amsmath", "amssymb", "array", "booktabs", "longtable")
 
 # Estimated characters per row of a display: about 40 em, which fits a 12 cm text width.
-LINE_BUDGET = 56
+LINE_BUDGET = 46
 _COMMAND = re.compile(r"\\(?:left|right|mathopen|mathclose|frac|mathrm|text)\b|\\[a-zA-Z]+|[{}^_ &]|\\[,;!]")
 _OPERATOR = re.compile(r"[-+=]|\\cdot|\\times")
 
@@ -67,6 +68,29 @@ def _equation(step: Step) -> str:
     if step.substituted is None or step.substituted.latex() == value:
         return value
     return f"{step.substituted.latex()} = {value}"
+
+
+def cell_latex(value: sympy.Expr, shown: Callable[[sympy.Expr], str] = value_latex) -> str:
+    """A value for a table cell: inline math that may break between terms and factors.
+
+    A table cell cannot break across pages, so a value of many lines is left to
+    the derivation's totals instead of being set in full.
+    """
+    parts = []
+    for index, term in enumerate(_terms(value)):
+        factors = term.as_ordered_factors() if isinstance(term, sympy.Mul) else [term]
+        coefficient = shown(factors[0]) if factors[0].is_Number else None
+        rest = factors[1:] if coefficient is not None else factors
+        latex = r" \allowbreak ".join(to_latex(factor) for factor in rest) if len(rest) > 1 else None
+        text = shown(term) if latex is None else (f"{coefficient} \\, " if coefficient else "") + latex
+        if index and text.startswith("-"):
+            parts.append("- " + text[1:].lstrip())
+        else:
+            parts.append(("+ " if index else "") + text)
+    result = " ".join(parts)
+    if width(result) > 4 * LINE_BUDGET:
+        return "see the totals of the derivation"
+    return f"${result}$"
 
 
 def name_latex(name: str) -> str:
@@ -92,13 +116,9 @@ def table(derivation: Derivation) -> str:
         lines.append(
             rf"{row.index} & {name_latex(row.name)}{repeat} & ${shape_latex(row.output_shape)}$ & ${params}$ \\"
         )
-    total = derivation.totals.params
-    # A table cell cannot break across pages: a total of thousands of terms is left to the derivation.
-    total_latex = value_latex(total)
-    shown = f"${total_latex}$" if width(total_latex) <= 4 * LINE_BUDGET else "see the totals of the derivation"
     lines += [
         r"\midrule",
-        rf" & total & & {shown} \\",
+        rf" & total & & {cell_latex(derivation.totals.params)} \\",
         r"\end{longtable}",
     ]
     return "\n".join(lines)
