@@ -47,7 +47,8 @@ def reference_markdown() -> str:
                 "```",
             ]
             for name, question in _subparsers(commands[command.NAME]).items():  # symcnn whatif solve, ...
-                lines += ["", f"### symcnn {command.NAME} {name}", "", "```text", question.format_help().rstrip(), "```"]
+                help_text = question.format_help().rstrip()
+                lines += ["", f"### symcnn {command.NAME} {name}", "", "```text", help_text, "```"]
     return "\n".join(lines) + "\n"
 
 
