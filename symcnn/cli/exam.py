@@ -18,7 +18,9 @@ def configure(run: argparse.ArgumentParser) -> None:
     run.add_argument("--count", type=int, default=10, help="number of questions (default: 10)")
     run.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same file (default: 0)")
     run.add_argument("--difficulty", choices=LEVELS, default="medium", help="difficulty (default: medium)")
-    run.add_argument("--kinds", metavar="KIND,KIND", help="question kinds, comma-separated (default: all; --list-kinds)")
+    run.add_argument(
+        "--kinds", metavar="KIND,KIND", help="question kinds, comma-separated (default: all; --list-kinds)"
+    )
     run.add_argument("--format", "-f", choices=CHOICES, default="markdown", help="output format (default: markdown)")
     run.add_argument("--multichoice", action="store_true", help="moodle/gift/qti: multiple choice instead of numbers")
     run.add_argument("--exam-class", action="store_true", help="latex: use the exam document class")

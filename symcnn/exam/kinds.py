@@ -72,7 +72,9 @@ def network_table(spec: Spec, last: tuple[str, ...] | None = None) -> tuple[tupl
 def paired(spec: Spec, derivation: Derivation) -> list[tuple[Row, dict[str, Any]]]:
     """The derivation's layer rows beside the spec's layers (both in the spec's order)."""
     rows = derivation.layers
-    if len(rows) != len(spec["layers"]) or any(row.kind != layer["type"] for row, layer in zip(rows, spec["layers"])):
+    if len(rows) != len(spec["layers"]) or any(
+        row.kind != layer["type"] for row, layer in zip(rows, spec["layers"], strict=True)
+    ):
         raise SymcnnError("exam: the derivation's rows do not follow the spec's layers")  # pragma: no cover
     return list(zip(rows, spec["layers"], strict=True))
 
@@ -105,7 +107,9 @@ def size_distractors(shape: tuple[sympy.Expr, ...], layer: dict[str, Any], row: 
     if stride_of(layer) > 1:
         found.append(wrong.make("ignored_stride", derived({**base, "layers": [{**base["layers"][0], "stride": 1}]})))
     if int(layer.get("dilation", 1)) > 1:
-        found.append(wrong.make("ignored_dilation", derived({**base, "layers": [{**base["layers"][0], "dilation": 1}]})))
+        found.append(
+            wrong.make("ignored_dilation", derived({**base, "layers": [{**base["layers"][0], "dilation": 1}]}))
+        )
     if layer.get("ceil_mode"):
         floored = {**base, "layers": [{**base["layers"][0], "ceil_mode": False}]}
         found.append(wrong.make("ignored_ceil_mode", derived(floored)))
@@ -310,7 +314,9 @@ def shape_table(rng: random.Random, difficulty: str) -> Question:
         f"The network below reads an input of {shape_math(spec['input'])}. Fill in the output shape of each "
         "layer: the height (= width) of the maps, or the number of features after flatten."
     )
-    shapes = ", ".join(f"layer {index + 1}: {shape_math(row.output_shape)}" for index, row in enumerate(derivation.layers))
+    shapes = ", ".join(
+        f"layer {index + 1}: {shape_math(row.output_shape)}" for index, row in enumerate(derivation.layers)
+    )
     return Question(
         kind="shape_table",
         difficulty=difficulty,
@@ -370,53 +376,59 @@ def keep_padding(rng: random.Random, difficulty: str) -> Question:
 @kind("inverse_size", "the stride or kernel that gives a target size")
 def inverse_size(rng: random.Random, difficulty: str) -> Question:
     for _ in range(200):
-        size = rng.randrange(10, 65)
-        padding = rng.choice((0, 1, 2))
-        shape = [rng.choice((1, 3, 16)), size, size]
-        ask = "stride" if difficulty != "easy" and rng.random() < 0.5 else "kernel_size"
-        conv: dict[str, Any] = {"type": "conv2d", "out_channels": rng.choice((8, 16, 32))}
-        if padding:
-            conv["padding"] = padding
-        if ask == "stride":
-            conv |= {"kernel_size": rng.choice((3, 5))}
-            truth, reach = rng.choice((2, 3, 4)), range(1, size + 1)
-        else:
-            truth, reach = rng.choice((2, 3, 4, 5, 6, 7)), range(1, size + 2 * padding + 1)
-
-        def forward(value: int, layer: dict[str, Any] = conv, before: tuple[dict[str, Any], ...] = ()) -> Any:
-            return wrong.output_height(wrong.derive_spec(wrong.one_layer(shape, layer | {ask: value}, before)))
-
-        target = forward(truth)
-        if target is None or target < 2 or wrong.search(reach, forward, target) != [truth]:
-            continue  # ill-posed: no unique answer
-        pad = ({"type": "zeropad2d", "padding": [padding, 0, padding, 0]},)
-        one_side = wrong.search(reach, lambda v: forward(v, conv | {"padding": 0}, pad), target) if padding else []
-        plus_one = wrong.search(reach, forward, target + 1)
-        found = [
-            wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
-            wrong.make("missing_plus_one", plus_one[0] if len(plus_one) == 1 else None),
-        ]
-        spec = wrong.one_layer(shape, conv | {ask: truth})
-        derivation = well_posed(spec)
-        assert derivation is not None
-        what = "stride" if ask == "stride" else "kernel size"
-        symbol = "s" if ask == "stride" else "n"
-        given = describe(conv | {"kernel_size": "n"}) if ask == "kernel_size" else describe(conv)
-        text = (
-            f"A layer {given}{', stride 1' if ask == 'kernel_size' else ''} reads an input of "
-            f"{shape_math(shape)}. Which {what} {math(symbol)} gives an output height of {math(str(target))}?"
-        )
-        conclusion = f"{what.capitalize()} {math(f'{symbol} = {truth}')} gives the output height {math(str(target))}."
-        return question(
-            "inverse_size",
-            difficulty,
-            text,
-            sympy.Integer(truth),
-            solution=Solution(tuple(size_lines(derivation.layers[0])), conclusion),
-            network=spec,
-            distractors=found,
-        )
+        made = _inverse_attempt(rng, difficulty)
+        if made is not None:
+            return made
     raise SymcnnError("exam: could not draw a well-posed inverse question")  # pragma: no cover
+
+
+def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
+    """One draw of an inverse question; ``None`` if its answer would not be unique."""
+    size = rng.randrange(10, 65)
+    padding = rng.choice((0, 1, 2))
+    shape = [rng.choice((1, 3, 16)), size, size]
+    ask = "stride" if difficulty != "easy" and rng.random() < 0.5 else "kernel_size"
+    conv: dict[str, Any] = {"type": "conv2d", "out_channels": rng.choice((8, 16, 32))}
+    if padding:
+        conv["padding"] = padding
+    if ask == "stride":
+        conv |= {"kernel_size": rng.choice((3, 5))}
+        truth, reach = rng.choice((2, 3, 4)), range(1, size + 1)
+    else:
+        truth, reach = rng.choice((2, 3, 4, 5, 6, 7)), range(1, size + 2 * padding + 1)
+
+    def forward(value: int, layer: dict[str, Any] = conv, before: tuple[dict[str, Any], ...] = ()) -> Any:
+        return wrong.output_height(wrong.derive_spec(wrong.one_layer(shape, layer | {ask: value}, before)))
+
+    target = forward(truth)
+    if target is None or target < 2 or wrong.search(reach, forward, target) != [truth]:
+        return None
+    pad = ({"type": "zeropad2d", "padding": [padding, 0, padding, 0]},)
+    one_side = wrong.search(reach, lambda v: forward(v, conv | {"padding": 0}, pad), target) if padding else []
+    plus_one = wrong.search(reach, forward, target + 1)
+    found = [
+        wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
+        wrong.make("missing_plus_one", plus_one[0] if len(plus_one) == 1 else None),
+    ]
+    spec = wrong.one_layer(shape, conv | {ask: truth})
+    derivation = well_posed(spec)
+    assert derivation is not None
+    what, symbol = ("stride", "s") if ask == "stride" else ("kernel size", "n")
+    given = describe(conv) if ask == "stride" else describe(conv | {"kernel_size": "n"}) + ", stride 1"
+    text = (
+        f"A layer {given} reads an input of {shape_math(shape)}. "
+        f"Which {what} {math(symbol)} gives an output height of {math(str(target))}?"
+    )
+    conclusion = f"{what.capitalize()} {math(f'{symbol} = {truth}')} gives the output height {math(str(target))}."
+    return question(
+        "inverse_size",
+        difficulty,
+        text,
+        sympy.Integer(truth),
+        solution=Solution(tuple(size_lines(derivation.layers[0])), conclusion),
+        network=spec,
+        distractors=found,
+    )
 
 
 # --- MACs and depthwise-separable blocks ------------------------------------------------------------
@@ -487,11 +499,15 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
     found = [
         wrong.make(
             "forgot_bias",
-            saving(wrong.derive_spec(wrong.without_bias(wrong.one_layer(shape, standard))),
-                   wrong.derive_spec(wrong.without_bias(separable))),
+            saving(
+                wrong.derive_spec(wrong.without_bias(wrong.one_layer(shape, standard))),
+                wrong.derive_spec(wrong.without_bias(separable)),
+            ),
         ),
-        wrong.make("ignored_groups", None if full_dw is None else getattr(plain.totals, quantity) - (
-            full_dw + getattr(pw_row, step).value)),
+        wrong.make(
+            "ignored_groups",
+            None if full_dw is None else getattr(plain.totals, quantity) - (full_dw + getattr(pw_row, step).value),
+        ),
         wrong.make(
             "forgot_input_maps",
             None if one_map is None or one_map_pw is None else one_map - (getattr(dw_row, step).value + one_map_pw),
@@ -548,7 +564,7 @@ def symbolic(rng: random.Random, difficulty: str) -> Question:
         conv["groups"] = groups
     if not bias:
         conv["bias"] = False
-    spec = {"input": ["l", size, size], "layers": [conv]}
+    spec: Spec = {"input": ["l", size, size], "layers": [conv]}
     derivation = wrong.derive_spec(spec)
     assert derivation is not None
     row = derivation.layers[0]

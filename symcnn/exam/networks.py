@@ -111,7 +111,11 @@ def residual(rng: random.Random) -> Spec:
 
 def draw_network(rng: random.Random, difficulty: str) -> tuple[Spec, Derivation]:
     """A random well-posed network of the given difficulty, and its derivation."""
-    builders = {"easy": lambda: single_conv(rng, "easy"), "medium": lambda: mnist_like(rng), "hard": lambda: residual(rng)}
+    builders = {
+        "easy": lambda: single_conv(rng, "easy"),
+        "medium": lambda: mnist_like(rng),
+        "hard": lambda: residual(rng),
+    }
     for _ in range(100):
         spec = builders[difficulty]()
         derivation = well_posed(spec)

@@ -12,7 +12,7 @@ Shape tables (cloze) become one numerical question per blank.
 from __future__ import annotations
 
 from ..model import Blank, Exam, Question, answer_text
-from .text import html_question, html_solution, value_html
+from .text import html_question, html_solution, only_blank, value_html
 
 __all__ = ["SPECIAL", "escape", "render"]
 
@@ -39,7 +39,7 @@ def render(exam: Exam, *, multichoice: bool = False) -> str:
         title = f"Q{number} {question.title}"
         if question.is_cloze:
             for index, blank in enumerate(question.blanks, start=1):
-                text = html_question(question, lambda n, index=index: "?" if n == index else "…")
+                text = html_question(question, only_blank(index))
                 text += f"<p>{blank.label}?</p>"
                 out.append(_numerical(f"{title} ({index})", text, blank, question))
             continue

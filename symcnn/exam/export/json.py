@@ -16,7 +16,11 @@ def _value(value: Any) -> str:
 
 
 def _distractor(distractor: Distractor) -> dict[str, str]:
-    return {"value": _value(distractor.value), "misconception": distractor.misconception, "feedback": distractor.feedback}
+    return {
+        "value": _value(distractor.value),
+        "misconception": distractor.misconception,
+        "feedback": distractor.feedback,
+    }
 
 
 def _question(question: Question) -> dict[str, Any]:

@@ -53,7 +53,11 @@ def _choices(question: Question, exam_class: bool) -> list[str]:
     values = sorted([question.answer, *(d.value for d in question.distractors)], key=lambda v: (str(type(v)), str(v)))
     shown = [answer_text(value) or rf"\({_latex(value)}\)" for value in values]
     env = "oneparchoices" if exam_class else "enumerate"
-    return [rf"\begin{{{env}}}", *(rf"\{'choice' if exam_class else 'item'} {text}" for text in shown), rf"\end{{{env}}}"]
+    return [
+        rf"\begin{{{env}}}",
+        *(rf"\{'choice' if exam_class else 'item'} {text}" for text in shown),
+        rf"\end{{{env}}}",
+    ]
 
 
 def _latex(value: object) -> str:
@@ -87,9 +91,7 @@ def render_solutions(exam: Exam, *, exam_class: bool = False) -> str:
         if question.distractors:
             body.append(r"\begin{itemize}")
             for distractor in question.distractors:
-                body.append(
-                    rf"\item {_answer(distractor.value)}: {latex_prose(distractor.feedback)}"
-                )
+                body.append(rf"\item {_answer(distractor.value)}: {latex_prose(distractor.feedback)}")
             body.append(r"\end{itemize}")
     body.append(r"\end{enumerate}")
     return _document(f"{exam.title}: solutions", body, exam_class)

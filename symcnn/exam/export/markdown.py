@@ -23,7 +23,9 @@ def render(exam: Exam) -> str:
             out.append("| " + " | ".join(header) + " |")
             out.append("|" + "---|" * len(header))
             for row in rows:
-                out.append("| " + " | ".join(blank_cells(cell, lambda n: f"__({n})__", markdown_text) for cell in row) + " |")
+                out.append(
+                    "| " + " | ".join(blank_cells(cell, lambda n: f"__({n})__", markdown_text) for cell in row) + " |"
+                )
             out.append("")
         answers = "; ".join(
             f"({index}) {_value(blank.answer)}" if question.is_cloze else _value(blank.answer)

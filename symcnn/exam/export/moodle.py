@@ -18,11 +18,11 @@ from .text import html_question, html_solution, value_html
 __all__ = ["ALLOWED_FRACTIONS", "render"]
 
 # question/type/multichoice: the grades Moodle offers (and accepts on import), in percent.
-ALLOWED_FRACTIONS = (
+_POSITIVE = (
     "100", "90", "83.33333", "80", "75", "70", "66.66667", "60", "50", "40", "33.33333", "30", "25", "20",
     "16.66667", "14.28571", "12.5", "11.11111", "10", "5", "0",
 )  # fmt: skip
-ALLOWED_FRACTIONS = (*ALLOWED_FRACTIONS, *(f"-{value}" for value in ALLOWED_FRACTIONS[:-1]))
+ALLOWED_FRACTIONS: tuple[str, ...] = (*_POSITIVE, *(f"-{value}" for value in _POSITIVE[:-1]))
 
 CORRECT = "Correct."
 
@@ -97,7 +97,9 @@ def _header(writer: _Writer, kind: str, name: str, question: Question, text: str
 def _answer(writer: _Writer, parent: ET.Element, fraction: str, value: str, feedback: str, *, tolerance: bool) -> None:
     assert fraction in ALLOWED_FRACTIONS
     # Numerical answers are plain numbers; choices are HTML (a formula is MathJax math).
-    answer = ET.SubElement(parent, "answer", {"fraction": fraction, "format": "moodle_auto_format" if tolerance else "html"})
+    answer = ET.SubElement(
+        parent, "answer", {"fraction": fraction, "format": "moodle_auto_format" if tolerance else "html"}
+    )
     writer.cdata(answer, value)
     writer.text(answer, "feedback", feedback)
     if tolerance:
@@ -151,8 +153,8 @@ def _calculated(writer: _Writer, name: str, question: Question, template: Templa
         writer.plain(element, tag, value)
     answer = ET.SubElement(element, "answer", {"fraction": "100"})
     ET.SubElement(answer, "text").text = template.formula
-    for tag, value in (("tolerance", "0"), ("tolerancetype", "1"), ("correctanswerformat", "1")):
-        writer.plain(answer, tag, value)
+    for tag, setting in (("tolerance", "0"), ("tolerancetype", "1"), ("correctanswerformat", "1")):
+        writer.plain(answer, tag, setting)
     writer.plain(answer, "correctanswerlength", "0")
     writer.text(answer, "feedback", CORRECT)
     for tag, value in (("unitgradingtype", "0"), ("unitpenalty", "0.1000000"), ("showunits", "3"), ("unitsleft", "0")):
@@ -169,8 +171,8 @@ def _calculated(writer: _Writer, name: str, question: Question, template: Templa
         writer.text(definition, "decimals", "0", fmt=None)
         writer.plain(definition, "itemcount", str(len(values)))
         items = ET.SubElement(definition, "dataset_items")
-        for index, value in enumerate(values, start=1):
+        for index, number in enumerate(values, start=1):
             item = ET.SubElement(items, "dataset_item")
             writer.plain(item, "number", str(index))
-            writer.plain(item, "value", str(value))
+            writer.plain(item, "value", str(number))
         writer.plain(definition, "number_of_items", str(len(values)))

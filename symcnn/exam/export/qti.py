@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 from ..model import Blank, Distractor, Exam, Question, answer_text
-from .text import html_question, html_solution, value_html
+from .text import html_question, html_solution, only_blank, value_html
 
 __all__ = ["QTI_NS", "render"]
 
@@ -32,8 +32,15 @@ def render(exam: Exam, *, multichoice: bool = False) -> bytes:
         title = f"Q{number} {question.title}"
         if question.is_cloze:
             for index, blank in enumerate(question.blanks, start=1):
-                text = html_question(question, lambda n, index=index: "?" if n == index else "…")
-                _numerical(section, f"q{number}_{index}", f"{title} ({index})", text + f"<p>{blank.label}?</p>", blank, question)
+                text = html_question(question, only_blank(index))
+                _numerical(
+                    section,
+                    f"q{number}_{index}",
+                    f"{title} ({index})",
+                    text + f"<p>{blank.label}?</p>",
+                    blank,
+                    question,
+                )
             continue
         typeable = answer_text(question.answer) is not None
         if (multichoice or not typeable) and question.distractors:

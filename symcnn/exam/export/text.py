@@ -20,6 +20,7 @@ __all__ = [
     "latex_text",
     "markdown_solution",
     "markdown_text",
+    "only_blank",
     "segments",
     "step_math",
 ]
@@ -53,6 +54,11 @@ def blank_cells(cell: str, write: Callable[[int], str], prose: Callable[[str], s
     return "".join(out)
 
 
+def only_blank(index: int) -> Callable[[int], str]:
+    """Blanks written for a question about blank ``index`` alone: ``?`` there, ``…`` elsewhere."""
+    return lambda number: "?" if number == index else "…"
+
+
 def step_math(line: Line) -> str:
     """``general = substituted = value`` (the parts a line has)."""
     return " = ".join(part for part in (line.general, line.substituted, line.value) if part)
@@ -62,7 +68,9 @@ def step_math(line: Line) -> str:
 
 
 def html_text(text: str) -> str:
-    return "".join(rf"\({html.escape(part, quote=False)}\)" if math else html.escape(part) for math, part in segments(text))
+    return "".join(
+        rf"\({html.escape(part, quote=False)}\)" if math else html.escape(part) for math, part in segments(text)
+    )
 
 
 def html_table(question: Question, blank: Callable[[int], str] | None = None) -> str:
@@ -91,7 +99,9 @@ def html_solution(solution: Solution) -> str:
     items = []
     for line in solution.lines:
         rule = f" ({html.escape(line.rule)})" if line.rule else ""
-        items.append(f"<li><b>{html.escape(line.label)}</b>{rule}: \\({html.escape(step_math(line), quote=False)}\\)</li>")
+        items.append(
+            f"<li><b>{html.escape(line.label)}</b>{rule}: \\({html.escape(step_math(line), quote=False)}\\)</li>"
+        )
     return f"<p><b>Worked solution</b></p><ol>{''.join(items)}</ol><p>{html_text(solution.conclusion)}</p>"
 
 
