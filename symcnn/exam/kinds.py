@@ -60,9 +60,11 @@ def shape_math(shape: tuple[Any, ...] | list[Any]) -> str:
     return math(r" \times ".join(to_latex(sympy.sympify(size)) for size in shape))
 
 
-def network_table(spec: Spec, last: tuple[str, ...] | None = None) -> tuple[tuple[str, ...], ...]:
-    """The layers of ``spec`` as table rows (header first); ``last`` adds a column."""
-    header = ("#", "layer") + (("output",) if last is not None else ())
+def network_table(
+    spec: Spec, last: tuple[str, ...] | None = None, heading: str = "output"
+) -> tuple[tuple[str, ...], ...]:
+    """The layers of ``spec`` as table rows (header first); ``last`` adds a column headed ``heading``."""
+    header = ("#", "layer") + ((heading,) if last is not None else ())
     rows = [("0", "input " + "×".join(str(size) for size in spec["input"])) + (("",) if last is not None else ())]
     for index, layer in enumerate(spec["layers"]):
         rows.append((str(index + 1), describe(layer)) + ((last[index],) if last is not None else ()))
@@ -98,7 +100,7 @@ def size_distractors(shape: tuple[sympy.Expr, ...], layer: dict[str, Any], row: 
     def derived(changed: Spec) -> sympy.Expr | None:
         return wrong.output_height(wrong.derive_spec(changed))
 
-    found: list[Distractor | None] = [wrong.make("missing_plus_one", answer - 1 if answer > 1 else None)]
+    found: list[Distractor | None] = []
     padding = int(layer.get("padding", 0))
     if padding and layer["type"] in ("conv2d", "maxpool2d", "avgpool2d"):
         pad = {"type": "zeropad2d", "padding": [padding, 0, padding, 0]}
@@ -115,6 +117,8 @@ def size_distractors(shape: tuple[sympy.Expr, ...], layer: dict[str, Any], row: 
         found.append(wrong.make("ignored_ceil_mode", derived(floored)))
     elif row.sizes:
         found.append(wrong.make("ignored_floor", wrong.unfloored(row.sizes[0])))
+    # Last: where it coincides with a more specific misconception (ceil_mode), that one's feedback is kept.
+    found.append(wrong.make("missing_plus_one", answer - 1 if answer > 1 else None))
     return wrong.distinct(answer, found)
 
 
@@ -176,6 +180,7 @@ def layer_params(rng: random.Random, difficulty: str) -> Question:
         network=spec,
         table=network_table(spec),
         distractors=found,
+        layer=index + 1,
     )
 
 
@@ -307,12 +312,11 @@ def shape_table(rng: random.Random, difficulty: str) -> Question:
         what = "features" if len(row.output_shape) == 1 else "height"
         found = size_distractors(row.input_shapes[0], layer, row) if layer["type"] != "flatten" else ()
         blanks.append(Blank(f"layer {index + 1} ({layer['type']}): output {what}", answer, found))
-        prefix = f"{to_str(row.output_shape[0])} × " if len(row.output_shape) > 1 else ""
-        cells.append(prefix + BLANK.format(len(blanks)) + (f" × {BLANK.format(len(blanks))}" if prefix else ""))
+        cells.append(BLANK.format(len(blanks)))
         lines.extend(size_lines(row))
     text = (
-        f"The network below reads an input of {shape_math(spec['input'])}. Fill in the output shape of each "
-        "layer: the height (= width) of the maps, or the number of features after flatten."
+        f"The network below reads an input of {shape_math(spec['input'])}. Fill in the output size of each "
+        "layer marked with a blank: the height (= width) of its maps, or the number of features after flatten."
     )
     shapes = ", ".join(
         f"layer {index + 1}: {shape_math(row.output_shape)}" for index, row in enumerate(derivation.layers)
@@ -325,7 +329,7 @@ def shape_table(rng: random.Random, difficulty: str) -> Question:
         blanks=tuple(blanks),
         solution=Solution(tuple(lines), f"Output shapes: {shapes}."),
         network=spec,
-        table=network_table(spec, tuple(cells)),
+        table=network_table(spec, tuple(cells), "output height (= width) or features"),
     )
 
 
@@ -465,6 +469,7 @@ def layer_macs(rng: random.Random, difficulty: str) -> Question:
         network=spec,
         table=network_table(spec),
         distractors=found,
+        layer=index + 1,
     )
 
 

@@ -65,7 +65,8 @@ class Question:
     ordinary questions and one per row for shape tables (cloze).  ``network``
     is the network in the spec-file format, ``grading`` is ``"numerical"`` or
     ``"symbolic"`` (the answer a formula, graded by symbolic equality), and
-    ``template`` optionally describes a Moodle calculated variant.
+    ``template`` optionally describes a Moodle calculated variant;
+    ``layer`` is the layer a question asks about (numbered from 1), if one.
     """
 
     kind: str
@@ -78,6 +79,7 @@ class Question:
     table: tuple[tuple[str, ...], ...] = ()
     grading: str = "numerical"
     template: Template | None = None
+    layer: int | None = None  # the layer asked about (1 = the first after the input), if one
 
     @property
     def answer(self) -> sympy.Expr:

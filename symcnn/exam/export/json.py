@@ -32,6 +32,7 @@ def _question(question: Question) -> dict[str, Any]:
         "grading": question.grading,
         "answer": [_value(b.answer) for b in question.blanks] if question.is_cloze else _value(question.answer),
         "network": question.network,
+        "layer": question.layer,
         "table": [list(row) for row in question.table],
         "solution": {
             "steps": [line.__dict__.copy() for line in question.solution.lines],
