@@ -28,6 +28,7 @@ __all__ = [
     "one_layer",
     "reevaluate",
     "search",
+    "size_function",
     "unfloored",
 ]
 
@@ -83,8 +84,44 @@ def unfloored(step: Step) -> sympy.Expr | None:
 
 
 def search(candidates: Iterable[int], forward: Callable[[int], sympy.Expr | None], target: sympy.Expr) -> list[int]:
-    """Every candidate whose forward value (derived by the engine) equals ``target``."""
-    return [candidate for candidate in candidates if forward(candidate) == target]
+    """Every candidate (in increasing order) whose forward value, derived by the engine, equals ``target``.
+
+    Output sizes are monotone in each searched value: they grow with the padding
+    and shrink with the kernel and the stride.  Once a hit is followed by a size
+    below the target no later candidate can hit, so the search stops there.
+    """
+    found = []
+    for candidate in candidates:
+        value = forward(candidate)
+        if value == target:
+            found.append(candidate)
+        elif value is not None and value < target and found:
+            break
+    return found
+
+
+def size_function(spec: Spec, name: str) -> Callable[[int], sympy.Expr | None]:
+    """The output height of ``spec`` as a function of its symbol ``name``: derived once, then evaluated.
+
+    The engine derives the size as a formula in ``name`` (exact for every valid
+    value) with its validity conditions; a value that violates a condition gives ``None``.
+    """
+    derivation = derive_spec(spec)
+    if derivation is None:
+        return lambda value: None
+    (symbol,) = (item for item in derivation.free_symbols if item.name == name)
+    size = output_height(derivation)
+    assert size is not None
+    relations = [condition.relation for condition in derivation.conditions]
+
+    def at(value: int) -> sympy.Expr | None:
+        mapping = {symbol: sympy.Integer(value)}
+        if any(relation.xreplace(mapping) is not sympy.true for relation in relations):
+            return None
+        result = size.xreplace(mapping)
+        return result if result >= 1 else None
+
+    return at
 
 
 def output_height(derivation: Derivation | None) -> sympy.Expr | None:
@@ -113,11 +150,17 @@ def distinct(answer: sympy.Expr, candidates: Iterable[Distractor | None]) -> tup
     for candidate in candidates:
         if candidate is None:
             continue
-        if any(sympy.simplify(candidate.value - value) == 0 for value in seen):
+        if any(_same(candidate.value, value) for value in seen):
             continue
         seen.append(candidate.value)
         kept.append(candidate)
     return tuple(kept)
+
+
+def _same(one: sympy.Expr, two: sympy.Expr) -> bool:
+    if one.is_number and two.is_number:
+        return bool(one == two)
+    return sympy.expand(one - two) == 0  # formulas (polynomials in k and l): expanded, equal means the same
 
 
 # --- misconceptions of counting parameters and MACs ----------------------------------

@@ -343,16 +343,13 @@ def keep_padding(rng: random.Random, difficulty: str) -> Question:
     if dilation > 1:
         conv["dilation"] = dilation
     reach = range(dilation * kernel + 1)
-
-    def forward(padding: int, layer: dict[str, Any] = conv, before: tuple[dict[str, Any], ...] = ()) -> Any:
-        return wrong.output_height(wrong.derive_spec(wrong.one_layer(shape, layer | {"padding": padding}, before)))
-
+    forward = wrong.size_function(wrong.one_layer(shape, conv | {"padding": "p"}), "p")
+    one_sided = ({"type": "zeropad2d", "padding": ["p", 0, "p", 0]},)
     (answer,) = wrong.search(reach, forward, sympy.Integer(size))
-    one_side = wrong.search(
-        reach, lambda p: forward(0, conv, ({"type": "zeropad2d", "padding": [p, 0, p, 0]},)), sympy.Integer(size)
-    )
+    one_side = wrong.search(reach, wrong.size_function(wrong.one_layer(shape, conv, one_sided), "p"), size)
     plus_one = wrong.search(reach, forward, sympy.Integer(size + 1))
-    undilated = wrong.search(reach, lambda p: forward(p, conv | {"dilation": 1}), sympy.Integer(size))
+    plain = wrong.size_function(wrong.one_layer(shape, conv | {"dilation": 1, "padding": "p"}), "p")
+    undilated = wrong.search(reach, plain, sympy.Integer(size))
     found = [
         wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
         wrong.make("missing_plus_one", plus_one[0] if len(plus_one) == 1 else None),
@@ -401,14 +398,14 @@ def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
     else:
         truth, reach = rng.choice((2, 3, 4, 5, 6, 7)), range(1, size + 2 * padding + 1)
 
-    def forward(value: int, layer: dict[str, Any] = conv, before: tuple[dict[str, Any], ...] = ()) -> Any:
-        return wrong.output_height(wrong.derive_spec(wrong.one_layer(shape, layer | {ask: value}, before)))
-
+    symbol = "s" if ask == "stride" else "n"
+    forward = wrong.size_function(wrong.one_layer(shape, conv | {ask: symbol}), symbol)
     target = forward(truth)
     if target is None or target < 2 or wrong.search(reach, forward, target) != [truth]:
         return None
     pad = ({"type": "zeropad2d", "padding": [padding, 0, padding, 0]},)
-    one_side = wrong.search(reach, lambda v: forward(v, conv | {"padding": 0}, pad), target) if padding else []
+    one_sided = wrong.size_function(wrong.one_layer(shape, conv | {"padding": 0, ask: symbol}, pad), symbol)
+    one_side = wrong.search(reach, one_sided, target) if padding else []
     plus_one = wrong.search(reach, forward, target + 1)
     found = [
         wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
@@ -417,7 +414,7 @@ def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
     spec = wrong.one_layer(shape, conv | {ask: truth})
     derivation = well_posed(spec)
     assert derivation is not None
-    what, symbol = ("stride", "s") if ask == "stride" else ("kernel size", "n")
+    what = "stride" if ask == "stride" else "kernel size"
     given = describe(conv) if ask == "stride" else describe(conv | {"kernel_size": "n"}) + ", stride 1"
     text = (
         f"A layer {given} reads an input of {shape_math(shape)}. "

@@ -9,6 +9,7 @@ outside it aborts the import).
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from itertools import count
 
@@ -25,6 +26,13 @@ _POSITIVE = (
 ALLOWED_FRACTIONS: tuple[str, ...] = (*_POSITIVE, *(f"-{value}" for value in _POSITIVE[:-1]))
 
 CORRECT = "Correct."
+
+
+_TOKEN = re.compile(r"@@symcnn-text-\d+@@")
+
+
+def _cdata(content: str) -> str:
+    return "<![CDATA[" + content.replace("]]>", "]]]]><![CDATA[>") + "]]>"
 
 
 class _Writer:
@@ -54,8 +62,8 @@ class _Writer:
     def serialise(self) -> str:
         ET.indent(self.quiz)
         body = ET.tostring(self.quiz, encoding="unicode")
-        for token, content in self.texts.items():
-            body = body.replace(token, "<![CDATA[" + content.replace("]]>", "]]]]><![CDATA[>") + "]]>", 1)
+        # One pass over the document (replacing token by token would rescan it each time).
+        body = _TOKEN.sub(lambda match: _cdata(self.texts[match.group(0)]), body)
         return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
