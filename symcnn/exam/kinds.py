@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
@@ -493,40 +493,27 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
     answer = saving(plain, split)
     assert answer is not None
     std_row, (dw_row, pw_row) = plain.layers[0], split.layers
-    step = "params" if quantity == "params" else "macs"
-    full_dw = wrong.reevaluate(getattr(dw_row, step), g=1)
-    one_map = wrong.reevaluate(getattr(std_row, step), l=1)
-    one_map_pw = wrong.reevaluate(getattr(pw_row, step), l=1)
-    sum_split = getattr(split.totals, quantity)
+    std, dw, pw = (getattr(row, quantity) for row in (std_row, dw_row, pw_row))  # the steps asked about
+    full_dw, one_map, one_map_pw = wrong.reevaluate(dw, g=1), wrong.reevaluate(std, l=1), wrong.reevaluate(pw, l=1)
+    no_bias = wrong.derive_spec(wrong.without_bias(wrong.one_layer(shape, standard)))
+    no_bias_split = wrong.derive_spec(wrong.without_bias(separable))
     found = [
-        wrong.make(
-            "forgot_bias",
-            saving(
-                wrong.derive_spec(wrong.without_bias(wrong.one_layer(shape, standard))),
-                wrong.derive_spec(wrong.without_bias(separable)),
-            ),
-        ),
-        wrong.make(
-            "ignored_groups",
-            None if full_dw is None else getattr(plain.totals, quantity) - (full_dw + getattr(pw_row, step).value),
-        ),
+        wrong.make("forgot_bias", saving(no_bias, no_bias_split)),
+        wrong.make("ignored_groups", None if full_dw is None else std.value - (full_dw + pw.value)),
         wrong.make(
             "forgot_input_maps",
-            None if one_map is None or one_map_pw is None else one_map - (getattr(dw_row, step).value + one_map_pw),
+            None if one_map is None or one_map_pw is None else one_map - (dw.value + one_map_pw),
         ),
         wrong.make("flops_not_macs", saving(plain, split, "flops") if quantity == "macs" else None),
     ]
     label = "parameters" if quantity == "params" else "MACs"
     lines = [
-        *(line for line in row_lines(std_row, (step,))),
-        *(Line(f"depthwise {line.label}", *_after_label(line)) for line in row_lines(dw_row, (step,))),
-        *(Line(f"pointwise {line.label}", *_after_label(line)) for line in row_lines(pw_row, (step,))),
+        *(replace(line, label=f"standard {line.label}") for line in row_lines(std_row, (quantity,))),
+        *(replace(line, label=f"depthwise {line.label}") for line in row_lines(dw_row, (quantity,))),
+        *(replace(line, label=f"pointwise {line.label}") for line in row_lines(pw_row, (quantity,))),
         Line(
             f"saving ({label})",
-            substituted=(
-                f"{value_latex(getattr(plain.totals, quantity))} - "
-                rf"\left({value_latex(getattr(dw_row, step).value)} + {value_latex(getattr(pw_row, step).value)}\right)"
-            ),
+            substituted=rf"{value_latex(std.value)} - \left({value_latex(dw.value)} + {value_latex(pw.value)}\right)",
             value=value_latex(answer),
         ),
     ]
@@ -535,7 +522,6 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
         f"depthwise-separable block: a depthwise convolution ({describe(depthwise)}) followed by a pointwise "
         f"convolution ({describe(pointwise)}). How many {label} does the replacement save?"
     )
-    del sum_split
     conclusion = f"The separable block saves {math(value_latex(answer))} {label}."
     return question(
         "separable_saving",
@@ -546,10 +532,6 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
         network={"input": shape, "layers": [standard]},
         distractors=found,
     )
-
-
-def _after_label(line: Line) -> tuple[str, str, str, str]:
-    return line.rule, line.general, line.substituted, line.value
 
 
 # --- a formula as the answer ---------------------------------------------------------------------
