@@ -76,3 +76,24 @@ def test_bad_requests_end_in_one_line_and_status_2(capsys, argv, message):
     status, out, err = run(capsys, "exam", *argv)
     assert status == 2 and not out
     assert err.count("\n") == 1 and message in err
+
+
+def test_the_same_seed_gives_the_same_bytes_across_processes(tmp_path):
+    """Set iteration order changes with PYTHONHASHSEED; the output must not."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    outputs = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "PYTHONPATH": str(root)}
+        files = []
+        for fmt in ("json", "qti"):
+            target = tmp_path / f"{hash_seed}.{fmt}"
+            argv = ["exam", "--count", "9", "--seed", "3", "--difficulty", "mixed", "--format", fmt, "-o", str(target)]
+            subprocess.run([sys.executable, "-m", "symcnn.cli", *argv], check=True, env=env, cwd=tmp_path, timeout=300)
+            files.append(target.read_bytes())
+        outputs.append(files)
+    assert outputs[0] == outputs[1]
