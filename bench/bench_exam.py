@@ -13,6 +13,7 @@ running a forward pass and counting parameters (no solution, no distractors).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -77,6 +78,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
     print(versions())
+    print(f"load average (1 min) at start: {os.getloadavg()[0]:.1f}")
     print()
 
     exam.export(exam.generate(9, seed=99, difficulty="mixed"), "moodle")  # one-time costs: imports, printers
@@ -110,6 +112,7 @@ def main() -> None:
     start = time.perf_counter()
     checked = torch_check(list(quiz.questions))
     spent = time.perf_counter() - start
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
     print(
         f"PyTorch, answers only (build, forward, count) for the {checked:,} numeric networks: {fmt_s(spent)}; "
         f"symcnn with solutions, distractors and export: {moodle / spent:.2f}x that time"
