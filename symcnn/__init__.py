@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import render  # noqa: F401  (registers the renderers behind Derivation.to_text() and friends)
 from .caches import clear_caches
 from .conditions import minimum_input_size, violated
 from .conventions import KERAS, PYTORCH, Conventions
@@ -23,8 +24,8 @@ from .derive import derive
 from .errors import ShapeError, SpecError, SymcnnError, UnknownLayerError, UnsupportedError
 from .layers import *  # noqa: F403  (the layer classes are the public API)
 from .layers import __all__ as _layer_names
-from .layers.base import Step
 from .network import Graph, Input, Network, Node, Repeat, Sequential
+from .results import Step
 from .spec import load_spec
 from .symbols import symbols
 

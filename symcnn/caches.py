@@ -10,7 +10,7 @@ from __future__ import annotations
 from sympy.core.cache import clear_cache as clear_sympy_cache
 
 from . import printing, rules, simplify
-from .layers import base
+from .layers import memo
 
 __all__ = ["clear_caches"]
 
@@ -20,11 +20,12 @@ def clear_caches() -> None:
     for cached in (
         printing.to_str,
         printing.to_latex,
+        printing.to_text,
         simplify.collapse_floors,
         simplify.at_least_one,
         simplify.decide,
         rules._evaluate,
     ):
         cached.cache_clear()
-    base._APPLIED.clear()
+    memo.clear()
     clear_sympy_cache()

@@ -25,7 +25,8 @@ import sympy
 
 from .derivation import Condition, Derivation
 from .errors import SpecError
-from .symbols import is_nonnegative_name, to_expr
+from .symbols import is_nonnegative_name
+from .values import to_expr
 
 __all__ = ["minimum_input_size", "violated"]
 

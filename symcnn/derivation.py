@@ -16,9 +16,11 @@ import sympy
 
 from .conventions import Conventions
 from .errors import ShapeError, SpecError
-from .layers.base import Step
+from .hooks import call
+from .printing import to_text
+from .results import Step
 from .simplify import assume_divisible, collapse_floors, decide
-from .symbols import integer_at_least, to_expr
+from .values import integer_at_least, to_expr
 
 __all__ = ["Condition", "Derivation", "Row", "Totals"]
 
@@ -245,7 +247,7 @@ class Derivation:
             if relation is sympy.false:
                 values = ", ".join(f"{symbol}={value}" for symbol, value in mapping.items())
                 raise ShapeError(
-                    f"{condition.rule}, violated by {values} (needs {condition.relation})", where=condition.where
+                    f"{condition.rule}, violated by {values} (needs {to_text(condition.relation)})", where=condition.where
                 )
             if relation is not sympy.true:
                 conditions.append(replace(condition, relation=relation))
@@ -257,36 +259,25 @@ class Derivation:
             conditions=tuple(conditions),
         )
 
-    # -- output formats -------------------------------------------------------------------
+    # -- output formats (the renderers in symcnn.render register these) -------------------
     def to_text(self) -> str:
-        from .render.text import render
-
-        return render(self)
+        return str(call("render.text", self))
 
     def to_markdown(self) -> str:
-        from .render.markdown import render
-
-        return render(self)
+        return str(call("render.markdown", self))
 
     def to_latex(self, standalone: bool = False) -> str:
-        from .render.latex import render
-
-        return render(self, standalone=standalone)
+        return str(call("render.latex", self, standalone=standalone))
 
     def to_json(self) -> str:
-        from .render.json import render
-
-        return render(self)
+        return str(call("render.json", self))
 
     def to_dict(self) -> dict[str, object]:
-        from .render.json import as_dict
-
-        return as_dict(self)
+        result: dict[str, object] = call("render.dict", self)
+        return result
 
     def _repr_latex_(self) -> str:
-        from .render.latex import render_equations
-
-        return render_equations(self)
+        return str(call("render.latex_equations", self))
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()

@@ -17,10 +17,12 @@ import sympy
 from .conventions import Conventions
 from .derivation import Condition, Derivation, Row
 from .errors import ShapeError, SpecError, SymcnnError
-from .layers.base import Layer, Tensor, Value, apply_once, format_shape
-from .layers.dense import Linear
+from .hooks import provides
+from .layers.base import Layer
+from .layers.memo import apply_once
 from .naming import unique
 from .network import Graph, Input, Network, Repeat, Sequential
+from .results import Tensor, Value, format_shape
 from .simplify import decide, tidy
 from .symbols import symbol
 
@@ -29,6 +31,7 @@ __all__ = ["derive", "parse_assumption"]
 Flow = tuple[Tensor, str]  # a tensor and the name of the row that made it
 
 
+@provides("derive")
 def derive(
     network: Network | Layer,
     input_shape: Sequence[Value] | None = None,
@@ -99,7 +102,6 @@ class _Walker:
                 raise SpecError("this network has several inputs; give their shapes with Input(...)")
             given = Input(*input_shape)
             declared = (given,) if not declared else (Input(*input_shape, name=declared[0].name),)
-            self._given = given
         if not declared or any(item.shape is None for item in declared):
             raise SpecError("the input shape is unknown: start with Input(C, H, W) or pass input_shape")
         names = unique([item.name for item in declared], ["input"] * len(declared), where="inputs")
@@ -112,7 +114,6 @@ class _Walker:
                 self._condition(where, f"size {position} must be ≥ 1", sympy.Ge(size, 1))
             self.rows.append(Row(len(self.rows), name, "input", (), (), tensor.shape))
             flows.append((tensor, name))
-        self._top_inputs = declared
         return flows
 
     # -- modules ---------------------------------------------------------------------------
@@ -170,10 +171,11 @@ class _Walker:
             )
         return made
 
-    def _condition(self, where: str, rule: str, relation: sympy.Basic) -> None:
+    def _condition(self, where: str, rule: str, relation: sympy.Basic, failure: str | None = None) -> None:
+        """Settle a condition the numbers decide; list an open one once, at the first layer it constrains."""
         holds = decide(tidy(relation))
         if holds is sympy.false:
-            raise ShapeError(rule, where=where)
+            raise ShapeError(failure or rule, where=where)
         if holds is not sympy.true and holds not in self._seen_conditions:
             self._seen_conditions.add(holds)
             self.conditions.append(Condition(where, rule, holds))
@@ -186,16 +188,12 @@ class _Walker:
             raise ShapeError(f"takes one input, got {len(flows)}", where=where)
         try:
             outcome = apply_once(layer, [flow[0] for flow in flows], self.conventions)
-            for check in (*layer.argument_checks(), *outcome.checks):
-                holds = decide(check.holds)
-                if holds is sympy.false:
-                    raise ShapeError(check.failure())
-                # The same condition from many layers (H >= 32) is listed once, at its first layer.
-                if holds is not sympy.true and holds not in self._seen_conditions:
-                    self._seen_conditions.add(holds)
-                    self.conditions.append(Condition(where, check.rule, holds))
         except SymcnnError as error:
             raise error.located(where) from None
+        for check in (*layer.argument_checks(), *outcome.checks):
+            if decide(check.holds) is sympy.false:  # the failure message prints the formula: only now
+                raise ShapeError(check.failure(), where=where)
+            self._condition(where, check.rule, check.holds)
         self.rows.append(
             Row(
                 index=index,
@@ -219,9 +217,11 @@ def _child_names(modules: Sequence[Layer | Network], top: bool) -> list[str]:
     """Default names in the textbook's style: conv2d1, maxpool1, conv2d2, dense, output.
 
     A kind is numbered only when it occurs more than once in the same scope;
-    at the top level a final, unnamed Linear layer is the "output".
+    at the top level a final, unnamed layer takes its ``last_prefix`` if it has
+    one (a Linear layer is the "output").
     """
     prefixes = [module.prefix for module in modules]
-    if top and modules and isinstance(modules[-1], Linear) and modules[-1].name is None:
-        prefixes[-1] = "output"
+    last = modules[-1] if modules else None
+    if top and isinstance(last, Layer) and last.last_prefix and last.name is None:
+        prefixes[-1] = last.last_prefix
     return unique([module.name for module in modules], prefixes, where="layers")

@@ -66,8 +66,8 @@ _FORBIDDEN: dict[type[ast.AST], str] = {  # node type -> "<what> is/are"
 def parse_formula(text: str, *, what: str = "formula") -> sympy.Expr:
     """Turn a formula string into an exact SymPy expression, or raise ``SpecError``.
 
-    >>> parse_formula("(H - 1)//4 + 1")
-    floor((H - 1)/4) + 1
+    >>> parse_formula("k//2 + 1")
+    floor(k/2) + 1
     >>> parse_formula("0.35*k")
     7*k/20
     """

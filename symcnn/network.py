@@ -23,8 +23,11 @@ import sympy
 
 from .conventions import Conventions
 from .errors import SpecError, SymcnnError
-from .layers.base import Layer, Value
-from .symbols import integer_at_least, to_expr
+from .hooks import call
+from .layers.base import Layer
+from .node import Node
+from .results import Value
+from .values import integer_at_least, to_expr
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -65,24 +68,6 @@ class Input:
 
 
 @dataclass(frozen=True, eq=False)
-class Node:
-    """A value in a functional graph: a module applied to earlier nodes."""
-
-    module: Module | Input
-    inputs: tuple[Node, ...]
-
-    @staticmethod
-    def make(module: Module, inputs: Iterable[Node | Input]) -> Node:
-        nodes = tuple(item.node if isinstance(item, Input) else item for item in inputs)
-        for item in nodes:
-            if not isinstance(item, Node):
-                raise SpecError(f"{module.kind}: call it on nodes or Inputs, got {item!r}")
-        if not nodes:
-            raise SpecError(f"{module.kind}: call it on at least one input")
-        return Node(module, nodes)
-
-
-@dataclass(frozen=True, eq=False)
 class Network:
     """Base of composite modules: derivable on their own, callable as a block."""
 
@@ -109,9 +94,8 @@ class Network:
         ``input_shape`` is needed when the network has no ``Input``;
         ``assume={"H": 32}`` assumes 32 divides ``H`` (floors may disappear).
         """
-        from .derive import derive
-
-        return derive(self, input_shape, conventions=conventions, assume=assume)
+        derivation: Derivation = call("derive", self, input_shape, conventions=conventions, assume=assume)
+        return derivation
 
 
 @dataclass(frozen=True, eq=False, init=False)

@@ -14,7 +14,7 @@ import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-__all__ = ["to_latex", "to_str"]
+__all__ = ["to_latex", "to_str", "to_text"]
 
 
 def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
@@ -51,7 +51,21 @@ class ResultLatexPrinter(LatexPrinter):
         return r"\frac{" + self._print(num) + "}{" + self._print(den) + "}"
 
 
+class ReaderStrPrinter(ResultStrPrinter):
+    """For people, not for reading back: ``c mod 4 = 0`` where SymPy writes ``Eq(Mod(c, 4), 0)``."""
+
+    def _print_Mod(self, expr: sympy.Mod) -> str:
+        return f"{self.parenthesize(expr.args[0], 50)} mod {self.parenthesize(expr.args[1], 51)}"
+
+    def _print_Relational(self, expr: sympy.Basic) -> str:
+        symbol = {"==": "=", "!=": "!="}.get(expr.rel_op, expr.rel_op)  # type: ignore[attr-defined]
+        return f"{self._print(expr.lhs)} {symbol} {self._print(expr.rhs)}"  # type: ignore[attr-defined]
+
+    _print_Equality = _print_Unequality = _print_Relational
+
+
 _STR = ResultStrPrinter()
+_READER = ReaderStrPrinter()
 _LATEX = ResultLatexPrinter({"mul_symbol": None})
 # SymPy's reader-friendly term order costs time quadratic in the number of
 # symbols; a long sum (a 1,000-layer total) keeps SymPy's internal order.
@@ -69,6 +83,18 @@ def _is_long(expr: sympy.Basic) -> bool:
 def to_str(expr: sympy.Basic) -> str:
     """Text in SymPy syntax, e.g. ``floor((H - 1)/4) + 1``."""
     return (_STR_FAST if _is_long(expr) else _STR).doprint(expr)
+
+
+@lru_cache(maxsize=4096)
+def to_text(expr: sympy.Basic) -> str:
+    """Text for people, as conditions read in every format: ``c mod 4 = 0``, ``H >= 5``.
+
+    >>> import sympy
+    >>> c = sympy.Symbol("c", integer=True)
+    >>> to_text(sympy.Eq(sympy.Mod(c, 4), 0)), to_text(sympy.Ge(c, 5))
+    ('c mod 4 = 0', 'c >= 5')
+    """
+    return _READER.doprint(expr)
 
 
 @lru_cache(maxsize=65536)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from .layers import LAYERS
-from .rules import RULES
+from .rules import NOTATION, RULES
 
 __all__ = ["reference_markdown"]
 
@@ -33,8 +33,7 @@ def reference_markdown() -> str:
         "",
         "## Formulas",
         "",
-        "Notation: `i` input size, `n` kernel size, `p` padding, `s` stride, `d` dilation, `a` output padding;",
-        "`l` input maps, `k` output maps, `g` groups, `b` bias terms (1 or 0), `o` output positions.",
+        "Notation: " + "; ".join(f"`{name}` {meaning}" for name, meaning in NOTATION.items()) + ".",
         "",
         "| rule | formula | meaning |",
         "|---|---|---|",

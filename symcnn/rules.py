@@ -7,10 +7,8 @@ One source, three views:
   for the step-by-step derivation (``(5*5*1 + 1)*32``);
 * read by latexify-py it gives the textbook definition for LaTeX and the docs.
 
-Notation (the textbook's): ``i`` input size, ``n`` kernel size, ``p`` padding,
-``s`` stride, ``d`` dilation, ``a`` output padding; ``l`` input maps, ``k``
-output maps, ``g`` groups, ``b`` bias terms per output (1 or 0); ``o`` output
-positions; in recurrent rules ``L`` counts the layers after the first.  Shape
+The notation (the textbook's, where it has one) is :data:`NOTATION`, printed
+with the reference; a test checks that every rule parameter is in it.  Shape
 rules follow the formulas in PyTorch's documentation; the special cases are the
 relationships of Dumoulin & Visin, "A guide to convolution arithmetic for deep
 learning" (2016).
@@ -28,7 +26,7 @@ import sympy
 from .display import Shown, show
 from .simplify import collapse_floors, floor_div
 
-__all__ = ["RULES", "Rule", "rule"]
+__all__ = ["NOTATION", "RULES", "Rule", "rule"]
 
 
 @dataclass(frozen=True)
@@ -122,6 +120,39 @@ def _evaluate(function: Callable[..., Any], values: tuple[tuple[str, sympy.Expr]
 
 
 RULES: dict[str, Rule] = {}
+
+NOTATION: dict[str, str] = {
+    "i": "input size (one spatial dimension)",
+    "n": "kernel size",
+    "m": "in size_ceil_exact, min(s + p - d(n - 1) - 1, 0)",
+    "kernel": "kernel volume n*m (q*n*m in 3-d)",
+    "p": "padding",
+    "p_before": "padding before",
+    "p_after": "padding after",
+    "s": "stride",
+    "d": "dilation",
+    "a": "output padding",
+    "u": "scale numerator (scale u/v); in attention, the number of keys",
+    "v": "scale denominator; in embeddings, the number of tokens",
+    "l": "input maps (channels or features in)",
+    "k": "output maps (channels or features out)",
+    "g": "groups",
+    "b": "bias terms per output (1 or 0)",
+    "o": "output positions",
+    "c": "features (channels) normalised or scaled",
+    "e": "embedding size",
+    "r": "rows a dense layer is applied to; in an LSTM, the projection size",
+    "h": "hidden units of a recurrent layer",
+    "x": "input features of a recurrent layer",
+    "t": "time steps (sequence length); in attention, the number of queries",
+    "G": "gates of a recurrent cell (RNN 1, GRU 3, LSTM 4)",
+    "D": "directions (2 if bidirectional)",
+    "L": "recurrent layers after the first",
+    "kd": "key size of attention",
+    "vd": "value size of attention",
+    "w": "keys after bias_kv and zero_attn",
+    "z": "1 with bias_k/bias_v, else 0",
+}
 
 
 def rule(summary: str) -> Callable[[Callable[..., Any]], Rule]:

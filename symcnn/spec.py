@@ -31,7 +31,8 @@ import yaml
 
 from .errors import SpecError, SymcnnError, UnknownLayerError
 from .formula import exact_decimal
-from .layers.base import Layer, layer_class
+from .layers.base import Layer
+from .layers.registry import layer_class
 from .network import Graph, Input, Network, Node, Repeat, Sequential
 
 __all__ = ["load_spec", "read_spec"]

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import symcnn
 import symcnn.examples
-from symcnn.layers import base
+from symcnn.layers import memo
 
 
 def test_clear_caches_empties_the_layer_memo_and_results_stay_the_same(mnist):
     symcnn.load_spec(symcnn.examples.MNIST).derive()
-    assert base._APPLIED
+    assert memo._APPLIED
     symcnn.clear_caches()
-    assert not base._APPLIED
+    assert not memo._APPLIED
     assert symcnn.load_spec(symcnn.examples.MNIST).derive().totals == mnist.totals
 
 

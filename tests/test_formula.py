@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 import symcnn.formula
 from symcnn.errors import SpecError
 from symcnn.formula import parse_formula
-from symcnn.symbols import symbol, to_expr
+from symcnn.symbols import symbol
+from symcnn.values import to_expr
 
 H, k, p = symbol("H"), symbol("k"), symbol("p")
 

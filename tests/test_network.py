@@ -226,3 +226,12 @@ def test_layer_memo_keeps_networks_with_equal_shapes_apart():
     )
     a.derive()
     assert b.derive().row("output").params.substituted.text() == "(8*10*10 + 1)*256"
+
+
+def test_every_registered_layer_is_public_under_its_class_name():
+    import symcnn
+    from symcnn.layers import LAYERS
+
+    for kind, cls in LAYERS.items():
+        assert kind == cls.__name__.lower()
+        assert getattr(symcnn, cls.__name__) is cls and cls.__name__ in symcnn.__all__

@@ -661,3 +661,11 @@ def test_ceil_mode_chains_stay_exact_symbolically() -> None:
                     d.subs(i=i_)
             else:
                 assert d.subs(i=i_).output_shape[1] == size == height.xreplace({i: i_}), (i_, height)
+
+
+def test_every_rule_parameter_has_its_notation_explained():
+    from symcnn.rules import NOTATION, RULES
+
+    used = {name for rule in RULES.values() for name in rule.parameters}
+    assert used <= set(NOTATION), sorted(used - set(NOTATION))
+    assert set(NOTATION) <= used, sorted(set(NOTATION) - used)  # no stale entries either

@@ -6,7 +6,8 @@ import pytest
 import sympy
 
 import symcnn
-from symcnn.symbols import symbol, to_expr
+from symcnn.symbols import symbol
+from symcnn.values import to_expr
 
 
 def test_symbols_are_positive_integers_and_padding_may_be_zero():

@@ -18,9 +18,9 @@ from types import ModuleType
 from typing import NoReturn
 
 from ..errors import SpecError, SymcnnError
-from . import derive, exam, layers, rules
+from . import derive, exam, layers, paper, rules
 
-COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, exam)
+COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper, exam)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -1,121 +1,24 @@
-"""All layer kinds; importing this package fills the registry ``LAYERS``."""
+"""All layer kinds; importing this package fills the registry ``LAYERS``.
+
+Each family module lists its layers in its own ``__all__``; this package
+exports them all, so adding a layer kind touches only its module.
+"""
 
 from __future__ import annotations
 
-from .attention import MultiheadAttention
-from .base import LAYERS, Layer, layer_class
-from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
-from .dense import Embedding, Flatten, Linear
-from .elementwise import (
-    ELU,
-    GELU,
-    AlphaDropout,
-    Dropout,
-    Dropout1d,
-    Dropout2d,
-    Dropout3d,
-    Hardsigmoid,
-    Hardswish,
-    Identity,
-    LeakyReLU,
-    LogSoftmax,
-    Mish,
-    PReLU,
-    ReLU,
-    ReLU6,
-    Sigmoid,
-    SiLU,
-    Softmax,
-    Softplus,
-    Tanh,
-)
-from .layout import Chunk, Permute, Unflatten
-from .merge import Add, Concat, Multiply
-from .norm import BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm
-from .pool import (
-    AdaptiveAvgPool1d,
-    AdaptiveAvgPool2d,
-    AdaptiveAvgPool3d,
-    AdaptiveMaxPool1d,
-    AdaptiveMaxPool2d,
-    AdaptiveMaxPool3d,
-    AvgPool1d,
-    AvgPool2d,
-    AvgPool3d,
-    MaxPool1d,
-    MaxPool2d,
-    MaxPool3d,
-)
-from .recurrent import GRU, LSTM, RNN
-from .reduce import Mean
-from .resize import Upsample, ZeroPad1d, ZeroPad2d, ZeroPad3d
-from .scale import Scale
+from .attention import *  # noqa: F403
+from .base import Layer
+from .conv import *  # noqa: F403
+from .dense import *  # noqa: F403
+from .elementwise import *  # noqa: F403
+from .layout import *  # noqa: F403
+from .merge import *  # noqa: F403
+from .norm import *  # noqa: F403
+from .pool import *  # noqa: F403
+from .recurrent import *  # noqa: F403
+from .reduce import *  # noqa: F403
+from .registry import LAYERS, layer_class
+from .resize import *  # noqa: F403
+from .scale import *  # noqa: F403
 
-__all__ = [
-    "ELU",
-    "GELU",
-    "GRU",
-    "LAYERS",
-    "LSTM",
-    "RNN",
-    "AdaptiveAvgPool1d",
-    "AdaptiveAvgPool2d",
-    "AdaptiveAvgPool3d",
-    "AdaptiveMaxPool1d",
-    "AdaptiveMaxPool2d",
-    "AdaptiveMaxPool3d",
-    "Add",
-    "AlphaDropout",
-    "AvgPool1d",
-    "AvgPool2d",
-    "AvgPool3d",
-    "BatchNorm1d",
-    "BatchNorm2d",
-    "BatchNorm3d",
-    "Chunk",
-    "Concat",
-    "Conv1d",
-    "Conv2d",
-    "Conv3d",
-    "ConvTranspose1d",
-    "ConvTranspose2d",
-    "ConvTranspose3d",
-    "Dropout",
-    "Dropout1d",
-    "Dropout2d",
-    "Dropout3d",
-    "Embedding",
-    "Flatten",
-    "GroupNorm",
-    "Hardsigmoid",
-    "Hardswish",
-    "Identity",
-    "Layer",
-    "LayerNorm",
-    "LeakyReLU",
-    "Linear",
-    "LogSoftmax",
-    "MaxPool1d",
-    "MaxPool2d",
-    "MaxPool3d",
-    "Mean",
-    "Mish",
-    "MultiheadAttention",
-    "Multiply",
-    "PReLU",
-    "Permute",
-    "ReLU",
-    "ReLU6",
-    "Scale",
-    "SiLU",
-    "Sigmoid",
-    "Softmax",
-    "Softplus",
-    "Tanh",
-    "Unflatten",
-    "Upsample",
-    "ZeroPad1d",
-    "ZeroPad2d",
-    "ZeroPad3d",
-    "layer_class",
-]
+__all__ = ["LAYERS", "Layer", "layer_class", *sorted(cls.__name__ for cls in LAYERS.values())]

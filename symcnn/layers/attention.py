@@ -8,13 +8,17 @@ from typing import Any, ClassVar
 
 import sympy
 
+from .. import rules
 from ..conventions import Conventions
 from ..errors import ShapeError
-from ..rules import RULES
-from .base import Bind, Check, Layer, Outcome, Tensor, derive_step, format_shape, register
+from ..results import Bind, Check, Outcome, Tensor, derive_step, format_shape
+from .base import Layer
+from .registry import register
+
+__all__ = ["MultiheadAttention"]
 
 
-@register("multiheadattention", "attention")
+@register(prefix="attention")
 @dataclass(frozen=True)
 class MultiheadAttention(Layer):
     """Inputs ``(L, embed_dim)`` (self-attention) or query ``(L, E)``, key ``(S, kdim)``, value ``(S, vdim)``."""
@@ -62,7 +66,7 @@ class MultiheadAttention(Layer):
             checks.append(Check("num_heads must divide embed_dim", sympy.Eq(remainder, 0)))
         params = derive_step(
             "params",
-            RULES["attention_params"],
+            rules.attention_params,
             e=Bind(embed, "e"),
             kd=Bind(key_dim, "kd"),
             vd=Bind(value_dim, "vd"),
@@ -72,7 +76,7 @@ class MultiheadAttention(Layer):
         extra_keys = int(self.add_bias_kv) + int(self.add_zero_attn)
         macs = derive_step(
             "macs",
-            RULES["attention_macs"],
+            rules.attention_macs,
             t=Bind(query.shape[0], "t", query.shown[0]),
             u=Bind(key.shape[0], "u", key.shown[0]),
             w=Bind(key.shape[0] + extra_keys, "w"),

@@ -8,25 +8,28 @@ from typing import Any, ClassVar
 
 import sympy
 
+from .. import rules
 from ..conventions import Conventions
 from ..errors import ShapeError
-from ..rules import RULES
-from .base import (
+from ..results import (
     Bind,
     Check,
-    Layer,
     Outcome,
     Step,
     Tensor,
     bias_term,
     derive_step,
     product,
-    register,
     shown_product,
     size_check,
     spatial_names,
 )
+from ..rules import Rule
+from .base import Layer
+from .registry import register
 from .window import window_size
+
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 KERNEL_NOTATION = {1: ("n",), 2: ("n", "m"), 3: ("q", "n", "m")}
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -54,7 +57,7 @@ def channel_checks(layer: Any, channels: sympy.Expr) -> tuple[Check, ...]:
     return tuple(check for check in checks if check is not None)
 
 
-def weight_steps(layer: Any, x: Tensor, positions: Bind, params_rule: str, macs_rule: str) -> tuple[Step, Step]:
+def weight_steps(layer: Any, x: Tensor, positions: Bind, params_rule: Rule, macs_rule: Rule) -> tuple[Step, Step]:
     """Parameters and MACs of a convolution or transposed convolution on input ``x``.
 
     Both share the kernel ``n*m`` (shown with this layer's sizes), the groups
@@ -65,9 +68,9 @@ def weight_steps(layer: Any, x: Tensor, positions: Bind, params_rule: str, macs_
     )
     groups = Bind(layer.groups, "g", omit=layer.groups == 1)
     maps_in, maps_out = Bind(x.shape[0], "l", x.shown[0]), Bind(layer.out_channels, "k")
-    rule = RULES[params_rule]
+    rule = params_rule
     params = derive_step("params", rule, kernel=kernel, l=maps_in, k=maps_out, g=groups, b=bias_term(layer.bias))
-    macs = derive_step("macs", RULES[macs_rule], o=positions, k=maps_out, kernel=kernel, l=maps_in, g=groups)
+    macs = derive_step("macs", macs_rule, o=positions, k=maps_out, kernel=kernel, l=maps_in, g=groups)
     return params, macs
 
 
@@ -108,7 +111,7 @@ class _ConvNd(Layer):
     def _spatial(self, x: Tensor) -> tuple[tuple[Any, ...], tuple[Check, ...]]:
         if self.padding == "same":
             steps = tuple(
-                derive_step(name, RULES["size_same"], i=Bind(size, "i", shown))
+                derive_step(name, rules.size_same, i=Bind(size, "i", shown))
                 for name, size, shown in zip(spatial_names(self.dims), x.shape[1:], x.shown[1:], strict=True)
             )
             return steps, ()
@@ -161,11 +164,11 @@ class _Conv(_ConvNd):
         sizes, size_checks = self._spatial(x)
         out = Tensor.of((self.out_channels, *(step.value for step in sizes)))
         positions = Bind(product(out.shape[1:]), "o", shown_product(list(out.shape[1:])))
-        params, macs = weight_steps(self, x, positions, "conv_params", "conv_macs")
+        params, macs = weight_steps(self, x, positions, rules.conv_params, rules.conv_macs)
         return Outcome(out, sizes, params=params, macs=macs, checks=checks + size_checks)
 
 
-@register("conv1d", "conv1d")
+@register(prefix="conv1d")
 @dataclass(frozen=True)
 class Conv1d(_Conv):
     """``torch.nn.Conv1d``: input ``(C, L)``."""
@@ -173,7 +176,7 @@ class Conv1d(_Conv):
     dims: ClassVar[int] = 1
 
 
-@register("conv2d", "conv2d")
+@register(prefix="conv2d")
 @dataclass(frozen=True)
 class Conv2d(_Conv):
     """``torch.nn.Conv2d``: input ``(C, H, W)``.
@@ -187,7 +190,7 @@ class Conv2d(_Conv):
     dims: ClassVar[int] = 2
 
 
-@register("conv3d", "conv3d")
+@register(prefix="conv3d")
 @dataclass(frozen=True)
 class Conv3d(_Conv):
     """``torch.nn.Conv3d``: input ``(C, D, H, W)``."""
@@ -245,7 +248,7 @@ class _ConvTransposeNd(Layer):
         sizes = tuple(
             derive_step(
                 name,
-                RULES["size_transposed"],
+                rules.size_transposed,
                 i=Bind(size, "i", shown),
                 n=Bind(kernel, "n"),
                 p=Bind(padding, "p"),
@@ -268,12 +271,12 @@ class _ConvTransposeNd(Layer):
         out = Tensor.of((self.out_channels, *(step.value for step in sizes)))
         # Each input position feeds a kernel's worth of outputs.
         positions = Bind(product(x.shape[1:]), "o", shown_product(list(x.shown[1:])))
-        params, macs = weight_steps(self, x, positions, "conv_transpose_params", "conv_transpose_macs")
+        params, macs = weight_steps(self, x, positions, rules.conv_transpose_params, rules.conv_transpose_macs)
         size_checks = tuple(size_check(step.quantity, step) for step in sizes)
         return Outcome(out, sizes, params=params, macs=macs, checks=checks + size_checks)
 
 
-@register("convtranspose1d", "convtranspose1d")
+@register(prefix="convtranspose1d")
 @dataclass(frozen=True)
 class ConvTranspose1d(_ConvTransposeNd):
     """``torch.nn.ConvTranspose1d``."""
@@ -281,7 +284,7 @@ class ConvTranspose1d(_ConvTransposeNd):
     dims: ClassVar[int] = 1
 
 
-@register("convtranspose2d", "convtranspose2d")
+@register(prefix="convtranspose2d")
 @dataclass(frozen=True)
 class ConvTranspose2d(_ConvTransposeNd):
     """``torch.nn.ConvTranspose2d``."""
@@ -289,7 +292,7 @@ class ConvTranspose2d(_ConvTransposeNd):
     dims: ClassVar[int] = 2
 
 
-@register("convtranspose3d", "convtranspose3d")
+@register(prefix="convtranspose3d")
 @dataclass(frozen=True)
 class ConvTranspose3d(_ConvTransposeNd):
     """``torch.nn.ConvTranspose3d``."""

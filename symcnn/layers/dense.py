@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy
 
+from .. import rules
 from ..conventions import Conventions
 from ..display import ONE
 from ..errors import ShapeError, UnsupportedError
-from ..rules import RULES
-from .base import Bind, Layer, Outcome, Step, Tensor, bias_term, derive_step, product, register, shown_product
+from ..results import Bind, Outcome, Step, Tensor, bias_term, derive_step, product, shown_product
+from .base import Layer
+from .registry import register
 
 
-@register("linear", "dense")
+@register(prefix="dense")
 @dataclass(frozen=True)
 class Linear(Layer):
     """``torch.nn.Linear``: acts on the last dimension.
@@ -23,6 +25,8 @@ class Linear(Layer):
     >>> Linear(out_features=10).params((256,))
     2570
     """
+
+    last_prefix: ClassVar[str | None] = "output"  # the textbook's name for the final dense layer
 
     in_features: Any = None
     out_features: Any = None
@@ -42,14 +46,14 @@ class Linear(Layer):
         out = Tensor((*x.shape[:-1], self.out_features), (*x.shown[:-1], Tensor.of((self.out_features,)).shown[0]))
         units = Bind(self.out_features, "k")
         inputs_bind = Bind(features, "l", x.shown[-1])
-        params = derive_step("params", RULES["linear_params"], l=inputs_bind, k=units, b=bias_term(self.bias))
+        params = derive_step("params", rules.linear_params, l=inputs_bind, k=units, b=bias_term(self.bias))
         rows = product(x.shape[:-1])
         rows_bind = Bind(rows, "r", shown_product(list(x.shown[:-1])) if x.rank > 1 else ONE, omit=x.rank == 1)
-        macs = derive_step("macs", RULES["linear_macs"], r=rows_bind, l=inputs_bind, k=units)
+        macs = derive_step("macs", rules.linear_macs, r=rows_bind, l=inputs_bind, k=units)
         return Outcome(out, params=params, macs=macs, checks=() if check is None else (check,))
 
 
-@register("flatten", "flatten")
+@register
 @dataclass(frozen=True)
 class Flatten(Layer):
     """``torch.nn.Flatten``; dimensions count the batch as 0, as in PyTorch."""
@@ -89,7 +93,7 @@ class Flatten(Layer):
         return Outcome(out, () if features is None else (features,))
 
 
-@register("embedding", "embedding")
+@register
 @dataclass(frozen=True)
 class Embedding(Layer):
     """``torch.nn.Embedding``: input ``(L,)`` token indices, output ``(L, embedding_dim)``."""
@@ -116,7 +120,7 @@ class Embedding(Layer):
         (x,) = inputs
         out = Tensor.of((*x.shape, self.embedding_dim))
         params = derive_step(
-            "params", RULES["embedding_params"], v=Bind(self.num_embeddings, "v"), e=Bind(self.embedding_dim, "e")
+            "params", rules.embedding_params, v=Bind(self.num_embeddings, "v"), e=Bind(self.embedding_dim, "e")
         )
         return Outcome(out, params=params)
 

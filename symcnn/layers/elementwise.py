@@ -10,10 +10,36 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import rules
 from ..conventions import Conventions
 from ..errors import ShapeError
-from ..rules import RULES
-from .base import Bind, Layer, Outcome, Tensor, derive_step, register
+from ..results import Bind, Outcome, Tensor, derive_step
+from .base import Layer
+from .registry import register
+
+__all__ = [
+    "ELU",
+    "GELU",
+    "AlphaDropout",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "Hardsigmoid",
+    "Hardswish",
+    "Identity",
+    "LeakyReLU",
+    "LogSoftmax",
+    "Mish",
+    "PReLU",
+    "ReLU",
+    "ReLU6",
+    "SiLU",
+    "Sigmoid",
+    "Softmax",
+    "Softplus",
+    "Tanh",
+]
 
 
 @dataclass(frozen=True)
@@ -34,43 +60,43 @@ class _Dropout(_SameShape):
     inplace: bool = False
 
 
-@register("relu", "relu")
+@register
 @dataclass(frozen=True)
 class ReLU(_Inplace):
     """``torch.nn.ReLU``."""
 
 
-@register("relu6", "relu")
+@register(prefix="relu")
 @dataclass(frozen=True)
 class ReLU6(_Inplace):
     """``torch.nn.ReLU6``."""
 
 
-@register("silu", "silu")
+@register
 @dataclass(frozen=True)
 class SiLU(_Inplace):
     """``torch.nn.SiLU`` (swish)."""
 
 
-@register("hardswish", "hardswish")
+@register
 @dataclass(frozen=True)
 class Hardswish(_Inplace):
     """``torch.nn.Hardswish``."""
 
 
-@register("hardsigmoid", "hardsigmoid")
+@register
 @dataclass(frozen=True)
 class Hardsigmoid(_Inplace):
     """``torch.nn.Hardsigmoid``."""
 
 
-@register("mish", "mish")
+@register
 @dataclass(frozen=True)
 class Mish(_Inplace):
     """``torch.nn.Mish``."""
 
 
-@register("leakyrelu", "leakyrelu")
+@register
 @dataclass(frozen=True)
 class LeakyReLU(_SameShape):
     """``torch.nn.LeakyReLU``."""
@@ -79,7 +105,7 @@ class LeakyReLU(_SameShape):
     inplace: bool = False
 
 
-@register("elu", "elu")
+@register
 @dataclass(frozen=True)
 class ELU(_SameShape):
     """``torch.nn.ELU``."""
@@ -88,7 +114,7 @@ class ELU(_SameShape):
     inplace: bool = False
 
 
-@register("gelu", "gelu")
+@register
 @dataclass(frozen=True)
 class GELU(_SameShape):
     """``torch.nn.GELU``."""
@@ -96,19 +122,19 @@ class GELU(_SameShape):
     approximate: str = "none"
 
 
-@register("sigmoid", "sigmoid")
+@register
 @dataclass(frozen=True)
 class Sigmoid(_SameShape):
     """``torch.nn.Sigmoid``."""
 
 
-@register("tanh", "tanh")
+@register
 @dataclass(frozen=True)
 class Tanh(_SameShape):
     """``torch.nn.Tanh``."""
 
 
-@register("softplus", "softplus")
+@register
 @dataclass(frozen=True)
 class Softplus(_SameShape):
     """``torch.nn.Softplus``."""
@@ -135,31 +161,31 @@ class _AlongDim(_SameShape):
         return Outcome(x)
 
 
-@register("softmax", "softmax")
+@register
 @dataclass(frozen=True)
 class Softmax(_AlongDim):
     """``torch.nn.Softmax``."""
 
 
-@register("logsoftmax", "logsoftmax")
+@register
 @dataclass(frozen=True)
 class LogSoftmax(_AlongDim):
     """``torch.nn.LogSoftmax``."""
 
 
-@register("identity", "identity")
+@register
 @dataclass(frozen=True)
 class Identity(_SameShape):
     """``torch.nn.Identity``."""
 
 
-@register("dropout", "dropout")
+@register
 @dataclass(frozen=True)
 class Dropout(_Dropout):
     """``torch.nn.Dropout``: no parameters, shape unchanged."""
 
 
-@register("dropout1d", "dropout")
+@register
 @dataclass(frozen=True)
 class Dropout1d(_Dropout):
     """``torch.nn.Dropout1d``: input ``(C, L)``; PyTorch refuses other ranks (1 passes as unbatched)."""
@@ -170,25 +196,25 @@ class Dropout1d(_Dropout):
         return Outcome(x)
 
 
-@register("dropout2d", "dropout")
+@register
 @dataclass(frozen=True)
 class Dropout2d(_Dropout):
     """``torch.nn.Dropout2d``."""
 
 
-@register("dropout3d", "dropout")
+@register
 @dataclass(frozen=True)
 class Dropout3d(_Dropout):
     """``torch.nn.Dropout3d``."""
 
 
-@register("alphadropout", "dropout")
+@register(prefix="dropout")
 @dataclass(frozen=True)
 class AlphaDropout(_Dropout):
     """``torch.nn.AlphaDropout``."""
 
 
-@register("prelu", "prelu")
+@register
 @dataclass(frozen=True)
 class PReLU(Layer):
     """``torch.nn.PReLU``: one slope, or one per channel (``num_parameters`` = C)."""
@@ -205,5 +231,5 @@ class PReLU(Layer):
             raise ShapeError(
                 f"num_parameters must be 1 or the input's channels ({x.shape[0]}), got {self.num_parameters}"
             )
-        params = derive_step("params", RULES["per_feature"], c=Bind(self.num_parameters, "c"))
+        params = derive_step("params", rules.per_feature, c=Bind(self.num_parameters, "c"))
         return Outcome(x, params=params)

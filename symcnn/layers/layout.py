@@ -15,8 +15,10 @@ import sympy
 
 from ..conventions import Conventions
 from ..errors import ShapeError
+from ..results import Check, Outcome, Step, Tensor, format_shape, product
 from ..simplify import at_least_one
-from .base import Check, Layer, Outcome, Step, Tensor, format_shape, product, register
+from .base import Layer
+from .registry import register
 
 __all__ = ["Chunk", "Permute", "Unflatten"]
 
@@ -37,7 +39,7 @@ def _plain_int(layer: Layer, attribute: str, *, nonzero: bool = False) -> None:
         raise layer._fail(f"{attribute} must not be 0: dimension 0 is the batch, which symcnn leaves out")
 
 
-@register("unflatten", "unflatten")
+@register
 @dataclass(frozen=True)
 class Unflatten(Layer):
     """``torch.nn.Unflatten``: split dimension ``dim`` into ``unflattened_size``.
@@ -93,7 +95,7 @@ class Unflatten(Layer):
         return Outcome(out, checks=tuple(checks))
 
 
-@register("permute", "permute")
+@register
 @dataclass(frozen=True)
 class Permute(Layer):
     """``torch.permute(x, dims)`` (torchvision's ``Permute``): reorder dimensions.
@@ -131,7 +133,7 @@ class Permute(Layer):
         )
 
 
-@register("chunk", "chunk")
+@register
 @dataclass(frozen=True)
 class Chunk(Layer):
     """Chunk number ``index`` of ``torch.chunk(x, chunks, dim)``.

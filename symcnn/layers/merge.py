@@ -10,7 +10,11 @@ import sympy
 
 from ..conventions import Conventions
 from ..errors import ShapeError
-from .base import Check, Layer, Outcome, Tensor, format_shape, register
+from ..results import Check, Outcome, Tensor, format_shape
+from .base import Layer
+from .registry import register
+
+__all__ = ["Add", "Concat", "Multiply"]
 
 
 def _same(a: sympy.Expr, b: sympy.Expr) -> sympy.Basic:
@@ -48,7 +52,7 @@ class _Merge(Layer):
             raise ShapeError(f"needs at least 2 inputs, got {len(inputs)}")
 
 
-@register("add", "add")
+@register
 @dataclass(frozen=True)
 class Add(_Merge):
     """Elementwise sum of branches (residual connections); broadcasts like ``+``."""
@@ -59,7 +63,7 @@ class Add(_Merge):
         return Outcome(out, checks=checks)
 
 
-@register("multiply", "multiply")
+@register
 @dataclass(frozen=True)
 class Multiply(_Merge):
     """Elementwise product (squeeze-and-excitation gating); broadcasts like ``*``."""
@@ -70,7 +74,7 @@ class Multiply(_Merge):
         return Outcome(out, checks=checks)
 
 
-@register("concat", "concat")
+@register
 @dataclass(frozen=True)
 class Concat(_Merge):
     """``torch.cat`` along ``dim`` (PyTorch numbering, batch = 0; default 1 = channels)."""

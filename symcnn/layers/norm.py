@@ -8,17 +8,21 @@ from typing import Any, ClassVar
 
 import sympy
 
+from .. import rules
 from ..conventions import Conventions
 from ..errors import ShapeError
-from ..rules import RULES
-from .base import Bind, Layer, Outcome, Step, Tensor, derive_step, format_shape, product, register, zero_step
+from ..results import Bind, Outcome, Step, Tensor, derive_step, format_shape, product, zero_step
+from .base import Layer
+from .registry import register
+
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "LayerNorm"]
 
 
 def affine_step(affine: bool, bias: bool, features: Bind) -> Step:
     """Scale and shift per feature; the scale alone without bias; nothing without affine."""
     if not affine:
         return zero_step("params")
-    return derive_step("params", RULES["affine_params" if bias else "per_feature"], c=features)
+    return derive_step("params", rules.affine_params if bias else rules.per_feature, c=features)
 
 
 @dataclass(frozen=True)
@@ -48,15 +52,15 @@ class _BatchNorm(Layer):
         non_trainable: Step = zero_step("non_trainable")
         if self.track_running_stats:
             if conventions.framework == "keras":
-                non_trainable = derive_step("non_trainable", RULES["affine_params"], c=channels)
+                non_trainable = derive_step("non_trainable", rules.affine_params, c=channels)
             else:
-                buffers = derive_step("buffers", RULES["batchnorm_buffers"], c=channels)
+                buffers = derive_step("buffers", rules.batchnorm_buffers, c=channels)
         return Outcome(
             x, params=params, non_trainable=non_trainable, buffers=buffers, checks=() if check is None else (check,)
         )
 
 
-@register("batchnorm1d", "batchnorm")
+@register
 @dataclass(frozen=True)
 class BatchNorm1d(_BatchNorm):
     """``torch.nn.BatchNorm1d``: input ``(C,)`` or ``(C, L)``."""
@@ -64,7 +68,7 @@ class BatchNorm1d(_BatchNorm):
     ranks: ClassVar[tuple[int, ...]] = (1, 2)
 
 
-@register("batchnorm2d", "batchnorm")
+@register
 @dataclass(frozen=True)
 class BatchNorm2d(_BatchNorm):
     """``torch.nn.BatchNorm2d``: 2C parameters, 2C + 1 buffers (PyTorch counting)."""
@@ -72,7 +76,7 @@ class BatchNorm2d(_BatchNorm):
     ranks: ClassVar[tuple[int, ...]] = (3,)
 
 
-@register("batchnorm3d", "batchnorm")
+@register
 @dataclass(frozen=True)
 class BatchNorm3d(_BatchNorm):
     """``torch.nn.BatchNorm3d``."""
@@ -80,7 +84,7 @@ class BatchNorm3d(_BatchNorm):
     ranks: ClassVar[tuple[int, ...]] = (4,)
 
 
-@register("layernorm", "layernorm")
+@register
 @dataclass(frozen=True)
 class LayerNorm(Layer):
     """``torch.nn.LayerNorm`` over the trailing ``normalized_shape``."""
@@ -114,7 +118,7 @@ class LayerNorm(Layer):
         return Outcome(x, params=params)
 
 
-@register("groupnorm", "groupnorm")
+@register
 @dataclass(frozen=True)
 class GroupNorm(Layer):
     """``torch.nn.GroupNorm``: ``num_groups`` must divide ``num_channels``."""

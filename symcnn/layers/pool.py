@@ -10,8 +10,25 @@ import sympy
 
 from ..conventions import Conventions
 from ..errors import ShapeError
-from .base import Check, Layer, Outcome, Step, Tensor, register, spatial_names
+from ..results import Check, Outcome, Step, Tensor, spatial_names
+from .base import Layer
+from .registry import register
 from .window import window_size
+
+__all__ = [
+    "AdaptiveAvgPool1d",
+    "AdaptiveAvgPool2d",
+    "AdaptiveAvgPool3d",
+    "AdaptiveMaxPool1d",
+    "AdaptiveMaxPool2d",
+    "AdaptiveMaxPool3d",
+    "AvgPool1d",
+    "AvgPool2d",
+    "AvgPool3d",
+    "MaxPool1d",
+    "MaxPool2d",
+    "MaxPool3d",
+]
 
 
 @dataclass(frozen=True)
@@ -120,7 +137,7 @@ class _AvgPool(_Pool):
         self._integer("divisor_override", optional=True)
 
 
-@register("maxpool1d", "maxpool")
+@register
 @dataclass(frozen=True)
 class MaxPool1d(_MaxPool):
     """``torch.nn.MaxPool1d``: input ``(C, L)``."""
@@ -128,7 +145,7 @@ class MaxPool1d(_MaxPool):
     dims: ClassVar[int] = 1
 
 
-@register("maxpool2d", "maxpool")
+@register
 @dataclass(frozen=True)
 class MaxPool2d(_MaxPool):
     """``torch.nn.MaxPool2d``; ``stride`` defaults to ``kernel_size``.
@@ -140,7 +157,7 @@ class MaxPool2d(_MaxPool):
     dims: ClassVar[int] = 2
 
 
-@register("maxpool3d", "maxpool")
+@register
 @dataclass(frozen=True)
 class MaxPool3d(_MaxPool):
     """``torch.nn.MaxPool3d``."""
@@ -148,7 +165,7 @@ class MaxPool3d(_MaxPool):
     dims: ClassVar[int] = 3
 
 
-@register("avgpool1d", "avgpool")
+@register
 @dataclass(frozen=True)
 class AvgPool1d(_AvgPool):
     """``torch.nn.AvgPool1d``."""
@@ -156,7 +173,7 @@ class AvgPool1d(_AvgPool):
     dims: ClassVar[int] = 1
 
 
-@register("avgpool2d", "avgpool")
+@register
 @dataclass(frozen=True)
 class AvgPool2d(_AvgPool):
     """``torch.nn.AvgPool2d``."""
@@ -164,7 +181,7 @@ class AvgPool2d(_AvgPool):
     dims: ClassVar[int] = 2
 
 
-@register("avgpool3d", "avgpool")
+@register
 @dataclass(frozen=True)
 class AvgPool3d(_AvgPool):
     """``torch.nn.AvgPool3d``; unlike 1d/2d, PyTorch wants the unpadded input at least the kernel."""
@@ -208,7 +225,7 @@ class _AdaptiveMaxPool(_AdaptivePool):
         self._flag("return_indices")
 
 
-@register("adaptiveavgpool1d", "adaptiveavgpool")
+@register
 @dataclass(frozen=True)
 class AdaptiveAvgPool1d(_AdaptivePool):
     """``torch.nn.AdaptiveAvgPool1d``."""
@@ -216,7 +233,7 @@ class AdaptiveAvgPool1d(_AdaptivePool):
     dims: ClassVar[int] = 1
 
 
-@register("adaptiveavgpool2d", "adaptiveavgpool")
+@register
 @dataclass(frozen=True)
 class AdaptiveAvgPool2d(_AdaptivePool):
     """``torch.nn.AdaptiveAvgPool2d``; ``None`` in ``output_size`` keeps that size."""
@@ -224,7 +241,7 @@ class AdaptiveAvgPool2d(_AdaptivePool):
     dims: ClassVar[int] = 2
 
 
-@register("adaptiveavgpool3d", "adaptiveavgpool")
+@register
 @dataclass(frozen=True)
 class AdaptiveAvgPool3d(_AdaptivePool):
     """``torch.nn.AdaptiveAvgPool3d``."""
@@ -232,7 +249,7 @@ class AdaptiveAvgPool3d(_AdaptivePool):
     dims: ClassVar[int] = 3
 
 
-@register("adaptivemaxpool1d", "adaptivemaxpool")
+@register
 @dataclass(frozen=True)
 class AdaptiveMaxPool1d(_AdaptiveMaxPool):
     """``torch.nn.AdaptiveMaxPool1d``."""
@@ -240,7 +257,7 @@ class AdaptiveMaxPool1d(_AdaptiveMaxPool):
     dims: ClassVar[int] = 1
 
 
-@register("adaptivemaxpool2d", "adaptivemaxpool")
+@register
 @dataclass(frozen=True)
 class AdaptiveMaxPool2d(_AdaptiveMaxPool):
     """``torch.nn.AdaptiveMaxPool2d``."""
@@ -248,7 +265,7 @@ class AdaptiveMaxPool2d(_AdaptiveMaxPool):
     dims: ClassVar[int] = 2
 
 
-@register("adaptivemaxpool3d", "adaptivemaxpool")
+@register
 @dataclass(frozen=True)
 class AdaptiveMaxPool3d(_AdaptiveMaxPool):
     """``torch.nn.AdaptiveMaxPool3d``."""

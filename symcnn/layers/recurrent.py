@@ -13,10 +13,14 @@ from typing import Any, ClassVar
 
 import sympy
 
+from .. import rules
 from ..conventions import Conventions
 from ..display import leaf
-from ..rules import RULES
-from .base import Bind, Layer, Outcome, Tensor, derive_step, register
+from ..results import Bind, Outcome, Tensor, derive_step
+from .base import Layer
+from .registry import register
+
+__all__ = ["GRU", "LSTM", "RNN"]
 
 
 @dataclass(frozen=True)
@@ -51,17 +55,17 @@ class _Recurrent(Layer):
         bias = Bind(sympy.Integer(int(self.bias)), "b", omit=not self.bias)  # type: ignore[attr-defined]
         if projection != 0:
             binds["r"] = Bind(projection, "r")
-            params = derive_step("params", RULES["lstm_proj_params"], b=bias, **binds)
-            macs = derive_step("macs", RULES["lstm_proj_macs"], t=Bind(steps, "t", x.shown[0]), **binds)
+            params = derive_step("params", rules.lstm_proj_params, b=bias, **binds)
+            macs = derive_step("macs", rules.lstm_proj_macs, t=Bind(steps, "t", x.shown[0]), **binds)
         else:
             gates = Bind(sympy.Integer(self.gates), "G", omit=self.gates == 1)
-            params = derive_step("params", RULES["recurrent_params"], G=gates, b=bias, **binds)
-            macs = derive_step("macs", RULES["recurrent_macs"], t=Bind(steps, "t", x.shown[0]), G=gates, **binds)
+            params = derive_step("params", rules.recurrent_params, G=gates, b=bias, **binds)
+            macs = derive_step("macs", rules.recurrent_macs, t=Bind(steps, "t", x.shown[0]), G=gates, **binds)
         out = Tensor.of((steps, directions * width))
         return Outcome(out, params=params, macs=macs, checks=() if check is None else (check,))
 
 
-@register("rnn", "rnn")
+@register
 @dataclass(frozen=True)
 class RNN(_Recurrent):
     """``torch.nn.RNN`` (positional order as PyTorch: ..., num_layers, nonlinearity, bias, ...)."""
@@ -80,7 +84,7 @@ class RNN(_Recurrent):
         self._choice("nonlinearity", ("tanh", "relu"))
 
 
-@register("lstm", "lstm")
+@register
 @dataclass(frozen=True)
 class LSTM(_Recurrent):
     """``torch.nn.LSTM``; ``proj_size`` > 0 adds the projection ``W_hr``."""
@@ -108,7 +112,7 @@ class LSTM(_Recurrent):
         return self.proj_size  # type: ignore[no-any-return]
 
 
-@register("gru", "gru")
+@register
 @dataclass(frozen=True)
 class GRU(_Recurrent):
     """``torch.nn.GRU``: three gates."""

@@ -15,12 +15,14 @@ import sympy
 
 from ..conventions import Conventions
 from ..errors import ShapeError
-from .base import Layer, Outcome, Tensor, register
+from ..results import Outcome, Tensor
+from .base import Layer
+from .registry import register
 
 __all__ = ["Mean"]
 
 
-@register("mean", "mean")
+@register
 @dataclass(frozen=True)
 class Mean(Layer):
     """``torch.mean(x, dim, keepdim)``; ``dim`` counts the batch as 0 and must not include it.

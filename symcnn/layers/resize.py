@@ -10,11 +10,15 @@ from typing import Any, ClassVar
 
 import sympy
 
+from .. import rules
 from ..conventions import Conventions
 from ..display import Shown
 from ..errors import SpecError
-from ..rules import RULES
-from .base import Bind, Check, Layer, Outcome, Step, Tensor, derive_step, register, size_check, spatial_names
+from ..results import Bind, Check, Outcome, Step, Tensor, derive_step, size_check, spatial_names
+from .base import Layer
+from .registry import register
+
+__all__ = ["Upsample", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class _ZeroPad(Layer):
         sizes = tuple(
             derive_step(
                 name,
-                RULES["size_padded_sides"],
+                rules.size_padded_sides,
                 i=Bind(size, "i", shown),
                 p_before=Bind(before, "p_before"),
                 p_after=Bind(after, "p_after"),
@@ -67,7 +71,7 @@ class _ZeroPad(Layer):
         return Outcome(out, sizes, checks=tuple(size_check(step.quantity, step) for step in sizes) + crops)
 
 
-@register("zeropad1d", "zeropad")
+@register
 @dataclass(frozen=True)
 class ZeroPad1d(_ZeroPad):
     """``torch.nn.ZeroPad1d``: padding ``(left, right)``."""
@@ -75,7 +79,7 @@ class ZeroPad1d(_ZeroPad):
     dims: ClassVar[int] = 1
 
 
-@register("zeropad2d", "zeropad")
+@register
 @dataclass(frozen=True)
 class ZeroPad2d(_ZeroPad):
     """``torch.nn.ZeroPad2d``: padding int or ``(left, right, top, bottom)``."""
@@ -83,7 +87,7 @@ class ZeroPad2d(_ZeroPad):
     dims: ClassVar[int] = 2
 
 
-@register("zeropad3d", "zeropad")
+@register
 @dataclass(frozen=True)
 class ZeroPad3d(_ZeroPad):
     """``torch.nn.ZeroPad3d``: ``(left, right, top, bottom, front, back)``."""
@@ -108,7 +112,7 @@ def _exact_ratio(value: object, what: str) -> sympy.Rational | float:
                 raise SpecError(f"{what} must be a positive number, got {value}")
             return value
         value = exact
-    from ..symbols import to_expr
+    from ..values import to_expr
 
     ratio = to_expr(value, what)
     if not isinstance(ratio, sympy.Rational) or ratio <= 0:
@@ -129,7 +133,7 @@ UPSAMPLE_MODES: dict[str, tuple[int, ...]] = {
 INTERPOLATING_MODES = ("linear", "bilinear", "bicubic", "trilinear")
 
 
-@register("upsample", "upsample")
+@register
 @dataclass(frozen=True)
 class Upsample(Layer):
     """``torch.nn.Upsample``: by ``size`` or by ``scale_factor`` (output floored as in PyTorch)."""
@@ -190,7 +194,7 @@ def _scaled(name: str, size: sympy.Expr, shown: Shown, ratio: sympy.Rational | f
         return Step(name, sympy.Integer(math.floor(float(int(size)) * ratio)))
     return derive_step(
         name,
-        RULES["size_scaled"],
+        rules.size_scaled,
         i=Bind(size, "i", shown),
         u=Bind(sympy.Integer(ratio.p), "u"),
         v=Bind(sympy.Integer(ratio.q), "v"),

@@ -12,15 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .. import rules
 from ..conventions import Conventions
-from ..rules import RULES
-from .base import Bind, Layer, Outcome, Tensor, derive_step, product, register, shown_product
+from ..results import Bind, Outcome, Tensor, derive_step, product, shown_product
+from .base import Layer
 from .merge import broadcast
+from .registry import register
 
 __all__ = ["Scale"]
 
 
-@register("scale", "scale")
+@register
 @dataclass(frozen=True)
 class Scale(Layer):
     """``gamma * x`` with a learned ``gamma`` of ``shape`` (broadcast like ``*``).
@@ -45,5 +47,5 @@ class Scale(Layer):
         out, checks = broadcast((x, Tensor.of(self.shape)))
         count = product(self.shape)
         shown = shown_product(list(self.shape)) if self.shape else None
-        params = derive_step("params", RULES["per_feature"], c=Bind(count, "c", shown))
+        params = derive_step("params", rules.per_feature, c=Bind(count, "c", shown))
         return Outcome(out, params=params, checks=checks)

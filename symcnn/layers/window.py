@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import sympy
 
+from .. import rules
 from ..display import Shown
-from ..rules import RULES
+from ..results import Bind, Check, Step, derive_step, size_check
+from ..rules import Rule
 from ..simplify import decide
-from .base import Bind, Check, Step, derive_step, size_check
 
 
 def window_size(
@@ -36,21 +37,21 @@ def window_size(
     if ceil_mode:
         step = _ceil_mode_size(dimension, bind)
     else:
-        name, used = _simplest_rule(kernel, padding, stride, dilation)
-        step = derive_step(dimension, RULES[name], **{key: bind[key] for key in used})
+        rule, used = _simplest_rule(kernel, padding, stride, dilation)
+        step = derive_step(dimension, rule, **{key: bind[key] for key in used})
     return step, size_check(dimension, step)
 
 
 def _simplest_rule(
     kernel: sympy.Expr, padding: sympy.Expr, stride: sympy.Expr, dilation: sympy.Expr
-) -> tuple[str, tuple[str, ...]]:
+) -> tuple[Rule, tuple[str, ...]]:
     if dilation != 1:
-        return "size_dilated", ("i", "n", "p", "s", "d")
+        return rules.size_dilated, ("i", "n", "p", "s", "d")
     if stride == 1:
-        return ("size_valid", ("i", "n")) if padding == 0 else ("size_padded", ("i", "n", "p"))
+        return (rules.size_valid, ("i", "n")) if padding == 0 else (rules.size_padded, ("i", "n", "p"))
     if padding == 0 and stride == kernel:
-        return "size_tiled", ("i", "n")
-    return "size_strided", ("i", "n", "p", "s")
+        return rules.size_tiled, ("i", "n")
+    return rules.size_strided, ("i", "n", "p", "s")
 
 
 def _ceil_mode_size(dimension: str, bind: dict[str, Bind]) -> Step:
@@ -65,14 +66,14 @@ def _ceil_mode_size(dimension: str, bind: dict[str, Bind]) -> Step:
     size ever drops a window, which settles the question even when ``i`` is a
     formula with floors of its own that :func:`decide` cannot compare.
     """
-    step = derive_step(dimension, RULES["size_ceil"], **bind)
+    step = derive_step(dimension, rules.size_ceil, **bind)
     size, padding, stride = bind["i"].value, bind["p"].value, bind["s"].value
     kernel, dilation = bind["n"].value, bind["d"].value
     if decide(sympy.Le(padding + stride - 1 - dilation * (kernel - 1), 0)) is sympy.true:
         return step
     starts_outside = decide(sympy.Ge((step.value - 1) * stride, size + padding))
     if starts_outside is sympy.true:
-        return derive_step(dimension, RULES["size_ceil_dropped"], **bind)
+        return derive_step(dimension, rules.size_ceil_dropped, **bind)
     if starts_outside is sympy.false:
         return step
     # Dropped for some sizes only.  Not a Piecewise: nested ones (a chain of such pools) make
@@ -83,7 +84,7 @@ def _ceil_mode_size(dimension: str, bind: dict[str, Bind]) -> Step:
     shortfall = sympy.Min(stride + padding - span, 0)
     return derive_step(
         dimension,
-        RULES["size_ceil_exact"],
+        rules.size_ceil_exact,
         i=bind["i"],
         p=bind["p"],
         s=bind["s"],

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 import sympy
 
 from ..derivation import Derivation, Row
-from ..layers.base import Step
 from ..printing import to_latex, to_str
+from ..results import Step
 
 __all__ = ["number", "shape_latex", "shape_text", "size_cells", "total_terms", "value_latex", "value_text"]
 

@@ -7,8 +7,9 @@ import json
 import sympy
 
 from ..derivation import Derivation, Row
-from ..layers.base import Step
+from ..hooks import provides
 from ..printing import to_str
+from ..results import Step
 
 
 def _value(value: sympy.Basic) -> int | str:
@@ -48,6 +49,7 @@ def _layer(row: Row) -> dict[str, object]:
     }
 
 
+@provides("render.dict")
 def as_dict(derivation: Derivation) -> dict[str, object]:
     totals = derivation.totals
     return {
@@ -72,5 +74,6 @@ def as_dict(derivation: Derivation) -> dict[str, object]:
     }
 
 
+@provides("render.json")
 def render(derivation: Derivation) -> str:
     return json.dumps(as_dict(derivation), indent=2, ensure_ascii=False) + "\n"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..derivation import Derivation, Row
-from ..layers.base import Step
+from ..hooks import provides
 from ..printing import to_latex
+from ..results import Step
 from .common import shape_latex, size_cells, total_terms, value_latex
 
 
@@ -22,6 +23,7 @@ def _sizes(row: Row) -> str:
     return f"{formulas} → {shape}" if formulas else shape
 
 
+@provides("render.markdown")
 def render(derivation: Derivation) -> str:
     lines = ["| # | name | size | parameters | MACs |", "|---:|---|---|---|---:|"]
     for row in derivation.rows:

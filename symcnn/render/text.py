@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from ..derivation import Derivation, Row
 from ..display import BinOp
-from ..layers.base import Step
-from ..printing import to_str
+from ..hooks import provides
+from ..printing import to_str, to_text
+from ..results import Step
 from .common import number, shape_text, size_cells, total_terms, value_text
 
 
@@ -36,6 +37,7 @@ def _name(row: Row) -> str:
 MAX_TABLE_WIDTH = 160
 
 
+@provides("render.text")
 def render(derivation: Derivation) -> str:
     """A table like the textbook's; one block per layer when formulas are too wide for it."""
     table = _table(derivation)
@@ -114,5 +116,5 @@ def _summary(derivation: Derivation) -> list[str]:
         lines.append(f"assumed:              {divisor} divides {symbol}")
     if derivation.essential_conditions:
         lines.append("valid when:")
-        lines.extend(f"  {to_str(c.relation)}    ({c.where}: {c.rule})" for c in derivation.essential_conditions)
+        lines.extend(f"  {to_text(c.relation)}    ({c.where}: {c.rule})" for c in derivation.essential_conditions)
     return lines

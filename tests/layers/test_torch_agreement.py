@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 import symcnn
 from symcnn import SymcnnError
 from symcnn.conventions import Conventions
-from symcnn.layers.base import Layer, Tensor
+from symcnn.layers.base import Layer
+from symcnn.results import Tensor
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

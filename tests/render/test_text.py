@@ -40,3 +40,11 @@ def test_symbolic_table_shows_formulas():
     assert "floor((H-3)/2)+1" in text.replace(" ", "")
     assert "(3*3*3+1)*k" in text.replace(" ", "")
     assert "H >= 3" in text and "W >= 3" in text
+
+
+def test_divisibility_conditions_read_as_in_markdown():
+    import symcnn
+
+    net = symcnn.Sequential(symcnn.Input("c", 8, 8), symcnn.Conv2d(out_channels=8, kernel_size=3, groups=4))
+    text = net.derive().to_text()
+    assert "c mod 4 = 0" in text and "Eq(" not in text and "Mod(" not in text

@@ -16,8 +16,10 @@ from typing import Any
 
 from ...conventions import Conventions
 from ...errors import ShapeError, SymcnnError, UnsupportedError
-from ...layers.base import Layer, Tensor, apply_once
+from ...layers.base import Layer
+from ...layers.memo import apply_once
 from ...network import Graph, Input, Node
+from ...results import Tensor
 from .functions import METHODS, _function_table
 from .modules import _lookup
 from .values import UNKNOWN, Handler, _Chunks, _Parameter, _Several, _Unmapped, _Unsupported, _Value

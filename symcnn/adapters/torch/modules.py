@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ... import layers as sl
-from ...layers.base import Layer, format_shape
+from ...layers.base import Layer
+from ...results import format_shape
 from .arguments import REQUIRED, _bind, _plain
 from .values import Handler, _Several, _Unsupported, _Value
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from ... import layers as sl
-from ...layers.base import format_shape, product
+from ...results import format_shape, product
 from .arguments import REQUIRED, _bind, _int, _ints
 from .values import _Unsupported, _Value
 

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ...layers.base import Tensor
 from ...network import Node
+from ...results import Tensor
 
 if TYPE_CHECKING:
     from .importer import _Importer

@@ -1,0 +1,203 @@
+"""What a layer derives, as plain data: tensors, steps, checks and outcomes.
+
+This is the data model shared by the layers (which make it) and the derivation
+and renderers (which read it).  It sits below both and knows nothing of either.
+
+* :class:`Tensor`: a shape without the batch, with how each size is shown;
+* :class:`Step`: one derived quantity (rule, rule in general, rule with values, value);
+* :class:`Check`: a validity condition a layer states;
+* :class:`Outcome`: everything one layer derives for one input;
+* :class:`Bind`: a rule argument with its notation and how its value is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, TypeAlias
+
+import sympy
+
+from .display import ONE, ZERO, Shown, leaf, substitute
+from .printing import to_str
+from .rules import Rule
+from .simplify import at_least_one
+
+__all__ = [
+    "Bind",
+    "Check",
+    "Outcome",
+    "Shape",
+    "Step",
+    "Tensor",
+    "Value",
+    "bias_term",
+    "derive_step",
+    "format_shape",
+    "product",
+    "shown_product",
+    "size_check",
+    "spatial_names",
+    "zero_step",
+]
+
+Shape: TypeAlias = tuple[sympy.Expr, ...]
+Value: TypeAlias = Any  # an int, a formula string or a SymPy expression
+
+
+@dataclass(frozen=True)
+class Tensor:
+    """A shape without the batch dimension, plus how each size is shown.
+
+    ``shown`` keeps a product as a product: after ``Flatten`` the feature count
+    of 32x5x5 maps displays as ``32*5*5`` in the next layer's formula.
+    """
+
+    shape: Shape
+    shown: tuple[Shown, ...]
+
+    @classmethod
+    def of(cls, shape: Iterable[sympy.Expr]) -> Tensor:
+        dims = tuple(sympy.sympify(size) for size in shape)
+        return cls(dims, tuple(leaf(size) for size in dims))
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def numel(self) -> sympy.Expr:
+        return product(self.shape)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One derived quantity: the rule, the rule in general and with values, the value.
+
+    The two displays are built when first read, not during the derivation:
+    a deep network is derived many more times (sweeps, what-ifs) than printed.
+    """
+
+    quantity: str
+    value: sympy.Expr
+    rule: Rule | None = None
+    arguments: tuple[tuple[str, Bind], ...] = ()
+    shown: Shown | None = None  # a display given directly, for steps without a rule
+    replaced: tuple[Mapping[sympy.Basic, sympy.Expr], ...] = ()  # substitutions made since
+
+    @cached_property
+    def general(self) -> Shown | None:
+        """The rule in its notation, e.g. ``(n*m*l + 1)*k``."""
+        if self.rule is None:
+            return None
+        return self.rule.shown({name: bind.general() for name, bind in self.arguments})
+
+    @cached_property
+    def substituted(self) -> Shown | None:
+        """The rule with this layer's values, e.g. ``(5*5*1 + 1)*32``."""
+        if self.rule is not None:
+            tree: Shown | None = self.rule.shown({name: bind.substituted() for name, bind in self.arguments})
+        else:
+            tree = self.shown
+        for mapping in self.replaced:
+            tree = substitute(tree, mapping) if tree is not None else None
+        return tree
+
+
+@dataclass(frozen=True)
+class Check:
+    """A validity condition: ``holds`` is a SymPy relation, ``true`` or ``false``.
+
+    ``got`` is the step whose value the rule constrains; it is only printed if
+    the check fails (printing every formula up front would slow deep networks).
+    """
+
+    rule: str
+    holds: sympy.Basic
+    got: Step | None = None
+
+    def failure(self) -> str:
+        if self.got is None:
+            return self.rule
+        shown = f"{self.got.substituted} = " if self.got.substituted is not None else ""
+        return f"{self.rule}, got {shown}{self.got.value}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything one layer derives for one input."""
+
+    output: Tensor
+    sizes: tuple[Step, ...] = ()
+    params: Step = field(default_factory=lambda: zero_step("params"))
+    non_trainable: Step = field(default_factory=lambda: zero_step("non_trainable"))
+    buffers: Step = field(default_factory=lambda: zero_step("buffers"))
+    macs: Step = field(default_factory=lambda: zero_step("macs"))
+    checks: tuple[Check, ...] = ()
+
+
+@dataclass(frozen=True)
+class Bind:
+    """A rule argument: its value, its notation, and how the value is shown.
+
+    ``omit`` hides a term at its identity (groups 1, no bias) in both displays.
+    """
+
+    value: sympy.Expr
+    notation: str | Shown
+    shown: Shown | None = None
+    omit: bool = False
+
+    def _identity(self) -> Shown:
+        return ONE if self.value == 1 else ZERO
+
+    def general(self) -> str | Shown:
+        return self._identity() if self.omit else self.notation
+
+    def substituted(self) -> Shown:
+        if self.omit:
+            return self._identity()
+        return self.shown if self.shown is not None else leaf(self.value)
+
+
+def bias_term(present: bool) -> Bind:
+    """The bias count per output: shown as ``+ 1`` when present, left out when not."""
+    return Bind(sympy.Integer(1), leaf(1)) if present else Bind(sympy.Integer(0), "b", omit=True)
+
+
+def derive_step(quantity: str, rule: Rule, **arguments: Bind) -> Step:
+    value = rule(**{name: bind.value for name, bind in arguments.items()})
+    return Step(quantity, value, rule, tuple(arguments.items()))
+
+
+def zero_step(quantity: str) -> Step:
+    return Step(quantity, sympy.Integer(0))
+
+
+def product(values: Iterable[sympy.Expr]) -> sympy.Expr:
+    return sympy.Mul(*values)
+
+
+def shown_product(parts: Sequence[Shown | str]) -> Shown:
+    """``a*b*c`` as written (a single part shows as itself)."""
+    result = leaf(parts[0])
+    for part in parts[1:]:
+        result = result * leaf(part)
+    return result
+
+
+def spatial_names(count: int) -> tuple[str, ...]:
+    return {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}.get(
+        count, tuple(f"size {index + 1}" for index in range(count))
+    )
+
+
+def size_check(dimension: str, step: Step) -> Check:
+    return Check(f"output {dimension} must be ≥ 1", at_least_one(step.value), step)
+
+
+def format_shape(shape: Iterable[sympy.Expr]) -> str:
+    return "x".join(
+        to_str(size) if size.is_Atom or isinstance(size, sympy.Function) else f"({to_str(size)})" for size in shape
+    )
