@@ -6,6 +6,9 @@ sheets compile with pdflatex.
 
 from __future__ import annotations
 
+import sympy
+
+from ...printing import to_latex
 from ..model import Exam, Question, answer_text
 from .text import blank_cells, latex_prose, latex_solution, latex_text
 
@@ -50,7 +53,7 @@ def _choices(question: Question, exam_class: bool) -> list[str]:
     """Multiple choice in a fixed order (by value), so the answer's place gives nothing away."""
     if question.is_cloze or not question.distractors:
         return []
-    values = sorted([question.answer, *(d.value for d in question.distractors)], key=lambda v: (str(type(v)), str(v)))
+    values = sorted([question.answer, *(d.value for d in question.distractors)], key=_order)
     shown = [answer_text(value) or rf"\({_latex(value)}\)" for value in values]
     env = "oneparchoices" if exam_class else "enumerate"
     return [
@@ -60,10 +63,13 @@ def _choices(question: Question, exam_class: bool) -> list[str]:
     ]
 
 
-def _latex(value: object) -> str:
-    from ...printing import to_latex
+def _latex(value: sympy.Expr) -> str:
+    return to_latex(value)
 
-    return to_latex(value)  # type: ignore[arg-type]
+
+def _order(value: sympy.Expr) -> tuple[int, float, str]:
+    """Numbers by size, then formulas by their text."""
+    return (0, float(value), "") if value.is_number else (1, 0.0, str(value))
 
 
 def render(exam: Exam, *, exam_class: bool = False) -> str:
@@ -97,5 +103,5 @@ def render_solutions(exam: Exam, *, exam_class: bool = False) -> str:
     return _document(f"{exam.title}: solutions", body, exam_class)
 
 
-def _answer(value: object) -> str:
-    return answer_text(value) or rf"\({_latex(value)}\)"  # type: ignore[arg-type]
+def _answer(value: sympy.Expr) -> str:
+    return answer_text(value) or rf"\({_latex(value)}\)"

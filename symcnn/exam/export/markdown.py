@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import sympy
+
+from ...printing import to_latex
 from ..model import Exam, answer_text
 from .text import blank_cells, markdown_solution, markdown_text
 
 __all__ = ["render"]
 
 
-def _value(value: object) -> str:
-    from ...printing import to_latex
-
-    return answer_text(value) or f"${to_latex(value)}$"  # type: ignore[arg-type]
+def _value(value: sympy.Expr) -> str:
+    return answer_text(value) or f"${to_latex(value)}$"
 
 
 def render(exam: Exam) -> str:
