@@ -39,7 +39,7 @@ from typing import Any
 from ...errors import UnsupportedError
 from ...network import Graph
 from .importer import _Importer, _input_shapes
-from .modules import _module_table
+from .modules import _lookup, _module_table
 from .tracing import _trace
 
 __all__ = ["from_torch"]
@@ -63,5 +63,26 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     modules = _module_table(torch)
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
+    if _lookup(modules, module) is not None:
+        module = _single_layer(torch, module)
     graph = _trace(torch, module, modules)
     return _Importer(torch, module, _input_shapes(input_shape), modules).run(graph)
+
+
+def _single_layer(torch: Any, layer: Any) -> Any:
+    """A model that is one layer (``nn.Linear(10, 5)``), inside a module so that it is traced as a call.
+
+    Traced directly, its forward would be ``F.linear(x, self.weight, self.bias)``;
+    as a call of the module its row is built from the module, like any other.
+    """
+
+    class Model(torch.nn.Module):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.add_module(type(layer).__name__.lower(), layer)
+
+        def forward(self, *args: Any, **kwargs: Any) -> Any:
+            return getattr(self, type(layer).__name__.lower())(*args, **kwargs)
+
+    Model.__name__ = Model.__qualname__ = type(layer).__name__
+    return Model()
