@@ -27,7 +27,7 @@ from .base import Layer
 from .memo import apply_once
 from .registry import register
 
-__all__ = ["Held", "Unused"]
+__all__ = ["Held", "Measured", "Unused"]
 
 
 @dataclass(frozen=True)
@@ -95,12 +95,12 @@ class Held(Layer):
                 non_trainable = replace(outcome.params, quantity="non_trainable")  # all frozen: the formula moves
             else:
                 total = non_trainable.value + self.frozen
-                shown = _shown(non_trainable) + self.frozen if non_trainable.value != 0 else leaf(self.frozen)
+                shown = _shown(non_trainable) + self.frozen if non_trainable.value != 0 else None
                 non_trainable = Step("non_trainable", total, shown=shown)
         buffers = outcome.buffers
         if self.extra_buffers:
             total = buffers.value + self.extra_buffers
-            shown = _shown(buffers) + self.extra_buffers if buffers.value != 0 else leaf(self.extra_buffers)
+            shown = _shown(buffers) + self.extra_buffers if buffers.value != 0 else None
             buffers = Step("buffers", total, shown=shown)
         return replace(outcome, params=params, non_trainable=non_trainable, buffers=buffers)
 
@@ -136,11 +136,49 @@ class Unused(Layer):
         (x,) = inputs
 
         def step(quantity: str, value: sympy.Expr) -> Step:
-            return Step(quantity, value, shown=leaf(value)) if value != 0 else zero_step(quantity)
+            return Step(quantity, value) if value != 0 else zero_step(quantity)
 
         return Outcome(
             x,
             params=step("params", self.parameters),
             non_trainable=step("non_trainable", self.frozen),
             buffers=step("buffers", self.buffer_elements),
+        )
+
+
+@dataclass(frozen=True)
+class Measured(Layer):
+    """A row measured by running a model once, not derived: numeric shape and counts only.
+
+    Made by importers that could not follow a model symbolically; its row's
+    kind is ``label`` (say ``"Conv2d (numeric)"``) and its output ``shape``
+    whatever its input (the rows of such a model follow the order of its calls).
+
+    >>> row = Measured(label="Conv2d (numeric)", shape=(8, 6, 6), parameters=224, macs_counted=7776)
+    >>> row.output_shape((3, 8, 8)), row.macs((3, 8, 8)), row.kind
+    ((8, 6, 6), 7776, 'Conv2d (numeric)')
+    """
+
+    label: str = "measured"
+    shape: tuple[int, ...] = ()
+    parameters: int = 0
+    frozen: int = 0
+    buffer_elements: int = 0
+    macs_counted: int = 0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", self.label)
+        object.__setattr__(self, "prefix", "measured")
+        object.__setattr__(self, "shape", tuple(int(size) for size in self.shape))
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        def step(quantity: str, value: int) -> Step:
+            return Step(quantity, sympy.Integer(value)) if value else zero_step(quantity)
+
+        return Outcome(
+            Tensor.of(self.shape),
+            params=step("params", self.parameters),
+            non_trainable=step("non_trainable", self.frozen),
+            buffers=step("buffers", self.buffer_elements),
+            macs=step("macs", self.macs_counted),
         )

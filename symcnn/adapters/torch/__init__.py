@@ -40,7 +40,8 @@ from ...errors import UnsupportedError
 from ...network import Graph
 from .importer import _Importer, _input_shapes
 from .modules import _lookup, _module_table
-from .tracing import _trace
+from .fallback import measure
+from .tracing import _trace, _Untraceable
 
 __all__ = ["from_torch"]
 
@@ -65,8 +66,24 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
     if _lookup(modules, module) is not None:
         module = _single_layer(torch, module)
-    graph = _trace(torch, module, modules)
-    return _Importer(torch, module, _input_shapes(input_shape), modules).run(graph)
+    shapes = _input_shapes(input_shape)
+    try:
+        graph = _trace(torch, module, modules)
+    except _Untraceable as error:
+        return measure(torch, module, shapes, error.reason, modules)
+    try:
+        return _Importer(torch, module, shapes, modules).run(graph)
+    except UnsupportedError as error:
+        if not _numeric(shapes):
+            raise
+        try:
+            return measure(torch, module, shapes, str(error).splitlines()[0].rstrip(":"), modules)
+        except UnsupportedError:
+            raise error from None  # the trace's reasons say more than the measurement's
+
+
+def _numeric(shapes: Sequence[Sequence[Any]]) -> bool:
+    return all(isinstance(size, int) and not isinstance(size, bool) for shape in shapes for size in shape)
 
 
 def _single_layer(torch: Any, layer: Any) -> Any:

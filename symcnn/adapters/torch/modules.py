@@ -20,7 +20,7 @@ from ...layers.base import Layer
 from ...layers.registry import LAYERS
 from ...results import format_shape
 from .arguments import REQUIRED, _bind, _plain
-from .values import Handler, Importing, _Indices, _Several, _Unsupported, _Value
+from .values import Handler, Importing, _Indices, _Several, _Unsupported
 
 
 def _lookup(table: dict[type, Handler], module: Any) -> Handler | None:

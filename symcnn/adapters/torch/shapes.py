@@ -13,9 +13,8 @@ from typing import Any
 import sympy
 
 from ... import layers as sl
-from ...results import format_shape, product
+from ...results import Check, format_shape, product
 from .arguments import REQUIRED, _bind, _int, _ints
-from ...results import Check
 from .values import Importing, _Unsupported, _Value
 
 #: The batch size, as it appears in ``x.size()``; it must stay in dimension 0.
