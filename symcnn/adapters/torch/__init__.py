@@ -38,9 +38,9 @@ from typing import Any
 
 from ...errors import UnsupportedError
 from ...network import Graph
+from .fallback import measure
 from .importer import _Importer, _input_shapes
 from .modules import _lookup, _module_table
-from .fallback import measure
 from .tracing import _trace, _Untraceable
 
 __all__ = ["from_torch"]
@@ -64,6 +64,12 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     modules = _module_table(torch)
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
+    lazy = [name for name, item in [*module.named_parameters(), *module.named_buffers()] if _is_lazy(torch, item)]
+    if lazy:
+        raise UnsupportedError(
+            f"cannot count {', '.join(lazy)} of {type(module).__name__}: uninitialised lazy parameters have no "
+            "size yet (run one forward pass with an example input first)"
+        )
     if _lookup(modules, module) is not None:
         module = _single_layer(torch, module)
     shapes = _input_shapes(input_shape)
@@ -82,6 +88,10 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
             raise error from None  # the trace's reasons say more than the measurement's
 
 
+def _is_lazy(torch: Any, item: Any) -> bool:
+    return bool(torch.nn.parameter.is_lazy(item))
+
+
 def _numeric(shapes: Sequence[Sequence[Any]]) -> bool:
     return all(isinstance(size, int) and not isinstance(size, bool) for shape in shapes for size in shape)
 
@@ -98,8 +108,8 @@ def _single_layer(torch: Any, layer: Any) -> Any:
             super().__init__()
             self.add_module(type(layer).__name__.lower(), layer)
 
-        def forward(self, *args: Any, **kwargs: Any) -> Any:
-            return getattr(self, type(layer).__name__.lower())(*args, **kwargs)
+        def forward(self, x: Any) -> Any:  # a single layer takes one tensor (torch.fx traces no *args)
+            return getattr(self, type(layer).__name__.lower())(x)
 
     Model.__name__ = Model.__qualname__ = type(layer).__name__
     return Model()

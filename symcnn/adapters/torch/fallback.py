@@ -23,17 +23,15 @@ from typing import Any
 import sympy
 
 from ...errors import UnsupportedError
-from ...layers.usage import Measured, Unused
+from ...layers.usage import Measured
 from ...network import Graph, Input, Node
 from ...values import to_expr
 from .modules import _lookup
+from .unused import unused_row
 from .values import Handler
 
 #: The batch of the measuring pass: 2, so that a model moving the batch out of dimension 0 shows it.
 BATCH = 2
-
-#: At most this many names are listed in the "not used by forward" row's name.
-SHOWN_UNUSED = 6
 
 
 @dataclass
@@ -114,7 +112,9 @@ def _run(torch: Any, module: Any, shapes: list[tuple[int, ...]], table: dict[typ
             except UnsupportedError:
                 raise
             except Exception as error:  # the model refuses this input, dtype or device
-                errors.append(f"{device}, {dtype}: {str(error).splitlines()[0] if str(error) else type(error).__name__}")
+                errors.append(
+                    f"{device}, {dtype}: {str(error).splitlines()[0] if str(error) else type(error).__name__}"
+                )
                 continue
             finally:
                 for handle in handles:
@@ -196,17 +196,7 @@ def _graph(
     output = recorder.output
     if output is not None and output != shape:
         flow = Measured(label="output (numeric)", shape=output, name="output")(flow)
-    parameters = [(n, p) for n, p in module.named_parameters() if id(p) not in counted]
-    buffers = [(n, b) for n, b in module.named_buffers() if id(b) not in counted]
-    if parameters or buffers:
-        names = [n for n, _ in parameters + buffers]
-        shown = ", ".join(names[:SHOWN_UNUSED]) + (", ..." if len(names) > SHOWN_UNUSED else "")
-        flow = Unused(
-            parameters=sum(p.numel() for _, p in parameters if p.requires_grad),
-            frozen=sum(p.numel() for _, p in parameters if not p.requires_grad),
-            buffer_elements=sum(b.numel() for _, b in buffers),
-            name=f"not used by forward: {shown}",
-        )(flow)
+    flow = unused_row(torch, module, counted, flow)
     return Graph(inputs, flow, name=f"{type(module).__name__} (numeric)")
 
 
@@ -250,5 +240,3 @@ def _tensors(value: Any) -> Iterator[Any]:
     elif hasattr(value, "__dict__"):
         for item in vars(value).values():
             yield from _tensors(item)
-
-

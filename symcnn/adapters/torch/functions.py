@@ -93,6 +93,17 @@ def _max_pool(dims: int) -> Handler:
     return _with_indices(pool, spec)
 
 
+def _max_pool_with_indices(dims: int) -> Handler:
+    """``F.max_poolNd(..., return_indices=True)``, which ``torch.fx`` records as ``max_poolNd_with_indices``."""
+    pool = _max_pool(dims)
+
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        made = pool(self, node, args, kwargs)
+        return made if isinstance(made, _Several) else _Several(made, "the indices", indices=True)
+
+    return handle
+
+
 def _avg_pool(dims: int) -> Handler:
     spec = [
         ("input", REQUIRED),
@@ -457,6 +468,7 @@ def _function_table(torch: Any) -> dict[Any, Handler]:
         table[getattr(F, f"adaptive_avg_pool{dims}d")] = _adaptive_pool("Avg", dims)
         table[getattr(F, f"adaptive_max_pool{dims}d")] = _adaptive_pool("Max", dims)
         table[getattr(F, f"conv{dims}d")] = _conv(dims)
+        table[getattr(F, f"max_pool{dims}d_with_indices")] = _max_pool_with_indices(dims)
         table[getattr(F, f"max_unpool{dims}d")] = _max_unpool(dims)
     return table
 

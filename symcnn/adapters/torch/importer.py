@@ -27,11 +27,12 @@ from ...conventions import Conventions
 from ...errors import ShapeError, SymcnnError, UnsupportedError
 from ...layers.base import Layer
 from ...layers.memo import apply_once
-from ...layers.usage import Held, Unused
+from ...layers.usage import Held
 from ...network import Graph, Input, Node
 from ...results import Check, Tensor
 from .functions import METHODS, _function_table
 from .modules import _lookup
+from .unused import unused_row
 from .values import (
     UNKNOWN,
     Handler,
@@ -43,9 +44,6 @@ from .values import (
     _Unsupported,
     _Value,
 )
-
-#: At most this many names are listed in the "not used by forward" row's name.
-SHOWN_UNUSED = 6
 
 
 class _Importer:
@@ -193,21 +191,7 @@ class _Importer:
 
     def unused(self, output: Node) -> Node:
         """A pass-through row after the first output holding what the forward never used, if anything."""
-        parameters = [(name, p) for name, p in self.root.named_parameters() if id(p) not in self.counted]
-        buffers = [(name, b) for name, b in self.root.named_buffers() if id(b) not in self.counted]
-        if not parameters and not buffers:
-            return output
-        _refuse_lazy(self.torch, parameters + buffers)
-        trainable = sum(p.numel() for _, p in parameters if p.requires_grad)
-        frozen = sum(p.numel() for _, p in parameters if not p.requires_grad)
-        held = sum(b.numel() for _, b in buffers)
-        groups = _groups(self.root, [name for name, _ in parameters + buffers], self.counted)
-        shown = ", ".join(groups[:SHOWN_UNUSED]) + (
-            f", ... ({len(groups) - SHOWN_UNUSED} more)" if len(groups) > SHOWN_UNUSED else ""
-        )
-        name = self.unique(f"not used by forward: {shown}")
-        layer = Unused(parameters=trainable, frozen=frozen, buffer_elements=held, name=name)
-        return layer(output)
+        return unused_row(self.torch, self.root, self.counted, output, self.unique)
 
     # -- helpers for handlers -----------------------------------------------------------------------
     def unique(self, base: str, *, owner: bool = False) -> str:
@@ -295,13 +279,15 @@ class _Importer:
         beyond the layer's own (a pruning mask) are added to the row.
         """
         tensors = list({id(item): item for item in parameters}.values())
-        _refuse_lazy(self.torch, [(what, item) for item in tensors])
         weights = [item for item in tensors if isinstance(item, self.torch.nn.Parameter)]
         states = [item for item in tensors if not isinstance(item, self.torch.nn.Parameter)]
         layer = kind(**arguments)
         outcome = apply_once(layer, [item.tensor for item in inputs], self.conventions)
         held = sum(item.numel() for item in weights)
-        if outcome.params.value + outcome.non_trainable.value != held:
+        counts = outcome.params.value + outcome.non_trainable.value
+        # A count that depends on the input (a Linear after view(-1, n)) equals the module's under the
+        # conditions the layers state; a number must equal it now.
+        if counts.is_number and counts != held:
             raise _Unsupported(
                 f"symcnn's {layer.kind} counts {outcome.params.value + outcome.non_trainable.value} parameters "
                 f"but {what} holds {held}; refusing a wrong count"
@@ -326,36 +312,6 @@ class _Importer:
     def _place(self, made: Layer, inputs: Sequence[_Value]) -> _Value:
         outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
         return _Value(made(*(item.node for item in inputs)), outcome.output)
-
-
-def _refuse_lazy(torch: Any, named: Iterable[tuple[str, Any]]) -> None:
-    lazy = [name for name, item in named if torch.nn.parameter.is_lazy(item)]
-    if lazy:
-        raise UnsupportedError(
-            f"cannot count {', '.join(dict.fromkeys(lazy))}: uninitialised lazy parameters have no size yet "
-            "(run one forward pass with an example input first)"
-        )
-
-
-def _groups(root: Any, names: list[str], counted: set[int]) -> list[str]:
-    """``aux1.*`` for a submodule none of whose tensors is used, else the tensor's own name."""
-    used_under: set[str] = set()
-    for name, item in [*root.named_parameters(), *root.named_buffers()]:
-        if id(item) in counted:
-            parts = name.split(".")
-            used_under.update(".".join(parts[:length]) for length in range(1, len(parts)))
-    groups: list[str] = []
-    for name in names:
-        parts = name.split(".")
-        shown = name
-        for length in range(1, len(parts)):
-            prefix = ".".join(parts[:length])
-            if prefix not in used_under:
-                shown = f"{prefix}.*"
-                break
-        if shown not in groups:
-            groups.append(shown)
-    return groups
 
 
 def _flat(value: Any) -> Iterator[Any]:
