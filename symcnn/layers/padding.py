@@ -15,7 +15,7 @@ from typing import ClassVar
 import sympy
 
 from ..conventions import Conventions
-from ..results import Check, Outcome, Step, Tensor, spatial_names
+from ..results import Check, Outcome, Step, Tensor, size_check, spatial_names
 from .registry import register
 from .resize import _ZeroPad
 
@@ -40,6 +40,8 @@ class _ModePad(_ZeroPad):
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         outcome = super().apply(inputs, conventions)
+        # ZeroPad crops before it pads; these pad first, so only the output size and the mode's limit count.
+        outcome = Outcome(outcome.output, outcome.sizes, checks=tuple(size_check(s.quantity, s) for s in outcome.sizes))
         if self.limit is None:
             return outcome
         (x,) = inputs
