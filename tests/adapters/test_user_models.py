@@ -80,7 +80,7 @@ def test_frozen_parameters_are_non_trainable_per_row() -> None:
     assert (bn.params.value, bn.non_trainable.value) == (0, 16)
     assert d.row("3").params.value == 8 * 9 * 16 + 16 and d.row("3").non_trainable.value == 0
     assert "non-trainable params: 240" in d.to_text()
-    assert "non-trainable" in d.row_markdown("0") if hasattr(d, "row_markdown") else "non-trainable" in d.to_markdown()
+    assert r"\left(3 \cdot 3 \cdot 3 + 1\right) \cdot 8 = 224$ non-trainable" in d.to_markdown()
 
 
 def test_frozen_parameters_under_keras_conventions() -> None:
@@ -187,3 +187,25 @@ def test_measured_rows_are_marked_numeric() -> None:
     assert [row.kind for row in d.layers] == ["Conv2d (numeric)", "Linear (numeric)", "unused"]
     assert d.row("conv").output_shape == (8, 8, 7)
     assert d.rows[-1].name == "not used by forward: spare.*"
+
+
+# -- the issue's own examples -------------------------------------------------------------------------
+
+
+def test_resnet18_with_its_first_30_parameter_tensors_frozen() -> None:
+    torchvision = pytest.importorskip("torchvision")
+    model = torchvision.models.resnet18(weights=None)
+    for parameter in list(model.parameters())[:30]:
+        parameter.requires_grad = False
+    totals = from_torch(model, (3, "H", "W")).derive().totals
+    assert (totals.params, totals.trainable) == (11_689_512, 11_006_440)
+    assert totals.trainable == sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def test_googlenet_auxiliary_heads_are_named_in_eval_mode() -> None:
+    torchvision = pytest.importorskip("torchvision")
+    model = torchvision.models.googlenet(weights=None, aux_logits=True, init_weights=False).eval()
+    d = from_torch(model, (3, "H", "W")).derive()
+    assert d.rows[-1].name == "not used by forward: aux1.*, aux2.*"
+    assert d.rows[-1].params.value == 6_379_984
+    assert d.totals.params == sum(p.numel() for p in model.parameters())
