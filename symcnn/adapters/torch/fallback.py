@@ -7,8 +7,9 @@ can be copied there, with a hook on every module that is a layer symcnn knows,
 has no submodules or holds parameters of its own (torchinfo's approach).
 Each call becomes a row with its numeric output shape, the parameters and
 buffers it holds (counted at its first call, frozen ones non-trainable) and
-its MACs as PyTorch's own ``FlopCounterMode`` counts them (2 FLOPs per MAC),
-the calls of its submodules left out.  The rows are marked ``(numeric)``.
+its MACs: symcnn's own for the ``torch.nn`` layers it knows, else as PyTorch's
+``FlopCounterMode`` counts them (2 FLOPs per MAC), the calls of its submodules
+left out.  The rows are marked ``(numeric)``.
 """
 
 from __future__ import annotations
@@ -22,11 +23,14 @@ from typing import Any
 
 import sympy
 
+from ...conventions import Conventions
 from ...errors import UnsupportedError
+from ...layers.registry import LAYERS
 from ...layers.usage import Measured
 from ...network import Graph, Input, Node
+from ...results import Tensor
 from ...values import to_expr
-from .modules import _lookup
+from .modules import _fields, _lookup
 from .unused import unused_row
 from .values import Handler
 
@@ -42,6 +46,7 @@ class _Call:
     flops: int = 0
     inner: int = 0  # FLOPs of the hooked calls inside this one
     started: int = 0
+    inputs: tuple[tuple[int, ...], ...] = ()  # the tensor arguments' shapes, without the batch
 
 
 @dataclass
@@ -52,8 +57,9 @@ class _Recorder:
     output: tuple[int, ...] | None = None
     hooked: set[str] = field(default_factory=set)
 
-    def before(self, name: str, module: Any) -> None:
-        self.stack.append(_Call(name, module, started=self.counter.get_total_flops()))
+    def before(self, name: str, module: Any, args: Any) -> None:
+        shapes = tuple(tuple(int(size) for size in item.shape[1:]) for item in _tensors(args) if item.dim() > 0)
+        self.stack.append(_Call(name, module, started=self.counter.get_total_flops(), inputs=shapes))
 
     def after(self, output: Any) -> None:
         """Calls are listed as they finish: a block after the layers inside it, like its output."""
@@ -147,8 +153,8 @@ def _hooks(model: Any, recorder: _Recorder, table: dict[type, Handler]) -> list[
             continue
         shown = name or type(model).__name__
 
-        def before(_module: Any, _args: Any, shown: str = shown, module: Any = module) -> None:
-            recorder.before(shown, module)
+        def before(_module: Any, args: Any, shown: str = shown, module: Any = module) -> None:
+            recorder.before(shown, module, args)
 
         def after(_module: Any, _args: Any, output: Any) -> None:
             recorder.after(output)
@@ -189,7 +195,7 @@ def _graph(
             parameters=sum(item.numel() for item in weights if item.requires_grad),
             frozen=sum(item.numel() for item in weights if not item.requires_grad),
             buffer_elements=sum(item.numel() for item in fresh if not isinstance(item, torch.nn.Parameter)),
-            macs_counted=call.flops // (2 * BATCH),  # FlopCounterMode: 2 FLOPs per MAC
+            macs_counted=_macs(torch, call),
             name=name,
         )
         flow = row(flow)
@@ -198,6 +204,24 @@ def _graph(
         flow = Measured(label="output (numeric)", shape=output, name="output")(flow)
     flow = unused_row(torch, module, counted, flow)
     return Graph(inputs, flow, name=f"{type(module).__name__} (numeric)")
+
+
+def _macs(torch: Any, call: _Call) -> int:
+    """symcnn's MACs for a ``torch.nn`` layer it knows; else FlopCounterMode's (2 FLOPs per MAC).
+
+    They agree where both count (convolutions, dense layers); symcnn also counts
+    recurrent layers, which FlopCounterMode does not on the CPU.
+    """
+    kind = LAYERS.get(type(call.module).__name__.lower())
+    if kind is not None and getattr(torch.nn, kind.__name__, None) is type(call.module) and len(call.inputs) == 1:
+        try:
+            made, arguments = _fields(kind)(call.module)
+            outcome = made(**arguments).apply((Tensor.of(call.inputs[0]),), Conventions())
+            if outcome.macs.value.is_Integer:
+                return int(outcome.macs.value)
+        except Exception:  # symcnn refuses what PyTorch ran: keep PyTorch's own count
+            pass
+    return call.flops // (2 * BATCH)
 
 
 def _owners(module: Any, hooked: set[str]) -> dict[str, list[Any]]:
