@@ -209,3 +209,26 @@ def test_googlenet_auxiliary_heads_are_named_in_eval_mode() -> None:
     assert d.rows[-1].name == "not used by forward: aux1.*, aux2.*"
     assert d.rows[-1].params.value == 6_379_984
     assert d.totals.params == sum(p.numel() for p in model.parameters())
+
+
+def test_measured_recurrent_layers_count_the_macs_symcnn_derives() -> None:
+    class Traced(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lstm, self.fc = nn.LSTM(4, 8, batch_first=True), nn.Linear(8, 2)
+
+        def forward(self, x: Any) -> Any:
+            return self.fc(self.lstm(x)[0])
+
+    class Untraceable(Traced):
+        def forward(self, x: Any) -> Any:
+            y = self.lstm(x)[0]
+            if y.sum() > 0:
+                y = torch.relu(y)
+            return self.fc(y)
+
+    derived = from_torch(Traced(), (5, 4)).derive()
+    with pytest.warns(UserWarning, match="imported numerically"):
+        measured = from_torch(Untraceable(), (5, 4)).derive()
+    assert measured.row("lstm").macs.value == derived.row("lstm").macs.value > 0
+    assert measured.totals.macs == derived.totals.macs
