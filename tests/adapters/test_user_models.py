@@ -181,8 +181,24 @@ def test_untraceable_models_with_symbolic_sizes_name_the_reason() -> None:
         from_torch(CORPUS["data_dependent"].make(), (3, "H", "W"))
 
 
+def test_what_symcnn_cannot_follow_is_measured_with_the_reason() -> None:
+    class Cumulative(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(6, 6)
+
+        def forward(self, x: Any) -> Any:
+            return self.fc(torch.cumsum(x, 1))
+
+    with pytest.warns(UserWarning, match=r"symcnn cannot follow Cumulative symbolically: node 'cumsum' .*; imported"):
+        d = from_torch(Cumulative(), (6,)).derive()
+    assert d.output_shape == (6,) and d.totals.params == 42 and d.totals.macs == 36
+    with pytest.raises(UnsupportedError, match=r"node 'cumsum' .* symcnn has no layer for this function"):
+        from_torch(Cumulative(), ("n",))
+
+
 def test_measured_rows_are_marked_numeric() -> None:
-    with pytest.warns(UserWarning, match=r"torch\.fx cannot trace DataDependent \(.*\); imported numerically"):
+    with pytest.warns(UserWarning, match=r"torch\.fx cannot trace DataDependent: .*control flow; imported numerically"):
         d = from_torch(CORPUS["data_dependent"].make(), (3, 10, 9)).derive()
     assert [row.kind for row in d.layers] == ["Conv2d (numeric)", "Linear (numeric)", "unused"]
     assert d.row("conv").output_shape == (8, 8, 7)

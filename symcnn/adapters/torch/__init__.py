@@ -76,14 +76,17 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     try:
         graph = _trace(torch, module, modules)
     except _Untraceable as error:
-        return measure(torch, module, shapes, error.reason, modules)
+        return measure(torch, module, shapes, str(error), modules)
     try:
         return _Importer(torch, module, shapes, modules).run(graph)
     except UnsupportedError as error:
         if not _numeric(shapes):
             raise
+        lines = str(error).splitlines()
+        first = lines[1].strip().removeprefix("- ") if len(lines) > 1 else lines[0]
+        why = f"symcnn cannot follow {type(module).__name__} symbolically: {first}"
         try:
-            return measure(torch, module, shapes, str(error).splitlines()[0].rstrip(":"), modules)
+            return measure(torch, module, shapes, why, modules)
         except UnsupportedError:
             raise error from None  # the trace's reasons say more than the measurement's
 

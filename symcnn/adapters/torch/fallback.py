@@ -72,14 +72,13 @@ class _Recorder:
         call.output = _first_shape(output, call.name)
 
 
-def measure(torch: Any, module: Any, shapes: list[tuple[Any, ...]], reason: str, table: dict[type, Handler]) -> Graph:
-    """The model as numeric rows, from one forward pass; ``reason`` is why ``torch.fx`` failed."""
+def measure(torch: Any, module: Any, shapes: list[tuple[Any, ...]], why: str, table: dict[type, Handler]) -> Graph:
+    """The model as numeric rows, from one forward pass; ``why``: the trace's failure, in one line."""
     sizes = [tuple(to_expr(size, "input size") for size in shape) for shape in shapes]
     symbolic = [size for shape in sizes for size in shape if not isinstance(size, sympy.Integer)]
     if symbolic:
         raise UnsupportedError(
-            f"torch.fx cannot trace {type(module).__name__}: {reason}; without a trace symcnn can only measure "
-            f"numeric input sizes, and {symbolic[0]} is symbolic"
+            f"{why}; without a trace symcnn can only measure numeric input sizes, and {symbolic[0]} is symbolic"
         )
     numbers = [tuple(int(size) for size in shape) for shape in sizes]
     if any(not shape for shape in numbers):
@@ -88,7 +87,7 @@ def measure(torch: Any, module: Any, shapes: list[tuple[Any, ...]], reason: str,
             "symcnn's shapes need at least one per-sample dimension"
         )
     warnings.warn(
-        f"torch.fx cannot trace {type(module).__name__} ({reason}); imported numerically from one forward pass",
+        f"{why}; imported numerically from one forward pass",
         stacklevel=3,
     )
     recorder = _run(torch, module, numbers, table)
