@@ -281,7 +281,7 @@ class _Importer:
         tensors = list({id(item): item for item in parameters}.values())
         weights = [item for item in tensors if isinstance(item, self.torch.nn.Parameter)]
         states = [item for item in tensors if not isinstance(item, self.torch.nn.Parameter)]
-        layer = kind(**arguments)
+        layer: Layer = kind(**arguments, name=name)  # named already: _place finds its outcome remembered
         outcome = apply_once(layer, [item.tensor for item in inputs], self.conventions)
         held = sum(item.numel() for item in weights)
         counts = outcome.params.value + outcome.non_trainable.value
@@ -305,8 +305,6 @@ class _Importer:
         self.counted.update(id(item) for item in tensors)
         if before or frozen or extra:
             layer = Held(layer, frozen=frozen, counted_before=before, extra_buffers=int(extra), name=name)
-        else:
-            layer = kind(**arguments, name=name)
         return self._place(layer, inputs)
 
     def _place(self, made: Layer, inputs: Sequence[_Value]) -> _Value:
