@@ -99,7 +99,7 @@ def _reshape(self: Importing, node: Any, x: _Value, sizes: Sequence[Any]) -> Any
         target = product(rest)
         condition = Check(
             f"the sample must have {target} elements for view(-1, ...) to keep the batch in dimension 0",
-            sympy.Eq(numel, target),
+            sympy.Eq(target, numel),  # written as a Linear states its in_features: listed once
         )
         return _relayout(self, node, x, tuple(rest), condition)
     if head != BATCH and (head != -1 or minus or not _same(product(rest), numel)):
