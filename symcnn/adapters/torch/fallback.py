@@ -86,12 +86,13 @@ def measure(torch: Any, module: Any, shapes: list[tuple[Any, ...]], why: str, ta
             f"cannot import {type(module).__name__}: an input has no dimension besides the batch; "
             "symcnn's shapes need at least one per-sample dimension"
         )
+    recorder = _run(torch, module, numbers, table)
+    graph = _graph(torch, module, numbers, recorder, table)
     warnings.warn(
         f"{why}; imported numerically from one forward pass",
         stacklevel=3,
     )
-    recorder = _run(torch, module, numbers, table)
-    return _graph(torch, module, numbers, recorder, table)
+    return graph
 
 
 def _run(torch: Any, module: Any, shapes: list[tuple[int, ...]], table: dict[type, Handler]) -> _Recorder:
