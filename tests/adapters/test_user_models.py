@@ -248,3 +248,20 @@ def test_measured_recurrent_layers_count_the_macs_symcnn_derives() -> None:
         measured = from_torch(Untraceable(), (5, 4)).derive()
     assert measured.row("lstm").macs.value == derived.row("lstm").macs.value > 0
     assert measured.totals.macs == derived.totals.macs
+
+
+def test_measuring_leaves_the_model_untouched() -> None:
+    class Training(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.bn = nn.BatchNorm1d(4)
+
+        def forward(self, x: Any) -> Any:
+            y = self.bn(x)
+            return y + torch.ones(x.size(0), 4)  # a CPU tensor: the meta device cannot run this model
+
+    model = Training()  # training mode: a forward would update the running statistics
+    with pytest.warns(UserWarning, match="imported numerically"):
+        d = from_torch(model, (4,)).derive()
+    assert d.totals.buffers == 9
+    assert int(model.bn.num_batches_tracked) == 0 and bool((model.bn.running_mean == 0).all())

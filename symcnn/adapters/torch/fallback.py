@@ -2,8 +2,8 @@
 
 Data-dependent control flow, TorchScript modules and custom output objects
 defeat the trace.  For numeric input sizes the model is then run once, on
-PyTorch's ``meta`` device (no memory for activations, no arithmetic) when it
-can be copied there, with a hook on every module that is a layer symcnn knows,
+a copy of it on PyTorch's ``meta`` device (no memory for activations, no
+arithmetic), or on the CPU when it cannot run there, with a hook on every module that is a layer symcnn knows,
 has no submodules or holds parameters of its own (torchinfo's approach).
 Each call becomes a row with its numeric output shape, the parameters and
 buffers it holds (counted at its first call, frozen ones non-trainable) and
@@ -101,9 +101,10 @@ def _run(torch: Any, module: Any, shapes: list[tuple[int, ...]], table: dict[typ
     errors = []
     for device in ("meta", "cpu"):
         try:
+            # A copy: a forward in training mode would update the model's own BatchNorm statistics.
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # moving TorchScript modules warns about .grad
-                model = copy.deepcopy(module).to(device) if device == "meta" else module
+                model = copy.deepcopy(module).to(device)
         except Exception as error:  # some modules cannot be copied or moved
             errors.append(f"{device}: {error}")
             continue
