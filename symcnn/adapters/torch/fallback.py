@@ -214,7 +214,8 @@ def _macs(torch: Any, call: _Call) -> int:
     recurrent layers, which FlopCounterMode does not on the CPU.
     """
     kind = LAYERS.get(type(call.module).__name__.lower())
-    if kind is not None and getattr(torch.nn, kind.__name__, None) is type(call.module) and len(call.inputs) == 1:
+    exact = kind is not None and getattr(torch.nn, kind.__name__, None) is type(call.module)
+    if exact and kind is not None and kind.arity == 1 and call.inputs:  # the first argument is the input (x, hx)
         try:
             made, arguments = _fields(kind)(call.module)
             outcome = made(**arguments).apply((Tensor.of(call.inputs[0]),), Conventions())
@@ -250,18 +251,22 @@ def _first_shape(output: Any, where: str) -> tuple[int, ...] | None:
     return None
 
 
-def _tensors(value: Any) -> Iterator[Any]:
+def _tensors(value: Any, depth: int = 0) -> Iterator[Any]:
+    """The tensors in ``value``, in order, looking a few levels into containers and output objects."""
     if hasattr(value, "shape") and hasattr(value, "dtype"):
         yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _tensors(item)
+        return
+    if depth > 4:  # an object graph, not an output structure
+        return
+    if isinstance(value, dict):
+        items = list(value.values())
     elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _tensors(item)
+        items = list(value)
     elif is_dataclass(value) and not isinstance(value, type):
-        for item in fields(value):
-            yield from _tensors(getattr(value, item.name))
-    elif hasattr(value, "__dict__"):
-        for item in vars(value).values():
-            yield from _tensors(item)
+        items = [getattr(value, item.name) for item in fields(value)]
+    elif hasattr(value, "__dict__") and not callable(value):
+        items = list(vars(value).values())
+    else:
+        return
+    for item in items:
+        yield from _tensors(item, depth + 1)
