@@ -18,9 +18,9 @@ from types import ModuleType
 from typing import NoReturn
 
 from ..errors import SpecError, SymcnnError
-from . import derive, layers, paper, rules, zoo
+from . import derive, exam, layers, paper, rules, whatif, zoo
 
-COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper, zoo)
+COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper, whatif, exam, zoo)
 
 
 class _Parser(argparse.ArgumentParser):
