@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..derivation import Derivation, Row
 from ..hooks import provides
 from ..printing import to_latex
 from ..results import Step
 from .common import shape_latex, size_cells, total_terms, value_latex
+from .extras import memory_header, memory_items, receptive_latex, receptive_note
 
 
 def _step(step: Step) -> str:
@@ -24,14 +27,16 @@ def _sizes(row: Row) -> str:
 
 
 @provides("render.markdown")
-def render(derivation: Derivation) -> str:
-    lines = ["| # | name | size | parameters | MACs |", "|---:|---|---|---|---:|"]
+def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
+    extra = (" receptive field |", "---|") if receptive_field else ("", "")
+    lines = ["| # | name | size | parameters | MACs |" + extra[0], "|---:|---|---|---|---:|" + extra[1]]
     for row in derivation.rows:
         name = f"`{row.name}`" + ("" if row.multiplicity == 1 else f" ×${to_latex(row.multiplicity)}$")
         params = _step(row.params) if row.params.value != 0 else f"${value_latex(row.total_params)}$"
         if row.non_trainable.value != 0:
             params += f" + ${value_latex(row.non_trainable.value)}$ non-trainable"
-        lines.append(f"| {row.index} | {name} | {_sizes(row)} | {params} | ${value_latex(row.macs.value)}$ |")
+        cell = f" {receptive_latex(derivation, row)} |" if receptive_field else ""
+        lines.append(f"| {row.index} | {name} | {_sizes(row)} | {params} | ${value_latex(row.macs.value)}$ |{cell}")
     totals = derivation.totals
     terms = " + ".join(value_latex(value) for _, value in total_terms(derivation)) or "0"
     lines += [
@@ -49,5 +54,13 @@ def render(derivation: Derivation) -> str:
         lines.append(
             "- valid when: "
             + "; ".join(f"${to_latex(c.relation)}$ ({c.where})" for c in derivation.essential_conditions)
+        )
+    note = receptive_note(derivation) if receptive_field else None
+    if note:
+        lines.append(f"- receptive field: {note}")
+    if memory is not None:
+        lines.append(
+            f"- {memory_header(memory)} "
+            + ", ".join(f"{label} ${value}$" for label, value in memory_items(memory, latex=True))
         )
     return "\n".join(lines) + "\n"
