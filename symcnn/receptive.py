@@ -364,8 +364,11 @@ def _mean(row: Row, x: _State) -> _State | _Refused:
 
 
 def _zero_pad(row: Row, x: _State) -> _State | _Refused:
-    axes = []
-    for axis, step in zip(x.axes, row.sizes, strict=True):
+    lead = len(x.axes) - len(row.sizes)  # ZeroPad1d on an image pads the last axis only
+    if lead < 0:
+        return _refuse(row, "it pads more axes than the input has spatial axes")
+    axes = list(x.axes[:lead])
+    for axis, step in zip(x.axes[lead:], row.sizes, strict=True):
         before = dict(step.arguments).get("p_before")
         if before is None:
             return _refuse(row, "the padding is not recorded")
@@ -380,7 +383,7 @@ def _zero_pad(row: Row, x: _State) -> _State | _Refused:
             J=Bind(axis.jump, "J"),
         )
         axes.append(replace(axis, start=start.value, steps=(start,)))
-    return _State(tuple(axes), tuple(step.value for step in row.sizes))
+    return _State(tuple(axes), (*x.extents[:lead], *(step.value for step in row.sizes)))
 
 
 def _flatten(row: Row, x: _State) -> _State | _Refused:
