@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 import sympy
 
 from . import rules
-from .display import leaf
+from .display import Shown, leaf
 from .errors import UnsupportedError
 from .hooks import provides
 from .results import Bind, Step, Window, derive_step, spatial_names
@@ -452,8 +452,8 @@ def _union(row: Row, paths: Sequence[Axis], extents: Sequence[sympy.Expr], exten
     return Axis(name, size, jump, start, aligned, conditions, (shown,))
 
 
-def _union_display(paths: Sequence[Axis]) -> object:
-    """``max(ends) - min(starts) + 1`` with the paths' values, for the derivation."""
-    ends = ", ".join(str(axis.start + axis.size - 1) for axis in paths)
-    starts = ", ".join(str(axis.start) for axis in paths)
-    return leaf(sympy.Symbol(f"max({ends}) - min({starts}) + 1"))
+def _union_display(paths: Sequence[Axis]) -> Shown:
+    """``Max(ends) - Min(starts) + 1`` with the paths' values, for the derivation."""
+    ends = sympy.Max(*(axis.start + axis.size - 1 for axis in paths), evaluate=False)
+    starts = sympy.Min(*(axis.start for axis in paths), evaluate=False)
+    return leaf(ends) - leaf(starts) + 1

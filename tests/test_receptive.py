@@ -56,7 +56,7 @@ def test_global_pooling_sees_every_unit() -> None:
     d = symcnn.Sequential(
         symcnn.Input(8, H, W), symcnn.Conv2d(8, 8, 3, stride=2, padding=1), symcnn.AdaptiveAvgPool2d(1)
     ).derive()
-    size, jump, start = fields(d, "adaptiveavgpool")[0]
+    size, _, start = fields(d, "adaptiveavgpool")[0]
     units = (H - 1) // 2 + 1
     assert start == -1
     assert sympy.simplify(size - (3 + (units - 1) * 2)) == 0  # from the first unit's start to the last's end
@@ -82,7 +82,7 @@ def test_strided_chain_by_hand() -> None:
 def test_transposed_convolution_is_refused_naming_the_layer() -> None:
     d = symcnn.Sequential(symcnn.Input(1, 8, 8), symcnn.ConvTranspose2d(1, 1, 3, stride=2, padding=1)).derive()
     with pytest.raises(UnsupportedError, match=r"layer 1 \(convtranspose2d .*fractional jump"):
-        d.rows[-1].receptive_field
+        _ = d.rows[-1].receptive_field
     assert "-" in d.to_text(receptive_field=True)
 
 
@@ -98,7 +98,7 @@ def test_different_jumps_are_refused() -> None:
     q = symcnn.Conv1d(1, 1, 6)(x2)  # 4 units, jump 1
     d = symcnn.Graph(x2, symcnn.Add()(p, q)).derive()
     with pytest.raises(UnsupportedError, match="different jumps"):
-        d.rows[-1].receptive_field
+        _ = d.rows[-1].receptive_field
 
 
 def test_symbolic_jumps_become_a_condition() -> None:

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.torch
 
 def prepare(model):  # type: ignore[no-untyped-def]
     """The ground-truth model: positive averaging weights, average pools, identity norms."""
-    for name, module in list(model.named_modules()):
+    for module in list(model.modules()):
         for child_name, child in list(module.named_children()):
             if isinstance(child, nn.MaxPool1d | nn.MaxPool2d):
                 cls = nn.AvgPool1d if isinstance(child, nn.MaxPool1d) else nn.AvgPool2d
