@@ -140,3 +140,12 @@ def test_cli_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert "receptive field" in capsys.readouterr().out
     assert main(["derive", "--batch", "3"]) == 2
     assert "apply with --memory" in capsys.readouterr().err
+
+
+def test_the_guide_runs() -> None:
+    import doctest
+    from pathlib import Path
+
+    guide = Path(__file__).resolve().parents[1] / "docs" / "receptive.md"
+    failures, tried = doctest.testfile(str(guide), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert tried > 5 and failures == 0

@@ -256,3 +256,30 @@ def test_torchvision_models(name: str) -> None:
         h, w = out.shape[-2:]
         for unit in {(0, 0), (h // 2, w // 2), (h - 1, w - 1), (h // 3, w - 1)}:
             check_unit(field, gradient_box(out, x, unit), unit, (size, size))
+
+
+def test_resnet18_last_layer_unit_inside_the_input() -> None:
+    """An interior unit of layer4: the whole 435-pixel region, exactly (input 480, unit 7 of 15)."""
+    torchvision = pytest.importorskip("torchvision")
+    model = torchvision.models.resnet18(weights=None).eval()
+    derivation = symcnn.from_torch(model, (3, "H", "W")).derive()
+    field = derivation.row("layer4.1.conv2").receptive_field
+    model = prepare(model)
+    captured = {}
+    model.layer4.register_forward_hook(lambda m, i, o: captured.setdefault("out", o))
+    x = torch.ones(1, 3, 480, 64, dtype=torch.float64, requires_grad=True)
+    model(x)
+    out = captured["out"]
+    first, last = (int(v) for v in field[0].interval(7))
+    assert 0 <= first and last <= 479  # an interior unit along the height
+    check_unit(field, gradient_box(out, x, (7, 1)), (7, 1), (480, 64))
+
+
+@pytest.mark.parametrize(
+    ("name", "row", "size"),
+    [("resnet18", "layer4.1.conv2", 435), ("vgg16", "features.30", 212)],  # published values
+)
+def test_published_receptive_fields(name: str, row: str, size: int) -> None:
+    torchvision = pytest.importorskip("torchvision")
+    derivation = symcnn.from_torch(getattr(torchvision.models, name)(weights=None), (3, "H", "W")).derive()
+    assert {axis.size for axis in derivation.row(row).receptive_field} == {size}
