@@ -36,7 +36,7 @@ windows of unequal size, ``padding='same'``, reshapes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -68,6 +68,7 @@ POINTWISE = frozenset(
 )  # fmt: skip
 WINDOWS = ("conv1d", "conv2d", "conv3d", "maxpool", "avgpool")
 MERGES = frozenset({"add", "multiply", "concat"})
+MAX_SHOWN_PATHS = 4
 
 
 @dataclass(frozen=True)
@@ -402,7 +403,7 @@ def _merge(row: Row, states: Sequence[_State]) -> _State | _Refused:
     if len(out) != len(states[0].axes):
         return _refuse(row, "the output has a different number of spatial axes")
     if row.kind == "concat" and any(
-        decide(sympy.Eq(size, extent)) is not sympy.true
+        size != extent and decide(sympy.Eq(size, extent)) is not sympy.true
         for state in states
         for size, extent in zip(out, state.extents, strict=True)
     ):
@@ -423,26 +424,26 @@ def _union(row: Row, paths: Sequence[Axis], extents: Sequence[sympy.Expr], exten
     every unit: the union is then a region with jump 0 if it contains every other
     path's regions, and refused otherwise (the union would not move with ``t``).
     """
-    moving = [axis for axis, size in zip(paths, extents, strict=True) if not (size == 1 and extent != 1)]
-    fixed = [axis for axis, size in zip(paths, extents, strict=True) if size == 1 and extent != 1]
+    broadcast = [size == 1 and extent != 1 for size in extents]
+    # A dense block concatenates many paths that see alike: compare each distinct one once.
+    moving = _distinct([axis for axis, fixed in zip(paths, broadcast, strict=True) if not fixed])
+    fixed = _distinct([axis for axis, fixed in zip(paths, broadcast, strict=True) if fixed])
     name = paths[0].name
-    conditions = tuple(condition for axis in paths for condition in axis.conditions)
+    conditions = tuple(dict.fromkeys(condition for axis in paths for condition in axis.conditions))
     aligned = all(axis.aligned for axis in paths)
     jump = moving[0].jump
     for axis in moving[1:]:
-        same = decide(sympy.Eq(axis.jump, jump))
+        same = sympy.true if axis.jump == jump else decide(sympy.Eq(axis.jump, jump))
         if same is sympy.false:
             return _refuse(row, f"the paths meeting here have different jumps along the {name}: {jump} and {axis.jump}")
-        if same is not sympy.true:
+        if same is not sympy.true and same not in conditions:
             conditions += (same,)
         centred = decide(sympy.Eq(axis.centre, moving[0].centre))
         aligned = aligned and same is sympy.true and centred is sympy.true
-    start = sympy.Min(*(axis.start for axis in moving))
-    end = sympy.Max(*(axis.start + axis.size - 1 for axis in moving))
+    start, end = _lowest(axis.start for axis in moving), _highest(axis.start + axis.size - 1 for axis in moving)
     if fixed:
         last = extent - 1
-        lo = sympy.Min(*(axis.start for axis in fixed))
-        hi = sympy.Max(*(axis.start + axis.size - 1 for axis in fixed))
+        lo, hi = _lowest(axis.start for axis in fixed), _highest(axis.start + axis.size - 1 for axis in fixed)
         covers = decide(sympy.And(sympy.Le(lo, start), sympy.Ge(hi, end + last * jump)))
         if covers is not sympy.true:
             return _refuse(row, f"a broadcast path along the {name} does not contain the others")
@@ -452,8 +453,29 @@ def _union(row: Row, paths: Sequence[Axis], extents: Sequence[sympy.Expr], exten
     return Axis(name, size, jump, start, aligned, conditions, (shown,))
 
 
+def _lowest(values: Iterable[sympy.Expr]) -> sympy.Expr:
+    items = list(values)
+    return min(items) if all(item.is_Integer for item in items) else sympy.Min(*items)  # type: ignore[type-var]
+
+
+def _highest(values: Iterable[sympy.Expr]) -> sympy.Expr:
+    items = list(values)
+    return max(items) if all(item.is_Integer for item in items) else sympy.Max(*items)  # type: ignore[type-var]
+
+
+def _distinct(paths: Sequence[Axis]) -> list[Axis]:
+    seen: dict[tuple[sympy.Expr, ...], Axis] = {}
+    for axis in paths:
+        key = (axis.size, axis.jump, axis.start)
+        if key not in seen or (seen[key].aligned and not axis.aligned):
+            seen[key] = axis
+    return list(seen.values())
+
+
 def _union_display(paths: Sequence[Axis]) -> Shown:
     """``Max(ends) - Min(starts) + 1`` with the paths' values, for the derivation."""
+    if len(paths) > MAX_SHOWN_PATHS:  # a dense block's concat: the values alone
+        return leaf(_highest(a.start + a.size - 1 for a in paths)) - leaf(_lowest(a.start for a in paths)) + 1
     ends = sympy.Max(*(axis.start + axis.size - 1 for axis in paths), evaluate=False)
     starts = sympy.Min(*(axis.start for axis in paths), evaluate=False)
     return leaf(ends) - leaf(starts) + 1
