@@ -271,7 +271,7 @@ def test_resnet18_last_layer_unit_inside_the_input() -> None:
     model(x)
     out = captured["out"]
     first, last = (int(v) for v in field[0].interval(7))
-    assert 0 <= first and last <= 479  # an interior unit along the height
+    assert first >= 0 and last <= 479  # an interior unit along the height
     check_unit(field, gradient_box(out, x, (7, 1)), (7, 1), (480, 64))
 
 
