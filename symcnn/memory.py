@@ -7,7 +7,7 @@ Two conventions, described in docs/conventions.md:
   activation checkpointing, workspaces or allocator overhead);
 * ``torchinfo``: what torchinfo prints, to the byte: "Params size" counts the
   parameters (no buffers), "Forward/backward pass size" twice the outputs of the
-  layers that have parameters, "Input size" the input.
+  layers that have parameters.
 
 >>> import symcnn
 >>> net = symcnn.Sequential(symcnn.Input(1, 28, 28), symcnn.Conv2d(out_channels=32, kernel_size=5))
@@ -15,7 +15,7 @@ Two conventions, described in docs/conventions.md:
 >>> m.params_bytes, m.gradient_bytes, m.optimizer_bytes, m.activation_bytes
 (3328, 3328, 6656, 73728*B)
 >>> m.total_bytes
-3136*B + 13312
+76864*B + 13312
 """
 
 from __future__ import annotations
