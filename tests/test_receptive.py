@@ -149,3 +149,25 @@ def test_the_guide_runs() -> None:
     guide = Path(__file__).resolve().parents[1] / "docs" / "receptive.md"
     failures, tried = doctest.testfile(str(guide), module_relative=False, optionflags=doctest.ELLIPSIS)
     assert tried > 5 and failures == 0
+
+
+def residual_block() -> symcnn.Graph:
+    x = symcnn.Input()
+    y = symcnn.Conv2d(4, 4, 3, padding=1)(x)
+    y = symcnn.Conv2d(4, 4, 3, padding=2, dilation=2)(y)
+    return symcnn.Graph(x, symcnn.Add()(x, y))
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_repeated_residual_blocks_match_the_unrolled_network(nested: bool) -> None:
+    block = residual_block()
+    body = symcnn.Repeat(symcnn.Repeat(block, 2), T) if nested else symcnn.Repeat(block, T)
+    symbolic = symcnn.Sequential(symcnn.Input(4, H, W), symcnn.Conv2d(4, 4, 3, stride=2), body).derive()
+    copies = 6 if nested else 3
+    unrolled = symcnn.Sequential(
+        symcnn.Input(4, 40, 40), symcnn.Conv2d(4, 4, 3, stride=2), *[residual_block() for _ in range(copies)]
+    ).derive()
+    numbers = symbolic.subs(T=3, H=40, W=40)
+    assert fields(numbers, numbers.rows[-1].name) == fields(unrolled, unrolled.rows[-1].name)
+    # every row of the repeated block shows its last copy: the first convolution of copy `copies`
+    assert fields(numbers, numbers.rows[-3].name) == fields(unrolled, unrolled.rows[-3].name)
