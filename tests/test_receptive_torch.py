@@ -12,7 +12,7 @@ hi == b), and the box must lie within the clipped interval.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import symcnn
@@ -283,3 +283,60 @@ def test_published_receptive_fields(name: str, row: str, size: int) -> None:
     torchvision = pytest.importorskip("torchvision")
     derivation = symcnn.from_torch(getattr(torchvision.models, name)(weights=None), (3, "H", "W")).derive()
     assert {axis.size for axis in derivation.row(row).receptive_field} == {size}
+
+
+class TwoPaths(nn.Module):
+    def __init__(self, left, right, merge: str) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.left, self.right, self.merge = left, right, merge
+
+    def forward(self, x):  # type: ignore[no-untyped-def]
+        a, b = self.left(x), self.right(x)
+        return a + b if self.merge == "add" else torch.cat([a, b], 1)
+
+
+def equalised(layers, other, length):  # type: ignore[no-untyped-def]
+    """``layers`` with a last convolution that brings its output to the length of ``other``'s."""
+    lengths = [chain(items, length)[1].derive().output_shape[-1] for items in (layers, other)]
+    if lengths[0] > lengths[1]:
+        return [*layers, ("conv", lengths[0] - lengths[1] + 1, 1, 0, 1)]
+    return layers
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(layer_strategy, min_size=1, max_size=3),
+    st.lists(layer_strategy, min_size=1, max_size=3),
+    st.sampled_from(["add", "concat"]),
+    st.integers(12, 40),
+)
+def test_random_two_path_graphs_match_the_gradient(left, right, merge, length) -> None:  # type: ignore[no-untyped-def]
+    try:
+        left, right = equalised(left, right, length), equalised(right, left, length)
+        (torch_left, ours_left), (torch_right, ours_right) = chain(left, length), chain(right, length)
+        x = symcnn.Input(1, length)
+        a, b = ours_left.items, ours_right.items
+        node_a, node_b = x.node, x.node
+        for layer in a:
+            node_a = layer(node_a)
+        for layer in b:
+            node_b = layer(node_b)
+        joined = (symcnn.Add() if merge == "add" else symcnn.Concat())(node_a, node_b)
+        derivation = symcnn.Graph(x, joined).derive()
+    except ShapeError:
+        event("too small an input")
+        return  # too small an input for one of the paths
+    jumps = [d.rows[-1].receptive_field[0].jump for d in (ours_left.derive(), ours_right.derive())]
+    if jumps[0] != jumps[1]:
+        event("different jumps: refused")
+        with pytest.raises(symcnn.UnsupportedError, match="different jumps"):
+            _ = derivation.rows[-1].receptive_field
+        return
+    (axis,) = derivation.rows[-1].receptive_field
+    event("aligned" if axis.aligned else "misaligned")
+    model = prepare(TwoPaths(torch_left, torch_right, merge))
+    inputs = torch.ones(1, 1, length, dtype=torch.float64, requires_grad=True)
+    y = model(inputs)
+    assert tuple(y.shape[1:]) == derivation.output_shape
+    for t in range(y.shape[-1]):
+        check_unit((axis,), gradient_box(y, inputs, (t,)), (t,), (length,))
