@@ -89,6 +89,9 @@ class Axis:
     aligned: bool = True
     conditions: tuple[sympy.Basic, ...] = ()
     steps: tuple[Step, ...] = field(default=(), compare=False)
+    # Whether a path to this row cropped the (first, last) side: padding there afterwards would
+    # make units whose formula maps them onto cropped, unseen input, so it is refused.
+    cropped: tuple[bool, bool] = field(default=(False, False), compare=False, repr=False)
 
     def interval(self, unit: object = 0) -> tuple[sympy.Expr, sympy.Expr]:
         """First and last input position seen by output unit ``unit`` (before clipping)."""
@@ -230,6 +233,7 @@ def _repeat(block: list[Row], times: sympy.Expr, states: dict[str, _State | _Ref
                 sympy.expand(axis.start + block_axis.start * axis.jump * series),
                 axis.aligned and block_axis.aligned,
                 axis.conditions + block_axis.conditions,
+                cropped=_either(axis.cropped, block_axis.cropped),
             )
         )
     states[outside[0] + "\0last"] = replace(entry, axes=tuple(before_last))
@@ -300,6 +304,11 @@ def _windows(row: Row, x: _State) -> _State | _Refused:
     axes = []
     for axis, step in zip(x.axes, row.sizes, strict=True):
         assert step.window is not None
+        padded = (_maybe_positive(step.window.padding),) * 2
+        if step.window.ceil_mode:  # a last window clipped on the right reaches past the end
+            padded = (padded[0], True)
+        if (padded[0] and axis.cropped[0]) or (padded[1] and axis.cropped[1]):
+            return _refuse(row, "it pads a side of the input that an earlier layer cropped")
         axes.append(_through_window(axis, step.window))
     return _State(tuple(axes), tuple(step.value for step in row.sizes))
 
@@ -373,9 +382,12 @@ def _zero_pad(row: Row, x: _State) -> _State | _Refused:
         before = dict(step.arguments).get("p_before")
         if before is None:
             return _refuse(row, "the padding is not recorded")
-        value = before.value
+        value, after = before.value, dict(step.arguments)["p_after"].value
         for mapping in step.replaced:
-            value = value.xreplace(mapping)
+            value, after = value.xreplace(mapping), after.xreplace(mapping)
+        if (_maybe_positive(value) and axis.cropped[0]) or (_maybe_positive(after) and axis.cropped[1]):
+            return _refuse(row, "it pads a side of the input that an earlier layer cropped")
+        cropped = (axis.cropped[0] or _maybe_negative(value), axis.cropped[1] or _maybe_negative(after))
         start = derive_step(
             f"start ({axis.name})",
             rules.receptive_start,
@@ -383,7 +395,7 @@ def _zero_pad(row: Row, x: _State) -> _State | _Refused:
             p=Bind(value, "p"),
             J=Bind(axis.jump, "J"),
         )
-        axes.append(replace(axis, start=start.value, steps=(start,)))
+        axes.append(replace(axis, start=start.value, steps=(start,), cropped=cropped))
     return _State(tuple(axes), (*x.extents[:lead], *(step.value for step in row.sizes)))
 
 
@@ -450,7 +462,20 @@ def _union(row: Row, paths: Sequence[Axis], extents: Sequence[sympy.Expr], exten
         start, end, jump, aligned = lo, hi, ZERO, False
     size = end - start + 1
     shown = Step(f"receptive size ({name})", size, shown=_union_display(fixed or moving))
-    return Axis(name, size, jump, start, aligned, conditions, (shown,))
+    cropped = (any(axis.cropped[0] for axis in paths), any(axis.cropped[1] for axis in paths))
+    return Axis(name, size, jump, start, aligned, conditions, (shown,), cropped)
+
+
+def _maybe_positive(value: sympy.Expr) -> bool:
+    return decide(sympy.Gt(value, 0)) is not sympy.false
+
+
+def _maybe_negative(value: sympy.Expr) -> bool:
+    return decide(sympy.Lt(value, 0)) is not sympy.false
+
+
+def _either(first: tuple[bool, bool], second: tuple[bool, bool]) -> tuple[bool, bool]:
+    return (first[0] or second[0], first[1] or second[1])
 
 
 def _lowest(values: Iterable[sympy.Expr]) -> sympy.Expr:

@@ -171,3 +171,16 @@ def test_repeated_residual_blocks_match_the_unrolled_network(nested: bool) -> No
     assert fields(numbers, numbers.rows[-1].name) == fields(unrolled, unrolled.rows[-1].name)
     # every row of the repeated block shows its last copy: the first convolution of copy `copies`
     assert fields(numbers, numbers.rows[-3].name) == fields(unrolled, unrolled.rows[-3].name)
+
+
+def test_padding_after_cropping_the_same_side_is_refused() -> None:
+    # Cropping the last 3 units and padding 3 back: the new units are zeros, yet Distill's
+    # formula would map them onto the cropped input inside the image.
+    crop_pad = symcnn.Sequential(symcnn.Input(1, 20), symcnn.ZeroPad1d((0, -3)), symcnn.ZeroPad1d((0, 3))).derive()
+    with pytest.raises(UnsupportedError, match="pads a side of the input that an earlier layer cropped"):
+        _ = crop_pad.rows[-1].receptive_field
+    then_conv = symcnn.Sequential(symcnn.Input(1, 20), symcnn.ZeroPad1d((-2, 0)), symcnn.Conv1d(1, 1, 3, padding=1))
+    with pytest.raises(UnsupportedError, match="cropped"):
+        _ = then_conv.derive().rows[-1].receptive_field
+    shift = symcnn.Sequential(symcnn.Input(1, 20), symcnn.ZeroPad1d((-3, 3))).derive()  # crop one side, pad the other
+    assert fields(shift, shift.rows[-1].name) == [(1, 1, 3)]
