@@ -142,15 +142,6 @@ def test_cli_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert "apply with --memory" in capsys.readouterr().err
 
 
-def test_the_guide_runs() -> None:
-    import doctest
-    from pathlib import Path
-
-    guide = Path(__file__).resolve().parents[1] / "docs" / "receptive.md"
-    failures, tried = doctest.testfile(str(guide), module_relative=False, optionflags=doctest.ELLIPSIS)
-    assert tried > 5 and failures == 0
-
-
 def residual_block() -> symcnn.Graph:
     x = symcnn.Input()
     y = symcnn.Conv2d(4, 4, 3, padding=1)(x)
