@@ -132,6 +132,7 @@ def test_renderers_and_json(mnist: symcnn.Derivation) -> None:
         "start": 0,
     }
     assert layers[4]["receptive_field"] is None  # the flatten
+    assert "flattened unit" in layers[4]["receptive_field_refusal"]
     assert "receptive_field" not in json.loads(mnist.to_json())["layers"][0]
 
 

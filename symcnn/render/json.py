@@ -77,6 +77,8 @@ def as_dict(derivation: Derivation, *, receptive_field: bool = False, memory: An
     if receptive_field:
         for layer, row in zip(result["layers"], derivation.layers, strict=True):  # type: ignore[call-overload]
             layer["receptive_field"] = receptive_dicts(derivation, row)
+            if layer["receptive_field"] is None:  # say why, as the error would
+                layer["receptive_field_refusal"] = derivation.receptive_fields.refusal(row.name)
     if memory is not None:
         result["memory"] = {
             key: _value(value) if isinstance(value, sympy.Basic) else value for key, value in memory.as_dict().items()
