@@ -8,7 +8,7 @@ from ..derivation import Derivation, Row
 from ..hooks import provides
 from ..printing import to_latex
 from ..results import Step
-from .common import shape_latex, size_cells, total_terms, value_latex
+from .common import by_block, shape_latex, size_cells, total_terms, value_latex
 from .extras import memory_header, memory_items, receptive_latex, receptive_note
 
 
@@ -26,6 +26,20 @@ def _sizes(row: Row) -> str:
     return f"{formulas} → {shape}" if formulas else shape
 
 
+@provides("render.markdown_summary")
+def summary(derivation: Derivation, max_rows: int = 40) -> str:
+    """For Jupyter: a long network collapsed by block (``layer3.*``), with the totals."""
+    if len(derivation.rows) <= max_rows:
+        return render(derivation)
+    lines = ["| block | output | parameters | MACs |", "|---|---|---:|---:|"]
+    for group in by_block(derivation, max_rows):
+        lines.append(
+            f"| `{group.name}` | ${shape_latex(group.output_shape)}$ | ${value_latex(group.params)}$ "
+            f"| ${value_latex(group.macs)}$ |"
+        )
+    return "\n".join(lines) + "\n" + _facts(derivation)
+
+
 @provides("render.markdown")
 def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
     extra = (" receptive field |", "---|") if receptive_field else ("", "")
@@ -37,11 +51,14 @@ def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any
             params += f" + ${value_latex(row.non_trainable.value)}$ non-trainable"
         cell = f" {receptive_latex(derivation, row)} |" if receptive_field else ""
         lines.append(f"| {row.index} | {name} | {_sizes(row)} | {params} | ${value_latex(row.macs.value)}$ |{cell}")
-    totals = derivation.totals
     terms = " + ".join(value_latex(value) for _, value in total_terms(derivation)) or "0"
-    lines += [
-        "",
-        f"**Total parameters:** ${terms} = {value_latex(totals.params)}$",
+    lines += ["", f"**Total parameters:** ${terms} = {value_latex(derivation.totals.params)}$"]
+    return "\n".join(lines) + "\n" + _facts(derivation, receptive_field, memory)
+
+
+def _facts(derivation: Derivation, receptive_field: bool = False, memory: Any = None) -> str:
+    totals = derivation.totals
+    lines = [
         "",
         f"- output shape: ${shape_latex(derivation.output_shape)}$",
         f"- trainable: ${value_latex(totals.trainable)}$, non-trainable: ${value_latex(totals.non_trainable)}$, "
@@ -59,8 +76,6 @@ def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any
     if note:
         lines.append(f"- receptive field: {note}")
     if memory is not None:
-        lines.append(
-            f"- {memory_header(memory)} "
-            + ", ".join(f"{label} ${value}$" for label, value in memory_items(memory, latex=True))
-        )
+        items = ", ".join(f"{label} ${value}$" for label, value in memory_items(memory, latex=True))
+        lines.append(f"- {memory_header(memory)} {items}")
     return "\n".join(lines) + "\n"
