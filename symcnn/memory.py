@@ -83,6 +83,27 @@ class Memory:
             + self.activation_bytes
         )
 
+    def largest_batch(self, budget: object) -> sympy.Expr:
+        """The largest batch whose ``total_bytes`` fit in ``budget`` bytes (a number or a formula).
+
+        The total is linear in the batch, ``a*batch + c``, so the answer is
+        ``floor((budget - c)/a)``, exact; below 1 the network does not fit at all.
+        Needs this memory computed with a symbolic batch (the default ``"B"``).
+
+        >>> import symcnn
+        >>> net = symcnn.Sequential(symcnn.Input(1, 28, 28), symcnn.Conv2d(out_channels=32, kernel_size=5))
+        >>> net.derive().memory(optimizer="adam").largest_batch("1e6")
+        12
+        """
+        if not isinstance(self.batch, sympy.Symbol):
+            raise SpecError("largest_batch: compute the memory with a symbolic batch, e.g. memory(batch='B')")
+        limit = to_expr(budget, "budget")
+        total = self.total_bytes
+        per_item, fixed = total.coeff(self.batch, 1), total.coeff(self.batch, 0)
+        if sympy.expand(total - per_item * self.batch - fixed) != 0 or per_item == 0:
+            raise SpecError(f"largest_batch: the total {total} is not linear in {self.batch}")
+        return sympy.floor((limit - fixed) / per_item)
+
     def as_dict(self) -> dict[str, sympy.Expr | str]:
         return {
             "convention": self.convention,

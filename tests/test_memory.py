@@ -76,3 +76,23 @@ def test_torchinfo_convention_matches_torchinfo(name: str) -> None:
     assert memory.activation_bytes == stats.total_output_bytes
     formula = derivation.memory(batch=3, convention="torchinfo").activation_bytes  # in H and W
     assert formula.subs(dict(zip(symcnn.symbols("H W"), (64, 80), strict=True))) == stats.total_output_bytes
+
+
+@pytest.mark.parametrize("budget", [10**6, 2 * 10**7, 123_456_789])
+def test_largest_batch_fits_and_one_more_does_not(budget: int) -> None:
+    memory = small().memory(optimizer="adam", dtype="fp16")
+    best = memory.largest_batch(budget)
+    assert memory.total_bytes.subs(B, best) <= budget < memory.total_bytes.subs(B, best + 1)
+
+
+def test_largest_batch_in_the_input_size() -> None:
+    H = symcnn.symbols("H")
+    net = symcnn.Sequential(symcnn.Input(3, H, H), symcnn.Conv2d(3, 8, 3, padding=1), symcnn.ReLU())
+    memory = net.derive().memory()
+    best = memory.largest_batch("2**20")
+    for size in (8, 32, 100):
+        n = best.subs(H, size)
+        total = memory.total_bytes.subs(H, size)
+        assert total.subs(B, n) <= 2**20 < total.subs(B, n + 1)
+    with pytest.raises(SpecError, match="symbolic batch"):
+        net.derive().memory(batch=4).largest_batch(10**6)
