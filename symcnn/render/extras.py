@@ -32,8 +32,15 @@ MEMORY_LABELS = {
 
 
 def _joined(values: list[sympy.Expr], show: Any, separator: str) -> str:
+    """One value when the axes agree, else one per axis (a sum in parentheses: ``(H + 8)x(W + 8)``)."""
     shown = [show(value) for value in values]
-    return shown[0] if len(set(shown)) == 1 else separator.join(shown)
+    if len(set(shown)) == 1:
+        return shown[0]
+    brackets = ("(", ")") if separator == "x" else (r"\left(", r"\right)")
+    return separator.join(
+        text if value.is_Atom or not isinstance(value, sympy.Add) else f"{brackets[0]}{text}{brackets[1]}"
+        for value, text in zip(values, shown, strict=True)
+    )
 
 
 def receptive_text(derivation: Derivation, row: Row) -> str:
