@@ -24,6 +24,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--input", metavar="C,H,W", help="input shape for --torch, e.g. 3,H,W")
     parser.add_argument(
+        "--zoo", action="append", default=[], metavar="'MODEL [NAME=VALUE ...]'",
+        help="a zoo model with its hyperparameters, e.g. --zoo 'resnet50 width_per_group=w' (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
         "--name", action="append", default=[], metavar="NAME",
         help="name of each network, in order (default: the spec's name, the file name, or the builder)",
     )  # fmt: skip
@@ -43,12 +47,18 @@ def _networks(args: argparse.Namespace) -> dict[str, Derivation]:
         data = read_spec(spec)
         name = str(data.get("name") or Path(spec).stem)
         sources.append((name, derive(load_spec(data))))
+    for text in args.zoo:
+        from ..zoo import get
+
+        model, *settings = text.split()
+        network = get(model).from_text(substitutions(settings, "--zoo"))
+        sources.append((model, derive(network)))
     if args.torch:
         sources.append((args.torch.partition(":")[2], derive(torch_network(args.torch, args.input))))
     elif args.input:
         raise SpecError("--input is only used with --torch")
     if not sources:
-        raise SpecError("give at least one spec file or --torch")
+        raise SpecError("give at least one spec file, --zoo or --torch")
     if args.name:
         if len(args.name) != len(sources):
             raise SpecError(f"--name was given {len(args.name)} times for {len(sources)} networks")
