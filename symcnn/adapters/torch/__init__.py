@@ -41,6 +41,7 @@ from ...network import Graph
 from .importer import _Importer, _input_shapes
 from .modules import _module_table
 from .tracing import _trace
+from .transformer import more_modules
 
 __all__ = ["from_torch"]
 
@@ -60,7 +61,7 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     import torch
     import torch.fx
 
-    modules = _module_table(torch)
+    modules = {**_module_table(torch), **more_modules(torch)}
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
     graph = _trace(torch, module, modules)

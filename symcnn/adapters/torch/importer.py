@@ -22,6 +22,8 @@ from ...network import Graph, Input, Node
 from ...results import Tensor
 from .functions import METHODS, _function_table
 from .modules import _lookup
+from .tensors import MORE_METHODS, more_functions
+from .transformer import more_functions as torchvision_functions
 from .values import UNKNOWN, Handler, _Chunks, _Parameter, _Several, _Unmapped, _Unsupported, _Value
 
 
@@ -40,7 +42,8 @@ class _Importer:
         self.parameter_uses: Counter[str] = Counter()
         self.covered: set[int] = set()  # ids of the parameters the mapped nodes account for
         self.modules = modules
-        self.functions = _function_table(torch)
+        self.functions = {**_function_table(torch), **more_functions(torch), **torchvision_functions(torch)}
+        self.methods = {**METHODS, **MORE_METHODS}
 
     # -- the walk -----------------------------------------------------------------------------
     def run(self, graph: Any) -> Graph:
@@ -114,7 +117,7 @@ class _Importer:
                 raise _Unsupported("symcnn has no layer for this function")
             return found
         if node.op == "call_method":
-            found = METHODS.get(node.target)
+            found = self.methods.get(node.target)
             if found is None:
                 raise _Unsupported("symcnn has no layer for this tensor method")
             return found
