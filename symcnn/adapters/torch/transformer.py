@@ -1,5 +1,6 @@
 """torchvision's transformer building blocks as symcnn layers (Swin, MaxViT).
 
+``nn.PixelShuffle`` and ``nn.PixelUnshuffle`` map to the layers of the same names.
 Swin's attention runs in a function torchvision hides from ``torch.fx``
 (``shifted_window_attention``), so its module is a leaf here and maps to
 :class:`~symcnn.layers.WindowAttention`; ``_patch_merging_pad`` maps to
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ... import layers as sl
 from .arguments import _int
-from .modules import _call_module, _ModuleHandler
+from .modules import _attributes, _call_module, _module_handler, _ModuleHandler
 from .values import Handler, _Unsupported
 
 if TYPE_CHECKING:
@@ -88,12 +89,17 @@ def _relative_attention(self: _Importer, node: Any, args: list[Any], kwargs: dic
 
 
 def more_modules(torch: Any) -> dict[type, Handler]:
-    """torchvision's transformer modules (leaves of the trace), or nothing without torchvision."""
+    """Pixel shuffles, and torchvision's transformer modules (leaves of the trace) where it is installed."""
+    nn = torch.nn
+    table: dict[type, Handler] = {
+        nn.PixelShuffle: _module_handler(_attributes(sl.PixelShuffle, "upscale_factor")),
+        nn.PixelUnshuffle: _module_handler(_attributes(sl.PixelUnshuffle, "downscale_factor")),
+    }
     try:
         from torchvision.models import maxvit, swin_transformer
     except ImportError:
-        return {}
-    return {
+        return table
+    return table | {
         swin_transformer.ShiftedWindowAttention: _ModuleHandler(_window_attention, _window_check),
         swin_transformer.ShiftedWindowAttentionV2: _ModuleHandler(_window_attention, _window_check),
         maxvit.WindowPartition: _partition,
