@@ -112,14 +112,15 @@ class Stack(Layer):
         first = inputs[0]
         checks: list[Check] = []
         for tensor in inputs[1:]:
+            mismatch = (
+                f"inputs must have the same shape, got {format_shape(first.shape)} and {format_shape(tensor.shape)}"
+            )
             if tensor.rank != first.rank:
-                raise ShapeError(f"inputs must have the same shape, got {format_shape(first.shape)} and {format_shape(tensor.shape)}")
+                raise ShapeError(mismatch)
             for mine, theirs in zip(first.shape, tensor.shape, strict=True):
                 holds = decide(sympy.Eq(mine, theirs))
                 if holds is sympy.false:
-                    raise ShapeError(
-                        f"inputs must have the same shape, got {format_shape(first.shape)} and {format_shape(tensor.shape)}"
-                    )
+                    raise ShapeError(mismatch)
                 if holds is not sympy.true:
                     checks.append(Check("stacked shapes must match", holds))
         rank = first.rank + 1
@@ -153,11 +154,15 @@ class PixelShuffle(Layer):
         checks: list[Check] = []
         holds = decide(sympy.Eq(sympy.Mod(channels, q * q), 0))
         if holds is sympy.false:
-            raise ShapeError(f"the channels must be divisible by the square of upscale_factor ({q * q}), got {channels}")
+            raise ShapeError(
+                f"the channels must be divisible by the square of upscale_factor ({q * q}), got {channels}"
+            )
         if holds is not sympy.true:
             checks.append(Check(f"the channels must be divisible by {q * q}", holds))
-        sizes = [derive_step(name, rules.size_shuffled, i=Bind(size, "i", shown), q=Bind(q, "q"))
-                 for name, size, shown in zip(("height", "width"), x.shape[-2:], x.shown[-2:], strict=True)]
+        sizes = [
+            derive_step(name, rules.size_shuffled, i=Bind(size, "i", shown), q=Bind(q, "q"))
+            for name, size, shown in zip(("height", "width"), x.shape[-2:], x.shown[-2:], strict=True)
+        ]
         out = (*x.shape[:-3], channels / (q * q), sizes[0].value, sizes[1].value)
         return Outcome(Tensor.of(out), tuple(sizes), checks=tuple(checks))
 
@@ -188,7 +193,9 @@ class PixelUnshuffle(Layer):
                 raise ShapeError(f"the {name} must be divisible by downscale_factor ({q}), got {size}")
             if holds is not sympy.true:
                 checks.append(Check(f"downscale_factor {q} must divide the {name}", holds))
-        sizes = [derive_step(name, rules.size_unshuffled, i=Bind(size, "i", shown), q=Bind(q, "q"))
-                 for name, size, shown in zip(("height", "width"), x.shape[-2:], x.shown[-2:], strict=True)]
+        sizes = [
+            derive_step(name, rules.size_unshuffled, i=Bind(size, "i", shown), q=Bind(q, "q"))
+            for name, size, shown in zip(("height", "width"), x.shape[-2:], x.shown[-2:], strict=True)
+        ]
         out = (*x.shape[:-3], x.shape[-3] * q * q, sizes[0].value, sizes[1].value)
         return Outcome(Tensor.of(out), tuple(sizes), checks=tuple(checks))

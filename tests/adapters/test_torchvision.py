@@ -205,7 +205,7 @@ def test_swin_pads_windows_with_exact_sizes() -> None:
     row = d.row("features.1.0.attn")
     assert row.kind == "windowattention"
     H = symbol("H")
-    padded = [step.value for step in row.sizes if step.quantity == "padded height"][0]
+    padded = next(step.value for step in row.sizes if step.quantity == "padded height")
     for height in (224, 225, 230, 99):
         patches = (height - 4) // 4 + 1
         assert padded.subs({H: height, symbol("W"): height}) == -(-patches // 7) * 7
