@@ -27,7 +27,7 @@ __all__ = ["LearnedConcat", "Shift"]
 
 
 def _shape(layer: Layer) -> None:
-    raw = layer.shape
+    raw = getattr(layer, "shape", None)
     if raw is None:
         raise layer._fail("shape is required")
     items = list(raw) if isinstance(raw, list | tuple) else [raw]
