@@ -17,6 +17,7 @@ import sympy
 from .conventions import Conventions
 from .errors import ShapeError, SpecError
 from .hooks import call
+from .printing import to_text
 from .results import Step
 from .simplify import assume_divisible, collapse_floors, decide
 from .values import integer_at_least, to_expr
@@ -246,7 +247,7 @@ class Derivation:
             if relation is sympy.false:
                 values = ", ".join(f"{symbol}={value}" for symbol, value in mapping.items())
                 raise ShapeError(
-                    f"{condition.rule}, violated by {values} (needs {condition.relation})", where=condition.where
+                    f"{condition.rule}, violated by {values} (needs {to_text(condition.relation)})", where=condition.where
                 )
             if relation is not sympy.true:
                 conditions.append(replace(condition, relation=relation))
