@@ -247,7 +247,8 @@ class Derivation:
             if relation is sympy.false:
                 values = ", ".join(f"{symbol}={value}" for symbol, value in mapping.items())
                 raise ShapeError(
-                    f"{condition.rule}, violated by {values} (needs {to_text(condition.relation)})", where=condition.where
+                    f"{condition.rule}, violated by {values} (needs {to_text(condition.relation)})",
+                    where=condition.where,
                 )
             if relation is not sympy.true:
                 conditions.append(replace(condition, relation=relation))

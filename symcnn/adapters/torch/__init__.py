@@ -40,10 +40,10 @@ from ...errors import UnsupportedError
 from ...network import Graph
 from .importer import _Importer, _input_shapes
 from .modules import _module_table
-from .tracing import _trace
+from .tracecache import clear_trace_cache, traced
 from .transformer import more_modules
 
-__all__ = ["from_torch"]
+__all__ = ["clear_trace_cache", "from_torch"]
 
 
 def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph:
@@ -64,5 +64,5 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     modules = {**_module_table(torch), **more_modules(torch)}
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
-    graph = _trace(torch, module, modules)
+    graph = traced(torch, module, modules)
     return _Importer(torch, module, _input_shapes(input_shape), modules).run(graph)
