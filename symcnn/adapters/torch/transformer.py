@@ -42,8 +42,9 @@ def _window_arguments(module: Any) -> dict[str, Any]:
         "version": 1,
     }
     if hasattr(module, "cpb_mlp"):
-        first, _, last = module.cpb_mlp
-        if first.in_features != 2 or first.bias is None or last.bias is not None:
+        mlp = list(module.cpb_mlp)
+        first, last = mlp[0], mlp[-1]
+        if len(mlp) != 3 or first.in_features != 2 or first.bias is None or last.bias is not None:
             raise _Unsupported("expects Swin V2's position-bias MLP Linear(2, f), ReLU, Linear(f, heads, bias=False)")
         arguments.update(version=2, cpb_hidden=first.out_features)
     return arguments
