@@ -148,7 +148,7 @@ def _is_constant(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def _with_constants(function: Callable[..., Any], name: str, base: Handler) -> Handler:
+def _with_constants(name: str, base: Handler) -> Handler:
     """``x + p`` (a parameter) and ``x * 0.5`` (a constant); everything else as :mod:`.functions` maps it."""
 
     def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -256,10 +256,10 @@ def _pixel_shuffle(kind: type[sl.Layer], argument: str, label: str) -> Handler:
 def more_functions(torch: Any) -> dict[Any, Handler]:
     """Function handlers that extend (and, for ``+``, ``*``, ``cat``, ``getitem``, refine) :mod:`.functions`'."""
     F = torch.nn.functional
-    add = _with_constants(operator.add, "add", _arithmetic(operator.add, "add", sl.Add))
-    mul = _with_constants(operator.mul, "mul", _arithmetic(operator.mul, "mul", sl.Multiply))
-    sub = _with_constants(operator.sub, "sub", _arithmetic(operator.sub, "sub", None))
-    div = _with_constants(operator.truediv, "div", _arithmetic(operator.truediv, "truediv", None))
+    add = _with_constants("add", _arithmetic(operator.add, "add", sl.Add))
+    mul = _with_constants("mul", _arithmetic(operator.mul, "mul", sl.Multiply))
+    sub = _with_constants("sub", _arithmetic(operator.sub, "sub", None))
+    div = _with_constants("div", _arithmetic(operator.truediv, "truediv", None))
     return {
         operator.getitem: _index,
         operator.add: add,
@@ -272,7 +272,7 @@ def more_functions(torch: Any) -> dict[Any, Handler]:
         torch.sub: sub,
         operator.truediv: div,
         torch.div: div,
-        operator.pow: _with_constants(operator.pow, "pow", _arithmetic(operator.pow, "pow", None)),
+        operator.pow: _with_constants("pow", _arithmetic(operator.pow, "pow", None)),
         operator.eq: _compare(sympy.Eq, operator.eq),
         operator.ne: _compare(sympy.Ne, operator.ne),
         operator.lt: _compare(sympy.Lt, operator.lt),
@@ -294,9 +294,9 @@ def more_functions(torch: Any) -> dict[Any, Handler]:
 
 MORE_METHODS: dict[str, Handler] = {
     "expand": _expand,
-    "add": _with_constants(operator.add, "add", _arithmetic(operator.add, "add", sl.Add)),
-    "mul": _with_constants(operator.mul, "mul", _arithmetic(operator.mul, "mul", sl.Multiply)),
-    "sub": _with_constants(operator.sub, "sub", _arithmetic(operator.sub, "sub", None)),
-    "div": _with_constants(operator.truediv, "div", _arithmetic(operator.truediv, "truediv", None)),
+    "add": _with_constants("add", _arithmetic(operator.add, "add", sl.Add)),
+    "mul": _with_constants("mul", _arithmetic(operator.mul, "mul", sl.Multiply)),
+    "sub": _with_constants("sub", _arithmetic(operator.sub, "sub", None)),
+    "div": _with_constants("div", _arithmetic(operator.truediv, "truediv", None)),
     "roll": _roll,
 }
