@@ -16,6 +16,7 @@ the call back to it.
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -198,7 +199,7 @@ def _assert(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any])
     if condition is True or condition is sympy.true:
         return None
     if condition is False or condition is sympy.false:
-        raise ShapeError(f"the model asserts a condition the input fails: {bound['message']}")
+        raise ShapeError(f"the model asserts a condition the input fails: {_message(self, node, bound['message'])}")
     if not isinstance(condition, sympy.core.relational.Relational | sympy.logic.boolalg.Boolean):
         raise _Unsupported(f"asserts {condition!r}, which is not a condition on sizes")
     source = _latest_tensor(self, node)
@@ -207,6 +208,18 @@ def _assert(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any])
     guarded = self.layer(self.name(node, "_assert"), sl.Require, [self.values[source]], condition=condition)
     self.values[source] = guarded  # later uses of that tensor pass through the condition
     return None
+
+
+def _message(self: _Importer, node: Any, message: Any) -> str:
+    """The assert's message with the values of the sizes it names (written at trace time as ``Proxy(name)``)."""
+    named = {item.name: item for item in node.graph.nodes}
+
+    def value(match: re.Match[str]) -> str:
+        found = named.get(match.group(1))
+        known = self.values.get(found) if found is not None else None
+        return str(known) if isinstance(known, int | sympy.Expr) else match.group(0)
+
+    return re.sub(r"Proxy\((\w+)\)", value, str(message))
 
 
 def _latest_tensor(self: _Importer, node: Any) -> Any:
