@@ -281,7 +281,8 @@ class Derivation:
         return str(call("render.latex_equations", self))
 
     def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+        # Jupyter: a long network (ResNet-50) collapsed by block; to_markdown() gives every row.
+        return str(call("render.markdown_summary", self))
 
     def __str__(self) -> str:
         return self.to_text()
