@@ -16,6 +16,7 @@ from .layout import *  # noqa: F403
 from .learned import *  # noqa: F403
 from .merge import *  # noqa: F403
 from .norm import *  # noqa: F403
+from .padding import *  # noqa: F403
 from .pool import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .reduce import *  # noqa: F403
@@ -24,6 +25,8 @@ from .require import *  # noqa: F403
 from .resize import *  # noqa: F403
 from .scale import *  # noqa: F403
 from .tensorops import *  # noqa: F403
+from .unpool import *  # noqa: F403
+from .usage import *  # noqa: F403
 from .windows import *  # noqa: F403
 
 __all__ = ["LAYERS", "Layer", "layer_class", *sorted(cls.__name__ for cls in LAYERS.values())]

@@ -110,7 +110,7 @@ def test_what_cannot_be_mapped_is_listed_in_one_error() -> None:
             return x[0] + x.unsqueeze(1).sum() + torch.sort(x)[0]
 
     with pytest.raises(UnsupportedError) as caught:
-        from_torch(Odd(), (3, 4, 4))
+        from_torch(Odd(), (3, "H", "W"))  # symbolic: no numeric fallback
     message = str(caught.value)
     assert "operations have no symcnn equivalent" in message
     assert "batch dimension" in message and "unsqueeze" in message and "sort" in message

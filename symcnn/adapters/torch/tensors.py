@@ -19,7 +19,7 @@ import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy
 
@@ -28,10 +28,7 @@ from ...errors import ShapeError
 from .arguments import REQUIRED, _bind, _int, _ints
 from .functions import _arithmetic, _cat, _getitem
 from .shapes import BATCH
-from .values import Handler, _is_tensorish, _Parameter, _Unsupported, _Value
-
-if TYPE_CHECKING:
-    from .importer import _Importer
+from .values import Handler, Importing, _is_tensorish, _Parameter, _Unsupported, _Value
 
 
 @dataclass(frozen=True, eq=False)
@@ -45,7 +42,7 @@ class _Batched:
 # --- indexing -------------------------------------------------------------------------------------
 
 
-def _index(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _index(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     container, index = args
     if not isinstance(container, _Value):
         return _getitem(self, node, args, kwargs)
@@ -67,9 +64,16 @@ def _index(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) 
             raise _Unsupported("adding a dimension with None has no symcnn layer")
         if isinstance(item, slice):
             if item != slice(None):
-                bounds = {name: _bound(getattr(item, name), name) for name in ("start", "stop", "step")}
-                bounds["step"] = 1 if bounds["step"] is None else bounds["step"]
-                x = self.layer(self.name(node, "slice"), sl.Slice, [x], dim=dim, **bounds)
+                step = _bound(item.step, "step")
+                x = self.layer(
+                    self.name(node, "slice"),
+                    sl.Slice,
+                    [x],
+                    dim=dim,
+                    start=_bound(item.start, "start"),
+                    stop=_bound(item.stop, "stop"),
+                    step=1 if step is None else step,
+                )
             dim += 1
         else:
             x = self.layer(self.name(node, "select"), sl.Select, [x], dim=dim, index=_int(item, "an index"))
@@ -83,7 +87,7 @@ def _bound(value: Any, what: str) -> int | None:
 # --- learned tensors ------------------------------------------------------------------------------
 
 
-def _expand(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _expand(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if kwargs or not args:
         raise _Unsupported("expects the sizes as positional arguments")
     source, sizes = args[0], list(args[1:])
@@ -103,7 +107,7 @@ def _expand(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any])
     return _Batched(source, shape[1:])
 
 
-def _learned_cat(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _learned_cat(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("tensors", REQUIRED), ("dim", 0)])
     items = list(bound["tensors"])
     learned = [item for item in items if isinstance(item, _Batched)]
@@ -114,31 +118,30 @@ def _learned_cat(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, 
     (token,) = learned
     position = items.index(token)
     x = self.tensor(items[1 - position])
-    _use_once(self, token.parameter)
-    return self.layer(
+    return self.weighted_layer(
         self.unique(token.parameter.name, owner=True),
         sl.LearnedConcat,
         [x],
-        shape=token.shape,
-        dim=_int(bound["dim"], "dim"),
-        first=position == 0,
+        {"shape": token.shape, "dim": _int(bound["dim"], "dim"), "first": position == 0},
+        [token.parameter.tensor],
+        f"the parameter {token.parameter.name!r}",
     )
 
 
-def _use_once(self: _Importer, parameter: _Parameter) -> None:
-    self.parameter_uses[parameter.name] += 1
-    if self.parameter_uses[parameter.name] > 1:
-        raise _Unsupported(f"the parameter {parameter.name!r} is used more than once; symcnn would count it again")
-
-
-def _shift(self: _Importer, node: Any, parameter: _Parameter, x: _Value) -> _Value:
-    _use_once(self, parameter)
+def _shift(self: Importing, node: Any, parameter: _Parameter, x: _Value) -> _Value:
     shape = list(parameter.shape)
     while len(shape) > x.tensor.rank:
         if shape[0] != 1:
             raise _Unsupported(f"the parameter {parameter.name!r} of shape {parameter.shape} broadcasts over the batch")
         shape.pop(0)
-    return self.layer(self.unique(parameter.name, owner=True), sl.Shift, [x], shape=tuple(shape))
+    return self.weighted_layer(
+        self.unique(parameter.name, owner=True),
+        sl.Shift,
+        [x],
+        {"shape": tuple(shape)},
+        [parameter.tensor],
+        f"the parameter {parameter.name!r}",
+    )
 
 
 # --- arithmetic -----------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ def _is_constant(value: Any) -> bool:
 def _with_constants(name: str, base: Handler) -> Handler:
     """``x + p`` (a parameter) and ``x * 0.5`` (a constant); everything else as :mod:`.functions` maps it."""
 
-    def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         if kwargs or len(args) != 2:
             return base(self, node, args, kwargs)
         left, right = args
@@ -182,7 +185,7 @@ def _with_constants(name: str, base: Handler) -> Handler:
 def _compare(relation: Callable[[Any, Any], Any], python: Callable[[Any, Any], Any]) -> Handler:
     """``h == 224`` on sizes: a SymPy relation (``true``/``false`` once the sizes are numbers)."""
 
-    def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         left, right = args
         if any(_is_tensorish(item) for item in args):
             raise _Unsupported("comparing tensors has no symcnn layer")
@@ -193,7 +196,7 @@ def _compare(relation: Callable[[Any, Any], Any], python: Callable[[Any, Any], A
     return handle
 
 
-def _assert(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _assert(self: Any, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("condition", REQUIRED), ("message", "")])
     condition = bound["condition"]
     if condition is True or condition is sympy.true:
@@ -202,6 +205,7 @@ def _assert(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any])
         raise ShapeError(f"the model asserts a condition the input fails: {_message(self, node, bound['message'])}")
     if not isinstance(condition, sympy.core.relational.Relational | sympy.logic.boolalg.Boolean):
         raise _Unsupported(f"asserts {condition!r}, which is not a condition on sizes")
+    # Reads and rebinds the importer's node values, which the Importing protocol leaves out.
     source = _latest_tensor(self, node)
     if source is None:
         raise _Unsupported("asserts a condition that reads no tensor's size")
@@ -210,7 +214,7 @@ def _assert(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any])
     return None
 
 
-def _message(self: _Importer, node: Any, message: Any) -> str:
+def _message(self: Any, node: Any, message: Any) -> str:
     """The assert's message with the values of the sizes it names (written at trace time as ``Proxy(name)``)."""
     named = {item.name: item for item in node.graph.nodes}
 
@@ -222,7 +226,7 @@ def _message(self: _Importer, node: Any, message: Any) -> str:
     return re.sub(r"Proxy\((\w+)\)", value, str(message))
 
 
-def _latest_tensor(self: _Importer, node: Any) -> Any:
+def _latest_tensor(self: Any, node: Any) -> Any:
     """The last graph node, among those ``node`` depends on, whose value is a tensor."""
     order = {item: position for position, item in enumerate(node.graph.nodes)}
     seen, stack, found = set(), list(node.all_input_nodes), None
@@ -242,7 +246,7 @@ def _latest_tensor(self: _Importer, node: Any) -> Any:
 # --- rearrangements -------------------------------------------------------------------------------
 
 
-def _roll(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _roll(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("input", REQUIRED), ("shifts", REQUIRED), ("dims", None)])
     x = self.tensor(bound["input"])
     if bound["dims"] is None:
@@ -251,17 +255,18 @@ def _roll(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -
     return self.layer(self.name(node, "roll"), sl.Roll, [x], shifts=tuple(shifts), dims=_ints(bound["dims"], "dims"))
 
 
-def _stack(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _stack(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("tensors", REQUIRED), ("dim", 0)])
     tensors = [self.tensor(item) for item in bound["tensors"]]
     return self.layer(self.name(node, "stack"), sl.Stack, tensors, dim=_int(bound["dim"], "dim"))
 
 
 def _pixel_shuffle(kind: type[sl.Layer], argument: str, label: str) -> Handler:
-    def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         bound = _bind(args, kwargs, [("input", REQUIRED), (argument, REQUIRED)])
         x = self.tensor(bound["input"])
-        return self.layer(self.name(node, label), kind, [x], **{argument: _int(bound[argument], argument)})
+        arguments: dict[str, Any] = {argument: _int(bound[argument], argument)}
+        return self.layer(self.name(node, label), kind, [x], **arguments)
 
     return handle
 

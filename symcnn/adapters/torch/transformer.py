@@ -13,23 +13,20 @@ the module table; without torchvision it is empty.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ... import layers as sl
 from .arguments import _int
-from .modules import _attributes, _call_module, _module_handler, _ModuleHandler
-from .values import Handler, _Unsupported
-
-if TYPE_CHECKING:
-    from .importer import _Importer
+from .modules import _fields, _module_handler, _ModuleHandler
+from .values import Handler, Importing, _Unsupported
 
 
-def _window_attention(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _window_attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     module = self.root.get_submodule(node.target)
     if len(args) != 1 or kwargs:
         raise _Unsupported("only a call with a single tensor argument is supported")
     arguments = _window_arguments(module)
-    return _call_module(self, node, module, sl.WindowAttention, [self.tensor(args[0])], arguments)
+    return self.module_layer(node, module, sl.WindowAttention, [self.tensor(args[0])], arguments)
 
 
 def _window_arguments(module: Any) -> dict[str, Any]:
@@ -54,30 +51,30 @@ def _window_check(module: Any) -> None:
     sl.WindowAttention(**_window_arguments(module))
 
 
-def _patch_merging_pad(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _patch_merging_pad(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if len(args) != 1 or kwargs:
         raise _Unsupported("expects one tensor")
     return self.layer(self.name(node, "patch_merge"), sl.PatchMerge, [self.tensor(args[0])])
 
 
-def _partition(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _partition(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     module = self.root.get_submodule(node.target)
     if len(args) != 2 or kwargs:
         raise _Unsupported("expects (x, p)")
     arguments = {"partition": _int(args[1], "p")}
-    return _call_module(self, node, module, sl.WindowPartition, [self.tensor(args[0])], arguments)
+    return self.module_layer(node, module, sl.WindowPartition, [self.tensor(args[0])], arguments)
 
 
-def _departition(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _departition(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     module = self.root.get_submodule(node.target)
     if len(args) != 4 or kwargs:
         raise _Unsupported("expects (x, p, h_partitions, w_partitions)")
     names = ("partition", "h_partitions", "w_partitions")
     arguments = {name: _int(value, name) for name, value in zip(names, args[1:], strict=True)}
-    return _call_module(self, node, module, sl.WindowDepartition, [self.tensor(args[0])], arguments)
+    return self.module_layer(node, module, sl.WindowDepartition, [self.tensor(args[0])], arguments)
 
 
-def _relative_attention(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _relative_attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     module = self.root.get_submodule(node.target)
     if len(args) != 1 or kwargs:
         raise _Unsupported("only a call with a single tensor argument is supported")
@@ -86,15 +83,15 @@ def _relative_attention(self: _Importer, node: Any, args: list[Any], kwargs: dic
     if module.to_qkv.bias is None or module.merge.bias is None:
         raise _Unsupported("expects to_qkv and merge with biases, as torchvision builds them")
     arguments = {"num_heads": module.n_heads, "partition_size": module.size}
-    return _call_module(self, node, module, sl.RelativeAttention, [self.tensor(args[0])], arguments)
+    return self.module_layer(node, module, sl.RelativeAttention, [self.tensor(args[0])], arguments)
 
 
 def more_modules(torch: Any) -> dict[type, Handler]:
     """Pixel shuffles, and torchvision's transformer modules (leaves of the trace) where it is installed."""
     nn = torch.nn
     table: dict[type, Handler] = {
-        nn.PixelShuffle: _module_handler(_attributes(sl.PixelShuffle, "upscale_factor")),
-        nn.PixelUnshuffle: _module_handler(_attributes(sl.PixelUnshuffle, "downscale_factor")),
+        nn.PixelShuffle: _module_handler(_fields(sl.PixelShuffle)),
+        nn.PixelUnshuffle: _module_handler(_fields(sl.PixelUnshuffle)),
     }
     try:
         from torchvision.models import maxvit, swin_transformer
