@@ -42,12 +42,13 @@ def versions() -> str:
     return "\n".join(lines)
 
 
-def clear_sympy_cache() -> None:
+def clear_sympy_cache(keep: tuple[str, ...] = ()) -> None:
     """Forget SymPy's global cache and symcnn's own memo caches (``functools.lru_cache``).
 
     A run measured after this is cold, as a user's first derivation in a process
     is, except for one-time costs (imports, printers) that a warm-up pays.
-    ``symcnn.symbols.symbol`` is kept: it only interns Symbols.
+    ``symcnn.symbols.symbol`` is kept: it only interns Symbols; so are the
+    caches named in ``keep`` (``("traced",)``: from_torch's remembered traces).
     """
     from sympy.core.cache import clear_cache
 
@@ -59,7 +60,7 @@ def clear_sympy_cache() -> None:
         if not (name == "symcnn" or name.startswith("symcnn.")) or module is None:
             continue
         for attribute, value in list(vars(module).items()):
-            if attribute == "symbol" or getattr(value, "__module__", None) != name:
+            if attribute == "symbol" or attribute in keep or getattr(value, "__module__", None) != name:
                 continue
             clear = getattr(value, "cache_clear", None)
             if callable(clear):

@@ -1,6 +1,6 @@
 """symcnn on real torchvision models against torch.export and torchinfo.
 
-For each model (default: resnet50, resnet152, densenet121; ``weights=None``):
+For each model (default: resnet50, resnet152, densenet121, vit_b_16; ``weights=None``):
 
 symbolic (H, W free)
     * symcnn : ``from_torch(model, (3, "H", "W"))`` (timed separately as "import"),
@@ -14,7 +14,10 @@ numeric (224 x 224)
 
 Targets from the issue: symbolic >= 10x faster than torch.export, numeric >= 3x
 faster than torchinfo.  Prints times (best and median of --repeat runs, SymPy's
-cache cleared before each symcnn run) and ratios of the best times; asserts nothing.
+cache and symcnn's caches, from_torch's remembered traces included, cleared before
+each symcnn run) and ratios of the best times; asserts nothing.  ``--keep-traces``
+keeps the traces for the numeric runs: the cost of summarising a model imported
+before (at another size, or symbolically).
 
 ``symcnn.adapters.torch.from_torch`` may not exist yet; then the symcnn columns
 read "from_torch not available" and only torch's figures are printed.
@@ -24,6 +27,7 @@ Usage::
     python bench/bench_models.py
     python bench/bench_models.py --models resnet18,resnet50 --repeat 5
     python bench/bench_models.py --skip-export        # torch.export is the slow part
+    python bench/bench_models.py --skip-export --keep-traces
 """
 
 from __future__ import annotations
@@ -85,12 +89,14 @@ def symcnn_symbolic(from_torch: Any, model: Any, repeat_times: int, budget: floa
     return {"phases": {name: Timing(runs) for name, runs in phases.items()}, **facts}
 
 
-def symcnn_numeric(from_torch: Any, model: Any, size: int, repeat_times: int, budget: float) -> dict[str, Any]:
+def symcnn_numeric(
+    from_torch: Any, model: Any, size: int, repeat_times: int, budget: float, keep: tuple[str, ...] = ()
+) -> dict[str, Any]:
     phases: dict[str, list[float]] = {"import": [], "derive": [], "totals": []}
     facts: dict[str, Any] = {}
     started = time.perf_counter()
     for run in range(max(1, repeat_times)):
-        clear_sympy_cache()
+        clear_sympy_cache(keep)
         t0 = time.perf_counter()
         net = from_torch(model, (3, size, size))
         t1 = time.perf_counter()
@@ -144,7 +150,12 @@ def torchinfo_summary(model: Any, size: int, repeat_times: int, budget: float) -
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", default="resnet50,resnet152,densenet121")
+    parser.add_argument("--models", default="resnet50,resnet152,densenet121,vit_b_16")
+    parser.add_argument(
+        "--keep-traces",
+        action="store_true",
+        help="numeric runs keep from_torch's remembered trace of the model (a summary of a model imported before)",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best and median)")
     parser.add_argument("--budget", type=float, default=120.0, help="stop repeating a measurement after this many s")
     parser.add_argument("--size", type=int, default=224, help="example / numeric input size")
@@ -233,7 +244,8 @@ def main(argv: list[str] | None = None) -> None:
         num_error = UNAVAILABLE if from_torch is None else ""
         if from_torch is not None:
             try:
-                num = symcnn_numeric(from_torch, model, args.size, args.repeat, args.budget)
+                keep = ("traced",) if args.keep_traces else ()
+                num = symcnn_numeric(from_torch, model, args.size, args.repeat, args.budget, keep)
                 print(
                     f"symcnn numeric {args.size}x{args.size}: import {num['phases']['import']}; "
                     f"derive {num['phases']['derive']}; totals {num['phases']['totals']}"

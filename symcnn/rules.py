@@ -357,3 +357,95 @@ def subsampling_macs(o, c):  # type: ignore[no-untyped-def]
 @rule("partially connected convolution: each output position sums n*m products per connection")
 def connection_table_macs(o, kernel, cn):  # type: ignore[no-untyped-def]
     return o * kernel * cn
+
+
+# --- tensor operations and windowed attention (transformers) -----------------------------
+
+NOTATION.update(
+    {
+        "start": "first index taken (after clipping to the size)",
+        "stop": "index where taking stops (after clipping to the size)",
+        "step": "step between the indices taken",
+        "win": "window size (one spatial dimension)",
+        "T": "tokens after padding to a multiple of the window",
+        "N": "tokens per window (partition)",
+        "rt": "rows of the relative-position bias table",
+        "nh": "attention heads",
+        "bq": "1 with a qkv bias, else 0",
+        "bp": "1 with an output-projection bias, else 0",
+        "f": "hidden units of Swin V2's position-bias MLP",
+        "j": "input size along the second spatial dimension",
+        "P": "number of partitions (windows or grid cells)",
+        "q": "upscale (or downscale) factor of a pixel shuffle",
+    }
+)
+
+
+@rule("slice start:stop:step of a dimension (start and stop clipped to its size)")
+def slice_length(start, stop, step):  # type: ignore[no-untyped-def]
+    return (stop - start + step - 1) // step
+
+
+@rule("padded up to a whole number of windows")
+def window_cover(i, win):  # type: ignore[no-untyped-def]
+    return (i + win - 1) // win * win
+
+
+@rule("patch merging: padded to even, then 2x2 patches")
+def size_halved_up(i):  # type: ignore[no-untyped-def]
+    return (i + 1) // 2
+
+
+@rule("windows (partitions) of p x p positions")
+def partitions(i, j, p):  # type: ignore[no-untyped-def]
+    return (i // p) * (j // p)
+
+
+@rule("pixel shuffle: each dimension grows by the factor")
+def size_shuffled(i, q):  # type: ignore[no-untyped-def]
+    return i * q
+
+
+@rule("pixel unshuffle: each dimension shrinks by the factor")
+def size_unshuffled(i, q):  # type: ignore[no-untyped-def]
+    return i // q
+
+
+@rule("window attention (Swin): qkv and output projections, plus the relative-position bias table")
+def window_attention_params(c, bq, bp, rt, nh):  # type: ignore[no-untyped-def]
+    return (c + bq) * 3 * c + (c + bp) * c + rt * nh
+
+
+@rule("window attention (Swin V2): projections, logit scales, and the position-bias MLP 2 -> f -> nh")
+def window_attention_v2_params(c, bq, bp, nh, f):  # type: ignore[no-untyped-def]
+    return (c + bq) * 3 * c + (c + bp) * c + nh + (2 + 1) * f + f * nh
+
+
+@rule("window attention on T padded tokens in windows of N: projections, scores, weighted sum")
+def window_attention_macs(T, c, N):  # type: ignore[no-untyped-def]
+    return T * c * 3 * c + 2 * T * N * c + T * c * c
+
+
+@rule("window attention (Swin V2): as V1, plus the position-bias MLP on rt relative offsets")
+def window_attention_v2_macs(T, c, N, rt, f, nh):  # type: ignore[no-untyped-def]
+    return T * c * 3 * c + 2 * T * N * c + T * c * c + rt * (2 * f + f * nh)
+
+
+@rule("relative-position index: one entry per pair of the N tokens of a window")
+def relative_index_buffers(N):  # type: ignore[no-untyped-def]
+    return N * N
+
+
+@rule("Swin V2 buffers: the relative-position index and the rt x 2 coordinates table")
+def relative_index_v2_buffers(N, rt):  # type: ignore[no-untyped-def]
+    return N * N + 2 * rt
+
+
+@rule("relative-position attention (MaxViT): qkv and merge projections with biases, plus the bias table")
+def relative_attention_params(c, rt, nh):  # type: ignore[no-untyped-def]
+    return (c + 1) * 3 * c + (c + 1) * c + rt * nh
+
+
+@rule("relative-position attention over P partitions of N tokens: projections, scores, weighted sum")
+def relative_attention_macs(P, N, c):  # type: ignore[no-untyped-def]
+    return P * N * c * 3 * c + 2 * P * N * N * c + P * N * c * c

@@ -11,7 +11,9 @@ from .base import Layer
 from .conv import *  # noqa: F403
 from .dense import *  # noqa: F403
 from .elementwise import *  # noqa: F403
+from .indexing import *  # noqa: F403
 from .layout import *  # noqa: F403
+from .learned import *  # noqa: F403
 from .lenet import *  # noqa: F403
 from .merge import *  # noqa: F403
 from .norm import *  # noqa: F403
@@ -20,9 +22,12 @@ from .pool import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .registry import LAYERS, layer_class
+from .require import *  # noqa: F403
 from .resize import *  # noqa: F403
 from .scale import *  # noqa: F403
+from .tensorops import *  # noqa: F403
 from .unpool import *  # noqa: F403
 from .usage import *  # noqa: F403
+from .windows import *  # noqa: F403
 
 __all__ = ["LAYERS", "Layer", "layer_class", *sorted(cls.__name__ for cls in LAYERS.values())]

@@ -41,9 +41,11 @@ from ...network import Graph
 from .fallback import measure
 from .importer import _Importer, _input_shapes
 from .modules import _lookup, _module_table
-from .tracing import _trace, _Untraceable
+from .tracecache import clear_trace_cache, traced
+from .tracing import _Untraceable
+from .transformer import more_modules
 
-__all__ = ["from_torch"]
+__all__ = ["clear_trace_cache", "from_torch"]
 
 
 def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph:
@@ -61,7 +63,7 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     import torch
     import torch.fx
 
-    modules = _module_table(torch)
+    modules = {**_module_table(torch), **more_modules(torch)}
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
     lazy = [name for name, item in [*module.named_parameters(), *module.named_buffers()] if _is_lazy(torch, item)]
@@ -74,7 +76,7 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
         module = _single_layer(torch, module)
     shapes = _input_shapes(input_shape)
     try:
-        graph = _trace(torch, module, modules)
+        graph = traced(torch, module, modules)
     except _Untraceable as error:
         return measure(torch, module, shapes, str(error), modules)
     try:

@@ -32,6 +32,8 @@ from ...network import Graph, Input, Node
 from ...results import Check, Tensor
 from .functions import METHODS, _function_table
 from .modules import _lookup
+from .tensors import MORE_METHODS, more_functions
+from .transformer import more_functions as torchvision_functions
 from .unused import unused_row
 from .values import (
     UNKNOWN,
@@ -62,7 +64,8 @@ class _Importer:
         self.calls: Counter[str] = Counter()  # how often the forward calls each module
         self.called: Counter[str] = Counter()  # calls mapped so far
         self.modules = modules
-        self.functions = _function_table(torch)
+        self.functions = {**_function_table(torch), **more_functions(torch), **torchvision_functions(torch)}
+        self.methods = {**METHODS, **MORE_METHODS}
 
     # -- the walk -----------------------------------------------------------------------------
     def run(self, graph: Any) -> Graph:
@@ -130,7 +133,7 @@ class _Importer:
                 raise _Unsupported("symcnn has no layer for this function")
             return found
         if node.op == "call_method":
-            found = METHODS.get(node.target)
+            found = self.methods.get(node.target)
             if found is None:
                 raise _Unsupported("symcnn has no layer for this tensor method")
             return found

@@ -1,0 +1,31 @@
+"""Require: a condition stated by the model, kept by derive and checked by subs."""
+
+from __future__ import annotations
+
+import pytest
+import sympy
+
+from symcnn import Graph, Input, ShapeError, SpecError
+from symcnn.layers import Require
+from symcnn.symbols import symbol
+
+
+def test_condition_is_listed_and_substituted() -> None:
+    x = Input(3, "H", "W")
+    d = Graph([x], [Require("H == 2*W")(x)]).derive()
+    assert [condition.relation for condition in d.conditions] == [sympy.Eq(symbol("H"), 2 * symbol("W"))]
+    assert d.subs(H=8, W=4).output_shape == (3, 8, 4)
+    with pytest.raises(ShapeError):
+        d.subs(H=8, W=5)
+    assert "H = 2*W" in d.to_text()
+
+
+def test_numbers_decide_at_once() -> None:
+    assert Require(sympy.Eq(3, 3)).output_shape((2,)) == (2,)
+    with pytest.raises(ShapeError, match="size must be 224"):
+        Require(sympy.false, reason="size must be 224").output_shape((2,))
+
+
+def test_not_a_relation() -> None:
+    with pytest.raises(SpecError):
+        Require(condition=5)
