@@ -35,24 +35,12 @@ KERNEL_NOTATION = {1: ("n",), 2: ("n", "m"), 3: ("q", "n", "m")}
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def divides(layer: Layer, groups: sympy.Expr, channels: sympy.Expr, what: str) -> Check | None:
-    """``groups`` must divide ``channels``: an error when numeric, a condition otherwise."""
-    if groups == 1:
-        return None
-    remainder = sympy.Mod(channels, groups)
-    if remainder.is_number:
-        if remainder != 0:
-            raise ShapeError(f"groups must divide {what}, got {what}={channels} and groups={groups}")
-        return None
-    return Check(f"groups must divide {what}", sympy.Eq(remainder, 0))
-
-
 def channel_checks(layer: Any, channels: sympy.Expr) -> tuple[Check, ...]:
     """in_channels as declared, and groups dividing both channel counts."""
     checks = [
         layer._check_declared("in_channels", channels),
-        divides(layer, layer.groups, channels, "in_channels"),
-        divides(layer, layer.groups, layer.out_channels, "out_channels"),
+        layer._divides("groups", layer.groups, "in_channels", channels),
+        layer._divides("groups", layer.groups, "out_channels", layer.out_channels),
     ]
     return tuple(check for check in checks if check is not None)
 
