@@ -81,9 +81,12 @@ class Layer:
         except SymcnnError as error:
             raise error.located(self.kind) from None
         if holds is not sympy.true:  # e.g. kernel_size "k - 2": listed as a condition when derived
-            pending = (*self.argument_checks(), Check(f"{what} must be ≥ {minimum}", holds))
-            object.__setattr__(self, "_argument_checks", pending)
+            self._defer(Check(f"{what} must be ≥ {minimum}", holds))
         return value
+
+    def _defer(self, check: Check) -> None:
+        """Keep a condition on the arguments that the symbols leave open; ``derive`` lists it."""
+        object.__setattr__(self, "_argument_checks", (*self.argument_checks(), check))
 
     def _dimension(self, attribute: str) -> None:
         """A dimension index counted as in PyTorch (batch = 0, negative from the end), never the batch."""

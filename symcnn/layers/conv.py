@@ -25,6 +25,7 @@ from ..results import (
     spatial_names,
 )
 from ..rules import Rule
+from ..simplify import decide
 from .base import Layer
 from .registry import register
 from .window import window_size
@@ -86,10 +87,19 @@ class _ConvNd(Layer):
         self._flag("bias")
         self._choice("padding_mode", PADDING_MODES)
         if self.padding in ("valid", "same"):
-            if self.padding == "same" and any(stride != 1 for stride in self.stride):
-                raise self._fail("padding='same' is not supported for strided convolutions")
+            if self.padding == "same":
+                self._same_needs_stride_one()
         else:
             self._tuple("padding", self.dims, minimum=0)
+
+    def _same_needs_stride_one(self) -> None:
+        """PyTorch refuses padding='same' with a stride other than 1; a formula stride must be 1."""
+        for stride in self.stride:
+            holds = decide(sympy.Eq(stride, 1))
+            if holds is sympy.false:
+                raise self._fail(f"padding='same' is not supported for strided convolutions, got stride={stride}")
+            if holds is not sympy.true:
+                self._defer(Check("stride must be 1 with padding='same'", holds))
 
     def _padding(self) -> tuple[sympy.Expr, ...]:
         if self.padding == "valid":

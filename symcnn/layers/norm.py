@@ -10,7 +10,7 @@ import sympy
 
 from .. import rules
 from ..conventions import Conventions
-from ..errors import ShapeError
+from ..errors import ShapeError, SymcnnError
 from ..results import Bind, Outcome, Step, Tensor, derive_step, format_shape, product, zero_step
 from .base import Layer
 from .registry import register
@@ -46,7 +46,9 @@ class _BatchNorm(Layer):
         (x,) = inputs
         self._expect_rank(x, *self.ranks)
         channels = Bind(x.shape[0], "c", x.shown[0])
-        check = self._check_declared("num_features", x.shape[0])
+        # PyTorch checks num_features only through the per-channel tensors: with neither
+        # affine nor running statistics there are none, and any num_features passes.
+        check = self._check_declared("num_features", x.shape[0]) if self.affine or self.track_running_stats else None
         params = affine_step(self.affine, self.bias, channels)
         buffers: Step = zero_step("buffers")
         non_trainable: Step = zero_step("non_trainable")
@@ -137,14 +139,24 @@ class GroupNorm(Layer):
         self._integer("num_channels", optional=True)
         self._flag("affine")
         self._flag("bias")
+        if self.num_channels is not None:  # PyTorch refuses at construction; the condition is listed by apply
+            try:
+                self._divides("num_groups", self.num_groups, "num_channels", self.num_channels)
+            except SymcnnError as error:
+                raise self._fail(error.message) from None
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         self._expect_rank(x, at_least=1)
         channels = x.shape[0]
+        declared = self.num_channels
         checks = (
-            self._check_declared("num_channels", channels),
-            self._divides("num_groups", self.num_groups, "num_channels", channels),
+            # As for BatchNorm: without affine, PyTorch never compares num_channels with the input.
+            self._check_declared("num_channels", channels) if self.affine else None,
+            None if declared is None else self._divides("num_groups", self.num_groups, "num_channels", declared),
+            self._divides(
+                "num_groups", self.num_groups, "num_channels" if declared is None else "input channels", channels
+            ),
         )
         params = affine_step(self.affine, self.bias, Bind(channels, "c", x.shown[0]))
         return Outcome(x, params=params, checks=tuple(check for check in checks if check is not None))
