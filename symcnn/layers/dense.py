@@ -61,10 +61,8 @@ class Flatten(Layer):
     end_dim: int = -1
 
     def __post_init__(self) -> None:
-        for attribute in ("start_dim", "end_dim"):
-            value = getattr(self, attribute)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise self._fail(f"{attribute} must be an integer, got {value!r}")
+        self._integer("start_dim", minimum=None, formula=False)
+        self._integer("end_dim", minimum=None, formula=False)
         if self.start_dim == 0:
             raise UnsupportedError("flatten: start_dim=0 would merge the batch dimension, which symcnn leaves out")
 

@@ -152,8 +152,7 @@ class _AlongDim(_SameShape):
     dim: Any = None
 
     def __post_init__(self) -> None:
-        if self.dim is not None and (isinstance(self.dim, bool) or not isinstance(self.dim, int)):
-            raise self._fail(f"dim must be an integer, got {self.dim!r}")
+        self._integer("dim", minimum=None, formula=False, optional=True)
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs

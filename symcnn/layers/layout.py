@@ -98,10 +98,7 @@ class Permute(Layer):
         raw = self.dims
         if not isinstance(raw, list | tuple) or not raw:
             raise self._fail(f"dims must be a list of dimensions, got {raw!r}")
-        for item in raw:
-            if isinstance(item, bool) or not isinstance(item, int):
-                raise self._fail(f"dims must be integers, got {item!r}")
-        self._set("dims", tuple(raw))
+        self._set("dims", tuple(self._valid_integer(item, "dims", minimum=None, formula=False) for item in raw))
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs

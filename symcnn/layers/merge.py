@@ -91,8 +91,7 @@ class Concat(_Merge):
     dim: int = 1
 
     def __post_init__(self) -> None:
-        if isinstance(self.dim, bool) or not isinstance(self.dim, int) or self.dim == 0:
-            raise self._fail(f"dim must be a non-zero integer (0 is the batch), got {self.dim!r}")
+        self._dimension("dim")
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         self._inputs(inputs)

@@ -48,7 +48,7 @@ try:
 except ImportError:  # the symbolic-versus-numeric half runs without torch
     torch = None
 
-EXAMPLES_PER_KIND = 12
+EXAMPLES_PER_KIND = int(__import__("os").environ.get("SYMCNN_EXAMPLES", 12))
 EXAMPLES_PER_NETWORK = 40
 per_kind = settings(
     max_examples=EXAMPLES_PER_KIND,
