@@ -138,13 +138,9 @@ class Layer:
 
         Returns ``None`` when it holds for every value of the symbols.
         """
-        holds = decide(sympy.Eq(sympy.Mod(dividend, divisor), 0))
-        if holds is sympy.false:
-            got = f"got {dividend_name}={dividend} and {divisor_name}={divisor}"
-            raise ShapeError(f"{divisor_name} must divide {dividend_name}, {got}")
-        if holds is sympy.true:
-            return None
-        return Check(f"{divisor_name} must divide {dividend_name}", holds)
+        rule = f"{divisor_name} must divide {dividend_name}"
+        failure = f"{rule}, got {dividend_name}={dividend} and {divisor_name}={divisor}"
+        return self._must_hold(rule, sympy.Eq(sympy.Mod(dividend, divisor), 0), failure)
 
     def _must_hold(self, rule: str, holds: sympy.Basic, failure: str) -> Check | None:
         """A rule on the arguments or sizes: an error when false, a condition when open."""
@@ -154,13 +150,15 @@ class Layer:
         return None if holds is sympy.true else Check(rule, holds)
 
     def _check_declared(self, attribute: str, actual: sympy.Expr) -> Check | None:
+        """A size PyTorch asks for (``in_channels``) must be the input's, if it was given."""
         declared = getattr(self, attribute)
         if declared is None:
             return None
-        holds = sympy.Eq(declared, actual)
-        if holds is sympy.false:
-            raise ShapeError(f"{attribute} is {declared} but the input has {actual}")
-        return Check(f"{attribute} must equal the input's {actual}", holds)
+        return self._must_hold(
+            f"{attribute} must equal the input's {actual}",
+            sympy.Eq(declared, actual),
+            f"{attribute} is {declared} but the input has {actual}",
+        )
 
     # -- convenience, for one-off questions ---------------------------------------
     def _outcome(self, input_shape: Iterable[Value], conventions: Conventions | None = None) -> Outcome:

@@ -41,8 +41,7 @@ class _ZeroPad(Layer):
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
-        if x.rank < self.dims:
-            self._expect_rank(x, self.dims + 1)
+        self._expect_rank(x, at_least=self.dims)  # PyTorch pads the last dims of any tensor that has them
         lead = x.rank - self.dims
         # PyTorch lists padding from the last dimension backwards: (left, right, top, bottom, ...).
         pairs = [self.padding[2 * index : 2 * index + 2] for index in range(self.dims)][::-1]
