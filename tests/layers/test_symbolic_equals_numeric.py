@@ -27,6 +27,7 @@ When this file fails, fix the engine, not the test.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import warnings
 from collections.abc import Callable, Sequence
@@ -662,19 +663,28 @@ def run_torch(
 
 
 def assert_torch_agrees(kind: str, case: Case, numeric: Numbers | str) -> None:
-    """PyTorch's verdict and numbers for the numeric network (symcnn refuses empty outputs, by design)."""
+    """PyTorch's verdict and numbers for one layer of ``kind``."""
     if case.touches_batch:
         assert isinstance(numeric, str), "symcnn must refuse an operation on the batch dimension"
         return
     arguments = numbers({**case.arguments, **case.torch_extra})
-    theirs = run_torch(kind, arguments, [numbers(shape) for shape in case.inputs], case.positional)
+    assert_same_as_torch(
+        run_torch(kind, arguments, [numbers(shape) for shape in case.inputs], case.positional), numeric
+    )
+
+
+def assert_same_as_torch(theirs: Run, numeric: Numbers | str) -> None:
+    """Same verdict, and if both accept the same output shape, parameters, buffers and MACs.
+
+    One deliberate difference (docs/conventions.md): where PyTorch makes an empty
+    tensor (a size 0), symcnn refuses, as it holds every size to at least 1.
+    """
     if theirs.shape is not None and 0 in theirs.shape:
         assert isinstance(numeric, str), f"PyTorch makes an empty tensor {theirs.shape}, symcnn accepts"
         return
     if theirs.shape is None or isinstance(numeric, str):
-        assert theirs.shape is None and isinstance(numeric, str), (
-            f"PyTorch: {theirs.error or theirs}; symcnn: {numeric}"
-        )
+        verdicts = f"PyTorch: {theirs.error or theirs}; symcnn: {numeric}"
+        assert theirs.shape is None and isinstance(numeric, str), verdicts
         return
     output_shapes, params, _, non_trainable, buffers, macs = numeric.totals
     assert (output_shapes[0], params, buffers, macs) == (theirs.shape, theirs.params, theirs.buffers, theirs.macs)
@@ -735,60 +745,144 @@ def feature_map_layer(f: Forms, channels: V) -> Layer | None:
     return symcnn.AdaptiveAvgPool2d((f.pick(None, "drawn") and f.size(1, 3).text, f.size(1, 3).text))
 
 
-def networks(data: st.DataObject) -> tuple[Forms, Callable[[Any], Graph]]:
+@dataclass
+class DrawnNetwork:
     """A chain, a residual add, a concat of branches, or a repeated block, on a (C, H, W) input.
 
-    The layers are drawn once, with their arguments as forms; ``build`` makes the
-    network from the forms or from the numbers (``written`` or ``numbers``).
+    The layers are drawn once, with their arguments as forms; :meth:`symcnn` makes
+    the network from the forms or from the numbers (``written`` or ``numbers``),
+    :meth:`torch` runs the same network in PyTorch.
     """
-    f = Forms(data)
-    shape = (f.size(1, 4), f.size(1, 9), f.size(1, 9))
-    shape_kind = f.pick("chain", "add", "concat", "repeat")
-    branches = [[feature_map_layer(f, shape[0]) for _ in range(f.draw(st.integers(0, 2)))] for _ in range(2)]
-    tail = [feature_map_layer(f, shape[0]) for _ in range(f.draw(st.integers(0, 1)))]
-    times = f.size(1, 3)
-    kernel = f.size(1, 3)
-    # A block that maps a shape to itself: out_channels written as the input's channels, padding (k-1)/2.
-    padding_text = f"({kernel.text} - 1)//2" if kernel.value % 2 else None
 
-    def build(convert: Callable[[Any], Any]) -> Graph:
-        # Layers hold forms; `numbers` substitutes the drawn values into each layer's arguments.
-        def made(layer: Layer) -> Layer:
-            if convert is written:
-                return layer
-            values = {key: numbers_in(getattr(layer, key), f.values) for key in fields_of(layer)}
-            return layer.replace(**values)
+    forms: Forms
+    shape: tuple[V, V, V]
+    structure: str
+    branches: list[list[Layer]]
+    tail: list[Layer]
+    times: V
+    kernel: V
 
-        x = Input(*convert(shape))
-        y: Any = x
-        if shape_kind == "chain":
-            for layer in branches[0] + branches[1]:
-                y = made(layer)(y)
-        elif shape_kind in ("add", "concat"):
+    def block(self) -> list[Layer]:
+        """The repeated block: it keeps the shape (out_channels written as the input's, padding (k - 1)//2)."""
+        layers: list[Layer] = [symcnn.BatchNorm2d(), symcnn.ReLU()]
+        if self.kernel.value % 2:
+            padding = f"({self.kernel.text} - 1)//2"
+            layers.insert(
+                0, symcnn.Conv2d(out_channels=self.shape[0].text, kernel_size=self.kernel.text, padding=padding)
+            )
+        return layers
+
+    def numeric(self, layer: Layer) -> Layer:
+        """The layer with the drawn values put into its formula arguments."""
+        return layer.replace(**{key: numbers_in(getattr(layer, key), self.forms.values) for key in fields_of(layer)})
+
+    def walk(self, x: Any, apply: Callable[[Layer, Any, str], Any], merge: Callable[[str, list[Any]], Any]) -> Any:
+        """The network's structure, once for symcnn nodes and once for torch tensors."""
+        if self.structure == "chain":
+            for position, layer in enumerate(self.branches[0] + self.branches[1]):
+                x = apply(layer, x, f"chain{position}")
+        elif self.structure in ("add", "concat"):
             ends = []
-            for branch in branches:
-                end: Any = x
-                for layer in branch:
-                    end = made(layer)(end)
+            for number, branch in enumerate(self.branches):
+                end = x
+                for position, layer in enumerate(branch):
+                    end = apply(layer, end, f"branch{number}.{position}")
                 ends.append(end)
-            y = (symcnn.Add() if shape_kind == "add" else symcnn.Concat())(*ends)
+            x = merge(self.structure, ends)
         else:
-            block_layers: list[Layer] = [symcnn.BatchNorm2d(), symcnn.ReLU()]
-            if padding_text is not None:
-                conv = symcnn.Conv2d(out_channels=shape[0].text, kernel_size=kernel.text, padding=padding_text)
-                block_layers.insert(0, made(conv))
-            block = symcnn.Sequential(Input(), *block_layers)
-            y = Repeat(block, convert(times))(y)
-        for layer in tail:
-            y = made(layer)(y)
+            x = merge("repeat", [x])
+        for position, layer in enumerate(self.tail):
+            x = apply(layer, x, f"tail{position}")
+        return x
+
+    def symcnn(self, convert: Callable[[Any], Any]) -> Graph:
+        def made(layer: Layer) -> Layer:
+            return layer if convert is written else self.numeric(layer)
+
+        def merge(kind: str, nodes: list[Any]) -> Any:
+            if kind == "repeat":
+                block = symcnn.Sequential(Input(), *(made(layer) for layer in self.block()))
+                return Repeat(block, convert(self.times))(nodes[0])
+            return (symcnn.Add() if kind == "add" else symcnn.Concat())(*nodes)
+
+        x = Input(*convert(self.shape))
+        y = self.walk(x, lambda layer, node, _: made(layer)(node), merge)
         return Graph(x, y if y is not x else symcnn.Identity()(x))
 
-    return f, build
+    def torch(self) -> Run:
+        """The same network in PyTorch, on a batch of 2 (GroupNorm wants two values per group)."""
+        modules: dict[str, Any] = {}
+
+        def module(layer: Layer, x: Any, key: str) -> Any:
+            if key not in modules:
+                modules[key] = torch_layer(self.numeric(layer), x.shape[1]).eval()
+            return modules[key](x)
+
+        def merge(kind: str, tensors: list[Any]) -> Any:
+            if kind == "add":
+                return tensors[0] + tensors[1]
+            if kind == "concat":
+                return torch.cat(tensors, dim=1)
+            x = tensors[0]
+            for copy in range(self.times.value):
+                for position, layer in enumerate(self.block()):
+                    x = module(layer, x, f"repeat{copy}.{position}")
+            return x
+
+        def forward() -> Any:
+            return self.walk(torch.zeros(2, *numbers(self.shape)), module, merge)
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                with torch.no_grad():
+                    output = forward()
+                    with torch.backends.mkldnn.flags(enabled=False), FlopCounterMode(display=False) as counter:
+                        forward()
+        except Exception as error:  # PyTorch refuses with RuntimeError, ValueError, ...
+            return Run(None, error=f"{type(error).__name__}: {error}")
+        return Run(
+            tuple(output.shape[1:]),
+            params=sum(p.numel() for m in modules.values() for p in m.parameters()),
+            buffers=sum(b.numel() for m in modules.values() for b in m.buffers()),
+            macs=counter.get_total_flops() // 4,  # 2 FLOPs per MAC, 2 samples
+        )
+
+
+def torch_layer(layer: Layer, channels: int) -> Any:
+    """The ``torch.nn`` module of a numeric symcnn layer; sizes symcnn reads from the input filled in."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, sympy.Integer):
+            return int(value)
+        if isinstance(value, sympy.Rational):
+            return float(value)  # scale factors, exact in binary (SCALES)
+        if isinstance(value, tuple):
+            return tuple(plain(item) for item in value)
+        return value
+
+    arguments = {key: plain(getattr(layer, key)) for key in fields_of(layer)}
+    for size in ("in_channels", "num_features", "num_channels"):
+        if size in arguments and arguments[size] is None:
+            arguments[size] = channels
+    return getattr(torch.nn, type(layer).__name__)(**arguments)
+
+
+def networks(data: st.DataObject) -> DrawnNetwork:
+    f = Forms(data)
+    channels = f.size(1, 4)
+    return DrawnNetwork(
+        forms=f,
+        shape=(channels, f.size(1, 9), f.size(1, 9)),
+        structure=f.pick("chain", "add", "concat", "repeat"),
+        branches=[[feature_map_layer(f, channels) for _ in range(f.draw(st.integers(0, 2)))] for _ in range(2)],
+        tail=[feature_map_layer(f, channels) for _ in range(f.draw(st.integers(0, 1)))],
+        times=f.size(1, 3),
+        kernel=f.size(1, 3),
+    )
 
 
 def fields_of(layer: Layer) -> list[str]:
-    import dataclasses
-
     return [item.name for item in dataclasses.fields(layer) if item.name != "name"]
 
 
@@ -805,10 +899,12 @@ def numbers_in(value: Any, values: dict[str, int]) -> Any:
 @per_network
 @given(data=st.data())
 def test_small_networks(data: st.DataObject) -> None:
-    """Chains, residual adds, concats and repeats: symbolic then substituted == numbers written in."""
-    forms, build = networks(data)
-    symbolic, numeric = derive_both(build, forms, Conventions())
+    """Chains, residual adds, concats and repeats: symbolic then substituted == numbers written in == PyTorch."""
+    network = networks(data)
+    symbolic, numeric = derive_both(network.symcnn, network.forms, Conventions())
     assert_agree(symbolic, numeric)
+    if torch is not None:
+        assert_same_as_torch(network.torch(), numeric)
 
 
 # --------------------------------------------------------------------- the case that started it
