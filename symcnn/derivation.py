@@ -17,6 +17,7 @@ import sympy
 from .conventions import Conventions
 from .errors import ShapeError, SpecError
 from .hooks import call
+from .printing import to_text
 from .results import Step
 from .simplify import assume_divisible, collapse_floors, decide
 from .values import integer_at_least, to_expr
@@ -246,7 +247,8 @@ class Derivation:
             if relation is sympy.false:
                 values = ", ".join(f"{symbol}={value}" for symbol, value in mapping.items())
                 raise ShapeError(
-                    f"{condition.rule}, violated by {values} (needs {condition.relation})", where=condition.where
+                    f"{condition.rule}, violated by {values} (needs {to_text(condition.relation)})",
+                    where=condition.where,
                 )
             if relation is not sympy.true:
                 conditions.append(replace(condition, relation=relation))
@@ -279,7 +281,8 @@ class Derivation:
         return str(call("render.latex_equations", self))
 
     def _repr_markdown_(self) -> str:
-        return self.to_markdown()
+        # Jupyter: a long network (ResNet-50) collapsed by block; to_markdown() gives every row.
+        return str(call("render.markdown_summary", self))
 
     def __str__(self) -> str:
         return self.to_text()

@@ -6,9 +6,6 @@ renderers (:mod:`symcnn.render`).  ``net.derive()`` and ``d.to_latex()`` are
 conveniences on the lower modules for operations defined higher up; the upper
 modules register those operations here when they are imported (``import
 symcnn`` imports them all), so no module imports one above it.
-
->>> sorted(name for name in OPERATIONS if name.startswith("render."))
-['render.dict', 'render.json', 'render.latex', 'render.latex_equations', 'render.markdown', 'render.text']
 """
 
 from __future__ import annotations

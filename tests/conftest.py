@@ -56,26 +56,3 @@ def compile_latex(directory: Path, name: str, source: str) -> Path:
 @pytest.fixture
 def pdflatex(tmp_path):
     return lambda name, source: compile_latex(tmp_path, name, source)
-
-
-# CI sets SYMCNN_NO_SKIPS=1 after installing torch and pdflatex: there, a skip
-# (of a test or of a whole module) means a dependency is missing, so it fails.
-_NO_SKIPS = bool(os.environ.get("SYMCNN_NO_SKIPS"))
-
-
-def _fail_skip(report: pytest.CollectReport | pytest.TestReport) -> None:
-    if _NO_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
-        report.outcome = "failed"
-        report.longrepr = f"skipped, but SYMCNN_NO_SKIPS is set: {report.longrepr}"
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_make_collect_report(collector):
-    outcome = yield
-    _fail_skip(outcome.get_result())
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    _fail_skip(outcome.get_result())

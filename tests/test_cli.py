@@ -229,3 +229,12 @@ def test_usage_hint_names_the_program_once(capsys: pytest.CaptureFixture[str]) -
     with pytest.raises(SystemExit):
         main(["derive", "--format", "pdf"])
     assert capsys.readouterr().err.endswith("(see symcnn derive --help)\n")
+
+
+def test_cli_reference_is_current():
+    from pathlib import Path
+
+    from symcnn.cli.reference import reference_markdown
+
+    committed = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert committed == reference_markdown(), "run: python -m symcnn.cli.reference > docs/cli.md"

@@ -18,9 +18,9 @@ from types import ModuleType
 from typing import NoReturn
 
 from ..errors import SpecError, SymcnnError
-from . import derive, layers, rules
+from . import derive, layers, paper, rules
 
-COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers)
+COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper)
 
 
 class _Parser(argparse.ArgumentParser):

@@ -9,7 +9,9 @@ HELP = "list the formulas symcnn uses"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", "-f", choices=("text", "md", "latex"), default="text")
+    parser.add_argument(
+        "--format", "-f", choices=("text", "md", "latex"), default="text", help="output format (default: text)"
+    )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sympy
 
@@ -10,7 +11,17 @@ from ..derivation import Derivation, Row
 from ..printing import to_latex, to_str
 from ..results import Step
 
-__all__ = ["number", "shape_latex", "shape_text", "size_cells", "total_terms", "value_latex", "value_text"]
+__all__ = [
+    "Group",
+    "by_block",
+    "number",
+    "shape_latex",
+    "shape_text",
+    "size_cells",
+    "total_terms",
+    "value_latex",
+    "value_text",
+]
 
 
 def number(value: sympy.Expr, separator: str = "'") -> str | None:
@@ -63,3 +74,37 @@ def size_cells(steps: Iterable[Step]) -> list[tuple[str, Step]]:
         labels.setdefault(key, []).append(step.quantity)
         first.setdefault(key, step)
     return [(", ".join(labels[key]), first[key]) for key in first]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Consecutive rows of one top-level block (``layer3``), summed: a summary line of a long table."""
+
+    name: str
+    rows: tuple[Row, ...]
+
+    @property
+    def output_shape(self) -> tuple[sympy.Expr, ...]:
+        return self.rows[-1].output_shape
+
+    @property
+    def params(self) -> sympy.Expr:
+        return sympy.Add(*(row.multiplicity * row.total_params for row in self.rows))
+
+    @property
+    def macs(self) -> sympy.Expr:
+        return sympy.Add(*(row.multiplicity * row.macs.value for row in self.rows))
+
+
+def by_block(derivation: Derivation, max_rows: int) -> list[Group]:
+    """One group per row, or per top-level block (``layer3.*``) when there are more than ``max_rows`` rows."""
+    if len(derivation.rows) <= max_rows:
+        return [Group(row.name, (row,)) for row in derivation.rows]
+    runs: list[list[Row]] = []
+    for row in derivation.rows:
+        block = row.name.split(".")[0]
+        if runs and runs[-1][0].name.split(".")[0] == block:
+            runs[-1].append(row)
+        else:
+            runs.append([row])
+    return [Group(run[0].name.split(".")[0] + (".*" if len(run) > 1 else ""), tuple(run)) for run in runs]

@@ -1,8 +1,20 @@
-"""LaTeX: a booktabs table and an ``align*`` derivation; ``standalone`` wraps a document."""
+"""LaTeX: a booktabs table and an ``align*`` derivation; ``standalone`` wraps a document.
+
+Any network must typeset cleanly, however long or symbolic: the table is a
+``longtable`` (it breaks across pages) with ragged paragraph columns, so long
+names and formulas wrap at their operators; long sums in the derivation are
+broken over lines; nothing is wider than the text.  The fragment needs the
+packages in :data:`PACKAGES` and ``\allowdisplaybreaks`` (stated in its first line).
+"""
 
 from __future__ import annotations
 
-from ..derivation import Derivation, Row
+import re
+from collections.abc import Callable
+
+import sympy
+
+from ..derivation import Derivation
 from ..hooks import provides
 from ..printing import to_latex
 from ..results import Step
@@ -31,6 +43,26 @@ def escape(text: str) -> str:
     return "".join(_ESCAPES.get(char, char) for char in text)
 
 
+PACKAGES = ("amsmath", "amssymb", "array", "booktabs", "longtable")
+
+# Estimated characters per row of a display: about 40 em, which fits a 12 cm text width.
+LINE_BUDGET = 46
+_COMMAND = re.compile(r"\\(?:left|right|mathopen|mathclose|frac|mathrm|text)\b|\\[a-zA-Z]+|[{}^_ &]|\\[,;!]")
+_OPERATOR = re.compile(r"[-+=]|\\cdot|\\times")
+
+
+def width(latex: str) -> int:
+    """A cheap upper estimate of a formula's typeset width, in characters.
+
+    Commands and braces take no room, a fraction's numerator and denominator are
+    counted side by side (wider than stacked), an operator counts twice for its
+    spacing, and every other command (a bracket, a Greek letter) counts as one.
+    """
+    operators = len(_OPERATOR.findall(latex))
+    symbols = len(re.findall(r"\\(?!left|right|mathopen|mathclose|frac|mathrm|text|cdot|times)[a-zA-Z]+", latex))
+    return len(_COMMAND.sub("", latex)) + operators + symbols
+
+
 def _equation(step: Step) -> str:
     value = value_latex(step.value)
     if step.substituted is None or step.substituted.latex() == value:
@@ -38,52 +70,154 @@ def _equation(step: Step) -> str:
     return f"{step.substituted.latex()} = {value}"
 
 
+def cell_latex(value: sympy.Expr, shown: Callable[[sympy.Expr], str] = value_latex) -> str:
+    """A value for a table cell: inline math that may break between terms and factors.
+
+    A table cell cannot break across pages, so a value of many lines is left to
+    the derivation's totals instead of being set in full.
+    """
+    parts = []
+    for index, term in enumerate(_terms(value)):
+        factors = term.as_ordered_factors() if isinstance(term, sympy.Mul) else [term]
+        coefficient = shown(factors[0]) if factors[0].is_Number else None
+        rest = factors[1:] if coefficient is not None else factors
+        latex = r" \allowbreak ".join(to_latex(factor) for factor in rest) if len(rest) > 1 else None
+        text = shown(term) if latex is None else (f"{coefficient} \\, " if coefficient else "") + latex
+        if index and text.startswith("-"):
+            parts.append("- " + text[1:].lstrip())
+        else:
+            parts.append(("+ " if index else "") + text)
+    result = " ".join(parts)
+    if width(result) > 4 * LINE_BUDGET:
+        return "see the totals of the derivation"
+    return f"${result}$"
+
+
+def name_latex(name: str) -> str:
+    """A row name in typewriter type that may break after its dots (``layer4.\\allowbreak 2...``)."""
+    return r"\texttt{" + escape(name).replace(".", r".\allowbreak{}") + "}"
+
+
 def table(derivation: Derivation) -> str:
+    """A booktabs ``longtable``: breaks across pages; names and formulas wrap inside their columns."""
+    column = r">{\raggedright\arraybackslash}p{\dimexpr %s\linewidth-2\tabcolsep\relax}"
     lines = [
-        r"\begin{tabular}{rllr}",
+        r"\begin{longtable}{@{}r" + "".join(column % share for share in (".25", ".39", ".26")) + "@{}}",
         r"\toprule",
         r"\# & layer & output & parameters \\",
         r"\midrule",
+        r"\endhead",
+        r"\bottomrule",
+        r"\endfoot",
     ]
     for row in derivation.rows:
         repeat = "" if row.multiplicity == 1 else rf" ($\times {to_latex(row.multiplicity)}$)"
         params = _equation(row.params) if row.params.value != 0 else value_latex(row.total_params)
         lines.append(
-            rf"{row.index} & \texttt{{{escape(row.name)}}}{repeat} & ${shape_latex(row.output_shape)}$ & ${params}$ \\"
+            rf"{row.index} & {name_latex(row.name)}{repeat} & ${shape_latex(row.output_shape)}$ & ${params}$ \\"
         )
     lines += [
         r"\midrule",
-        rf" & total & & ${value_latex(derivation.totals.params)}$ \\",
-        r"\bottomrule",
-        r"\end{tabular}",
+        rf" & total & & {cell_latex(derivation.totals.params)} \\",
+        r"\end{longtable}",
     ]
     return "\n".join(lines)
 
 
-def _row_equations(row: Row) -> list[str]:
-    lines = [rf"\intertext{{\texttt{{{escape(row.name)}}} ({escape(row.kind)})}}"]
-    for label, step in size_cells(row.sizes):
-        lines.append(rf"\text{{{escape(label)}}} &= {_equation(step)} \\")
-    for step in (row.params, row.non_trainable, row.buffers, row.macs):
-        if step.substituted is not None:
-            label = {"params": "parameters", "non_trainable": "non-trainable", "macs": "MACs"}.get(
-                step.quantity, step.quantity
-            )
-            lines.append(rf"\text{{{label}}} &= {_equation(step)} \\")
+def _terms(value: sympy.Expr) -> list[sympy.Expr]:
+    return list(sympy.Add.make_args(value)) if isinstance(value, sympy.Add) else [value]
+
+
+def _wrapped(terms: list[sympy.Expr], used: int) -> list[str]:
+    """``t1 + t2 - t3 ...`` in lines of at most :data:`LINE_BUDGET` plain-text characters."""
+    lines: list[str] = []
+    current: list[str] = []
+    for index, term in enumerate(terms):
+        shown = value_latex(term)
+        room = width(shown) + 3
+        sign = "" if index == 0 else ("- " if shown.startswith("-") else "+ ")
+        piece = sign + (shown[1:].lstrip() if sign == "- " else shown)
+        if current and used + room > LINE_BUDGET:
+            lines.append(" ".join(current))
+            current, used = [], 8
+        current.append(piece)
+        used += room
+    lines.append(" ".join(current) if current else "0")
     return lines
 
 
-def equations(derivation: Derivation) -> str:
-    lines = [r"\begin{align*}"]
+def broken_sum(label: str, terms: list[sympy.Expr], *, result: sympy.Expr | None = None) -> list[str]:
+    """``label = t1 + t2 + ... (= result)`` as ``align*`` rows, each at most :data:`LINE_BUDGET` wide.
+
+    Continuation rows are indented with ``\\quad``; the result starts a row of its
+    own (``= ...``) unless it fits on the last one.
+    """
+    lines = _wrapped(terms, len(label))
+    rows = [rf"\text{{{label}}} &= {lines[0]}" if label else f"&= {lines[0]}"]
+    rows += [rf"&\quad {line}" for line in lines[1:]]
+    if result is not None and [value_latex(term) for term in terms] != [value_latex(result)]:
+        shown = value_latex(result)
+        if len(lines) == 1 and len(label) + width(lines[0]) + width(shown) + 3 <= LINE_BUDGET:
+            rows[-1] += f" = {shown}"
+        else:
+            result_lines = _wrapped(_terms(result), 2)
+            rows.append(f"&= {result_lines[0]}")
+            rows += [rf"&\quad {line}" for line in result_lines[1:]]
+    return rows
+
+
+def _step_lines(label: str, step: Step) -> list[str]:
+    """One step; the rule with values and its value on separate rows when together they are too wide."""
+    value = value_latex(step.value)
+    value_width = width(value)
+    general = step.substituted.latex() if step.substituted is not None else None
+    if general == value:
+        general = None
+    if value_width > LINE_BUDGET:  # a long sum: broken over rows, after the rule with values
+        rows = broken_sum(label, _terms(step.value))
+        if general is None:
+            return rows
+        return [rf"\text{{{label}}} &= {general}", "&" + rows[0].split("&", 1)[1], *rows[1:]]
+    if general is None:
+        return [rf"\text{{{label}}} &= {value}"]
+    if width(general) + value_width + len(label) > LINE_BUDGET:
+        return [rf"\text{{{label}}} &= {general}", rf"&= {value}"]
+    return [rf"\text{{{label}}} &= {general} = {value}"]
+
+
+_LABELS = {"params": "parameters", "non_trainable": "non-trainable", "macs": "MACs"}
+
+
+def _blocks(derivation: Derivation) -> list[tuple[str, list[str]]]:
+    """(heading, align lines) per layer that derives something, then the totals."""
+    blocks = []
     for row in derivation.layers:
-        if row.sizes or row.params.substituted is not None or row.macs.substituted is not None:
-            lines.extend(_row_equations(row))
-    terms = " + ".join(value_latex(value) for _, value in total_terms(derivation)) or "0"
-    lines.append(r"\intertext{total}")
-    lines.append(rf"\text{{parameters}} &= {terms} = {value_latex(derivation.totals.params)} \\")
-    lines.append(rf"\text{{MACs}} &= {value_latex(derivation.totals.macs)}")
-    lines.append(r"\end{align*}")
-    return "\n".join(lines)
+        if not (row.sizes or row.params.substituted is not None or row.macs.substituted is not None):
+            continue
+        lines = []
+        for label, step in size_cells(row.sizes):
+            lines.extend(_step_lines(escape(label), step))
+        for step in (row.params, row.non_trainable, row.buffers, row.macs):
+            if step.substituted is not None:
+                lines.extend(_step_lines(_LABELS.get(step.quantity, step.quantity), step))
+        blocks.append((f"{name_latex(row.name)} ({escape(row.kind)})", lines))
+    totals = derivation.totals
+    terms = [value for _, value in total_terms(derivation)] or [sympy.Integer(0)]
+    blocks.append(
+        ("total", [*broken_sum("parameters", terms, result=totals.params), *broken_sum("MACs", _terms(totals.macs))])
+    )
+    return blocks
+
+
+def equations(derivation: Derivation) -> str:
+    """The derivation, one ``align*`` per layer (TeX would run out of memory on one for
+    thousands of layers), then the totals with long sums broken over lines."""
+    parts = []
+    for heading, lines in _blocks(derivation):
+        parts.append(
+            rf"\noindent {heading}" + "\n" + r"\begin{align*}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{align*}"
+        )
+    return "\n".join(parts)
 
 
 def _rules_used(derivation: Derivation) -> list[Rule]:
@@ -98,7 +232,7 @@ def _rules_used(derivation: Derivation) -> list[Rule]:
 def rules_section(derivation: Derivation) -> str:
     lines = [r"\paragraph{Rules used.}", r"\begin{itemize}"]
     for rule in _rules_used(derivation):
-        lines.append(rf"\item {escape(rule.summary)}: $\displaystyle {rule.latex_definition}$")
+        lines.append(rf"\item {escape(rule.summary)}: \[ {rule.latex_definition} \]")
     lines.append(r"\end{itemize}")
     return "\n".join(lines)
 
@@ -109,7 +243,7 @@ def facts(derivation: Derivation) -> str:
         rf"\item output shape: ${shape_latex(derivation.output_shape)}$",
         rf"\item trainable parameters: ${value_latex(totals.trainable)}$; non-trainable: "
         rf"${value_latex(totals.non_trainable)}$; buffers: ${value_latex(totals.buffers)}$",
-        rf"\item MACs: ${value_latex(totals.macs)}$; FLOPs: ${value_latex(totals.flops)}$",
+        rf"\item FLOPs: {derivation.conventions.flops_per_mac} $\times$ MACs (above)",
         rf"\item conventions: {escape(derivation.conventions.describe())}",
     ]
     items += [rf"\item assumed: ${divisor} \mid {to_latex(symbol)}$" for symbol, divisor in derivation.assumptions]
@@ -124,8 +258,10 @@ def facts(derivation: Derivation) -> str:
 def render(derivation: Derivation, *, standalone: bool = False) -> str:
     body = "\n\n".join(
         [
-            "% generated by symcnn; regenerate rather than edit",
-            r"\begin{center}" + "\n" + table(derivation) + "\n" + r"\end{center}",
+            "% generated by symcnn; regenerate rather than edit\n"
+            f"% needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks"
+            " (long derivations break across pages)",
+            table(derivation),
             equations(derivation),
             facts(derivation),
             rules_section(derivation),
@@ -137,9 +273,7 @@ def render(derivation: Derivation, *, standalone: bool = False) -> str:
         [
             r"\documentclass{article}",
             r"\usepackage[margin=2cm]{geometry}",
-            r"\usepackage{amsmath}",
-            r"\usepackage{amssymb}",
-            r"\usepackage{booktabs}",
+            rf"\usepackage{{{','.join(PACKAGES)}}}",
             r"\allowdisplaybreaks",
             r"\begin{document}",
         ]
@@ -149,8 +283,9 @@ def render(derivation: Derivation, *, standalone: bool = False) -> str:
 
 @provides("render.latex_equations")
 def render_equations(derivation: Derivation) -> str:
-    """For Jupyter: the derivation as display math."""
-    body = (
-        equations(derivation).replace(r"\begin{align*}", r"\begin{aligned}").replace(r"\end{align*}", r"\end{aligned}")
-    )
-    return f"$$\n{body}\n$$"
+    """For Jupyter: the derivation as one display (MathJax has no page width to respect)."""
+    lines = []
+    for heading, block in _blocks(derivation):
+        lines.append(rf"&\text{{{heading}}}")
+        lines.extend(block)
+    return "$$\n" + r"\begin{aligned}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{aligned}" + "\n$$"

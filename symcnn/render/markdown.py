@@ -6,7 +6,7 @@ from ..derivation import Derivation, Row
 from ..hooks import provides
 from ..printing import to_latex
 from ..results import Step
-from .common import shape_latex, size_cells, total_terms, value_latex
+from .common import by_block, shape_latex, size_cells, total_terms, value_latex
 
 
 def _step(step: Step) -> str:
@@ -23,6 +23,20 @@ def _sizes(row: Row) -> str:
     return f"{formulas} → {shape}" if formulas else shape
 
 
+@provides("render.markdown_summary")
+def summary(derivation: Derivation, max_rows: int = 40) -> str:
+    """For Jupyter: a long network collapsed by block (``layer3.*``), with the totals."""
+    if len(derivation.rows) <= max_rows:
+        return render(derivation)
+    lines = ["| block | output | parameters | MACs |", "|---|---|---:|---:|"]
+    for group in by_block(derivation, max_rows):
+        lines.append(
+            f"| `{group.name}` | ${shape_latex(group.output_shape)}$ | ${value_latex(group.params)}$ "
+            f"| ${value_latex(group.macs)}$ |"
+        )
+    return "\n".join(lines) + "\n" + _facts(derivation)
+
+
 @provides("render.markdown")
 def render(derivation: Derivation) -> str:
     lines = ["| # | name | size | parameters | MACs |", "|---:|---|---|---|---:|"]
@@ -32,11 +46,14 @@ def render(derivation: Derivation) -> str:
         if row.non_trainable.value != 0:
             params += f" + ${value_latex(row.non_trainable.value)}$ non-trainable"
         lines.append(f"| {row.index} | {name} | {_sizes(row)} | {params} | ${value_latex(row.macs.value)}$ |")
-    totals = derivation.totals
     terms = " + ".join(value_latex(value) for _, value in total_terms(derivation)) or "0"
-    lines += [
-        "",
-        f"**Total parameters:** ${terms} = {value_latex(totals.params)}$",
+    lines += ["", f"**Total parameters:** ${terms} = {value_latex(derivation.totals.params)}$"]
+    return "\n".join(lines) + "\n" + _facts(derivation)
+
+
+def _facts(derivation: Derivation) -> str:
+    totals = derivation.totals
+    lines = [
         "",
         f"- output shape: ${shape_latex(derivation.output_shape)}$",
         f"- trainable: ${value_latex(totals.trainable)}$, non-trainable: ${value_latex(totals.non_trainable)}$, "
