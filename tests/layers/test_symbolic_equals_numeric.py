@@ -36,7 +36,7 @@ from typing import Any, NamedTuple
 
 import pytest
 import sympy
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import symcnn
@@ -552,6 +552,7 @@ def derive_both(
 
 def assert_agree(symbolic: Numbers | str, numeric: Numbers | str) -> None:
     if isinstance(symbolic, str) and symbolic.startswith("unsupported"):
+        event("symbolic form refused as unsupported")  # shown by --hypothesis-show-statistics
         return  # no exact formula for this symbolic form: refused on purpose, said so clearly
     if isinstance(symbolic, str) or isinstance(numeric, str):
         assert isinstance(symbolic, str) and isinstance(numeric, str), f"symbolic: {symbolic}\nnumeric: {numeric}"
@@ -919,3 +920,11 @@ def test_groupnorm_divisibility_is_a_condition() -> None:
         d.subs(l=4)
     with pytest.raises(symcnn.ShapeError, match="num_channels=4 and num_groups=5"):
         symcnn.load_spec({"input": [4, 3, 3], "layers": [{"type": "groupnorm", "num_groups": 5}]}).derive()
+
+
+def test_a_symbol_used_only_inside_the_network_can_be_substituted() -> None:
+    """Found by test_small_networks: an adaptive pool's size 'a', pooled away by the next layer."""
+    net = symcnn.Sequential(Input(1, 9, 9), symcnn.AdaptiveAvgPool2d("a"), symcnn.AdaptiveAvgPool2d(1))
+    d = net.derive()
+    assert symcnn.symbols("a") in d.free_symbols
+    assert d.subs(a=3).rows[1].output_shape == (1, 3, 3)
