@@ -92,6 +92,10 @@ class Forms:
     def flag(self) -> bool:
         return bool(self.draw(st.booleans()))
 
+    def maybe(self, make: Callable[[], Any]) -> Any:
+        """``None`` (the argument left at its default) or a drawn value."""
+        return make() if self.flag() else None
+
     def size(self, low: int, high: int, *, formula: bool = True) -> V:
         """A value in ``[low, high]`` written in a drawn form (a number only unless ``formula``)."""
         value = self.draw(st.integers(low, high))
@@ -249,7 +253,7 @@ def max_pool(f: Forms, dims: int) -> Case:
     return Case(
         {
             "kernel_size": per_dim(f, dims, 1, 4),
-            "stride": f.pick(None, "drawn") and per_dim(f, dims, 1, 3),
+            "stride": f.maybe(lambda: per_dim(f, dims, 1, 3)),
             "padding": per_dim(f, dims, 0, 2),
             "dilation": per_dim(f, dims, 1, 2),
             "return_indices": False,
@@ -262,13 +266,13 @@ def max_pool(f: Forms, dims: int) -> Case:
 def avg_pool(f: Forms, dims: int) -> Case:
     arguments = {
         "kernel_size": per_dim(f, dims, 1, 4),
-        "stride": f.pick(None, "drawn") and per_dim(f, dims, 1, 3),
+        "stride": f.maybe(lambda: per_dim(f, dims, 1, 3)),
         "padding": per_dim(f, dims, 0, 2),
         "ceil_mode": f.flag(),
         "count_include_pad": f.flag(),
     }
     if dims > 1:
-        arguments["divisor_override"] = f.pick(None, "drawn") and f.size(1, 4)
+        arguments["divisor_override"] = f.maybe(lambda: f.size(1, 4))
     return Case(arguments, [(f.size(1, 3), *spatial(f, dims, 1, 9))])
 
 
@@ -743,7 +747,7 @@ def feature_map_layer(f: Forms, channels: V) -> Layer | None:
         return symcnn.ZeroPad2d(f.size(0, 2).text)
     if choice == "upsample":
         return symcnn.Upsample(scale_factor=f.pick(2, 0.5, 1.5))
-    return symcnn.AdaptiveAvgPool2d((f.pick(None, "drawn") and f.size(1, 3).text, f.size(1, 3).text))
+    return symcnn.AdaptiveAvgPool2d((f.maybe(lambda: f.size(1, 3).text), f.size(1, 3).text))
 
 
 @dataclass
