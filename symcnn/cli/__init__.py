@@ -18,9 +18,9 @@ from types import ModuleType
 from typing import NoReturn
 
 from ..errors import SpecError, SymcnnError
-from . import derive, layers, paper, rules
+from . import derive, exam, layers, paper, rules, whatif
 
-COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper)
+COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper, whatif, exam)
 
 
 class _Parser(argparse.ArgumentParser):

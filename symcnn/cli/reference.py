@@ -46,6 +46,9 @@ def reference_markdown() -> str:
                 commands[command.NAME].format_help().rstrip(),
                 "```",
             ]
+            for name, question in _subparsers(commands[command.NAME]).items():  # symcnn whatif solve, ...
+                help_text = question.format_help().rstrip()
+                lines += ["", f"### symcnn {command.NAME} {name}", "", "```text", help_text, "```"]
     return "\n".join(lines) + "\n"
 
 

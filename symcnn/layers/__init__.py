@@ -14,11 +14,14 @@ from .elementwise import *  # noqa: F403
 from .layout import *  # noqa: F403
 from .merge import *  # noqa: F403
 from .norm import *  # noqa: F403
+from .padding import *  # noqa: F403
 from .pool import *  # noqa: F403
 from .recurrent import *  # noqa: F403
 from .reduce import *  # noqa: F403
 from .registry import LAYERS, layer_class
 from .resize import *  # noqa: F403
 from .scale import *  # noqa: F403
+from .unpool import *  # noqa: F403
+from .usage import *  # noqa: F403
 
 __all__ = ["LAYERS", "Layer", "layer_class", *sorted(cls.__name__ for cls in LAYERS.values())]

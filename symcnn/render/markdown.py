@@ -42,9 +42,10 @@ def render(derivation: Derivation) -> str:
     lines = ["| # | name | size | parameters | MACs |", "|---:|---|---|---|---:|"]
     for row in derivation.rows:
         name = f"`{row.name}`" + ("" if row.multiplicity == 1 else f" ×${to_latex(row.multiplicity)}$")
-        params = _step(row.params) if row.params.value != 0 else f"${value_latex(row.total_params)}$"
-        if row.non_trainable.value != 0:
-            params += f" + ${value_latex(row.non_trainable.value)}$ non-trainable"
+        parts = [_step(row.params)] if row.params.value != 0 else []
+        if row.non_trainable.value != 0:  # Keras's BatchNorm statistics, frozen parameters
+            parts.append(f"{_step(row.non_trainable)} non-trainable")
+        params = " + ".join(parts) or "$0$"
         lines.append(f"| {row.index} | {name} | {_sizes(row)} | {params} | ${value_latex(row.macs.value)}$ |")
     terms = " + ".join(value_latex(value) for _, value in total_terms(derivation)) or "0"
     lines += ["", f"**Total parameters:** ${terms} = {value_latex(derivation.totals.params)}$"]

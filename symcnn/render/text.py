@@ -30,6 +30,13 @@ def _formula(step: Step) -> str:
     return step.substituted.text().replace(" ", "") if step.substituted is not None else ""
 
 
+def _total_formula(row: Row) -> str:
+    """The formula of the row's parameter count, where one formula gives it all."""
+    if row.non_trainable.value == 0:
+        return _formula(row.params) if row.params.value != 0 else ""
+    return _formula(row.non_trainable) if row.params.value == 0 else ""  # a frozen layer
+
+
 def _name(row: Row) -> str:
     return row.name if row.multiplicity == 1 else f"{row.name} (x{to_str(row.multiplicity)})"
 
@@ -81,7 +88,7 @@ def _table(derivation: Derivation) -> list[str]:
     rows = derivation.rows
     names = [_name(row) for row in rows]
     sizes = [_size_cell(row) for row in rows]
-    formulas = [_formula(row.params) if row.params.value != 0 else "" for row in rows]
+    formulas = [_total_formula(row) for row in rows]
     values = [value_text(row.total_params) for row in rows]
     macs = [value_text(row.macs.value) for row in rows]
     index_w = max(len("#"), *(len(str(row.index)) for row in rows))

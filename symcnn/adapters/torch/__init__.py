@@ -38,9 +38,10 @@ from typing import Any
 
 from ...errors import UnsupportedError
 from ...network import Graph
+from .fallback import measure
 from .importer import _Importer, _input_shapes
-from .modules import _module_table
-from .tracing import _trace
+from .modules import _lookup, _module_table
+from .tracing import _trace, _Untraceable
 
 __all__ = ["from_torch"]
 
@@ -63,5 +64,55 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     modules = _module_table(torch)
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
-    graph = _trace(torch, module, modules)
-    return _Importer(torch, module, _input_shapes(input_shape), modules).run(graph)
+    lazy = [name for name, item in [*module.named_parameters(), *module.named_buffers()] if _is_lazy(torch, item)]
+    if lazy:
+        raise UnsupportedError(
+            f"cannot count {', '.join(lazy)} of {type(module).__name__}: uninitialised lazy parameters have no "
+            "size yet (run one forward pass with an example input first)"
+        )
+    if _lookup(modules, module) is not None:
+        module = _single_layer(torch, module)
+    shapes = _input_shapes(input_shape)
+    try:
+        graph = _trace(torch, module, modules)
+    except _Untraceable as error:
+        return measure(torch, module, shapes, str(error), modules)
+    try:
+        return _Importer(torch, module, shapes, modules).run(graph)
+    except UnsupportedError as error:
+        if not _numeric(shapes):
+            raise
+        lines = str(error).splitlines()
+        first = lines[1].strip().removeprefix("- ") if len(lines) > 1 else lines[0]
+        why = f"symcnn cannot follow {type(module).__name__} symbolically: {first}"
+        try:
+            return measure(torch, module, shapes, why, modules)
+        except UnsupportedError:
+            raise error from None  # the trace's reasons say more than the measurement's
+
+
+def _is_lazy(torch: Any, item: Any) -> bool:
+    return bool(torch.nn.parameter.is_lazy(item))
+
+
+def _numeric(shapes: Sequence[Sequence[Any]]) -> bool:
+    return all(isinstance(size, int) and not isinstance(size, bool) for shape in shapes for size in shape)
+
+
+def _single_layer(torch: Any, layer: Any) -> Any:
+    """A model that is one layer (``nn.Linear(10, 5)``), inside a module so that it is traced as a call.
+
+    Traced directly, its forward would be ``F.linear(x, self.weight, self.bias)``;
+    as a call of the module its row is built from the module, like any other.
+    """
+
+    class Model(torch.nn.Module):  # type: ignore[misc, name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.add_module(type(layer).__name__.lower(), layer)
+
+        def forward(self, x: Any) -> Any:  # a single layer takes one tensor (torch.fx traces no *args)
+            return getattr(self, type(layer).__name__.lower())(x)
+
+    Model.__name__ = Model.__qualname__ = type(layer).__name__
+    return Model()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import builtins
 import operator
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ... import layers as sl
 from ...layers.base import Layer
@@ -27,16 +27,24 @@ from .shapes import (
     _transpose,
     _view_method,
 )
-from .values import Handler, _Chunks, _is_tensorish, _Parameter, _Several, _Unmapped, _Unsupported, _Value
-
-if TYPE_CHECKING:
-    from .importer import _Importer
+from .values import (
+    Handler,
+    Importing,
+    _Chunks,
+    _Indices,
+    _is_tensorish,
+    _Parameter,
+    _Several,
+    _Unmapped,
+    _Unsupported,
+    _Value,
+)
 
 
 def _one_tensor(kind: type[Layer], spec: Sequence[tuple[str, Any]], label: str, copy: Sequence[str] = ()) -> Handler:
     """A function of one tensor (``F.relu(x, inplace=True)``) mapped to one layer."""
 
-    def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         bound = _bind(args, kwargs, spec)
         x = self.tensor(bound[spec[0][0]])
         return self.layer(self.name(node, label), kind, [x], **{name: _plain(bound[name]) for name in copy})
@@ -64,9 +72,9 @@ def _dropout(label: str) -> Handler:
 def _with_indices(pool: Handler, spec: Sequence[tuple[str, Any]]) -> Handler:
     """A max pooling that returns ``(output, indices)`` when called with ``return_indices=True``."""
 
-    def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         made = pool(self, node, args, kwargs)
-        return _Several(made, "the indices") if _bind(args, kwargs, spec)["return_indices"] else made
+        return _Several(made, "the indices", indices=True) if _bind(args, kwargs, spec)["return_indices"] else made
 
     return handle
 
@@ -83,6 +91,17 @@ def _max_pool(dims: int) -> Handler:
     ]
     pool = _one_tensor(getattr(sl, f"MaxPool{dims}d"), spec, "max_pool", [name for name, _ in spec[1:]])
     return _with_indices(pool, spec)
+
+
+def _max_pool_with_indices(dims: int) -> Handler:
+    """``F.max_poolNd(..., return_indices=True)``, which ``torch.fx`` records as ``max_poolNd_with_indices``."""
+    pool = _max_pool(dims)
+
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        made = pool(self, node, args, kwargs)
+        return made if isinstance(made, _Several) else _Several(made, "the indices", indices=True)
+
+    return handle
 
 
 def _avg_pool(dims: int) -> Handler:
@@ -113,7 +132,7 @@ def _adaptive_pool(kind: str, dims: int) -> Handler:
     return _with_indices(pool, spec)
 
 
-def _interpolate(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _interpolate(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(
         args,
         kwargs,
@@ -132,23 +151,143 @@ def _interpolate(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, 
     return self.layer(self.name(node, "interpolate"), sl.Upsample, [x], **{name: _plain(bound[name]) for name in names})
 
 
-def _pad(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+#: F.pad's modes and the symcnn layers that pad so (by the number of padded dimensions).
+PAD_MODES = {
+    "constant": "zeropad",
+    "reflect": "reflectionpad",
+    "replicate": "replicationpad",
+    "circular": "circularpad",
+}
+
+
+def _pad(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("input", REQUIRED), ("pad", REQUIRED), ("mode", "constant"), ("value", None)])
     x = self.tensor(bound["input"])
-    if bound["mode"] != "constant" or bound["value"] not in (None, 0):
+    mode = bound["mode"]
+    if mode not in PAD_MODES or (mode == "constant" and bound["value"] not in (None, 0)):
         raise _Unsupported(
-            f"only zero padding maps to a symcnn layer (ZeroPad), got mode={bound['mode']!r}, value={bound['value']!r}"
+            f"F.pad maps to ZeroPad, ReflectionPad, ReplicationPad or CircularPad; got mode={mode!r}, "
+            f"value={bound['value']!r}"
         )
     padding = tuple(bound["pad"])
     if len(padding) % 2 or not 2 <= len(padding) <= 6:
         raise _Unsupported(f"pad must have 2, 4 or 6 values, got {len(padding)}")
-    return self.layer(self.name(node, "pad"), sl.LAYERS[f"zeropad{len(padding) // 2}d"], [x], padding=padding)
+    kind = sl.LAYERS[f"{PAD_MODES[mode]}{len(padding) // 2}d"]
+    return self.layer(self.name(node, "pad"), kind, [x], padding=padding)
+
+
+def _parameter(value: Any, what: str) -> _Parameter:
+    if not isinstance(value, _Parameter):
+        raise _Unsupported(f"the {what} must be a parameter of the model, got {type(value).__name__}")
+    return value
+
+
+def _linear(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """``F.linear(x, weight, bias)``: a Linear layer counting the model's weight and bias."""
+    bound = _bind(args, kwargs, [("input", REQUIRED), ("weight", REQUIRED), ("bias", None)])
+    return _dense(self, node, bound["input"], bound["weight"], bound["bias"], transposed=False)
+
+
+def _matmul(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """``x @ W``, ``torch.mm(x, W)``, ``torch.matmul(x, W)`` with a parameter ``W`` of shape (in, out)."""
+    bound = _bind(args, kwargs, [("input", REQUIRED), ("other", REQUIRED)])
+    if not isinstance(bound["other"], _Parameter):
+        raise _Unsupported("a product of two computed tensors has no symcnn layer; x @ W needs W a parameter")
+    return _dense(self, node, bound["input"], bound["other"], None, transposed=True)
+
+
+def _addmm(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """``torch.addmm(b, x, W)`` = ``x @ W + b``: a Linear layer with bias."""
+    bound = _bind(
+        args, kwargs, [("input", REQUIRED), ("mat1", REQUIRED), ("mat2", REQUIRED), ("beta", 1), ("alpha", 1)]
+    )
+    if bound["beta"] != 1 or bound["alpha"] != 1:
+        raise _Unsupported("addmm with beta or alpha other than 1 has no symcnn layer")
+    return _dense(self, node, bound["mat1"], bound["mat2"], bound["input"], transposed=True)
+
+
+def _dense(self: Importing, node: Any, x: Any, weight: Any, bias: Any, *, transposed: bool) -> Any:
+    x = self.tensor(x)
+    weight = _parameter(weight, "weight")
+    if len(weight.shape) != 2:
+        raise _Unsupported(f"the weight {weight.name!r} must have 2 dimensions, got {weight.shape}")
+    inputs, outputs = weight.shape[::-1] if not transposed else weight.shape
+    parameters = [weight.tensor]
+    if bias is not None:
+        bias = _parameter(bias, "bias")
+        if bias.shape != (outputs,):
+            raise _Unsupported(f"the bias {bias.name!r} must have shape ({outputs},), got {bias.shape}")
+        parameters.append(bias.tensor)
+    arguments = {"in_features": inputs, "out_features": outputs, "bias": bias is not None}
+    return self.weighted_layer(self.name(node, "linear"), sl.Linear, [x], arguments, parameters, "the call")
+
+
+def _conv(dims: int) -> Handler:
+    """``F.conv2d(x, weight, bias, stride, padding, dilation, groups)`` with the model's parameters."""
+    spec = [
+        ("input", REQUIRED),
+        ("weight", REQUIRED),
+        ("bias", None),
+        ("stride", 1),
+        ("padding", 0),
+        ("dilation", 1),
+        ("groups", 1),
+    ]
+
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        bound = _bind(args, kwargs, spec)
+        x = self.tensor(bound["input"])
+        weight = _parameter(bound["weight"], "weight")
+        if len(weight.shape) != dims + 2:
+            raise _Unsupported(f"the weight {weight.name!r} must have {dims + 2} dimensions, got {weight.shape}")
+        groups = _int(bound["groups"], "groups")
+        parameters = [weight.tensor]
+        if bound["bias"] is not None:
+            parameters.append(_parameter(bound["bias"], "bias").tensor)
+        arguments = {
+            "in_channels": weight.shape[1] * groups,
+            "out_channels": weight.shape[0],
+            "kernel_size": weight.shape[2:],
+            "stride": _plain(bound["stride"]),
+            "padding": _plain(bound["padding"]),
+            "dilation": _plain(bound["dilation"]),
+            "groups": groups,
+            "bias": bound["bias"] is not None,
+        }
+        kind = sl.LAYERS[f"conv{dims}d"]
+        return self.weighted_layer(self.name(node, f"conv{dims}d"), kind, [x], arguments, parameters, "the call")
+
+    return handle
+
+
+def _max_unpool(dims: int) -> Handler:
+    spec = [
+        ("input", REQUIRED),
+        ("indices", REQUIRED),
+        ("kernel_size", REQUIRED),
+        ("stride", None),
+        ("padding", 0),
+        ("output_size", None),
+    ]
+
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        bound = _bind(args, kwargs, spec)
+        x = self.tensor(bound["input"])
+        if not isinstance(bound["indices"], _Indices) or bound["indices"].pooled.tensor.shape != x.tensor.shape:
+            raise _Unsupported("the indices must come from a max pooling of the input's shape (return_indices=True)")
+        if bound["output_size"] is not None:
+            raise _Unsupported("output_size= is not supported; symcnn computes the default output size")
+        names = ("kernel_size", "stride", "padding")
+        kind = sl.LAYERS[f"maxunpool{dims}d"]
+        return self.layer(self.name(node, "max_unpool"), kind, [x], **{name: _plain(bound[name]) for name in names})
+
+    return handle
 
 
 def _arithmetic(function: Callable[..., Any], label: str, kind: type[Layer] | None) -> Handler:
     """``+`` and ``*``: on tensors a merge layer (Add, Multiply); on sizes, arithmetic."""
 
-    def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         operands = args
         if kwargs:
             bound = _bind(args, kwargs, [("input", REQUIRED), ("other", REQUIRED), ("alpha", 1)])
@@ -174,19 +313,23 @@ def _arithmetic(function: Callable[..., Any], label: str, kind: type[Layer] | No
     return handle
 
 
-def _scale(self: _Importer, node: Any, parameter: _Parameter, x: _Value) -> _Value:
-    self.parameter_uses[parameter.name] += 1
-    if self.parameter_uses[parameter.name] > 1:
-        raise _Unsupported(f"the parameter {parameter.name!r} is used more than once; symcnn would count it again")
+def _scale(self: Importing, node: Any, parameter: _Parameter, x: _Value) -> _Value:
     shape = list(parameter.shape)
     while len(shape) > x.tensor.rank:
         if shape[0] != 1:
             raise _Unsupported(f"the parameter {parameter.name!r} of shape {parameter.shape} broadcasts over the batch")
         shape.pop(0)
-    return self.layer(self.unique(parameter.name, owner=True), sl.Scale, [x], shape=tuple(shape))
+    return self.weighted_layer(
+        self.unique(parameter.name, owner=True),
+        sl.Scale,
+        [x],
+        {"shape": tuple(shape)},
+        [parameter.tensor],
+        f"the parameter {parameter.name!r}",
+    )
 
 
-def _cat(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _cat(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("tensors", REQUIRED), ("dim", 0)])
     tensors = [self.tensor(item) for item in bound["tensors"]]
     if len(tensors) == 1:
@@ -194,7 +337,7 @@ def _cat(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) ->
     return self.layer(self.name(node, "cat"), sl.Concat, tensors, dim=_int(bound["dim"], "dim"))
 
 
-def _mean(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _mean(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("input", REQUIRED), ("dim", None), ("keepdim", False), ("dtype", None)])
     x = self.tensor(bound["input"])
     if bound["dim"] is None:
@@ -204,13 +347,13 @@ def _mean(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -
     )
 
 
-def _chunk(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _chunk(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("input", REQUIRED), ("chunks", REQUIRED), ("dim", 0)])
     x = self.tensor(bound["input"])
     return _Chunks(x, _int(bound["chunks"], "chunks"), _int(bound["dim"], "dim"))
 
 
-def _getitem(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _getitem(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     container, index = args
     if isinstance(container, _Chunks):
         position = _int(index, "the chunk index")
@@ -227,6 +370,8 @@ def _getitem(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]
     if isinstance(container, _Several):
         if index == 0:
             return container.first
+        if index == 1 and container.indices:
+            return _Indices(container.first)
         return _Unmapped(
             f"uses {container.others} (item {index!r} of node {node.args[0].name!r}); only item 0 is mapped"
         )
@@ -238,7 +383,7 @@ def _getitem(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]
         raise _Unsupported(f"cannot follow {container!r}[{index!r}]: {error}") from None
 
 
-def _getattr(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _getattr(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     target, attribute = args[0], args[1]
     if isinstance(target, _Value):
         if attribute == "shape":
@@ -254,8 +399,8 @@ def _getattr(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]
         raise _Unsupported(str(error)) from None
 
 
-def _alias(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    """``contiguous()``, ``clone()``, ``detach()``: the same values."""
+def _alias(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """``contiguous()``, ``clone()``, ``detach()``, ``.to(...)``, ``.float()``: the same shape, no count."""
     return self.tensor(args[0])
 
 
@@ -287,6 +432,11 @@ def _function_table(torch: Any) -> dict[Any, Handler]:
         torch.chunk: _chunk,
         F.interpolate: _interpolate,
         F.pad: _pad,
+        F.linear: _linear,
+        torch.mm: _matmul,
+        torch.matmul: _matmul,
+        operator.matmul: _matmul,
+        torch.addmm: _addmm,
         F.relu: _activation(sl.ReLU, "relu"),
         torch.relu: _activation(sl.ReLU, "relu", inplace=False),
         torch.relu_: _activation(sl.ReLU, "relu", inplace=False),
@@ -317,6 +467,9 @@ def _function_table(torch: Any) -> dict[Any, Handler]:
         table[getattr(F, f"avg_pool{dims}d")] = _avg_pool(dims)
         table[getattr(F, f"adaptive_avg_pool{dims}d")] = _adaptive_pool("Avg", dims)
         table[getattr(F, f"adaptive_max_pool{dims}d")] = _adaptive_pool("Max", dims)
+        table[getattr(F, f"conv{dims}d")] = _conv(dims)
+        table[getattr(F, f"max_pool{dims}d_with_indices")] = _max_pool_with_indices(dims)
+        table[getattr(F, f"max_unpool{dims}d")] = _max_unpool(dims)
     return table
 
 
@@ -325,6 +478,8 @@ METHODS: dict[str, Handler] = {
     "add_": _arithmetic(operator.add, "add", sl.Add),
     "mul": _arithmetic(operator.mul, "mul", sl.Multiply),
     "mul_": _arithmetic(operator.mul, "mul", sl.Multiply),
+    "matmul": _matmul,
+    "mm": _matmul,
     "flatten": _flatten,
     "view": _view_method,
     "reshape": _view_method,
@@ -339,6 +494,14 @@ METHODS: dict[str, Handler] = {
     "contiguous": _alias,
     "clone": _alias,
     "detach": _alias,
+    # dtype and device moves keep the shape
+    "to": _alias,
+    "float": _alias,
+    "half": _alias,
+    "double": _alias,
+    "bfloat16": _alias,
+    "cpu": _alias,
+    "cuda": _alias,
     "relu": _activation(sl.ReLU, "relu", inplace=False),
     "relu_": _activation(sl.ReLU, "relu", inplace=False),
     "sigmoid": _activation(sl.Sigmoid, "sigmoid", inplace=False),

@@ -2,14 +2,23 @@
 
 :class:`_Importer` visits the nodes in order, finds each one's handler (the
 module table, the function table, the tensor-method table), names the rows,
-counts each parameter once, and collects every node that cannot be mapped into
-one :class:`~symcnn.errors.UnsupportedError`.
+and collects every node that cannot be mapped into one
+:class:`~symcnn.errors.UnsupportedError`.
+
+Counts are the model's own.  Each parameter and buffer is counted once, at the
+first row that uses it (a module called again shows ``conv (call 2 of 3)``
+with its shapes and MACs but no parameters); frozen parameters are
+non-trainable; buffers PyTorch keeps beside a layer's own (a pruning mask) are
+added to its row; whatever the forward never uses goes in a last row, "not
+used by forward", so the totals are always ``sum(p.numel() for p in
+model.parameters())`` and the same for buffers.  Before a module's row is
+accepted, the layer's own count is compared with the module's: a difference
+is an error, never a silent wrong count.
 """
 
 from __future__ import annotations
 
 import operator
-import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -18,11 +27,23 @@ from ...conventions import Conventions
 from ...errors import ShapeError, SymcnnError, UnsupportedError
 from ...layers.base import Layer
 from ...layers.memo import apply_once
+from ...layers.usage import Held
 from ...network import Graph, Input, Node
-from ...results import Tensor
+from ...results import Check, Tensor
 from .functions import METHODS, _function_table
 from .modules import _lookup
-from .values import UNKNOWN, Handler, _Chunks, _Parameter, _Several, _Unmapped, _Unsupported, _Value
+from .unused import unused_row
+from .values import (
+    UNKNOWN,
+    Handler,
+    _Chunks,
+    _Indices,
+    _Parameter,
+    _Several,
+    _Unmapped,
+    _Unsupported,
+    _Value,
+)
 
 
 class _Importer:
@@ -37,14 +58,16 @@ class _Importer:
         self.problems: list[str] = []
         self.names: set[str] = set()
         self.reserved: set[str] = set()
-        self.parameter_uses: Counter[str] = Counter()
-        self.covered: set[int] = set()  # ids of the parameters the mapped nodes account for
+        self.counted: set[int] = set()  # ids of the parameters and buffers counted at a row so far
+        self.calls: Counter[str] = Counter()  # how often the forward calls each module
+        self.called: Counter[str] = Counter()  # calls mapped so far
         self.modules = modules
         self.functions = _function_table(torch)
 
     # -- the walk -----------------------------------------------------------------------------
     def run(self, graph: Any) -> Graph:
         self.reserved = {node.target for node in graph.nodes if node.op in ("call_module", "get_attr")}
+        self.calls = Counter(node.target for node in graph.nodes if node.op == "call_module")
         for node in graph.nodes:
             try:
                 self.values[node] = self.visit(node)
@@ -63,16 +86,9 @@ class _Importer:
                 f"cannot import {type(self.root).__name__}: {count} {what} no symcnn equivalent:\n  - "
                 + "\n  - ".join(self.problems)
             )
-        unused = [name for name, parameter in self.root.named_parameters() if id(parameter) not in self.covered]
-        if unused:
-            shown = ", ".join(unused[:5]) + (", ..." if len(unused) > 5 else "")
-            warnings.warn(
-                f"{len(unused)} parameters of {type(self.root).__name__} are not used by the traced forward "
-                f"and are not counted: {shown}",
-                stacklevel=3,
-            )
         if not self.outputs:
             raise UnsupportedError(f"cannot import {type(self.root).__name__}: its forward returns no tensor")
+        self.outputs[0] = self.unused(self.outputs[0])
         return Graph(self.inputs, self.outputs, name=type(self.root).__name__)
 
     def visit(self, node: Any) -> Any:
@@ -140,7 +156,13 @@ class _Importer:
             if node.args:  # an argument with a default value, e.g. need_weights=False
                 return node.args[0]
             raise _Unsupported(f"the forward takes more inputs than the {len(self.shapes)} shapes given")
-        made = Input(*self.shapes[position], name=self.unique(node.name))
+        shape = self.shapes[position]
+        if not shape:
+            raise UnsupportedError(
+                f"cannot import {type(self.root).__name__}: input {node.name!r} has no dimension besides the batch; "
+                "symcnn's shapes need at least one per-sample dimension (give the input as (1,) and reshape it)"
+            )
+        made = Input(*shape, name=self.unique(node.name))
         self.inputs.append(made)
         assert made.shape is not None
         return _Value(made.node, Tensor.of(made.shape))
@@ -150,8 +172,8 @@ class _Importer:
         for part in node.target.split("."):
             value = getattr(value, part)
         if isinstance(value, self.torch.nn.Parameter):
-            self.claim([value], f"the parameter {node.target!r}")
-            return _Parameter(node.target, tuple(int(size) for size in value.shape))
+            # Counted where a layer computes with it; a parameter only read stays "not used by forward".
+            return _Parameter(node.target, tuple(int(size) for size in value.shape), value)
         if isinstance(value, self.torch.Tensor):
             raise _Unsupported("the forward reads this tensor directly; symcnn maps only parameters used as `p * x`")
         return value
@@ -162,22 +184,16 @@ class _Importer:
                 item = item.first
             if isinstance(item, _Value):
                 self.outputs.append(item.node)
-            elif isinstance(item, _Unmapped):
-                raise _Unsupported(f"returns a value symcnn does not follow: {item.reason}")
+            elif isinstance(item, _Unmapped | _Indices):
+                continue  # a recurrent layer's final state, a pooling's indices: not layer outputs
             elif isinstance(item, _Chunks | _Parameter):
                 raise _Unsupported("the forward returns something other than tensors made by layers")
 
-    # -- helpers for handlers -----------------------------------------------------------------------
-    def claim(self, parameters: Iterable[Any], what: str) -> None:
-        """Count ``parameters`` once: a second use would be counted again by symcnn."""
-        parameters = list(parameters)
-        if any(id(parameter) in self.covered for parameter in parameters):
-            raise _Unsupported(
-                f"{what} shares its weights with a layer mapped before (a repeated call or tied parameters); "
-                "symcnn would count them twice"
-            )
-        self.covered.update(id(parameter) for parameter in parameters)
+    def unused(self, output: Node) -> Node:
+        """A pass-through row after the first output holding what the forward never used, if anything."""
+        return unused_row(self.torch, self.root, self.counted, output, self.unique)
 
+    # -- helpers for handlers -----------------------------------------------------------------------
     def unique(self, base: str, *, owner: bool = False) -> str:
         """``base``, or ``base_1``, ``base_2``... if taken.
 
@@ -193,9 +209,12 @@ class _Importer:
         return name
 
     def name(self, node: Any, label: str | None = None) -> str:
-        """The module's qualified name, or ``<enclosing module>.<label>`` for functions and methods."""
+        """The module's qualified name (with ``(call k of n)`` when called again), or ``<scope>.<label>``."""
         if node.op == "call_module":
-            return self.unique(node.target, owner=True)
+            calls = self.calls[node.target]
+            if calls == 1:
+                return self.unique(node.target, owner=True)
+            return self.unique(f"{node.target} (call {self.called[node.target] + 1} of {calls})", owner=True)
         stack = node.meta.get("nn_module_stack") or {}
         scope = ""
         if stack:
@@ -213,10 +232,82 @@ class _Importer:
             raise _Unsupported(f"uses the parameter {value.name!r} directly; symcnn maps only `parameter * x` (Scale)")
         if isinstance(value, _Chunks):
             raise _Unsupported(f"the {what} is a list of chunks, not a tensor")
+        if isinstance(value, _Indices):
+            raise _Unsupported(f"the {what} is a max pooling's indices, which only MaxUnpool takes")
         raise _Unsupported(f"the {what} must be a tensor, got {value!r}")
 
-    def layer(self, name: str, kind: type[Layer], inputs: Sequence[_Value], **arguments: Any) -> _Value:
-        made = kind(**arguments, name=name)
+    def layer(
+        self,
+        name: str,
+        kind: type[Layer],
+        inputs: Sequence[_Value],
+        *,
+        checks: tuple[Check, ...] = (),
+        **arguments: Any,
+    ) -> _Value:
+        """A layer without parameters (or whose parameters are accounted by the caller)."""
+        made: Layer = kind(**arguments, name=None if checks else name)
+        if checks:
+            made = Held(made, checks=checks, name=name)
+        return self._place(made, inputs)
+
+    def module_layer(
+        self, node: Any, module: Any, kind: type[Layer], inputs: Sequence[_Value], arguments: dict[str, Any]
+    ) -> _Value:
+        """The layer for a call of ``module``: its parameters and buffers counted at its first call."""
+        name = self.name(node)
+        self.called[node.target] += 1
+        if self.called[node.target] > 1:
+            return self._place(Held(kind(**arguments), repeated=True, name=name), inputs)
+        return self.weighted_layer(
+            name, kind, inputs, arguments, [*module.parameters(), *module.buffers()], "the module"
+        )
+
+    def weighted_layer(
+        self,
+        name: str,
+        kind: type[Layer],
+        inputs: Sequence[_Value],
+        arguments: dict[str, Any],
+        parameters: Iterable[Any],
+        what: str,
+    ) -> _Value:
+        """A layer computing with ``parameters`` (parameters and buffers, as PyTorch holds them).
+
+        The layer's own count must equal theirs; frozen ones become non-trainable,
+        ones already counted elsewhere (tied weights) are left out, and buffers
+        beyond the layer's own (a pruning mask) are added to the row.
+        """
+        tensors = list({id(item): item for item in parameters}.values())
+        weights = [item for item in tensors if isinstance(item, self.torch.nn.Parameter)]
+        states = [item for item in tensors if not isinstance(item, self.torch.nn.Parameter)]
+        layer: Layer = kind(**arguments, name=name)  # named already: _place finds its outcome remembered
+        outcome = apply_once(layer, [item.tensor for item in inputs], self.conventions)
+        held = sum(item.numel() for item in weights)
+        counts = outcome.params.value + outcome.non_trainable.value
+        # A count that depends on the input (a Linear after view(-1, n)) equals the module's under the
+        # conditions the layers state; a number must equal it now.
+        if counts.is_number and counts != held:
+            raise _Unsupported(
+                f"symcnn's {layer.kind} counts {outcome.params.value + outcome.non_trainable.value} parameters "
+                f"but {what} holds {held}; refusing a wrong count"
+            )
+        kept = sum(item.numel() for item in states)
+        extra = kept - outcome.buffers.value
+        if extra < 0:
+            raise _Unsupported(
+                f"symcnn's {layer.kind} counts {outcome.buffers.value} buffer elements but {what} holds {kept}"
+            )
+        if any(id(item) in self.counted for item in states):
+            raise _Unsupported(f"{what} shares buffers with a layer mapped before; symcnn cannot split them")
+        before = sum(item.numel() for item in weights if id(item) in self.counted)
+        frozen = sum(item.numel() for item in weights if id(item) not in self.counted and not item.requires_grad)
+        self.counted.update(id(item) for item in tensors)
+        if before or frozen or extra:
+            layer = Held(layer, frozen=frozen, counted_before=before, extra_buffers=int(extra), name=name)
+        return self._place(layer, inputs)
+
+    def _place(self, made: Layer, inputs: Sequence[_Value]) -> _Value:
         outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
         return _Value(made(*(item.node for item in inputs)), outcome.output)
 

@@ -1,24 +1,26 @@
 """PyTorch modules as symcnn layers: the table from ``nn.Module`` types to handlers.
 
-Most modules map to one layer whose arguments are copied from the module's
-attributes (:func:`_attributes`); recurrent layers, attention and torchvision's
-``LayerNorm2d`` have handlers of their own.  A module type in the table is a
-leaf of the trace (see :mod:`.tracing`).
+The table is derived, not written: every registered symcnn layer whose class
+name is also a class of ``torch.nn`` (``Conv2d``, ``ReflectionPad2d``...) maps
+to it, its arguments read from the module's attributes of the same names (the
+layer dataclass's fields, which use PyTorch's names).  A parameter attribute
+such as ``bias`` becomes ``True`` or ``False``.  Recurrent layers, attention,
+max unpooling and torchvision's ``LayerNorm2d`` have handlers of their own.
+A module type in the table is a leaf of the trace (see :mod:`.tracing`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ... import layers as sl
 from ...layers.base import Layer
+from ...layers.registry import LAYERS
 from ...results import format_shape
 from .arguments import REQUIRED, _bind, _plain
-from .values import Handler, _Several, _Unsupported, _Value
-
-if TYPE_CHECKING:
-    from .importer import _Importer
+from .values import Handler, Importing, _Indices, _Several, _Unsupported
 
 
 def _lookup(table: dict[type, Handler], module: Any) -> Handler | None:
@@ -39,7 +41,7 @@ class _ModuleHandler:
         self.handle = handle
         self.check = check
 
-    def __call__(self, importer: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def __call__(self, importer: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         try:
             return self.handle(importer, node, args, kwargs)
         except Exception:
@@ -63,77 +65,64 @@ def _constructible(build: Build) -> Callable[[Any], None]:
     return check
 
 
-def _batch_first(module: Any) -> None:
-    if not module.batch_first:
-        raise _Unsupported(
-            "batch_first=False puts the batch in dimension 1; symcnn's shapes leave out dimension 0 "
-            "(construct the module with batch_first=True)"
-        )
-
-
-def _module_handler(build: Build, tuple_result: str = "") -> Handler:
-    """A module applied to one tensor, mapped to one layer built from its attributes."""
-
-    def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        module = self.root.get_submodule(node.target)
-        if len(args) != 1 or kwargs:
-            raise _Unsupported("only a call with a single tensor argument is supported")
-        x = self.tensor(args[0])
-        kind, arguments = build(module)
-        made = _call_module(self, node, module, kind, [x], arguments)
-        if tuple_result and getattr(module, "return_indices", False):
-            return _Several(made, tuple_result)
-        return made
-
-    return _ModuleHandler(handle, _constructible(build))
-
-
-def _call_module(
-    self: _Importer, node: Any, module: Any, kind: type[Layer], inputs: list[_Value], arguments: dict[str, Any]
-) -> _Value:
-    self.claim([*module.parameters(), *module.buffers()], "the module")
-    return self.layer(self.name(node), kind, inputs, **arguments)
-
-
-def _attributes(kind: type[Layer], *names: str, **computed: Callable[[Any], Any]) -> Build:
-    """Copy the module attributes ``names`` (when present) and the ``computed`` ones."""
+def _fields(kind: type[Layer]) -> Build:
+    """Read the layer's arguments from the module attributes of the same names."""
+    names = [field.name for field in dataclasses.fields(kind) if field.name != "name"]
 
     def build(module: Any) -> tuple[type[Layer], dict[str, Any]]:
-        arguments = {name: _plain(getattr(module, name)) for name in names if hasattr(module, name)}
-        arguments.update({name: function(module) for name, function in computed.items()})
+        arguments = {}
+        for name in names:
+            if not hasattr(module, name):
+                continue
+            value = getattr(module, name)
+            if name == "bias" and not isinstance(value, bool):
+                value = value is not None  # the bias parameter, or None: whether there is one
+            arguments[name] = _plain(value)
         return kind, arguments
 
     return build
 
 
-def _has_bias(module: Any) -> bool:
-    return getattr(module, "bias", None) is not None
+def _module_handler(build: Build, tuple_result: str = "") -> Handler:
+    """A module applied to one tensor, mapped to one layer built from its attributes."""
+
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        module = self.root.get_submodule(node.target)
+        if len(args) != 1 or kwargs:
+            raise _Unsupported("only a call with a single tensor argument is supported")
+        x = self.tensor(args[0])
+        kind, arguments = build(module)
+        made = self.module_layer(node, module, kind, [x], arguments)
+        if tuple_result and getattr(module, "return_indices", False):
+            return _Several(made, tuple_result, indices=True)
+        return made
+
+    return _ModuleHandler(handle, _constructible(build))
 
 
-def _conv_padding(module: Any) -> Any:
-    return module.padding if isinstance(module.padding, str) else tuple(module.padding)
+def _rnn(kind: type[Layer]) -> Handler:
+    """RNN, LSTM, GRU: ``output, h = rnn(x)``; the hidden state is not followed.
 
+    With ``batch_first=False`` PyTorch reads dimension 0 as the sequence; symcnn
+    still takes dimension 0 for the batch.  Shapes, parameters and total MACs are
+    the same either way (a recurrence costs the same per step, in any order).
+    """
+    build = _fields(kind)
 
-def _rnn_handler(kind: type[Layer], *names: str) -> Handler:
-    build = _attributes(kind, *names)
-
-    def handle(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         module = self.root.get_submodule(node.target)
         bound = _bind(args, kwargs, [("input", REQUIRED), ("hx", None)])
         x = self.tensor(bound["input"])
         layer_kind, arguments = build(module)
-        made = _call_module(self, node, module, layer_kind, [x], arguments)
+        made = self.module_layer(node, module, layer_kind, [x], arguments)
         return _Several(made, "the final hidden state")
 
-    def check(module: Any) -> None:
-        _batch_first(module)
-        _constructible(build)(module)
-
-    return _ModuleHandler(handle, check)
+    return _ModuleHandler(handle, _constructible(build))
 
 
-def _attention(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     module = self.root.get_submodule(node.target)
+    _batch_first(module)
     bound = _bind(
         args,
         kwargs,
@@ -161,11 +150,39 @@ def _attention(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, An
         "vdim": module.vdim,
         "batch_first": True,
     }
-    made = _call_module(self, node, module, sl.MultiheadAttention, inputs, arguments)
+    made = self.module_layer(node, module, sl.MultiheadAttention, inputs, arguments)
     return _Several(made, "the attention weights")
 
 
-def _layernorm2d(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _batch_first(module: Any) -> None:
+    if not module.batch_first:
+        raise _Unsupported(
+            "batch_first=False puts the batch in dimension 1; symcnn's shapes leave out dimension 0 "
+            "(construct the module with batch_first=True)"
+        )
+
+
+def _max_unpool(kind: type[Layer]) -> Handler:
+    """``unpool(x, indices, output_size=None)``: the indices must be a max pooling's, of ``x``'s shape."""
+    build = _fields(kind)
+
+    def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        module = self.root.get_submodule(node.target)
+        bound = _bind(args, kwargs, [("input", REQUIRED), ("indices", REQUIRED), ("output_size", None)])
+        x = self.tensor(bound["input"])
+        if not isinstance(bound["indices"], _Indices):
+            raise _Unsupported("the indices must come from a max pooling with return_indices=True")
+        if bound["output_size"] is not None:
+            raise _Unsupported("output_size= is not supported; symcnn computes the default output size")
+        if bound["indices"].pooled.tensor.shape != x.tensor.shape:
+            raise _Unsupported("the indices must have the shape of the input")
+        layer_kind, arguments = build(module)
+        return self.module_layer(node, module, layer_kind, [x], arguments)
+
+    return _ModuleHandler(handle, _constructible(build))
+
+
+def _layernorm2d(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     """torchvision's LayerNorm2d, as its forward: ``permute(0, 2, 3, 1)``, LayerNorm, ``permute(0, 3, 1, 2)``.
 
     The rows are ``<name>.permute``, ``<name>.layer_norm`` (the parameters) and
@@ -177,133 +194,44 @@ def _layernorm2d(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, 
     x = self.tensor(args[0])
     if x.tensor.rank != 3:
         raise _Unsupported(f"expects a (C, H, W) input, got {format_shape(x.tensor.shape)}")
-    self.claim([*module.parameters(), *module.buffers()], "the module")
     last = self.layer(self.unique(f"{node.target}.permute"), sl.Permute, [x], dims=(0, 2, 3, 1))
-    normed = self.layer(
+    _, arguments = _fields(sl.LayerNorm)(module)
+    normed = self.weighted_layer(
         self.unique(f"{node.target}.layer_norm"),
         sl.LayerNorm,
         [last],
-        normalized_shape=tuple(module.normalized_shape),
-        eps=module.eps,
-        elementwise_affine=module.elementwise_affine,
-        bias=module.bias is not None,
+        arguments,
+        [*module.parameters(), *module.buffers()],
+        "the module",
     )
     return self.layer(self.name(node), sl.Permute, [normed], dims=(0, 3, 1, 2))
 
 
+#: Module types whose layer is built by a handler of its own (by class name).
+_SPECIAL: dict[str, Callable[[type[Layer]], Handler]] = {
+    "RNN": _rnn,
+    "LSTM": _rnn,
+    "GRU": _rnn,
+    "MultiheadAttention": lambda kind: _ModuleHandler(_attention, _batch_first),
+    "MaxUnpool1d": _max_unpool,
+    "MaxUnpool2d": _max_unpool,
+    "MaxUnpool3d": _max_unpool,
+}
+
+
 def _module_table(torch: Any) -> dict[type, Handler]:
+    """Every registered layer whose class ``torch.nn`` also has, and torchvision's few extra modules."""
     nn = torch.nn
     table: dict[type, Handler] = {}
-
-    def add(module_type: Any, build: Build, tuple_result: str = "") -> None:
-        table[module_type] = _module_handler(build, tuple_result)
-
-    conv = ("in_channels", "out_channels", "kernel_size", "stride", "dilation", "groups", "padding_mode")
-    for dims in (1, 2, 3):
-        add(
-            getattr(nn, f"Conv{dims}d"),
-            _attributes(getattr(sl, f"Conv{dims}d"), *conv, padding=_conv_padding, bias=_has_bias),
-        )
-        add(
-            getattr(nn, f"ConvTranspose{dims}d"),
-            _attributes(getattr(sl, f"ConvTranspose{dims}d"), *conv, "padding", "output_padding", bias=_has_bias),
-        )
-        add(
-            getattr(nn, f"MaxPool{dims}d"),
-            _attributes(
-                getattr(sl, f"MaxPool{dims}d"),
-                "kernel_size",
-                "stride",
-                "padding",
-                "dilation",
-                "return_indices",
-                "ceil_mode",
-            ),
-            "the indices",
-        )
-        add(
-            getattr(nn, f"AvgPool{dims}d"),
-            _attributes(
-                getattr(sl, f"AvgPool{dims}d"),
-                "kernel_size",
-                "stride",
-                "padding",
-                "ceil_mode",
-                "count_include_pad",
-                "divisor_override",
-            ),
-        )
-        add(getattr(nn, f"AdaptiveAvgPool{dims}d"), _attributes(getattr(sl, f"AdaptiveAvgPool{dims}d"), "output_size"))
-        add(
-            getattr(nn, f"AdaptiveMaxPool{dims}d"),
-            _attributes(getattr(sl, f"AdaptiveMaxPool{dims}d"), "output_size", "return_indices"),
-            "the indices",
-        )
-        add(
-            getattr(nn, f"BatchNorm{dims}d"),
-            _attributes(
-                getattr(sl, f"BatchNorm{dims}d"),
-                *("num_features", "eps", "momentum", "affine", "track_running_stats"),
-                bias=_has_bias,  # BatchNorm(bias=False) keeps the scale alone
-            ),
-        )
-        add(getattr(nn, f"Dropout{dims}d"), _attributes(getattr(sl, f"Dropout{dims}d"), "p"))
-        add(getattr(nn, f"ZeroPad{dims}d"), _attributes(getattr(sl, f"ZeroPad{dims}d"), "padding"))
-    add(nn.Linear, _attributes(sl.Linear, "in_features", "out_features", bias=_has_bias))
-    add(nn.Flatten, _attributes(sl.Flatten, "start_dim", "end_dim"))
-    add(nn.Unflatten, _attributes(sl.Unflatten, "dim", "unflattened_size"))
-    add(nn.Embedding, _attributes(sl.Embedding, "num_embeddings", "embedding_dim", "padding_idx", "max_norm"))
-    add(
-        nn.LayerNorm,
-        _attributes(
-            sl.LayerNorm,
-            "normalized_shape",
-            "eps",
-            "elementwise_affine",
-            bias=_has_bias,
-        ),
-    )
-    add(nn.GroupNorm, _attributes(sl.GroupNorm, "num_groups", "num_channels", "eps", "affine", bias=_has_bias))
-    add(nn.Dropout, _attributes(sl.Dropout, "p"))
-    add(nn.AlphaDropout, _attributes(sl.AlphaDropout, "p"))
-    add(
-        nn.Upsample, _attributes(sl.Upsample, "size", "scale_factor", "mode", "align_corners", "recompute_scale_factor")
-    )
-    add(nn.PReLU, _attributes(sl.PReLU, "num_parameters"))
-    add(nn.LeakyReLU, _attributes(sl.LeakyReLU, "negative_slope"))
-    add(nn.ELU, _attributes(sl.ELU, "alpha"))
-    add(nn.GELU, _attributes(sl.GELU, "approximate"))
-    add(nn.Softplus, _attributes(sl.Softplus, "beta", "threshold"))
-    add(nn.Softmax, _attributes(sl.Softmax, "dim"))
-    add(nn.LogSoftmax, _attributes(sl.LogSoftmax, "dim"))
-    for name in ("ReLU", "ReLU6", "SiLU", "Sigmoid", "Tanh", "Hardswish", "Hardsigmoid", "Mish", "Identity"):
-        add(getattr(nn, name), _attributes(getattr(sl, name)))
-    table[nn.RNN] = _rnn_handler(
-        sl.RNN,
-        "input_size",
-        "hidden_size",
-        "num_layers",
-        "nonlinearity",
-        "bias",
-        "batch_first",
-        "dropout",
-        "bidirectional",
-    )
-    table[nn.LSTM] = _rnn_handler(
-        sl.LSTM,
-        "input_size",
-        "hidden_size",
-        "num_layers",
-        "bias",
-        "batch_first",
-        "dropout",
-        "bidirectional",
-        "proj_size",
-    )
-    table[nn.GRU] = _rnn_handler(
-        sl.GRU, "input_size", "hidden_size", "num_layers", "bias", "batch_first", "dropout", "bidirectional"
-    )
-    table[nn.MultiheadAttention] = _ModuleHandler(_attention, _batch_first)
+    for kind in LAYERS.values():
+        module_type = getattr(nn, kind.__name__, None)
+        if not isinstance(module_type, type) or not issubclass(module_type, nn.Module):
+            continue
+        if kind.__name__ in _SPECIAL:
+            table[module_type] = _SPECIAL[kind.__name__](kind)
+        else:
+            pools = "MaxPool" in kind.__name__  # return_indices=True: (output, indices)
+            table[module_type] = _module_handler(_fields(kind), "the indices" if pools else "")
     try:
         from torchvision.models.convnext import LayerNorm2d
         from torchvision.ops import StochasticDepth
@@ -312,6 +240,6 @@ def _module_table(torch: Any) -> dict[type, Handler]:
         return table
     table[LayerNorm2d] = _layernorm2d
     # Stochastic depth drops whole residual branches while training and is the identity in eval: a dropout.
-    add(StochasticDepth, _attributes(sl.Dropout, "p"))
-    add(Permute, _attributes(sl.Permute, dims=lambda module: tuple(module.dims)))
+    table[StochasticDepth] = _module_handler(lambda module: (sl.Dropout, {"p": module.p}))
+    table[Permute] = _module_handler(lambda module: (sl.Permute, {"dims": tuple(module.dims)}))
     return table

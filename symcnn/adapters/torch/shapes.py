@@ -8,17 +8,14 @@ checked to keep the batch in dimension 0 and mapped to a Flatten or Unflatten.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy
 
 from ... import layers as sl
-from ...results import format_shape, product
+from ...results import Check, format_shape, product
 from .arguments import REQUIRED, _bind, _int, _ints
-from .values import _Unsupported, _Value
-
-if TYPE_CHECKING:
-    from .importer import _Importer
+from .values import Importing, _Unsupported, _Value
 
 #: The batch size, as it appears in ``x.size()``; it must stay in dimension 0.
 BATCH = sympy.Dummy("batch", integer=True, positive=True)
@@ -53,7 +50,7 @@ def _sizes(x: _Value) -> tuple[sympy.Expr, ...]:
     return (BATCH, *x.tensor.shape)
 
 
-def _size(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _size(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("input", REQUIRED), ("dim", None)])
     sizes = _sizes(self.tensor(bound["input"]))
     if bound["dim"] is None:
@@ -64,11 +61,11 @@ def _size(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -
     return sizes[dim]
 
 
-def _dim(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _dim(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     return len(_sizes(self.tensor(args[0])))
 
 
-def _flatten(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _flatten(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("input", REQUIRED), ("start_dim", 0), ("end_dim", -1)])
     x = self.tensor(bound["input"])
     start, end = _int(bound["start_dim"], "start_dim"), _int(bound["end_dim"], "end_dim")
@@ -82,7 +79,7 @@ def _shape_arguments(sizes: Sequence[Any]) -> list[Any]:
     return list(sizes)
 
 
-def _reshape(self: _Importer, node: Any, x: _Value, sizes: Sequence[Any]) -> Any:
+def _reshape(self: Importing, node: Any, x: _Value, sizes: Sequence[Any]) -> Any:
     """``view``/``reshape``: a Flatten or Unflatten of the sample, or an error."""
     entries = [_as_size(item) for item in _shape_arguments(sizes)]
     numel = x.tensor.numel
@@ -92,6 +89,19 @@ def _reshape(self: _Importer, node: Any, x: _Value, sizes: Sequence[Any]) -> Any
     if any(item.has(BATCH) for item in rest) or (head != BATCH and head.has(BATCH)):
         raise _Unsupported("the new shape moves or merges the batch dimension")
     minus = [index for index, item in enumerate(rest) if item == -1]
+    if (
+        head == -1
+        and not minus
+        and not _same(product(rest), numel)
+        and not (numel.is_number and product(rest).is_number)
+    ):
+        # x.view(-1, 320) on a sample of 20*h*w: the batch stays in dimension 0 exactly when 20*h*w = 320.
+        target = product(rest)
+        condition = Check(
+            f"the sample must have {target} elements for view(-1, ...) to keep the batch in dimension 0",
+            sympy.Eq(target, numel),  # written as a Linear states its in_features: listed once
+        )
+        return _relayout(self, node, x, tuple(rest), condition)
     if head != BATCH and (head != -1 or minus or not _same(product(rest), numel)):
         raise _Unsupported(
             f"the new shape {tuple(entries)} does not provably keep the batch in dimension 0 "
@@ -108,8 +118,21 @@ def _reshape(self: _Importer, node: Any, x: _Value, sizes: Sequence[Any]) -> Any
     return _relayout(self, node, x, tuple(rest))
 
 
-def _relayout(self: _Importer, node: Any, x: _Value, target: tuple[sympy.Expr, ...]) -> Any:
+def _relayout(
+    self: Importing, node: Any, x: _Value, target: tuple[sympy.Expr, ...], condition: Check | None = None
+) -> Any:
+    """A Flatten or an Unflatten from ``x``'s shape to ``target`` (equal given ``condition``, if any)."""
     source = x.tensor.shape
+    if condition is not None:
+        # The sizes are equal only under the condition: flatten everything, the condition says the rest.
+        if len(target) != 1:
+            raise _Unsupported(
+                f"view(-1, ...) into {len(target)} dimensions of a symbolic sample; write view(x.size(0), ...)"
+            )
+        checks = (condition,)
+        if len(source) == 1:
+            return self.layer(self.name(node, "flatten"), sl.Identity, [x], checks=checks)
+        return self.layer(self.name(node, "flatten"), sl.Flatten, [x], checks=checks, start_dim=1, end_dim=len(source))
     if len(source) == len(target) and all(_same(a, b) for a, b in zip(source, target, strict=True)):
         return x
     shortest = min(len(source), len(target))
@@ -133,18 +156,18 @@ def _relayout(self: _Importer, node: Any, x: _Value, target: tuple[sympy.Expr, .
     )
 
 
-def _torch_reshape(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _torch_reshape(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("input", REQUIRED), ("shape", REQUIRED)])
     return _reshape(self, node, self.tensor(bound["input"]), [bound["shape"]])
 
 
-def _view_method(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _view_method(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if kwargs or len(args) < 2:
         raise _Unsupported("expects the new shape as positional arguments")
     return _reshape(self, node, self.tensor(args[0]), args[1:])
 
 
-def _permute_layer(self: _Importer, node: Any, x: _Value, dims: Sequence[int]) -> Any:
+def _permute_layer(self: Importing, node: Any, x: _Value, dims: Sequence[int]) -> Any:
     rank = x.tensor.rank + 1
     order = tuple(dim + rank if dim < 0 else dim for dim in dims)
     if order and order[0] != 0:
@@ -154,7 +177,7 @@ def _permute_layer(self: _Importer, node: Any, x: _Value, dims: Sequence[int]) -
     return self.layer(self.name(node, "permute"), sl.Permute, [x], dims=order)
 
 
-def _transpose(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _transpose(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("input", REQUIRED), ("dim0", REQUIRED), ("dim1", REQUIRED)])
     x = self.tensor(bound["input"])
     rank = x.tensor.rank + 1
@@ -167,12 +190,12 @@ def _transpose(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, An
     return _permute_layer(self, node, x, order)
 
 
-def _torch_permute(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _torch_permute(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     bound = _bind(args, kwargs, [("input", REQUIRED), ("dims", REQUIRED)])
     return _permute_layer(self, node, self.tensor(bound["input"]), _ints(bound["dims"], "dims"))
 
 
-def _permute_method(self: _Importer, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+def _permute_method(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
     if kwargs:
         bound = _bind(args, kwargs, [("input", REQUIRED), ("dims", REQUIRED)])
         args = [bound["input"], bound["dims"]]

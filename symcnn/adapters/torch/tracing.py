@@ -9,6 +9,14 @@ from .modules import _lookup
 from .values import Handler
 
 
+class _Untraceable(UnsupportedError):
+    """``torch.fx`` cannot trace the module; ``reason`` is its error in one line."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"torch.fx cannot trace {name}: {reason}")
+        self.reason = reason
+
+
 def _trace(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
     """The ``torch.fx`` graph of ``module``, stopping at the module types in ``modules``."""
 
@@ -21,4 +29,5 @@ def _trace(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
     try:
         return Tracer().trace(module)
     except Exception as error:  # torch.fx raises many kinds (TraceError, TypeError, ...)
-        raise UnsupportedError(f"torch.fx cannot trace {type(module).__name__}: {error}") from error
+        lines = str(error).strip().splitlines()
+        raise _Untraceable(type(module).__name__, lines[0] if lines else type(error).__name__) from error

@@ -1,0 +1,123 @@
+"""Exam generator: 1,000 questions with worked solutions and distractors, exported to Moodle XML.
+
+Prints the time to generate the set (every question derived by the engine, its
+worked solution and its misconception distractors each from a derivation), the
+time of every export, and -- for scale -- what merely *checking* the answers
+costs in PyTorch: building each question's network as ``torch.nn`` modules,
+running a forward pass and counting parameters (no solution, no distractors).
+
+    python bench/bench_exam.py                 # 1,000 questions, all kinds, mixed difficulty
+    python bench/bench_exam.py --count 200 --repeat 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _common import clear_sympy_cache, fmt_s, repeat, table, versions
+
+from symcnn import exam
+
+
+def torch_check(questions: list[exam.Question]) -> int:
+    """Build every numeric network in PyTorch, run it once and count its parameters."""
+    import torch
+    from torch import nn
+
+    checked = 0
+    for question in questions:
+        spec = question.network
+        if not all(isinstance(size, int) for size in spec["input"]):
+            continue  # a symbolic question: PyTorch has no answer to give
+        x = torch.zeros(1, *spec["input"])
+        outputs: dict[str, Any] = {"input": x}
+        count = 0
+        for index, item in enumerate(spec["layers"]):
+            a = {k: v for k, v in item.items() if k not in ("type", "name", "inputs")}
+            kind, channels = item["type"], x.shape[1]
+            if kind == "add":
+                y = outputs[item["inputs"][0]] + outputs[item["inputs"][1]]
+            else:
+                module = _module(nn, kind, channels, a)
+                with torch.no_grad():
+                    y = module(x)
+                count += sum(p.numel() for p in module.parameters())
+            outputs[item.get("name", f"#{index}")] = y
+            x = y
+        checked += count >= 0
+    return checked
+
+
+def _module(nn: Any, kind: str, channels: int, a: dict[str, Any]) -> Any:
+    if kind == "conv2d":
+        return nn.Conv2d(channels, a.pop("out_channels"), a.pop("kernel_size"), **a)
+    if kind == "convtranspose2d":
+        return nn.ConvTranspose2d(channels, a.pop("out_channels"), a.pop("kernel_size"), **a)
+    if kind == "linear":
+        return nn.Linear(channels, a.pop("out_features"), **a)
+    if kind == "batchnorm2d":
+        return nn.BatchNorm2d(channels)
+    if kind == "zeropad2d":
+        return nn.ZeroPad2d(tuple(a["padding"]))
+    classes = {"maxpool2d": nn.MaxPool2d, "avgpool2d": nn.AvgPool2d, "relu": nn.ReLU, "flatten": nn.Flatten}
+    return classes[kind](**a).eval()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--difficulty", default="mixed")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    print(versions())
+    print(f"load average (1 min) at start: {os.getloadavg()[0]:.1f}")
+    print()
+
+    exam.export(exam.generate(9, seed=99, difficulty="mixed"), "moodle")  # one-time costs: imports, printers
+
+    def generate() -> exam.Exam:
+        return exam.generate(args.count, seed=args.seed, difficulty=args.difficulty)
+
+    cold, quiz = repeat(generate, times=args.repeat, setup=clear_sympy_cache)
+    warm, _ = repeat(generate, times=args.repeat)
+    rows = [
+        ["generate (cold caches)", fmt_s(cold.best), fmt_s(cold.median)],
+        ["generate (warm caches)", fmt_s(warm.best), fmt_s(warm.median)],
+    ]
+    exports = {}
+    for fmt in exam.FORMATS:
+        timing, result = repeat(lambda fmt=fmt: exam.export(quiz, fmt), times=3)
+        exports[fmt] = timing
+        rows.append([f"export {fmt} ({len(result):,} bytes)", fmt_s(timing.best), fmt_s(timing.median)])
+    moodle = cold.best + exports["moodle"].best
+    rows.append([f"{args.count:,} questions -> Moodle XML", fmt_s(moodle), ""])
+    print(f"{args.count:,} questions, seed {args.seed}, difficulty {args.difficulty}, kinds: all")
+    print(table(["step", "best", "median"], rows))
+    per_question = moodle / args.count
+    print(f"\nper question (derivation, solution, distractors, Moodle XML): {fmt_s(per_question)}")
+
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        print("torch is not installed: no PyTorch reference")
+        return
+    start = time.perf_counter()
+    checked = torch_check(list(quiz.questions))
+    spent = time.perf_counter() - start
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
+    print(
+        f"PyTorch, answers only (build, forward, count) for the {checked:,} numeric networks: {fmt_s(spent)}; "
+        f"symcnn with solutions, distractors and export: {moodle / spent:.2f}x that time"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The row of what a model holds but its forward never uses: "not used by forward: aux1.*, aux2.*".
+
+Keeping it in the network keeps the totals equal to PyTorch's own sums; its
+name says which parameters and buffers it holds, by submodule where a whole
+submodule is unused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from ...layers.usage import Unused
+from ...network import Node
+
+#: At most this many names are listed in the row's name.
+SHOWN = 6
+
+
+def unused_row(torch: Any, root: Any, counted: set[int], output: Node, unique: Callable[[str], str] = str) -> Node:
+    """``output`` passed through an :class:`~symcnn.layers.usage.Unused` row, if anything is not ``counted``."""
+    parameters = [(name, p) for name, p in root.named_parameters() if id(p) not in counted]
+    buffers = [(name, b) for name, b in root.named_buffers() if id(b) not in counted]
+    if not parameters and not buffers:
+        return output
+    groups = _groups(root, [name for name, _ in parameters + buffers], counted)
+    more = f", ... ({len(groups) - SHOWN} more)" if len(groups) > SHOWN else ""
+    layer = Unused(
+        parameters=sum(p.numel() for _, p in parameters if p.requires_grad),
+        frozen=sum(p.numel() for _, p in parameters if not p.requires_grad),
+        buffer_elements=sum(b.numel() for _, b in buffers),
+        name=unique(f"not used by forward: {', '.join(groups[:SHOWN])}{more}"),
+    )
+    return layer(output)
+
+
+def _groups(root: Any, names: list[str], counted: set[int]) -> list[str]:
+    """``aux1.*`` for a submodule none of whose tensors is used, else the tensor's own name."""
+    used_under: set[str] = set()
+    for name, item in [*root.named_parameters(), *root.named_buffers()]:
+        if id(item) in counted:
+            parts = name.split(".")
+            used_under.update(".".join(parts[:length]) for length in range(1, len(parts)))
+    groups: list[str] = []
+    for name in names:
+        parts = name.split(".")
+        shown = name
+        for length in range(1, len(parts)):
+            prefix = ".".join(parts[:length])
+            if prefix not in used_under:
+                shown = f"{prefix}.*"
+                break
+        if shown not in groups:
+            groups.append(shown)
+    return groups

@@ -1,0 +1,63 @@
+"""``symcnn exam``: randomised questions with worked solutions, for Moodle, GIFT, Canvas, LaTeX."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import SpecError
+from ..exam import FORMATS, KINDS, export, generate
+from ..exam.generate import LEVELS
+
+NAME = "exam"
+HELP = "generate exam questions with worked solutions (Moodle XML, GIFT, QTI, LaTeX, Markdown, JSON)"
+CHOICES = tuple(name for name in FORMATS if name != "latex-solutions")
+
+
+def configure(run: argparse.ArgumentParser) -> None:
+    run.add_argument("--count", type=int, default=10, help="number of questions (default: 10)")
+    run.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same file (default: 0)")
+    run.add_argument("--difficulty", choices=LEVELS, default="medium", help="difficulty (default: medium)")
+    run.add_argument(
+        "--kinds", metavar="KIND,KIND", help="question kinds, comma-separated (default: all; --list-kinds)"
+    )
+    run.add_argument("--format", "-f", choices=CHOICES, default="markdown", help="output format (default: markdown)")
+    run.add_argument("--multichoice", action="store_true", help="moodle/gift/qti: multiple choice instead of numbers")
+    run.add_argument("--exam-class", action="store_true", help="latex: use the exam document class")
+    run.add_argument("--list-kinds", action="store_true", help="list the question kinds and exit")
+    run.add_argument(
+        "-o",
+        "--output",
+        dest="target",
+        metavar="FILE",
+        help="write to FILE (latex also writes FILE-solutions.tex; qti needs a FILE.zip)",
+    )
+
+
+def run(args: argparse.Namespace) -> str:
+    if args.list_kinds:
+        return "".join(f"{name:<18} {kind.summary}\n" for name, kind in KINDS.items())
+    kinds = [name.strip() for name in args.kinds.split(",") if name.strip()] if args.kinds else None
+    exam = generate(args.count, seed=args.seed, difficulty=args.difficulty, kinds=kinds)
+    result = export(exam, args.format, multichoice=args.multichoice, exam_class=args.exam_class)
+    if isinstance(result, bytes):
+        if not args.target:
+            raise SpecError("--format qti writes a zip file: give -o FILE.zip")
+        _write(Path(args.target), result)
+        return ""
+    if not args.target:
+        return result
+    target = Path(args.target)
+    _write(target, result.encode("utf-8"))
+    if args.format == "latex":
+        solutions = export(exam, "latex-solutions", exam_class=args.exam_class)
+        assert isinstance(solutions, str)
+        _write(target.with_name(f"{target.stem}-solutions{target.suffix or '.tex'}"), solutions.encode("utf-8"))
+    return ""
+
+
+def _write(path: Path, data: bytes) -> None:
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        raise SpecError(f"cannot write {path}: {error.strerror or error}") from None

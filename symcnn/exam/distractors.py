@@ -1,0 +1,216 @@
+"""Wrong answers from misconceptions, computed through the engine.
+
+Two ways, never a second copy of a formula:
+
+* derive a *modified network*: the same layer without bias, with stride 1,
+  with one-sided padding (a ``ZeroPad2d`` in front), in Keras's counting
+  convention, or a pooling layer replaced by a convolution;
+* re-evaluate a derivation step's own rule with one argument changed
+  (:func:`reevaluate`): the input maps ``l`` as 1, the groups ``g`` as 1.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import sympy
+
+from .. import KERAS, Conventions, Derivation, Row, Step, SymcnnError, load_spec
+from .misconceptions import MISCONCEPTIONS
+from .model import Distractor, answer_text
+
+__all__ = [
+    "derive_spec",
+    "distinct",
+    "make",
+    "one_layer",
+    "reevaluate",
+    "search",
+    "size_function",
+    "unfloored",
+]
+
+Spec = dict[str, Any]
+
+
+def derive_spec(spec: Spec, conventions: Conventions | None = None) -> Derivation | None:
+    """The derivation of ``spec``, or ``None`` when the modified network is invalid."""
+    try:
+        return load_spec(spec).derive(conventions=conventions)
+    except SymcnnError:
+        return None
+
+
+def one_layer(shape: Iterable[sympy.Expr], layer: dict[str, Any], before: tuple[dict[str, Any], ...] = ()) -> Spec:
+    """A spec of one layer (optionally after others) on an input of ``shape``."""
+    clean = {key: value for key, value in layer.items() if key not in ("name", "inputs")}
+    return {"input": [int(size) for size in shape], "layers": [*before, clean]}
+
+
+def changed(spec: Spec, change: Callable[[dict[str, Any]], dict[str, Any] | None]) -> Spec:
+    """``spec`` with ``change`` applied to each layer (``None`` keeps the layer as it is)."""
+    result = copy.deepcopy(spec)
+    result["layers"] = [change(layer) or layer for layer in result["layers"]]
+    return result
+
+
+def reevaluate(step: Step, **values: int) -> sympy.Expr | None:
+    """The step's own rule with some arguments replaced: ``reevaluate(params, l=1)``.
+
+    ``None`` when the step has no rule or no such argument.
+    """
+    if step.rule is None:
+        return None
+    arguments = {name: bind.value for name, bind in step.arguments}
+    if not set(values) <= set(arguments):
+        return None
+    return step.rule(**{**arguments, **{name: sympy.Integer(value) for name, value in values.items()}})
+
+
+def unfloored(step: Step) -> sympy.Expr | None:
+    """The step's rule evaluated without its floor (exact fraction), ``None`` if it has none."""
+    if step.rule is None or not step.arguments:
+        return None
+    names = [name for name, _ in step.arguments]
+    general = step.rule(**{name: sympy.Symbol(name, positive=True, integer=True) for name in names})
+    if not general.has(sympy.floor):
+        return None
+    plain = general.replace(sympy.floor, lambda argument: argument)
+    return plain.xreplace(
+        {sympy.Symbol(name, positive=True, integer=True): bind.value for name, bind in step.arguments}
+    )
+
+
+def search(candidates: Iterable[int], forward: Callable[[int], sympy.Expr | None], target: sympy.Expr) -> list[int]:
+    """Every candidate (in increasing order) whose forward value, derived by the engine, equals ``target``.
+
+    Output sizes are monotone in each searched value: they grow with the padding
+    and shrink with the kernel and the stride.  Once a hit is followed by a size
+    below the target no later candidate can hit, so the search stops there.
+    """
+    found = []
+    for candidate in candidates:
+        value = forward(candidate)
+        if value == target:
+            found.append(candidate)
+        elif value is not None and value < target and found:
+            break
+    return found
+
+
+def size_function(spec: Spec, name: str) -> Callable[[int], sympy.Expr | None]:
+    """The output height of ``spec`` as a function of its symbol ``name``: derived once, then evaluated.
+
+    The engine derives the size as a formula in ``name`` (exact for every valid
+    value) with its validity conditions; a value that violates a condition gives ``None``.
+    """
+    derivation = derive_spec(spec)
+    if derivation is None:
+        return lambda value: None
+    (symbol,) = (item for item in derivation.free_symbols if item.name == name)
+    size = output_height(derivation)
+    assert size is not None
+    relations = [condition.relation for condition in derivation.conditions]
+
+    def at(value: int) -> sympy.Expr | None:
+        mapping = {symbol: sympy.Integer(value)}
+        if any(relation.xreplace(mapping) is not sympy.true for relation in relations):
+            return None
+        result = size.xreplace(mapping)
+        return result if result >= 1 else None
+
+    return at
+
+
+def output_height(derivation: Derivation | None) -> sympy.Expr | None:
+    if derivation is None:
+        return None
+    return derivation.output_shape[1] if len(derivation.output_shape) > 1 else derivation.output_shape[0]
+
+
+def make(name: str, value: sympy.Expr | None) -> Distractor | None:
+    """A distractor for misconception ``name`` (``None`` if no value, or not typeable exactly)."""
+    if value is None:
+        return None
+    value = sympy.sympify(value)
+    if value.is_number and answer_text(value) is None:
+        return None
+    if value.is_number and value < 0:
+        return None
+    misconception = MISCONCEPTIONS[name]
+    return Distractor(value, name, misconception.feedback)
+
+
+def distinct(answer: sympy.Expr, candidates: Iterable[Distractor | None]) -> tuple[Distractor, ...]:
+    """Drop missing distractors, those equal to the answer and repeats of an earlier value."""
+    kept: list[Distractor] = []
+    seen = [answer]
+    for candidate in candidates:
+        if candidate is None:
+            continue
+        if any(_same(candidate.value, value) for value in seen):
+            continue
+        seen.append(candidate.value)
+        kept.append(candidate)
+    return tuple(kept)
+
+
+def _same(one: sympy.Expr, two: sympy.Expr) -> bool:
+    if one.is_number and two.is_number:
+        return bool(one == two)
+    return sympy.expand(one - two) == 0  # formulas (polynomials in k and l): expanded, equal means the same
+
+
+# --- misconceptions of counting parameters and MACs ----------------------------------
+
+
+def without_bias(spec: Spec) -> Spec:
+    return changed(spec, lambda layer: {**layer, "bias": False} if layer["type"] in BIASED else None)
+
+
+BIASED = ("conv2d", "convtranspose2d", "linear")
+
+
+def forgot_input_maps(rows: Iterable[Row], quantity: str = "params") -> sympy.Expr | None:
+    """Sum of ``quantity`` with every convolution's input maps taken as 1 (``None`` if no convolution)."""
+    total, hit = sympy.Integer(0), False
+    for row in rows:
+        step: Step = getattr(row, quantity)
+        again = reevaluate(step, l=1) if row.kind.startswith("conv") else None
+        if again is not None and again != step.value:
+            hit = True
+        total += row.multiplicity * (again if again is not None else step.value)
+    return total if hit else None
+
+
+def ignored_groups(rows: Iterable[Row], quantity: str = "params") -> sympy.Expr | None:
+    total, hit = sympy.Integer(0), False
+    for row in rows:
+        step: Step = getattr(row, quantity)
+        again = reevaluate(step, g=1) if row.kind.startswith("conv") else None
+        if again is not None and again != step.value:
+            hit = True
+        total += row.multiplicity * (again if again is not None else step.value)
+    return total if hit else None
+
+
+def pooling_params(derivation: Derivation, spec_layers: list[dict[str, Any]]) -> sympy.Expr | None:
+    """The total if each pooling layer had the weights of a convolution of its window (C filters)."""
+    extra, hit = sympy.Integer(0), False
+    for row, layer in zip(derivation.layers, spec_layers, strict=True):
+        if not row.kind.endswith("pool2d"):
+            continue
+        conv = {"type": "conv2d", "out_channels": int(row.input_shapes[0][0]), "kernel_size": layer["kernel_size"]}
+        counted = derive_spec(one_layer(row.input_shapes[0], conv))
+        if counted is not None:
+            extra += counted.totals.params
+            hit = True
+    return derivation.totals.params + extra if hit else None
+
+
+def keras_counting(spec: Spec) -> sympy.Expr | None:
+    """Total parameters counting BatchNorm's statistics too (Keras's total, i.e. as if learnable)."""
+    derivation = derive_spec(spec, KERAS)
+    return None if derivation is None else derivation.totals.params

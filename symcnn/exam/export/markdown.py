@@ -1,0 +1,41 @@
+"""Markdown: each question with its table, answer, distractors and worked solution."""
+
+from __future__ import annotations
+
+import sympy
+
+from ...printing import to_latex
+from ..model import Exam, answer_text
+from .text import blank_cells, markdown_solution, markdown_text
+
+__all__ = ["render"]
+
+
+def _value(value: sympy.Expr) -> str:
+    return answer_text(value) or f"${to_latex(value)}$"
+
+
+def render(exam: Exam) -> str:
+    out = [f"# {exam.title}", "", f"seed {exam.seed}, difficulty {exam.difficulty}", ""]
+    for number, question in enumerate(exam.questions, start=1):
+        out += [f"## Q{number}. {question.title}", "", markdown_text(question.text), ""]
+        if question.table:
+            header, *rows = question.table
+            out.append("| " + " | ".join(header) + " |")
+            out.append("|" + "---|" * len(header))
+            for row in rows:
+                out.append(
+                    "| " + " | ".join(blank_cells(cell, lambda n: f"__({n})__", markdown_text) for cell in row) + " |"
+                )
+            out.append("")
+        answers = "; ".join(
+            f"({index}) {_value(blank.answer)}" if question.is_cloze else _value(blank.answer)
+            for index, blank in enumerate(question.blanks, start=1)
+        )
+        out += [f"**Answer:** {answers}", ""]
+        if question.distractors:
+            out.append("**Wrong answers to expect:**")
+            out += [f"- {_value(d.value)}: {d.feedback}" for d in question.distractors]
+            out.append("")
+        out += ["**Worked solution:**", "", markdown_solution(question.solution), ""]
+    return "\n".join(out)

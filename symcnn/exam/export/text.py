@@ -1,0 +1,160 @@
+"""Text with ``\\( \\)`` math marks, turned into HTML, LaTeX, Markdown or plain text."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+
+import sympy
+
+from ...printing import to_latex
+from ..model import BLANK, Line, Question, Solution, answer_text
+
+__all__ = [
+    "blank_cells",
+    "html_solution",
+    "html_table",
+    "html_text",
+    "latex_solution",
+    "latex_text",
+    "markdown_solution",
+    "markdown_text",
+    "only_blank",
+    "segments",
+    "step_math",
+]
+
+_MATH = re.compile(r"\\\((.*?)\\\)", re.DOTALL)
+_BLANK = re.compile(re.escape(BLANK).replace(r"\{\}", r"(\d+)"))
+
+
+def segments(text: str) -> list[tuple[bool, str]]:
+    """``[(is_math, content), ...]``: the prose and the math of ``text``, in order."""
+    parts: list[tuple[bool, str]] = []
+    position = 0
+    for match in _MATH.finditer(text):
+        if match.start() > position:
+            parts.append((False, text[position : match.start()]))
+        parts.append((True, match.group(1)))
+        position = match.end()
+    if position < len(text):
+        parts.append((False, text[position:]))
+    return parts
+
+
+def blank_cells(cell: str, write: Callable[[int], str], prose: Callable[[str], str]) -> str:
+    """A table cell with its ``[[n]]`` blanks written by ``write`` and the rest by ``prose``."""
+    out, position = [], 0
+    for match in _BLANK.finditer(cell):
+        out.append(prose(cell[position : match.start()]))
+        out.append(write(int(match.group(1))))
+        position = match.end()
+    out.append(prose(cell[position:]))
+    return "".join(out)
+
+
+def only_blank(index: int) -> Callable[[int], str]:
+    """Blanks written for a question about blank ``index`` alone: ``?`` there, ``…`` elsewhere."""
+    return lambda number: "?" if number == index else "…"
+
+
+def step_math(line: Line) -> str:
+    """``general = substituted = value`` (the parts a line has)."""
+    return " = ".join(part for part in (line.general, line.substituted, line.value) if part)
+
+
+# --- HTML (Moodle, Canvas): MathJax reads \( \) ------------------------------------------------
+
+
+def html_text(text: str) -> str:
+    return "".join(
+        rf"\({html.escape(part, quote=False)}\)" if math else html.escape(part) for math, part in segments(text)
+    )
+
+
+def html_table(question: Question, blank: Callable[[int], str] | None = None) -> str:
+    if not question.table:
+        return ""
+    header, *rows = question.table
+    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    body = []
+    for row in rows:
+        cells = [blank_cells(cell, blank, html_text) if blank else html_text(cell) for cell in row]
+        body.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    return f'<table border="1"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def value_html(value: sympy.Expr) -> str:
+    """An answer as a choice: the number as typed, or a formula as math."""
+    typed = answer_text(value)
+    return typed if typed is not None else html_text(rf"\({to_latex(value)}\)")
+
+
+def html_question(question: Question, blank: Callable[[int], str] | None = None) -> str:
+    return f"<p>{html_text(question.text)}</p>{html_table(question, blank)}"
+
+
+def html_solution(solution: Solution) -> str:
+    items = []
+    for line in solution.lines:
+        rule = f" ({html.escape(line.rule)})" if line.rule else ""
+        items.append(
+            f"<li><b>{html.escape(line.label)}</b>{rule}: \\({html.escape(step_math(line), quote=False)}\\)</li>"
+        )
+    return f"<p><b>Worked solution</b></p><ol>{''.join(items)}</ol><p>{html_text(solution.conclusion)}</p>"
+
+
+# --- LaTeX ------------------------------------------------------------------------------------
+
+_LATEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "_": r"\_",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "^": r"\^{}",
+    "~": r"\~{}",
+    "≥": r"\(\geq\)",
+    "≤": r"\(\leq\)",
+    "×": r"\(\times\)",
+    "−": r"\(-\)",
+    "γ": r"\(\gamma\)",
+    "β": r"\(\beta\)",
+    "→": r"\(\to\)",
+    "⇒": r"\(\Rightarrow\)",
+}
+
+
+def latex_prose(text: str) -> str:
+    return "".join(_LATEX_ESCAPES.get(char, char) for char in text)
+
+
+def latex_text(text: str) -> str:
+    return "".join(rf"\({part}\)" if math else latex_prose(part) for math, part in segments(text))
+
+
+def latex_solution(solution: Solution) -> str:
+    items = []
+    for line in solution.lines:
+        rule = f" ({latex_prose(line.rule)})" if line.rule else ""
+        items.append(rf"\item \textbf{{{latex_prose(line.label)}}}{rule}:\\ \({step_math(line)}\)")
+    return "\n".join([r"\begin{enumerate}", *items, r"\end{enumerate}", latex_text(solution.conclusion)])
+
+
+# --- Markdown (GitHub, Jupyter: $ $ math) ------------------------------------------------------
+
+
+def markdown_text(text: str) -> str:
+    return "".join(f"${part}$" if math else part for math, part in segments(text))
+
+
+def markdown_solution(solution: Solution) -> str:
+    items = []
+    for index, line in enumerate(solution.lines, start=1):
+        rule = f" ({line.rule})" if line.rule else ""
+        items.append(f"{index}. **{line.label}**{rule}: ${step_math(line)}$")
+    return "\n".join([*items, "", markdown_text(solution.conclusion)])

@@ -1,0 +1,64 @@
+"""Generate a set of distinct, reproducible questions.
+
+The same seed gives the same questions, byte for byte, in every format: one
+:class:`random.Random` drives every choice, in a fixed order, and nothing
+depends on set or dict iteration that could vary between runs.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from .. import SpecError
+from .kinds import KINDS
+from .model import Exam, Question
+from .networks import DIFFICULTIES
+
+__all__ = ["DEFAULT_KINDS", "generate"]
+
+DEFAULT_KINDS = tuple(KINDS)
+LEVELS = (*DIFFICULTIES, "mixed")
+
+
+def generate(
+    count: int = 10,
+    seed: int = 0,
+    difficulty: str = "medium",
+    kinds: Sequence[str] | None = None,
+) -> Exam:
+    """``count`` distinct questions of the given kinds, taking turns, from ``seed``.
+
+    ``difficulty`` is ``easy``, ``medium``, ``hard`` or ``mixed`` (the three in turn).
+
+    >>> exam = generate(3, seed=7, difficulty="easy", kinds=["layer_params"])
+    >>> [q.kind for q in exam.questions], len({q.text for q in exam.questions})
+    (['layer_params', 'layer_params', 'layer_params'], 3)
+    """
+    names = tuple(kinds) if kinds else DEFAULT_KINDS
+    unknown = [name for name in names if name not in KINDS]
+    if unknown:
+        raise SpecError(f"exam: unknown question kind {unknown[0]!r} (known: {', '.join(KINDS)})")
+    if difficulty not in LEVELS:
+        raise SpecError(f"exam: difficulty must be one of {', '.join(LEVELS)}, got {difficulty!r}")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise SpecError(f"exam: count must be a positive integer, got {count!r}")
+    rng = random.Random(seed)
+    questions: list[Question] = []
+    seen: set[tuple[object, ...]] = set()
+    misses = 0
+    while len(questions) < count:
+        turn = len(questions) + misses
+        level = DIFFICULTIES[turn % 3] if difficulty == "mixed" else difficulty
+        question = KINDS[names[turn % len(names)]].build(rng, level)
+        if question.key() in seen:
+            misses += 1
+            if misses > 20 * count + 100:
+                raise SpecError(
+                    f"exam: found only {len(questions)} distinct questions of kinds {', '.join(names)} "
+                    f"at difficulty {difficulty}; ask for fewer or allow more kinds"
+                )
+            continue
+        seen.add(question.key())
+        questions.append(question)
+    return Exam(tuple(questions), seed=seed, difficulty=difficulty, kinds=names)

@@ -1,0 +1,126 @@
+"""MACs of a layer and the saving of a depthwise-separable block."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from typing import Any
+
+import sympy
+
+from ... import Derivation
+from .. import distractors as wrong
+from ..model import Line, Question, Solution
+from ..networks import describe, draw_network
+from ..solution import row_lines, value_latex
+from .common import (
+    earlier_sizes,
+    math,
+    network_table,
+    paired,
+    question,
+    shape_math,
+    stride_of,
+)
+from .registry import kind
+
+Spec = dict[str, Any]
+
+
+@kind("layer_macs", "MACs of a layer")
+def layer_macs(rng: random.Random, difficulty: str) -> Question:
+    spec, derivation = draw_network(rng, difficulty)
+    pairs = paired(spec, derivation)
+    index = rng.choice([index for index, (row, _) in enumerate(pairs) if row.macs.value != 0])
+    row, layer = pairs[index]
+    answer = row.macs.value
+    alone = wrong.one_layer(row.input_shapes[0], layer)
+    single = wrong.derive_spec(alone)
+    found = [wrong.make("flops_not_macs", None if single is None else single.totals.flops)]
+    if row.kind.startswith("conv"):
+        found.append(wrong.make("forgot_input_maps", wrong.reevaluate(row.macs, l=1)))
+        found.append(wrong.make("ignored_groups", wrong.reevaluate(row.macs, g=1)))
+        if stride_of(layer) > 1:
+            unit = wrong.derive_spec({**alone, "layers": [{**alone["layers"][0], "stride": 1}]})
+            found.append(wrong.make("ignored_stride", None if unit is None else unit.totals.macs))
+    text = (
+        f"The network below reads an input of {shape_math(spec['input'])}. How many multiply-accumulate "
+        f"operations (MACs) does layer {index + 1} ({describe(layer)}) perform for one input?"
+    )
+    lines = [*earlier_sizes(derivation, index + 1), *row_lines(row, ("macs",))]
+    conclusion = f"Layer {index + 1} performs {math(value_latex(answer))} MACs."
+    return question(
+        "layer_macs",
+        difficulty,
+        text,
+        answer,
+        solution=Solution(tuple(lines), conclusion),
+        network=spec,
+        table=network_table(spec),
+        distractors=found,
+        layer=index + 1,
+    )
+
+
+@kind("separable_saving", "the saving of a depthwise-separable block")
+def separable_saving(rng: random.Random, difficulty: str) -> Question:
+    maps = rng.choice((8, 16, 32, 64))
+    filters = rng.choice((16, 32, 64, 128))
+    kernel = rng.choice((3, 5))
+    size = rng.randrange(7, 33)
+    quantity = "macs" if difficulty == "hard" and rng.random() < 0.5 else "params"
+    shape = [maps, size, size]
+    standard = {"type": "conv2d", "out_channels": filters, "kernel_size": kernel, "padding": kernel // 2}
+    depthwise = {"type": "conv2d", "out_channels": maps, "kernel_size": kernel, "padding": kernel // 2, "groups": maps}
+    pointwise = {"type": "conv2d", "out_channels": filters, "kernel_size": 1}
+    separable: Spec = {"input": shape, "layers": [depthwise, pointwise]}
+
+    def saving(one: Derivation | None, two: Derivation | None, field: str = quantity) -> sympy.Expr | None:
+        if one is None or two is None:
+            return None
+        return getattr(one.totals, field) - getattr(two.totals, field)
+
+    plain, split = wrong.derive_spec(wrong.one_layer(shape, standard)), wrong.derive_spec(separable)
+    assert plain is not None and split is not None
+    answer = saving(plain, split)
+    assert answer is not None
+    std_row, (dw_row, pw_row) = plain.layers[0], split.layers
+    std, dw, pw = (getattr(row, quantity) for row in (std_row, dw_row, pw_row))  # the steps asked about
+    full_dw, one_map, one_map_pw = wrong.reevaluate(dw, g=1), wrong.reevaluate(std, l=1), wrong.reevaluate(pw, l=1)
+    no_bias = wrong.derive_spec(wrong.without_bias(wrong.one_layer(shape, standard)))
+    no_bias_split = wrong.derive_spec(wrong.without_bias(separable))
+    found = [
+        wrong.make("forgot_bias", saving(no_bias, no_bias_split)),
+        wrong.make("ignored_groups", None if full_dw is None else std.value - (full_dw + pw.value)),
+        wrong.make(
+            "forgot_input_maps",
+            None if one_map is None or one_map_pw is None else one_map - (dw.value + one_map_pw),
+        ),
+        wrong.make("flops_not_macs", saving(plain, split, "flops") if quantity == "macs" else None),
+    ]
+    label = "parameters" if quantity == "params" else "MACs"
+    lines = [
+        *(replace(line, label=f"standard {line.label}") for line in row_lines(std_row, (quantity,))),
+        *(replace(line, label=f"depthwise {line.label}") for line in row_lines(dw_row, (quantity,))),
+        *(replace(line, label=f"pointwise {line.label}") for line in row_lines(pw_row, (quantity,))),
+        Line(
+            f"saving ({label})",
+            substituted=rf"{value_latex(std.value)} - \left({value_latex(dw.value)} + {value_latex(pw.value)}\right)",
+            value=value_latex(answer),
+        ),
+    ]
+    text = (
+        f"A convolution {describe(standard)} reads an input of {shape_math(shape)}. It is replaced by a "
+        f"depthwise-separable block: a depthwise convolution ({describe(depthwise)}) followed by a pointwise "
+        f"convolution ({describe(pointwise)}). How many {label} does the replacement save?"
+    )
+    conclusion = f"The separable block saves {math(value_latex(answer))} {label}."
+    return question(
+        "separable_saving",
+        difficulty,
+        text,
+        answer,
+        solution=Solution(tuple(lines), conclusion),
+        network={"input": shape, "layers": [standard]},
+        distractors=found,
+    )

@@ -1,0 +1,237 @@
+"""Size questions: a layer's output size, a shape table, the padding that keeps the size, inverse questions."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import sympy
+
+from ... import SymcnnError
+from .. import distractors as wrong
+from ..model import BLANK, Blank, Line, Question, Solution
+from ..networks import describe, draw_network, single_conv, well_posed
+from ..solution import size_lines, value_latex
+from .common import (
+    height,
+    math,
+    network_table,
+    paired,
+    question,
+    shape_math,
+    size_distractors,
+)
+from .registry import KINDS, kind
+
+Spec = dict[str, Any]
+
+
+def _size_layer(rng: random.Random, difficulty: str) -> dict[str, Any]:
+    if difficulty == "easy":
+        return single_conv(rng, "medium")["layers"][0] | {"dilation": 1}
+    choice = rng.random()
+    if difficulty == "medium":
+        if choice < 0.5:
+            kernel = rng.choice((2, 3))
+            pool = {"type": "maxpool2d", "kernel_size": kernel, "stride": 2, "padding": rng.choice((0, kernel // 2))}
+            return pool | {"ceil_mode": rng.random() < 0.5}
+        return single_conv(rng, "hard")["layers"][0]
+    if choice < 0.4:
+        kernel = rng.choice((2, 3, 4))
+        stride = rng.choice((2, 3))
+        return {
+            "type": "convtranspose2d",
+            "out_channels": rng.choice((4, 8, 16)),
+            "kernel_size": kernel,
+            "stride": stride,
+            "padding": rng.choice((0, 1)),
+            "output_padding": rng.choice(range(stride)),
+        }
+    if choice < 0.7:
+        kernel = rng.choice((3, 4, 5))
+        return {
+            "type": rng.choice(("maxpool2d", "avgpool2d")),
+            "kernel_size": kernel,
+            "stride": rng.choice((2, 3)),
+            "padding": rng.choice(range(kernel // 2 + 1)),
+            "ceil_mode": True,
+        }
+    return single_conv(rng, "hard")["layers"][0] | {"dilation": rng.choice((2, 3))}
+
+
+def _clean(layer: dict[str, Any]) -> dict[str, Any]:
+    defaults = {"padding": 0, "dilation": 1, "ceil_mode": False, "output_padding": 0}
+    return {key: value for key, value in layer.items() if defaults.get(key, object()) != value}
+
+
+@kind("output_size", "output size of a layer")
+def output_size(rng: random.Random, difficulty: str) -> Question:
+    for _ in range(100):
+        layer = _clean(_size_layer(rng, difficulty))
+        shape = [rng.choice((1, 3, 8, 16)), rng.randrange(6, 65)]
+        spec = wrong.one_layer([shape[0], shape[1], shape[1]], layer)
+        derivation = well_posed(spec)
+        if derivation is not None:
+            break
+    else:  # pragma: no cover
+        raise SymcnnError("exam: could not draw a well-posed layer")
+    (row,) = derivation.layers
+    answer = height(row.output_shape)
+    text = (
+        f"A layer {describe(layer)} reads an input of {shape_math(spec['input'])}. "
+        "What is the height (= width) of its output?"
+    )
+    conclusion = f"The output is {shape_math(row.output_shape)}: its height is {math(value_latex(answer))}."
+    return question(
+        "output_size",
+        difficulty,
+        text,
+        answer,
+        solution=Solution(tuple(size_lines(row)), conclusion),
+        network=spec,
+        distractors=size_distractors(derivation.input_shape, layer, row),
+    )
+
+
+@kind("shape_table", "the shape table of a network (cloze)")
+def shape_table(rng: random.Random, difficulty: str) -> Question:
+    if difficulty == "easy":
+        for _ in range(100):
+            spec = single_conv(rng, "easy")
+            spec["layers"].append({"type": "maxpool2d", "kernel_size": 2})
+            derivation = well_posed(spec)
+            if derivation is not None:
+                break
+        else:  # pragma: no cover
+            raise SymcnnError("exam: could not draw a well-posed network")
+    else:
+        spec, derivation = draw_network(rng, difficulty)
+    blanks: list[Blank] = []
+    cells: list[str] = []
+    lines: list[Line] = []
+    for index, (row, layer) in enumerate(paired(spec, derivation)):
+        if not row.sizes:
+            cells.append(shape_math(row.output_shape))
+            continue
+        answer = height(row.output_shape)
+        what = "features" if len(row.output_shape) == 1 else "height"
+        found = size_distractors(row.input_shapes[0], layer, row) if layer["type"] != "flatten" else ()
+        blanks.append(Blank(f"layer {index + 1} ({layer['type']}): output {what}", answer, found))
+        cells.append(BLANK.format(len(blanks)))
+        lines.extend(size_lines(row))
+    text = (
+        f"The network below reads an input of {shape_math(spec['input'])}. Fill in the output size of each "
+        "layer marked with a blank: the height (= width) of its maps, or the number of features after flatten."
+    )
+    shapes = ", ".join(
+        f"layer {index + 1}: {shape_math(row.output_shape)}" for index, row in enumerate(derivation.layers)
+    )
+    return Question(
+        kind="shape_table",
+        difficulty=difficulty,
+        title=KINDS["shape_table"].summary,
+        text=text,
+        blanks=tuple(blanks),
+        solution=Solution(tuple(lines), f"Output shapes: {shapes}."),
+        network=spec,
+        table=network_table(spec, tuple(cells), "output height (= width) or features"),
+    )
+
+
+@kind("keep_padding", "the padding that keeps the size")
+def keep_padding(rng: random.Random, difficulty: str) -> Question:
+    kernel = rng.choice((3, 5) if difficulty == "easy" else (3, 5, 7))
+    dilation = rng.choice((1, 2, 3)) if difficulty == "hard" else 1
+    size = rng.randrange(8, 65)
+    shape = [rng.choice((1, 3, 16, 32)), size, size]
+    conv = {"type": "conv2d", "out_channels": rng.choice((8, 16, 32, 64)), "kernel_size": kernel}
+    if dilation > 1:
+        conv["dilation"] = dilation
+    reach = range(dilation * kernel + 1)
+    forward = wrong.size_function(wrong.one_layer(shape, conv | {"padding": "p"}), "p")
+    one_sided = ({"type": "zeropad2d", "padding": ["p", 0, "p", 0]},)
+    (answer,) = wrong.search(reach, forward, sympy.Integer(size))
+    one_side = wrong.search(reach, wrong.size_function(wrong.one_layer(shape, conv, one_sided), "p"), size)
+    plus_one = wrong.search(reach, forward, sympy.Integer(size + 1))
+    plain = wrong.size_function(wrong.one_layer(shape, conv | {"dilation": 1, "padding": "p"}), "p")
+    undilated = wrong.search(reach, plain, sympy.Integer(size))
+    found = [
+        wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
+        wrong.make("missing_plus_one", plus_one[0] if len(plus_one) == 1 else None),
+        wrong.make("ignored_dilation", undilated[0] if len(undilated) == 1 and dilation > 1 else None),
+    ]
+    spec = wrong.one_layer(shape, conv | {"padding": answer})
+    derivation = well_posed(spec)
+    assert derivation is not None
+    text = (
+        f"A layer {describe(conv)}, stride 1, reads an input of {shape_math(shape)}. "
+        f"Which padding {math('p')} keeps the output height equal to the input height {math(str(size))}?"
+    )
+    conclusion = f"With {math(f'p = {answer}')} the output height stays {math(str(size))}."
+    return question(
+        "keep_padding",
+        difficulty,
+        text,
+        sympy.Integer(answer),
+        solution=Solution(tuple(size_lines(derivation.layers[0])), conclusion),
+        network=spec,
+        distractors=found,
+    )
+
+
+@kind("inverse_size", "the stride or kernel that gives a target size")
+def inverse_size(rng: random.Random, difficulty: str) -> Question:
+    for _ in range(200):
+        made = _inverse_attempt(rng, difficulty)
+        if made is not None:
+            return made
+    raise SymcnnError("exam: could not draw a well-posed inverse question")  # pragma: no cover
+
+
+def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
+    """One draw of an inverse question; ``None`` if its answer would not be unique."""
+    size = rng.randrange(10, 65)
+    padding = rng.choice((0, 1, 2))
+    shape = [rng.choice((1, 3, 16)), size, size]
+    ask = "stride" if difficulty != "easy" and rng.random() < 0.5 else "kernel_size"
+    conv: dict[str, Any] = {"type": "conv2d", "out_channels": rng.choice((8, 16, 32))}
+    if padding:
+        conv["padding"] = padding
+    if ask == "stride":
+        conv |= {"kernel_size": rng.choice((3, 5))}
+        truth, reach = rng.choice((2, 3, 4)), range(1, size + 1)
+    else:
+        truth, reach = rng.choice((2, 3, 4, 5, 6, 7)), range(1, size + 2 * padding + 1)
+
+    symbol = "s" if ask == "stride" else "n"
+    forward = wrong.size_function(wrong.one_layer(shape, conv | {ask: symbol}), symbol)
+    target = forward(truth)
+    if target is None or target < 2 or wrong.search(reach, forward, target) != [truth]:
+        return None
+    pad = ({"type": "zeropad2d", "padding": [padding, 0, padding, 0]},)
+    one_sided = wrong.size_function(wrong.one_layer(shape, conv | {"padding": 0, ask: symbol}, pad), symbol)
+    one_side = wrong.search(reach, one_sided, target) if padding else []
+    plus_one = wrong.search(reach, forward, target + 1)
+    found = [
+        wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
+        wrong.make("missing_plus_one", plus_one[0] if len(plus_one) == 1 else None),
+    ]
+    spec = wrong.one_layer(shape, conv | {ask: truth})
+    derivation = well_posed(spec)
+    assert derivation is not None
+    what = "stride" if ask == "stride" else "kernel size"
+    given = describe(conv) if ask == "stride" else describe(conv | {"kernel_size": "n"}) + ", stride 1"
+    text = (
+        f"A layer {given} reads an input of {shape_math(shape)}. "
+        f"Which {what} {math(symbol)} gives an output height of {math(str(target))}?"
+    )
+    conclusion = f"{what.capitalize()} {math(f'{symbol} = {truth}')} gives the output height {math(str(target))}."
+    return question(
+        "inverse_size",
+        difficulty,
+        text,
+        sympy.Integer(truth),
+        solution=Solution(tuple(size_lines(derivation.layers[0])), conclusion),
+        network=spec,
+        distractors=found,
+    )

@@ -1,0 +1,150 @@
+"""The data of an exam: questions, their answers, distractors and worked solutions.
+
+Plain frozen data, no formatting: the exporters in :mod:`symcnn.exam.export`
+walk it.  Text that contains mathematics marks it as ``\\( ... \\)`` (LaTeX
+inside), the delimiters MathJax and Moodle use; each exporter turns the marks
+into its own notation and escapes the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+__all__ = ["BLANK", "Blank", "Distractor", "Exam", "Line", "Question", "Solution", "answer_text"]
+
+# A gap in a shape table cell: "[[1]]" is the first blank (each exporter writes its own).
+BLANK = "[[{}]]"
+
+
+@dataclass(frozen=True)
+class Distractor:
+    """A wrong answer that a named misconception produces, with feedback for the student."""
+
+    value: sympy.Expr
+    misconception: str
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Blank:
+    """One gap to fill: what it asks for, the answer and the wrong answers to expect."""
+
+    label: str
+    answer: sympy.Expr
+    distractors: tuple[Distractor, ...] = ()
+
+
+@dataclass(frozen=True)
+class Line:
+    """One step of a worked solution, as LaTeX: the rule, in general, with values, the result."""
+
+    label: str
+    rule: str = ""
+    general: str = ""
+    substituted: str = ""
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The worked solution: its steps and a concluding sentence (which may hold math marks)."""
+
+    lines: tuple[Line, ...]
+    conclusion: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question.
+
+    ``text`` is the prompt (math in ``\\( \\)``); ``table`` optionally lists the
+    layers of the network (header row first); ``blanks`` holds one answer for
+    ordinary questions and one per row for shape tables (cloze).  ``network``
+    is the network in the spec-file format, ``grading`` is ``"numerical"`` or
+    ``"symbolic"`` (the answer a formula, graded by symbolic equality), and
+    ``template`` optionally describes a Moodle calculated variant;
+    ``layer`` is the layer a question asks about (numbered from 1), if one.
+    """
+
+    kind: str
+    difficulty: str
+    title: str
+    text: str
+    blanks: tuple[Blank, ...]
+    solution: Solution
+    network: dict[str, Any]
+    table: tuple[tuple[str, ...], ...] = ()
+    grading: str = "numerical"
+    template: Template | None = None
+    layer: int | None = None  # the layer asked about (1 = the first after the input), if one
+
+    @property
+    def answer(self) -> sympy.Expr:
+        return self.blanks[0].answer
+
+    @property
+    def distractors(self) -> tuple[Distractor, ...]:
+        return self.blanks[0].distractors
+
+    @property
+    def is_cloze(self) -> bool:
+        return len(self.blanks) > 1
+
+    def key(self) -> tuple[str, str, tuple[tuple[str, ...], ...]]:
+        """What makes two questions the same (the set never holds one twice)."""
+        return (self.kind, self.text, self.table)
+
+
+@dataclass(frozen=True)
+class Template:
+    """A Moodle ``calculated`` question: text and answer formula with ``{name}`` wildcards.
+
+    ``datasets`` gives, for each wildcard, the values of the generated variants
+    (item ``i`` of every wildcard belongs together).
+    """
+
+    text: str
+    formula: str
+    datasets: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True)
+class Exam:
+    """A generated set of questions and how it was made (for reproducibility)."""
+
+    questions: tuple[Question, ...]
+    seed: int
+    difficulty: str
+    kinds: tuple[str, ...]
+    title: str = field(default="symcnn exam")
+
+
+def answer_text(value: sympy.Expr) -> str | None:
+    """An answer as a student types it: an integer, a finite decimal, or ``None``.
+
+    >>> answer_text(sympy.Integer(24)), answer_text(sympy.Rational(3, 2)), answer_text(sympy.Rational(1, 3))
+    ('24', '1.5', None)
+    """
+    if isinstance(value, sympy.Integer):
+        return str(int(value))
+    if isinstance(value, sympy.Rational):
+        denominator = int(value.q)
+        twos = fives = 0
+        while denominator % 2 == 0:
+            denominator //= 2
+            twos += 1
+        while denominator % 5 == 0:
+            denominator //= 5
+            fives += 1
+        if denominator != 1:
+            return None  # a repeating decimal: no exact numerical answer
+        places = max(twos, fives)
+        scaled = value * 10**places
+        whole = int(scaled)
+        sign = "-" if whole < 0 else ""
+        digits = str(abs(whole)).rjust(places + 1, "0")
+        return f"{sign}{digits[:-places]}.{digits[-places:]}"
+    return None
