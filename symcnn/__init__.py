@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import render  # noqa: F401  (registers the renderers behind Derivation.to_text() and friends)
+from . import memory, receptive, render  # noqa: F401  (register Derivation.to_text(), .memory(), .receptive_fields)
 from .caches import clear_caches
 from .conditions import minimum_input_size, violated
 from .conventions import KERAS, PYTORCH, Conventions

@@ -9,8 +9,9 @@ the totals, the conventions and the validity conditions.  Renderers in
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import Any
 
 import sympy
 
@@ -43,6 +44,19 @@ class Row:
     buffers: Step = Step("buffers", sympy.Integer(0))
     macs: Step = Step("macs", sympy.Integer(0))
     multiplicity: sympy.Expr = sympy.S.One
+    repeats: tuple[tuple[str, sympy.Expr], ...] = ()  # the Repeat blocks around this layer: (name, times)
+    # The derivation this row belongs to (set by it), for what needs the rows around it.
+    derivation: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def receptive_field(self) -> tuple[Any, ...]:
+        """What one unit sees, per spatial axis: ``size``, ``jump`` and ``start`` (see :mod:`symcnn.receptive`).
+
+        Raises ``UnsupportedError`` naming the layer where it cannot be derived exactly.
+        """
+        if self.derivation is None:
+            raise SpecError(f"{self.where}: a receptive field needs the derivation this row belongs to")
+        return tuple(self.derivation.receptive_fields.of(self.name))
 
     @property
     def where(self) -> str:
@@ -88,6 +102,10 @@ class Derivation:
     conventions: Conventions
     conditions: tuple[Condition, ...] = ()
     assumptions: tuple[tuple[sympy.Symbol, int], ...] = ()
+
+    def __post_init__(self) -> None:
+        for row in self.rows:  # rows are shared by derivations that differ in conditions only
+            object.__setattr__(row, "derivation", self)
 
     # -- the numbers -----------------------------------------------------------------
     @cached_property
@@ -167,6 +185,17 @@ class Derivation:
                 return row
         raise KeyError(name)
 
+    @cached_property
+    def receptive_fields(self) -> Any:
+        """Every row's receptive field (a :class:`symcnn.receptive.ReceptiveFields`), derived once."""
+        return call("receptive", self)
+
+    def memory(
+        self, batch: object = "B", dtype: str = "float32", optimizer: str | None = None, convention: str = "saved"
+    ) -> Any:
+        """Training memory in bytes as formulas (a :class:`symcnn.memory.Memory`); see docs/conventions.md."""
+        return call("memory", self, batch=batch, dtype=dtype, optimizer=optimizer, convention=convention)
+
     # -- substitution -------------------------------------------------------------------
     def subs(self, values: Mapping[str, object] | None = None, /, **more: object) -> Derivation:
         """Substitute values (fully or partly): ``d.subs(H=28, k=64)``.
@@ -227,7 +256,8 @@ class Derivation:
     def _replace_all(self, change, mapping: Mapping[sympy.Basic, sympy.Expr]) -> Derivation:  # type: ignore[no-untyped-def]
         def step(old: Step) -> Step:
             replaced = (*old.replaced, mapping) if mapping else old.replaced
-            return replace(old, value=change(old.value), replaced=replaced)
+            window = old.window.map(change) if old.window is not None else None
+            return replace(old, value=change(old.value), replaced=replaced, window=window)
 
         rows = tuple(
             replace(
@@ -240,6 +270,7 @@ class Derivation:
                 buffers=step(row.buffers),
                 macs=step(row.macs),
                 multiplicity=change(row.multiplicity),
+                repeats=tuple((name, change(times)) for name, times in row.repeats),
             )
             for row in self.rows
         )
@@ -263,20 +294,21 @@ class Derivation:
         )
 
     # -- output formats (the renderers in symcnn.render register these) -------------------
-    def to_text(self) -> str:
-        return str(call("render.text", self))
+    # ``receptive_field=True`` adds a column; ``memory=d.memory(...)`` adds its lines (JSON: keys).
+    def to_text(self, *, receptive_field: bool = False, memory: Any = None) -> str:
+        return str(call("render.text", self, receptive_field=receptive_field, memory=memory))
 
-    def to_markdown(self) -> str:
-        return str(call("render.markdown", self))
+    def to_markdown(self, *, receptive_field: bool = False, memory: Any = None) -> str:
+        return str(call("render.markdown", self, receptive_field=receptive_field, memory=memory))
 
-    def to_latex(self, standalone: bool = False) -> str:
-        return str(call("render.latex", self, standalone=standalone))
+    def to_latex(self, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None) -> str:
+        return str(call("render.latex", self, standalone=standalone, receptive_field=receptive_field, memory=memory))
 
-    def to_json(self) -> str:
-        return str(call("render.json", self))
+    def to_json(self, *, receptive_field: bool = False, memory: Any = None) -> str:
+        return str(call("render.json", self, receptive_field=receptive_field, memory=memory))
 
-    def to_dict(self) -> dict[str, object]:
-        result: dict[str, object] = call("render.dict", self)
+    def to_dict(self, *, receptive_field: bool = False, memory: Any = None) -> dict[str, object]:
+        result: dict[str, object] = call("render.dict", self, receptive_field=receptive_field, memory=memory)
         return result
 
     def _repr_latex_(self) -> str:

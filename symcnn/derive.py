@@ -93,6 +93,7 @@ class _Walker:
         self.rows: list[Row] = []
         self.conditions: list[Condition] = []
         self._seen_conditions: set[sympy.Basic] = set()
+        self._repeats: list[tuple[str, sympy.Expr]] = []  # the Repeats around the current layer, outermost first
 
     # -- inputs ---------------------------------------------------------------------------
     def inputs(self, network: Network, input_shape: Sequence[Value] | None) -> list[Flow]:
@@ -159,7 +160,11 @@ class _Walker:
         assert net.block is not None
         start = len(self.rows)
         self._condition(f"repeat '{name}'", "times must be ≥ 1", sympy.Ge(net.times, 1))
-        made = self.module(net.block, name, flows, times * net.times)
+        self._repeats.append((name, net.times))
+        try:
+            made = self.module(net.block, name, flows, times * net.times)
+        finally:
+            self._repeats.pop()
         before, after = flows[0][0].shape, made[0][0].shape
         where = self.rows[start].where if start < len(self.rows) else name
         rule = "repeat: the block must map its input shape to itself"
@@ -209,6 +214,7 @@ class _Walker:
                 buffers=outcome.buffers,
                 macs=outcome.macs,
                 multiplicity=times,
+                repeats=tuple(self._repeats),
             )
         )
         return outcome.output, name

@@ -32,6 +32,7 @@ __all__ = [
     "Step",
     "Tensor",
     "Value",
+    "Window",
     "bias_term",
     "derive_step",
     "format_shape",
@@ -72,6 +73,27 @@ class Tensor:
 
 
 @dataclass(frozen=True)
+class Window:
+    """The geometry of a sliding window along one axis, kept beside the size it gives.
+
+    A size rule shows only what it needs (``size_ceil_exact`` has no kernel);
+    receptive fields need all of it.
+    """
+
+    kernel: sympy.Expr
+    stride: sympy.Expr
+    padding: sympy.Expr
+    dilation: sympy.Expr = sympy.S.One
+    ceil_mode: bool = False
+
+    def map(self, change: Any) -> Window:
+        """The same window with ``change`` applied to every value (a substitution)."""
+        return Window(
+            change(self.kernel), change(self.stride), change(self.padding), change(self.dilation), self.ceil_mode
+        )
+
+
+@dataclass(frozen=True)
 class Step:
     """One derived quantity: the rule, the rule in general and with values, the value.
 
@@ -85,6 +107,7 @@ class Step:
     arguments: tuple[tuple[str, Bind], ...] = ()
     shown: Shown | None = None  # a display given directly, for steps without a rule
     replaced: tuple[Mapping[sympy.Basic, sympy.Expr], ...] = ()  # substitutions made since
+    window: Window | None = None  # a size made by a sliding window: its geometry
 
     @cached_property
     def general(self) -> Shown | None:

@@ -148,6 +148,9 @@ NOTATION: dict[str, str] = {
     "G": "gates of a recurrent cell (RNN 1, GRU 3, LSTM 4)",
     "D": "directions (2 if bidirectional)",
     "L": "recurrent layers after the first",
+    "R": "receptive field size of the layer's input (one spatial axis)",
+    "J": "jump (distance in input pixels between neighbouring units) of the layer's input",
+    "A": "start of the receptive field of the input's unit 0 (minus the effective padding)",
     "kd": "key size of attention",
     "vd": "value size of attention",
     "w": "keys after bias_kv and zero_attn",
@@ -229,6 +232,24 @@ def size_padded_sides(i, p_before, p_after):  # type: ignore[no-untyped-def]
 @rule("upsampling by a scale factor r = u/v (PyTorch floors)")
 def size_scaled(i, u, v):  # type: ignore[no-untyped-def]
     return (i * u) // v
+
+
+# --- receptive fields (Araujo, Norris & Sim, Distill 2019; one spatial axis) ------
+
+
+@rule("receptive field: the input's, plus the window's span in input jumps")
+def receptive_size(R, n, d, J):  # type: ignore[no-untyped-def]
+    return R + d * (n - 1) * J
+
+
+@rule("jump: neighbouring outputs are s input units apart")
+def receptive_jump(J, s):  # type: ignore[no-untyped-def]
+    return J * s
+
+
+@rule("start: the padding moves the first window p input units to the left")
+def receptive_start(A, p, J):  # type: ignore[no-untyped-def]
+    return A - p * J
 
 
 # --- trainable parameters -------------------------------------------------------

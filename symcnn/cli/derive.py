@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from typing import Any
 
 from ..conventions import Conventions
 from ..derivation import Derivation
 from ..derive import derive
 from ..errors import SpecError
 from ..examples import MNIST
+from ..memory import CONVENTIONS, DTYPES, OPTIMIZERS
 from ..network import Input, Network
 from ..spec import load_spec
 
@@ -30,6 +32,19 @@ def configure(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument("--input", metavar="C,H,W", help="input shape for --torch, e.g. 3,H,W")
     run.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    # receptive fields and memory (issue 8)
+    run.add_argument(
+        "--receptive-field", action="store_true", help="add each layer's receptive field (size, jump, start)"
+    )
+    run.add_argument("--memory", action="store_true", help="add training memory in bytes (see docs/conventions.md)")
+    run.add_argument(
+        "--batch", default="B", metavar="N", help="--memory: batch size, a number or a formula (default: B)"
+    )
+    run.add_argument(
+        "--dtype", default="float32", choices=sorted(DTYPES), help="--memory: element type (default: float32)"
+    )
+    run.add_argument("--optimizer", default="none", choices=sorted(OPTIMIZERS), help="--memory: optimizer state kept")
+    run.add_argument("--memory-convention", default="saved", choices=CONVENTIONS, help="--memory: what is counted")
 
 
 def run(args: argparse.Namespace) -> str:
@@ -38,7 +53,12 @@ def run(args: argparse.Namespace) -> str:
     values = substitutions(args.subs)
     if values:
         derivation = derivation.subs(values)
-    return render(derivation, args.format, args.standalone)
+    memory = None
+    if args.memory:
+        memory = derivation.memory(args.batch, args.dtype, args.optimizer, args.memory_convention)
+    elif (args.batch, args.dtype, args.optimizer, args.memory_convention) != ("B", "float32", "none", "saved"):
+        raise SpecError("--batch, --dtype, --optimizer and --memory-convention apply with --memory")
+    return render(derivation, args.format, args.standalone, receptive_field=args.receptive_field, memory=memory)
 
 
 def substitutions(pairs: Sequence[str], flag: str = "--subs") -> dict[str, str]:
@@ -52,17 +72,20 @@ def substitutions(pairs: Sequence[str], flag: str = "--subs") -> dict[str, str]:
     return values
 
 
-def render(derivation: Derivation, fmt: str, standalone: bool = False) -> str:
-    """The derivation in one of :data:`FORMATS`."""
+def render(
+    derivation: Derivation, fmt: str, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None
+) -> str:
+    """The derivation in one of :data:`FORMATS`, with a receptive-field column and memory lines if asked."""
     if standalone and fmt != "latex":
         raise SpecError("--standalone only applies to --format latex")
+    extras: dict[str, Any] = {"receptive_field": receptive_field, "memory": memory}
     if fmt == "json":
-        return derivation.to_json()
+        return derivation.to_json(**extras)
     if fmt in ("md", "markdown"):
-        return derivation.to_markdown()
+        return derivation.to_markdown(**extras)
     if fmt == "latex":
-        return derivation.to_latex(standalone=standalone)
-    return derivation.to_text()
+        return derivation.to_latex(standalone=standalone, **extras)
+    return derivation.to_text(**extras)
 
 
 def _network(args: argparse.Namespace) -> Network:

@@ -6,11 +6,13 @@ layer's values; all of them agree with PyTorch's general formula there.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy
 
 from .. import rules
 from ..display import Shown
-from ..results import Bind, Check, Step, derive_step, size_check
+from ..results import Bind, Check, Step, Window, derive_step, size_check
 from ..rules import Rule
 from ..simplify import decide
 
@@ -39,6 +41,7 @@ def window_size(
     else:
         rule, used = _simplest_rule(kernel, padding, stride, dilation)
         step = derive_step(dimension, rule, **{key: bind[key] for key in used})
+    step = replace(step, window=Window(kernel, stride, padding, dilation, ceil_mode))
     return step, size_check(dimension, step)
 
 

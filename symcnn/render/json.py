@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import sympy
 
@@ -10,6 +11,7 @@ from ..derivation import Derivation, Row
 from ..hooks import provides
 from ..printing import to_str
 from ..results import Step
+from .extras import receptive_dicts
 
 
 def _value(value: sympy.Basic) -> int | str:
@@ -50,9 +52,9 @@ def _layer(row: Row) -> dict[str, object]:
 
 
 @provides("render.dict")
-def as_dict(derivation: Derivation) -> dict[str, object]:
+def as_dict(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> dict[str, object]:
     totals = derivation.totals
-    return {
+    result: dict[str, object] = {
         "input_shape": _shape(derivation.input_shape),
         "input_shapes": [_shape(shape) for shape in derivation.input_shapes],
         "output_shape": _shape(derivation.output_shape),
@@ -72,8 +74,21 @@ def as_dict(derivation: Derivation) -> dict[str, object]:
         ],
         "layers": [_layer(row) for row in derivation.layers],
     }
+    if receptive_field:
+        for layer, row in zip(result["layers"], derivation.layers, strict=True):  # type: ignore[call-overload]
+            layer["receptive_field"] = receptive_dicts(derivation, row)
+            if layer["receptive_field"] is None:  # say why, as the error would
+                layer["receptive_field_refusal"] = derivation.receptive_fields.refusal(row.name)
+    if memory is not None:
+        result["memory"] = {
+            key: _value(value) if isinstance(value, sympy.Basic) else value for key, value in memory.as_dict().items()
+        }
+    return result
 
 
 @provides("render.json")
-def render(derivation: Derivation) -> str:
-    return json.dumps(as_dict(derivation), indent=2, ensure_ascii=False) + "\n"
+def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
+    return (
+        json.dumps(as_dict(derivation, receptive_field=receptive_field, memory=memory), indent=2, ensure_ascii=False)
+        + "\n"
+    )

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 import sympy
 
-from ..derivation import Derivation
+from ..derivation import Derivation, Row
 from ..hooks import provides
 from ..printing import to_latex
 from ..results import Step
 from ..rules import Rule
 from .common import shape_latex, size_cells, total_terms, value_latex
+from .extras import memory_header, memory_items, receptive_latex, receptive_note
 
 _ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -98,13 +100,14 @@ def name_latex(name: str) -> str:
     return r"\texttt{" + escape(name).replace(".", r".\allowbreak{}") + "}"
 
 
-def table(derivation: Derivation) -> str:
+def table(derivation: Derivation, receptive_field: bool = False) -> str:
     """A booktabs ``longtable``: breaks across pages; names and formulas wrap inside their columns."""
     column = r">{\raggedright\arraybackslash}p{\dimexpr %s\linewidth-2\tabcolsep\relax}"
+    shares = (".2", ".27", ".22", ".21") if receptive_field else (".25", ".39", ".26")
     lines = [
-        r"\begin{longtable}{@{}r" + "".join(column % share for share in (".25", ".39", ".26")) + "@{}}",
+        r"\begin{longtable}{@{}r" + "".join(column % share for share in shares) + "@{}}",
         r"\toprule",
-        r"\# & layer & output & parameters \\",
+        r"\# & layer & output & parameters" + (" & receptive field" if receptive_field else "") + r" \\",
         r"\midrule",
         r"\endhead",
         r"\bottomrule",
@@ -113,12 +116,13 @@ def table(derivation: Derivation) -> str:
     for row in derivation.rows:
         repeat = "" if row.multiplicity == 1 else rf" ($\times {to_latex(row.multiplicity)}$)"
         params = _equation(row.params) if row.params.value != 0 else value_latex(row.total_params)
+        extra = f" & {receptive_latex(derivation, row)}" if receptive_field else ""
         lines.append(
-            rf"{row.index} & {name_latex(row.name)}{repeat} & ${shape_latex(row.output_shape)}$ & ${params}$ \\"
+            rf"{row.index} & {name_latex(row.name)}{repeat} & ${shape_latex(row.output_shape)}$ & ${params}${extra} \\"
         )
     lines += [
         r"\midrule",
-        rf" & total & & {cell_latex(derivation.totals.params)} \\",
+        rf" & total & & {cell_latex(derivation.totals.params)}" + (" &" if receptive_field else "") + r" \\",
         r"\end{longtable}",
     ]
     return "\n".join(lines)
@@ -188,7 +192,16 @@ def _step_lines(label: str, step: Step) -> list[str]:
 _LABELS = {"params": "parameters", "non_trainable": "non-trainable", "macs": "MACs"}
 
 
-def _blocks(derivation: Derivation) -> list[tuple[str, list[str]]]:
+def _receptive_lines(derivation: Derivation, row: Row) -> list[str]:
+    """This layer's receptive-field steps (``r = R + (n - 1)*J`` with values), when it has them."""
+    if derivation.receptive_fields.refusal(row.name) is not None:
+        return []
+    return [
+        line for axis in row.receptive_field for step in axis.steps for line in _step_lines(escape(step.quantity), step)
+    ]
+
+
+def _blocks(derivation: Derivation, receptive_field: bool = False) -> list[tuple[str, list[str]]]:
     """(heading, align lines) per layer that derives something, then the totals."""
     blocks = []
     for row in derivation.layers:
@@ -200,6 +213,8 @@ def _blocks(derivation: Derivation) -> list[tuple[str, list[str]]]:
         for step in (row.params, row.non_trainable, row.buffers, row.macs):
             if step.substituted is not None:
                 lines.extend(_step_lines(_LABELS.get(step.quantity, step.quantity), step))
+        if receptive_field:
+            lines.extend(_receptive_lines(derivation, row))
         blocks.append((f"{name_latex(row.name)} ({escape(row.kind)})", lines))
     totals = derivation.totals
     terms = [value for _, value in total_terms(derivation)] or [sympy.Integer(0)]
@@ -209,11 +224,11 @@ def _blocks(derivation: Derivation) -> list[tuple[str, list[str]]]:
     return blocks
 
 
-def equations(derivation: Derivation) -> str:
+def equations(derivation: Derivation, receptive_field: bool = False) -> str:
     """The derivation, one ``align*`` per layer (TeX would run out of memory on one for
     thousands of layers), then the totals with long sums broken over lines."""
     parts = []
-    for heading, lines in _blocks(derivation):
+    for heading, lines in _blocks(derivation, receptive_field):
         parts.append(
             rf"\noindent {heading}" + "\n" + r"\begin{align*}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{align*}"
         )
@@ -237,7 +252,7 @@ def rules_section(derivation: Derivation) -> str:
     return "\n".join(lines)
 
 
-def facts(derivation: Derivation) -> str:
+def facts(derivation: Derivation, receptive_field: bool = False, memory: Any = None) -> str:
     totals = derivation.totals
     items = [
         rf"\item output shape: ${shape_latex(derivation.output_shape)}$",
@@ -251,19 +266,27 @@ def facts(derivation: Derivation) -> str:
         rf"\item valid when ${to_latex(c.relation)}$ ({escape(c.where)}: {escape(c.rule)})"
         for c in derivation.essential_conditions
     ]
+    note = receptive_note(derivation) if receptive_field else None
+    if note:
+        items.append(rf"\item receptive field: {escape(note)}")
+    if memory is not None:
+        memory_lines = ", ".join(f"{escape(label)} ${value}$" for label, value in memory_items(memory, latex=True))
+        items.append(rf"\item {escape(memory_header(memory))} {memory_lines}")
     return "\n".join([r"\begin{itemize}", *items, r"\end{itemize}"])
 
 
 @provides("render.latex")
-def render(derivation: Derivation, *, standalone: bool = False) -> str:
+def render(
+    derivation: Derivation, *, standalone: bool = False, receptive_field: bool = False, memory: Any = None
+) -> str:
     body = "\n\n".join(
         [
             "% generated by symcnn; regenerate rather than edit\n"
             f"% needs \\usepackage{{{','.join(PACKAGES)}}} and \\allowdisplaybreaks"
             " (long derivations break across pages)",
-            table(derivation),
-            equations(derivation),
-            facts(derivation),
+            table(derivation, receptive_field),
+            equations(derivation, receptive_field),
+            facts(derivation, receptive_field, memory),
             rules_section(derivation),
         ]
     )

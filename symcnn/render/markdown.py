@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..derivation import Derivation, Row
 from ..hooks import provides
 from ..printing import to_latex
 from ..results import Step
 from .common import by_block, shape_latex, size_cells, total_terms, value_latex
+from .extras import memory_header, memory_items, receptive_latex, receptive_note
 
 
 def _step(step: Step) -> str:
@@ -38,21 +41,23 @@ def summary(derivation: Derivation, max_rows: int = 40) -> str:
 
 
 @provides("render.markdown")
-def render(derivation: Derivation) -> str:
-    lines = ["| # | name | size | parameters | MACs |", "|---:|---|---|---|---:|"]
+def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
+    extra = (" receptive field |", "---|") if receptive_field else ("", "")
+    lines = ["| # | name | size | parameters | MACs |" + extra[0], "|---:|---|---|---|---:|" + extra[1]]
     for row in derivation.rows:
         name = f"`{row.name}`" + ("" if row.multiplicity == 1 else f" ×${to_latex(row.multiplicity)}$")
         parts = [_step(row.params)] if row.params.value != 0 else []
         if row.non_trainable.value != 0:  # Keras's BatchNorm statistics, frozen parameters
             parts.append(f"{_step(row.non_trainable)} non-trainable")
         params = " + ".join(parts) or "$0$"
-        lines.append(f"| {row.index} | {name} | {_sizes(row)} | {params} | ${value_latex(row.macs.value)}$ |")
+        cell = f" {receptive_latex(derivation, row)} |" if receptive_field else ""
+        lines.append(f"| {row.index} | {name} | {_sizes(row)} | {params} | ${value_latex(row.macs.value)}$ |{cell}")
     terms = " + ".join(value_latex(value) for _, value in total_terms(derivation)) or "0"
     lines += ["", f"**Total parameters:** ${terms} = {value_latex(derivation.totals.params)}$"]
-    return "\n".join(lines) + "\n" + _facts(derivation)
+    return "\n".join(lines) + "\n" + _facts(derivation, receptive_field, memory)
 
 
-def _facts(derivation: Derivation) -> str:
+def _facts(derivation: Derivation, receptive_field: bool = False, memory: Any = None) -> str:
     totals = derivation.totals
     lines = [
         "",
@@ -68,4 +73,10 @@ def _facts(derivation: Derivation) -> str:
             "- valid when: "
             + "; ".join(f"${to_latex(c.relation)}$ ({c.where})" for c in derivation.essential_conditions)
         )
+    note = receptive_note(derivation) if receptive_field else None
+    if note:
+        lines.append(f"- receptive field: {note}")
+    if memory is not None:
+        items = ", ".join(f"{label} ${value}$" for label, value in memory_items(memory, latex=True))
+        lines.append(f"- {memory_header(memory)} {items}")
     return "\n".join(lines) + "\n"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..derivation import Derivation, Row
 from ..display import BinOp
 from ..hooks import provides
 from ..printing import to_str, to_text
 from ..results import Step
 from .common import number, shape_text, size_cells, total_terms, value_text
+from .extras import memory_header, memory_items, receptive_note, receptive_text
 
 
 def _compact(step: Step) -> str:
@@ -45,12 +48,21 @@ MAX_TABLE_WIDTH = 160
 
 
 @provides("render.text")
-def render(derivation: Derivation) -> str:
+def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
     """A table like the textbook's; one block per layer when formulas are too wide for it."""
-    table = _table(derivation)
+    table = _table(derivation, receptive_field)
     if max(len(line) for line in table) > MAX_TABLE_WIDTH:
-        table = _blocks(derivation)
-    return "\n".join([*table, _total_line(derivation), "", *_summary(derivation)]) + "\n"
+        table = _blocks(derivation, receptive_field)
+    lines = [*table, _total_line(derivation), "", *_summary(derivation)]
+    if receptive_field:
+        note = receptive_note(derivation)
+        lines += [
+            "receptive field:      unit t sees [start + t*jump, start + t*jump + size - 1]",
+            *([note] if note else []),
+        ]
+    if memory is not None:
+        lines += [memory_header(memory), *(f"  {label:<16}  {value}" for label, value in memory_items(memory))]
+    return "\n".join(lines) + "\n"
 
 
 MAX_TOTAL_TERMS = 16
@@ -63,7 +75,7 @@ def _total_line(derivation: Derivation) -> str:
     return f"total {' + '.join(terms) or '0'} = {value_text(derivation.totals.params)}"
 
 
-def _blocks(derivation: Derivation) -> list[str]:
+def _blocks(derivation: Derivation, receptive_field: bool = False) -> list[str]:
     lines = []
     for row in derivation.rows:
         lines.append(f"{row.index}  {_name(row)} ({row.kind})")
@@ -81,10 +93,23 @@ def _blocks(derivation: Derivation) -> list[str]:
                 value = value_text(step.value)
                 formula = step.substituted.text() if step.substituted is not None else value
                 lines.append(f"     {label:<14} {formula if formula == value else f'{formula} = {value}'}")
+        if receptive_field:
+            lines.extend(_receptive_steps(derivation, row))
     return lines
 
 
-def _table(derivation: Derivation) -> list[str]:
+def _receptive_steps(derivation: Derivation, row: Row) -> list[str]:
+    if derivation.receptive_fields.refusal(row.name) is not None:
+        return [f"     {'receptive':<14} -"]
+    lines = []
+    for axis in row.receptive_field:
+        for step in axis.steps:
+            formula = f"{step.substituted.text()} = " if step.substituted is not None else ""
+            lines.append(f"     {step.quantity:<14} {formula}{to_str(step.value)}")
+    return lines
+
+
+def _table(derivation: Derivation, receptive_field: bool = False) -> list[str]:
     rows = derivation.rows
     names = [_name(row) for row in rows]
     sizes = [_size_cell(row) for row in rows]
@@ -104,6 +129,12 @@ def _table(derivation: Derivation) -> list[str]:
     lines = [f"{'#':<{index_w}}  {'name':<{name_w}}  {'size':<{size_w}}  {'parameters':<{param_w}}  MACs"]
     for row, name, size, params, mac in zip(rows, names, sizes, param_cells, macs, strict=True):
         lines.append(f"{row.index:<{index_w}}  {name:<{name_w}}  {size:<{size_w}}  {params:<{param_w}}  {mac}".rstrip())
+    if receptive_field:  # one more column, after MACs
+        cells = [receptive_text(derivation, row) for row in rows]
+        width = max(len(line) for line in lines)
+        lines = [
+            f"{line:<{width}}  {cell}".rstrip() for line, cell in zip(lines, ["receptive field", *cells], strict=True)
+        ]
     return lines
 
 
