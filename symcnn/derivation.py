@@ -171,6 +171,8 @@ class Derivation:
                 found |= size.free_symbols
         for row in self.rows:
             found |= row.multiplicity.free_symbols
+            for size in row.output_shape:  # a size set inside the network (AdaptiveAvgPool2d("a"))
+                found |= size.free_symbols
             for step in (*row.sizes, row.params, row.non_trainable, row.buffers, row.macs):
                 found |= step.value.free_symbols
         for condition in self.conditions:  # a symbol may occur only in a condition (in_channels="c")

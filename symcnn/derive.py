@@ -166,14 +166,15 @@ class _Walker:
         finally:
             self._repeats.pop()
         before, after = flows[0][0].shape, made[0][0].shape
-        same = len(before) == len(after) and all(sympy.expand(a - b) == 0 for a, b in zip(before, after, strict=True))
-        if not same:
-            where = self.rows[start].where if start < len(self.rows) else name
-            raise ShapeError(
-                "repeat: the block must map its input shape to itself, "
-                f"got {format_shape(before)} -> {format_shape(after)}",
-                where=where,
-            )
+        where = self.rows[start].where if start < len(self.rows) else name
+        rule = "repeat: the block must map its input shape to itself"
+        failure = f"{rule}, got {format_shape(before)} -> {format_shape(after)}"
+        if len(before) != len(after):
+            raise ShapeError(failure, where=where)
+        # Sizes that agree only for some values (a kernel k with padding (k-1)//2 keeps H for odd k)
+        # are a condition: the later copies then see the shape the first one was derived for.
+        for old, new in zip(before, after, strict=True):
+            self._condition(where, rule, sympy.Eq(old, new), failure)
         return made
 
     def _condition(self, where: str, rule: str, relation: sympy.Basic, failure: str | None = None) -> None:

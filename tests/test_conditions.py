@@ -23,7 +23,7 @@ def even_only() -> Graph:
 
 
 def square_only() -> Graph:
-    """Adding a tensor to its transpose needs H == W."""
+    """Adding a tensor to its transpose needs H == W, or a side of 1 (H or W = 3), which broadcasts."""
     x = Input(2, "H", "W")
     y = Conv2d(out_channels=2, kernel_size=3)(x)
     return Graph(x, Add()(y, Permute((0, 1, 3, 2))(y)))
@@ -60,8 +60,12 @@ def test_coupled_conditions_need_the_other_value() -> None:
     d = square_only().derive()
     with pytest.raises(SpecError, match="also depends on W"):
         minimum_input_size(d, "H")
-    assert minimum_input_size(d, "H", W=9) == 9
-    assert minimum_input_size(d, "H", {"W": 4}) == 4
+    # (1, 7) + (7, 1) broadcasts to (7, 7), as in PyTorch: H = 3 is the smallest, not H = W.
+    assert minimum_input_size(d, "H", W=9) == 3
+    assert d.subs(H=3, W=9).output_shape == (2, 7, 7)
+    with pytest.raises(ShapeError):
+        d.subs(H=4, W=9)  # (2, 7) + (7, 2): neither equal nor 1
+    assert minimum_input_size(d, "H", {"W": 4}) == 3
     with pytest.raises(SpecError, match="violated"):
         minimum_input_size(d, "H", W=2)  # the conv needs W >= 3 whatever H is
 

@@ -28,27 +28,6 @@ def test_explicit_names_and_nested_blocks():
     assert names == ["input", "stem.c", "stem.relu", "flatten", "output"]
 
 
-def test_residual_graph_and_concat_and_multiply():
-    x = symcnn.Input(16, "H", "W")
-    a = symcnn.Conv2d(out_channels=16, kernel_size=3, padding=1)(x)
-    b = symcnn.Add()(x, a)
-    c = symcnn.Concat()(x, b)
-    gate = symcnn.AdaptiveAvgPool2d(1)(c)
-    d = symcnn.Multiply()(c, gate)
-    derivation = symcnn.Graph(x, d).derive()
-    H, W = symcnn.symbols("H W")
-    assert derivation.output_shape == (32, H, W)
-    assert derivation.totals.trainable == 16 * 16 * 9 + 16
-    assert derivation.row("concat").sources == ("input", "add")
-
-
-def test_add_of_different_shapes_is_an_error_naming_the_layer():
-    x = symcnn.Input(4, 8, 8)
-    y = symcnn.Conv2d(out_channels=4, kernel_size=3)(x)
-    with pytest.raises(symcnn.ShapeError, match=r"^layer 2 \(add 'add'\): shapes must match or be 1"):
-        symcnn.Graph(x, symcnn.Add()(x, y)).derive()
-
-
 def test_symbolic_repeat_multiplies_totals():
     N, k = symcnn.symbols("N k")
     block = symcnn.Sequential(symcnn.Conv2d(out_channels=k, kernel_size=3, padding=1), symcnn.BatchNorm2d())
@@ -78,22 +57,6 @@ def test_input_shape_can_be_given_to_derive():
 
 def test_a_single_layer_can_be_derived():
     assert symcnn.derive(symcnn.Linear(out_features=3), (4,)).totals.params == 15
-
-
-def test_pytorch_positional_order():
-    conv = symcnn.Conv2d(3, 64, 3)
-    assert (conv.in_channels, conv.out_channels, conv.kernel_size) == (3, 64, (3, 3))
-    with pytest.raises(symcnn.ShapeError, match="in_channels is 3 but the input has 4"):
-        conv.output_shape((4, 8, 8))
-    with pytest.raises(symcnn.SpecError, match=r"^conv2d: out_channels is required$"):
-        symcnn.Conv2d(32)
-    transposed = symcnn.ConvTranspose2d(4, 8, 3, 2, 1, 1, 1, False, 2)
-    assert (transposed.output_padding, transposed.groups, transposed.bias, transposed.dilation) == (
-        (1, 1),
-        1,
-        False,
-        (2, 2),
-    )
 
 
 def test_replace_makes_a_what_if_variant():

@@ -10,8 +10,8 @@ import sympy
 
 from .. import rules
 from ..conventions import Conventions
-from ..errors import ShapeError
-from ..results import Bind, Check, Outcome, Tensor, derive_step, format_shape
+from ..errors import ShapeError, SymcnnError
+from ..results import Bind, Outcome, Tensor, derive_step, format_shape
 from .base import Layer
 from .registry import register
 
@@ -21,7 +21,15 @@ __all__ = ["MultiheadAttention"]
 @register(prefix="attention")
 @dataclass(frozen=True)
 class MultiheadAttention(Layer):
-    """Inputs ``(L, embed_dim)`` (self-attention) or query ``(L, E)``, key ``(S, kdim)``, value ``(S, vdim)``."""
+    """Inputs ``(L, embed_dim)`` (self-attention) or query ``(L, E)``, key ``(S, kdim)``, value ``(S, vdim)``.
+
+    ``embed_dim`` may be left out: it is read from the query, as ``in_channels`` is.
+
+    >>> MultiheadAttention(num_heads=4).output_shape((10, 64))
+    (10, 64)
+    >>> MultiheadAttention(num_heads=4).params((10, 64))
+    16640
+    """
 
     arity: ClassVar[int] = -1  # one or three inputs
 
@@ -36,34 +44,43 @@ class MultiheadAttention(Layer):
     batch_first: bool = False
 
     def __post_init__(self) -> None:
-        self._integer("embed_dim")
+        self._integer("embed_dim", optional=True)
         self._integer("num_heads")
         self._integer("kdim", optional=True)
         self._integer("vdim", optional=True)
         for flag in ("bias", "add_bias_kv", "add_zero_attn", "batch_first"):
             self._flag(flag)
-        remainder = sympy.Mod(self.embed_dim, self.num_heads)
-        if remainder.is_number and remainder != 0:
-            raise self._fail(
-                f"embed_dim must be divisible by num_heads, got embed_dim={self.embed_dim}, num_heads={self.num_heads}"
-            )
+        if self.embed_dim is not None:  # PyTorch refuses at construction; the condition is listed by apply
+            try:
+                self._divides("num_heads", self.num_heads, "embed_dim", self.embed_dim)
+            except SymcnnError as error:
+                raise self._fail(error.message) from None
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         if len(inputs) not in (1, 3):
             raise ShapeError(f"takes 1 input (self-attention) or 3 (query, key, value), got {len(inputs)}")
         query, key, value = (inputs[0],) * 3 if len(inputs) == 1 else inputs
-        embed = self.embed_dim
+        for tensor, what in ((query, "query"), (key, "key"), (value, "value")):
+            self._expect_rank(tensor, 2, what=f"{what} (length, features)")
+        embed = query.shape[1] if self.embed_dim is None else self.embed_dim
         key_dim = self.kdim if self.kdim is not None else embed
         value_dim = self.vdim if self.vdim is not None else embed
-        checks: list[Check] = []
-        for tensor, wanted, what in ((query, embed, "query"), (key, key_dim, "key"), (value, value_dim, "value")):
-            if tensor.rank != 2 or sympy.Eq(tensor.shape[1], wanted) is sympy.false:
-                raise ShapeError(f"{what} must have shape (length, {wanted}), got {format_shape(tensor.shape)}")
-        if sympy.Eq(key.shape[0], value.shape[0]) is sympy.false:
-            raise ShapeError("key and value must have the same length")
-        remainder = sympy.Mod(embed, self.num_heads)
-        if not remainder.is_number:
-            checks.append(Check("num_heads must divide embed_dim", sympy.Eq(remainder, 0)))
+        found = [
+            self._check_declared("embed_dim", query.shape[1]),
+            self._divides("num_heads", self.num_heads, "embed_dim", embed),
+        ]
+        for tensor, wanted, what in ((key, key_dim, "key"), (value, value_dim, "value")):
+            shape = f"(length, {wanted})"
+            failure = f"{what} must have shape {shape}, got {format_shape(tensor.shape)}"
+            found.append(self._must_hold(f"{what} must have shape {shape}", sympy.Eq(tensor.shape[1], wanted), failure))
+        found.append(
+            self._must_hold(
+                "key and value must have the same length",
+                sympy.Eq(key.shape[0], value.shape[0]),
+                f"key and value must have the same length, got {key.shape[0]} and {value.shape[0]}",
+            )
+        )
+        checks = [check for check in found if check is not None]
         params = derive_step(
             "params",
             rules.attention_params,

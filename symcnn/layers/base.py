@@ -45,24 +45,54 @@ class Layer:
     def _fail(self, message: str) -> SpecError:
         return SpecError(message, where=self.kind)
 
-    def _integer(self, attribute: str, *, minimum: int = 1, optional: bool = False) -> None:
+    def _integer(
+        self, attribute: str, *, minimum: int | None = 1, optional: bool = False, formula: bool = True
+    ) -> None:
+        """Validate the integer argument ``attribute`` in place (see :meth:`_valid_integer`)."""
         raw = getattr(self, attribute)
         if raw is None:
             if optional:
                 return
             raise self._fail(f"{attribute} is required")
-        self._set(attribute, self._checked(raw, attribute, minimum))
+        self._set(attribute, self._valid_integer(raw, attribute, minimum=minimum, formula=formula))
 
-    def _checked(self, raw: object, what: str, minimum: int) -> sympy.Expr:
+    def _valid_integer(self, raw: object, what: str, *, minimum: int | None = 1, formula: bool = True) -> Any:
+        """The one route by which a layer validates an integer argument.
+
+        With ``formula`` (sizes, counts: anything a formula may stand for) the value
+        becomes a SymPy expression, and a lower bound the symbols leave open is kept
+        as a condition of the derivation.  Without it (dimension indices, which pick
+        a position in the shape) it must be a plain Python ``int``.  ``minimum``
+        ``None`` allows any integer.
+        """
+        if not formula:
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                raise self._fail(f"{what} must be an integer, got {raw!r}")
+            if minimum is not None and raw < minimum:
+                raise self._fail(f"{what} must be an integer ≥ {minimum}, got {raw}")
+            return raw
         try:
             value = to_expr(raw, what)
+            if minimum is None:
+                if value.is_integer is not True:
+                    raise SpecError(f"{what} must be an integer, got {value}")
+                return value
             holds = integer_at_least(value, minimum, what)
         except SymcnnError as error:
             raise error.located(self.kind) from None
         if holds is not sympy.true:  # e.g. kernel_size "k - 2": listed as a condition when derived
-            pending = (*self.argument_checks(), Check(f"{what} must be ≥ {minimum}", holds))
-            object.__setattr__(self, "_argument_checks", pending)
+            self._defer(Check(f"{what} must be ≥ {minimum}", holds))
         return value
+
+    def _defer(self, check: Check) -> None:
+        """Keep a condition on the arguments that the symbols leave open; ``derive`` lists it."""
+        object.__setattr__(self, "_argument_checks", (*self.argument_checks(), check))
+
+    def _dimension(self, attribute: str) -> None:
+        """A dimension index counted as in PyTorch (batch = 0, negative from the end), never the batch."""
+        self._integer(attribute, minimum=None, formula=False)
+        if getattr(self, attribute) == 0:
+            raise self._fail(f"{attribute} must not be 0: dimension 0 is the batch, which symcnn leaves out")
 
     def argument_checks(self) -> tuple[Check, ...]:
         """Conditions on formula arguments that the symbols alone do not settle."""
@@ -75,7 +105,7 @@ class Layer:
         items = list(raw) if isinstance(raw, list | tuple) else [raw] * count
         if len(items) != count:
             raise self._fail(f"{attribute} must have {count} values, got {len(items)}")
-        self._set(attribute, tuple(self._checked(item, attribute, minimum) for item in items))
+        self._set(attribute, tuple(self._valid_integer(item, attribute, minimum=minimum) for item in items))
 
     def _flag(self, attribute: str) -> None:
         if not isinstance(getattr(self, attribute), bool):
@@ -91,19 +121,44 @@ class Layer:
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         raise NotImplementedError
 
-    def _expect_rank(self, x: Tensor, *ranks: int, what: str = "input") -> None:
-        if x.rank not in ranks:
-            wanted = " or ".join(str(rank) for rank in ranks)
-            raise ShapeError(f"{what} must have {wanted} dimensions (without batch), got shape {format_shape(x.shape)}")
+    def _expect_rank(self, x: Tensor, *ranks: int, at_least: int | None = None, what: str = "input") -> None:
+        """Refuse an input whose rank (without batch) is not one of ``ranks`` nor ``at_least`` or more."""
+        if x.rank in ranks or (at_least is not None and x.rank >= at_least):
+            return
+        wanted = [str(rank) for rank in ranks] + ([f"at least {at_least}"] if at_least is not None else [])
+        plural = "dimension" if wanted == ["1"] or wanted == ["at least 1"] else "dimensions"
+        raise ShapeError(
+            f"{what} must have {' or '.join(wanted)} {plural} (without batch), got shape {format_shape(x.shape)}"
+        )
+
+    def _divides(
+        self, divisor_name: str, divisor: sympy.Expr, dividend_name: str, dividend: sympy.Expr
+    ) -> Check | None:
+        """``divisor`` must divide ``dividend``: an error for numbers, a condition for symbols.
+
+        Returns ``None`` when it holds for every value of the symbols.
+        """
+        rule = f"{divisor_name} must divide {dividend_name}"
+        failure = f"{rule}, got {dividend_name}={dividend} and {divisor_name}={divisor}"
+        return self._must_hold(rule, sympy.Eq(sympy.Mod(dividend, divisor), 0), failure)
+
+    def _must_hold(self, rule: str, holds: sympy.Basic, failure: str) -> Check | None:
+        """A rule on the arguments or sizes: an error when false, a condition when open."""
+        holds = decide(holds)
+        if holds is sympy.false:
+            raise ShapeError(failure)
+        return None if holds is sympy.true else Check(rule, holds)
 
     def _check_declared(self, attribute: str, actual: sympy.Expr) -> Check | None:
+        """A size PyTorch asks for (``in_channels``) must be the input's, if it was given."""
         declared = getattr(self, attribute)
         if declared is None:
             return None
-        holds = sympy.Eq(declared, actual)
-        if holds is sympy.false:
-            raise ShapeError(f"{attribute} is {declared} but the input has {actual}")
-        return Check(f"{attribute} must equal the input's {actual}", holds)
+        return self._must_hold(
+            f"{attribute} must equal the input's {actual}",
+            sympy.Eq(declared, actual),
+            f"{attribute} is {declared} but the input has {actual}",
+        )
 
     # -- convenience, for one-off questions ---------------------------------------
     def _outcome(self, input_shape: Iterable[Value], conventions: Conventions | None = None) -> Outcome:

@@ -25,6 +25,7 @@ from ..results import (
     spatial_names,
 )
 from ..rules import Rule
+from ..simplify import decide
 from .base import Layer
 from .registry import register
 from .window import window_size
@@ -35,24 +36,12 @@ KERNEL_NOTATION = {1: ("n",), 2: ("n", "m"), 3: ("q", "n", "m")}
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
-def divides(layer: Layer, groups: sympy.Expr, channels: sympy.Expr, what: str) -> Check | None:
-    """``groups`` must divide ``channels``: an error when numeric, a condition otherwise."""
-    if groups == 1:
-        return None
-    remainder = sympy.Mod(channels, groups)
-    if remainder.is_number:
-        if remainder != 0:
-            raise ShapeError(f"groups must divide {what}, got {what}={channels} and groups={groups}")
-        return None
-    return Check(f"groups must divide {what}", sympy.Eq(remainder, 0))
-
-
 def channel_checks(layer: Any, channels: sympy.Expr) -> tuple[Check, ...]:
     """in_channels as declared, and groups dividing both channel counts."""
     checks = [
         layer._check_declared("in_channels", channels),
-        divides(layer, layer.groups, channels, "in_channels"),
-        divides(layer, layer.groups, layer.out_channels, "out_channels"),
+        layer._divides("groups", layer.groups, "in_channels", channels),
+        layer._divides("groups", layer.groups, "out_channels", layer.out_channels),
     ]
     return tuple(check for check in checks if check is not None)
 
@@ -98,10 +87,19 @@ class _ConvNd(Layer):
         self._flag("bias")
         self._choice("padding_mode", PADDING_MODES)
         if self.padding in ("valid", "same"):
-            if self.padding == "same" and any(stride != 1 for stride in self.stride):
-                raise self._fail("padding='same' is not supported for strided convolutions")
+            if self.padding == "same":
+                self._same_needs_stride_one()
         else:
             self._tuple("padding", self.dims, minimum=0)
+
+    def _same_needs_stride_one(self) -> None:
+        """PyTorch refuses padding='same' with a stride other than 1; a formula stride must be 1."""
+        for stride in self.stride:
+            holds = decide(sympy.Eq(stride, 1))
+            if holds is sympy.false:
+                raise self._fail("padding='same' is not supported for strided convolutions")
+            if holds is not sympy.true:
+                self._defer(Check("stride must be 1 with padding='same'", holds))
 
     def _padding(self) -> tuple[sympy.Expr, ...]:
         if self.padding == "valid":

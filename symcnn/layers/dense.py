@@ -11,8 +11,8 @@ import sympy
 from .. import rules
 from ..conventions import Conventions
 from ..display import ONE
-from ..errors import ShapeError, UnsupportedError
-from ..results import Bind, Outcome, Step, Tensor, bias_term, derive_step, product, shown_product
+from ..errors import ShapeError, SymcnnError, UnsupportedError
+from ..results import Bind, Check, Outcome, Step, Tensor, bias_term, derive_step, product, shown_product
 from .base import Layer
 from .registry import register
 
@@ -39,8 +39,7 @@ class Linear(Layer):
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
-        if x.rank < 1:
-            raise ShapeError("input must have at least 1 dimension")
+        self._expect_rank(x, at_least=1)
         features = x.shape[-1]
         check = self._check_declared("in_features", features)
         out = Tensor((*x.shape[:-1], self.out_features), (*x.shown[:-1], Tensor.of((self.out_features,)).shown[0]))
@@ -62,10 +61,8 @@ class Flatten(Layer):
     end_dim: int = -1
 
     def __post_init__(self) -> None:
-        for attribute in ("start_dim", "end_dim"):
-            value = getattr(self, attribute)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise self._fail(f"{attribute} must be an integer, got {value!r}")
+        self._integer("start_dim", minimum=None, formula=False)
+        self._integer("end_dim", minimum=None, formula=False)
         if self.start_dim == 0:
             raise UnsupportedError("flatten: start_dim=0 would merge the batch dimension, which symcnn leaves out")
 
@@ -110,11 +107,21 @@ class Embedding(Layer):
         self._integer("num_embeddings")
         self._integer("embedding_dim")
         if self.padding_idx is not None:
-            self._set("padding_idx", self._checked(self.padding_idx, "padding_idx", -(10**18)))
-            index, count = self.padding_idx, self.num_embeddings
-            inside = sympy.And(sympy.Ge(index, -count), sympy.Lt(index, count))
-            if inside is sympy.false:
-                raise self._fail(f"padding_idx must be in [-{count}, {count}), got {index}")
+            self._integer("padding_idx", minimum=None)
+            try:  # PyTorch refuses at construction; an open condition is listed by apply
+                self._padding_index_check()
+            except SymcnnError as error:
+                raise self._fail(error.message) from None
+
+    def _padding_index_check(self) -> Check | None:
+        if self.padding_idx is None:
+            return None
+        index, count = self.padding_idx, self.num_embeddings
+        return self._must_hold(
+            f"padding_idx must be in [-{count}, {count})",
+            sympy.And(sympy.Ge(index, -count), sympy.Lt(index, count)),
+            f"padding_idx must be in [-{count}, {count}), got {index}",
+        )
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
@@ -122,7 +129,8 @@ class Embedding(Layer):
         params = derive_step(
             "params", rules.embedding_params, v=Bind(self.num_embeddings, "v"), e=Bind(self.embedding_dim, "e")
         )
-        return Outcome(out, params=params)
+        check = self._padding_index_check()
+        return Outcome(out, params=params, checks=() if check is None else (check,))
 
 
 __all__ = ["Embedding", "Flatten", "Linear"]

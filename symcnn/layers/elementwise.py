@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import sympy
+
 from .. import rules
 from ..conventions import Conventions
 from ..errors import ShapeError
@@ -150,8 +152,7 @@ class _AlongDim(_SameShape):
     dim: Any = None
 
     def __post_init__(self) -> None:
-        if self.dim is not None and (isinstance(self.dim, bool) or not isinstance(self.dim, int)):
-            raise self._fail(f"dim must be an integer, got {self.dim!r}")
+        self._integer("dim", minimum=None, formula=False, optional=True)
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
@@ -227,9 +228,11 @@ class PReLU(Layer):
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
-        if self.num_parameters != 1 and x.rank >= 1 and (x.shape[0] - self.num_parameters).is_nonzero:
-            raise ShapeError(
-                f"num_parameters must be 1 or the input's channels ({x.shape[0]}), got {self.num_parameters}"
-            )
-        params = derive_step("params", rules.per_feature, c=Bind(self.num_parameters, "c"))
-        return Outcome(x, params=params)
+        count, channels = self.num_parameters, x.shape[0]
+        check = self._must_hold(
+            "num_parameters must be 1 or the input's channels",
+            sympy.Or(sympy.Eq(count, 1), sympy.Eq(count, channels)),
+            f"num_parameters must be 1 or the input's channels ({channels}), got {count}",
+        )
+        params = derive_step("params", rules.per_feature, c=Bind(count, "c"))
+        return Outcome(x, params=params, checks=() if check is None else (check,))

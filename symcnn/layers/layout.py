@@ -31,14 +31,6 @@ def _axis(layer: Layer, dim: int, rank: int) -> int:
     return axis
 
 
-def _plain_int(layer: Layer, attribute: str, *, nonzero: bool = False) -> None:
-    value = getattr(layer, attribute)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise layer._fail(f"{attribute} must be an integer, got {value!r}")
-    if nonzero and value == 0:
-        raise layer._fail(f"{attribute} must not be 0: dimension 0 is the batch, which symcnn leaves out")
-
-
 @register
 @dataclass(frozen=True)
 class Unflatten(Layer):
@@ -54,7 +46,7 @@ class Unflatten(Layer):
     unflattened_size: Any = None
 
     def __post_init__(self) -> None:
-        _plain_int(self, "dim", nonzero=True)
+        self._dimension("dim")
         raw = self.unflattened_size
         if raw is None:
             raise self._fail("unflattened_size is required")
@@ -65,7 +57,7 @@ class Unflatten(Layer):
             raise self._fail("only one size in unflattened_size may be -1")
         self._set(
             "unflattened_size",
-            tuple(sympy.Integer(-1) if item == -1 else self._checked(item, "unflattened_size", 1) for item in items),
+            tuple(sympy.Integer(-1) if item == -1 else self._valid_integer(item, "unflattened_size") for item in items),
         )
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
@@ -74,23 +66,16 @@ class Unflatten(Layer):
         size = x.shape[axis]
         known = product(item for item in self.unflattened_size if item != -1)
         sizes = list(self.unflattened_size)
-        checks: list[Check] = []
         if -1 in sizes:
-            inferred = sympy.cancel(size / known)
-            remainder = sympy.Mod(size, known)
-            if remainder.is_number and remainder != 0:
-                raise ShapeError(f"cannot split size {size} into {format_shape(self.unflattened_size)}")
-            if not remainder.is_number:
-                checks.append(Check(f"{known} must divide the size {size}", sympy.Eq(remainder, 0)))
-            sizes[sizes.index(-1)] = inferred
+            check = self._divides("the product of the given sizes", known, f"dim {self.dim}", size)
+            sizes[sizes.index(-1)] = sympy.cancel(size / known)
         else:
-            same = sympy.expand(known - size)
-            if same.is_number and same != 0:
-                raise ShapeError(
-                    f"unflattened_size {format_shape(self.unflattened_size)} must multiply to the size {size}"
-                )
-            if not same.is_number:
-                checks.append(Check("unflattened_size must multiply to the input size", sympy.Eq(known, size)))
+            check = self._must_hold(
+                "unflattened_size must multiply to the input size",
+                sympy.Eq(known, size),
+                f"unflattened_size {format_shape(self.unflattened_size)} must multiply to the size {size}",
+            )
+        checks = [] if check is None else [check]
         out = Tensor.of((*x.shape[:axis], *sizes, *x.shape[axis + 1 :]))
         return Outcome(out, checks=tuple(checks))
 
@@ -113,10 +98,7 @@ class Permute(Layer):
         raw = self.dims
         if not isinstance(raw, list | tuple) or not raw:
             raise self._fail(f"dims must be a list of dimensions, got {raw!r}")
-        for item in raw:
-            if isinstance(item, bool) or not isinstance(item, int):
-                raise self._fail(f"dims must be integers, got {item!r}")
-        self._set("dims", tuple(raw))
+        self._set("dims", tuple(self._valid_integer(item, "dims", minimum=None, formula=False) for item in raw))
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
@@ -154,10 +136,8 @@ class Chunk(Layer):
 
     def __post_init__(self) -> None:
         self._integer("chunks")
-        _plain_int(self, "dim", nonzero=True)
-        _plain_int(self, "index")
-        if self.index < 0:
-            raise self._fail(f"index must be non-negative, got {self.index}")
+        self._dimension("dim")
+        self._integer("index", minimum=0, formula=False)
         if self.chunks.is_number and self.index >= self.chunks:
             raise self._fail(f"index must be smaller than chunks ({self.chunks}), got {self.index}")
 

@@ -11,6 +11,7 @@ import sympy
 from ..conventions import Conventions
 from ..errors import ShapeError
 from ..results import Check, Outcome, Tensor, format_shape
+from ..simplify import decide
 from .base import Layer
 from .registry import register
 
@@ -25,7 +26,12 @@ def _same(a: sympy.Expr, b: sympy.Expr) -> sympy.Basic:
 
 
 def broadcast(tensors: Sequence[Tensor]) -> tuple[Tensor, tuple[Check, ...]]:
-    """PyTorch broadcasting, aligned at the last dimension; sizes must match or be 1."""
+    """PyTorch broadcasting, aligned at the last dimension; sizes must match or be 1.
+
+    Two sizes that are neither provably equal nor provably 1 (``c`` and ``k``)
+    broadcast to ``Max(c, k)`` under the condition that they are equal or one is
+    1: exact for every value, where assuming ``c = k`` would refuse ``c = 1``.
+    """
     rank = max(tensor.rank for tensor in tensors)
     padded = [(sympy.Integer(1),) * (rank - t.rank) + t.shape for t in tensors]
     sizes, checks = [], []
@@ -33,12 +39,15 @@ def broadcast(tensors: Sequence[Tensor]) -> tuple[Tensor, tuple[Check, ...]]:
         column = [shape[position] for shape in padded if shape[position] != 1]
         size = column[0] if column else sympy.Integer(1)
         for other in column[1:]:
-            holds = _same(size, other)
+            if _same(size, other) is sympy.true:
+                continue
+            holds = decide(sympy.Or(sympy.Eq(size, other), sympy.Eq(size, 1), sympy.Eq(other, 1)))
             if holds is sympy.false:
                 shapes = ", ".join(format_shape(t.shape) for t in tensors)
                 raise ShapeError(f"shapes must match or be 1 in each dimension, got {shapes}")
             if holds is not sympy.true:
-                checks.append(Check("branch shapes must match", holds))
+                checks.append(Check("branch sizes must match or be 1", holds))
+            size = sympy.Max(size, other)
         sizes.append(size)
     return Tensor.of(sizes), tuple(checks)
 
@@ -82,8 +91,7 @@ class Concat(_Merge):
     dim: int = 1
 
     def __post_init__(self) -> None:
-        if isinstance(self.dim, bool) or not isinstance(self.dim, int) or self.dim == 0:
-            raise self._fail(f"dim must be a non-zero integer (0 is the batch), got {self.dim!r}")
+        self._dimension("dim")
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         self._inputs(inputs)

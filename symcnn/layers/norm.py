@@ -10,7 +10,7 @@ import sympy
 
 from .. import rules
 from ..conventions import Conventions
-from ..errors import ShapeError
+from ..errors import ShapeError, SymcnnError
 from ..results import Bind, Outcome, Step, Tensor, derive_step, format_shape, product, zero_step
 from .base import Layer
 from .registry import register
@@ -46,7 +46,9 @@ class _BatchNorm(Layer):
         (x,) = inputs
         self._expect_rank(x, *self.ranks)
         channels = Bind(x.shape[0], "c", x.shown[0])
-        check = self._check_declared("num_features", x.shape[0])
+        # PyTorch checks num_features only through the per-channel tensors: with neither
+        # affine nor running statistics there are none, and any num_features passes.
+        check = self._check_declared("num_features", x.shape[0]) if self.affine or self.track_running_stats else None
         params = affine_step(self.affine, self.bias, channels)
         buffers: Step = zero_step("buffers")
         non_trainable: Step = zero_step("non_trainable")
@@ -99,23 +101,26 @@ class LayerNorm(Layer):
         if raw is None:
             raise self._fail("normalized_shape is required")
         items = list(raw) if isinstance(raw, list | tuple) else [raw]
-        self._set("normalized_shape", tuple(self._checked(item, "normalized_shape", 1) for item in items))
+        self._set("normalized_shape", tuple(self._valid_integer(item, "normalized_shape") for item in items))
         self._flag("elementwise_affine")
         self._flag("bias")
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         count = len(self.normalized_shape)
-        trailing = x.shape[-count:] if x.rank >= count else ()
-        if len(trailing) != count or any(
-            sympy.Eq(a, b) is sympy.false for a, b in zip(trailing, self.normalized_shape, strict=True)
-        ):
-            raise ShapeError(
-                f"normalized_shape {format_shape(self.normalized_shape)} must match the input's last dimensions, "
-                f"got input {format_shape(x.shape)}"
-            )
+        failure = (
+            f"normalized_shape {format_shape(self.normalized_shape)} must match the input's last dimensions, "
+            f"got input {format_shape(x.shape)}"
+        )
+        if x.rank < count:
+            raise ShapeError(failure)
+        rule = f"normalized_shape {format_shape(self.normalized_shape)} must match the input's last dimensions"
+        found = [
+            self._must_hold(rule, sympy.Eq(size, wanted), failure)
+            for size, wanted in zip(x.shape[-count:], self.normalized_shape, strict=True)
+        ]
         params = affine_step(self.elementwise_affine, self.bias, Bind(product(self.normalized_shape), "c"))
-        return Outcome(x, params=params)
+        return Outcome(x, params=params, checks=tuple(check for check in found if check is not None))
 
 
 @register
@@ -134,15 +139,24 @@ class GroupNorm(Layer):
         self._integer("num_channels", optional=True)
         self._flag("affine")
         self._flag("bias")
+        if self.num_channels is not None:  # PyTorch refuses at construction; the condition is listed by apply
+            try:
+                self._divides("num_groups", self.num_groups, "num_channels", self.num_channels)
+            except SymcnnError as error:
+                raise self._fail(error.message) from None
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
+        self._expect_rank(x, at_least=1)
         channels = x.shape[0]
-        check = self._check_declared("num_channels", channels)
-        remainder = sympy.Mod(channels, self.num_groups)
-        if remainder.is_number and remainder != 0:
-            raise ShapeError(
-                f"num_groups must divide num_channels, got num_channels={channels} and num_groups={self.num_groups}"
-            )
+        declared = self.num_channels
+        checks = (
+            # As for BatchNorm: without affine, PyTorch never compares num_channels with the input.
+            self._check_declared("num_channels", channels) if self.affine else None,
+            None if declared is None else self._divides("num_groups", self.num_groups, "num_channels", declared),
+            self._divides(
+                "num_groups", self.num_groups, "num_channels" if declared is None else "input channels", channels
+            ),
+        )
         params = affine_step(self.affine, self.bias, Bind(channels, "c", x.shown[0]))
-        return Outcome(x, params=params, checks=() if check is None else (check,))
+        return Outcome(x, params=params, checks=tuple(check for check in checks if check is not None))

@@ -204,7 +204,7 @@ class _AdaptivePool(Layer):
         if len(items) != self.dims:
             raise self._fail(f"output_size must have {self.dims} values, got {len(items)}")
         self._set(
-            "output_size", tuple(None if item is None else self._checked(item, "output_size", 1) for item in items)
+            "output_size", tuple(None if item is None else self._valid_integer(item, "output_size") for item in items)
         )
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:

@@ -16,7 +16,9 @@ import sympy
 from .. import rules
 from ..conventions import Conventions
 from ..display import leaf
-from ..results import Bind, Outcome, Tensor, derive_step
+from ..errors import UnsupportedError
+from ..results import Bind, Check, Outcome, Tensor, derive_step
+from ..simplify import decide
 from .base import Layer
 from .registry import register
 
@@ -37,6 +39,9 @@ class _Recurrent(Layer):
 
     def _projection(self) -> sympy.Expr:
         return sympy.Integer(0)
+
+    def _projection_checks(self) -> tuple[Check, ...]:
+        return ()
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
@@ -62,7 +67,8 @@ class _Recurrent(Layer):
             params = derive_step("params", rules.recurrent_params, G=gates, b=bias, **binds)
             macs = derive_step("macs", rules.recurrent_macs, t=Bind(steps, "t", x.shown[0]), G=gates, **binds)
         out = Tensor.of((steps, directions * width))
-        return Outcome(out, params=params, macs=macs, checks=() if check is None else (check,))
+        checks = (() if check is None else (check,)) + self._projection_checks()
+        return Outcome(out, params=params, macs=macs, checks=checks)
 
 
 @register
@@ -103,10 +109,27 @@ class LSTM(_Recurrent):
     def __post_init__(self) -> None:
         self._validate()
         self._integer("proj_size", minimum=0)
-        if self.proj_size != 0 and (self.proj_size - self.hidden_size).is_nonnegative:
+        if self.proj_size != 0 and decide(sympy.Ge(self.proj_size, 1)) is not sympy.true:
+            # 0 switches the projection off (another formula), so a formula must not reach 0.
+            raise UnsupportedError(
+                f"proj_size {self.proj_size} may be 0, which removes the projection and changes every formula; "
+                "write 0 as a number, or a formula that is at least 1",
+                where=self.kind,
+            )
+        if self.proj_size != 0 and decide(sympy.Lt(self.proj_size, self.hidden_size)) is sympy.false:
             raise self._fail(
                 f"proj_size has to be smaller than hidden_size, got {self.proj_size} >= {self.hidden_size}"
             )
+
+    def _projection_checks(self) -> tuple[Check, ...]:
+        if self.proj_size == 0:
+            return ()
+        check = self._must_hold(
+            "proj_size must be smaller than hidden_size",
+            sympy.Lt(self.proj_size, self.hidden_size),
+            f"proj_size has to be smaller than hidden_size, got {self.proj_size} >= {self.hidden_size}",
+        )
+        return () if check is None else (check,)
 
     def _projection(self) -> sympy.Expr:
         return self.proj_size  # type: ignore[no-any-return]

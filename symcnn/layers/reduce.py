@@ -43,12 +43,10 @@ class Mean(Layer):
         items = list(raw) if isinstance(raw, list | tuple) else [raw]
         if not items:
             raise self._fail("dim must name at least one dimension")
-        for item in items:
-            if isinstance(item, bool) or not isinstance(item, int):
-                raise self._fail(f"dim must be integers, got {item!r}")
-            if item == 0:
-                raise self._fail("dim must not include 0: dimension 0 is the batch, which symcnn leaves out")
-        self._set("dim", tuple(items))
+        dims = tuple(self._valid_integer(item, "dim", minimum=None, formula=False) for item in items)
+        if 0 in dims:
+            raise self._fail("dim must not include 0: dimension 0 is the batch, which symcnn leaves out")
+        self._set("dim", dims)
         self._flag("keepdim")
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:

@@ -13,7 +13,7 @@ import sympy
 from .. import rules
 from ..conventions import Conventions
 from ..display import Shown
-from ..errors import SpecError
+from ..errors import SpecError, UnsupportedError
 from ..results import Bind, Check, Outcome, Step, Tensor, derive_step, size_check, spatial_names
 from .base import Layer
 from .registry import register
@@ -37,12 +37,11 @@ class _ZeroPad(Layer):
                 f"padding must have {2 * self.dims} values (before, after per dimension, last first), got {len(items)}"
             )
         # PyTorch allows negative padding (cropping); the output size check catches too much.
-        self._set("padding", tuple(self._checked(item, "padding", -(10**18)) for item in items))
+        self._set("padding", tuple(self._valid_integer(item, "padding", minimum=None) for item in items))
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
-        if x.rank < self.dims:
-            self._expect_rank(x, self.dims + 1)
+        self._expect_rank(x, at_least=self.dims)  # PyTorch pads the last dims of any tensor that has them
         lead = x.rank - self.dims
         # PyTorch lists padding from the last dimension backwards: (left, right, top, bottom, ...).
         pairs = [self.padding[2 * index : 2 * index + 2] for index in range(self.dims)][::-1]
@@ -161,9 +160,9 @@ class Upsample(Layer):
         else:
             raw = self.size
             if isinstance(raw, list | tuple):
-                self._set("size", tuple(self._checked(item, "size", 1) for item in raw))
+                self._set("size", tuple(self._valid_integer(item, "size") for item in raw))
             else:
-                self._set("size", self._checked(raw, "size", 1))
+                self._set("size", self._valid_integer(raw, "size"))
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
@@ -187,7 +186,7 @@ class Upsample(Layer):
 def _scaled(name: str, size: sympy.Expr, shown: Shown, ratio: sympy.Rational | float) -> Step:
     if isinstance(ratio, float):
         if not size.is_Integer:
-            raise SpecError(
+            raise UnsupportedError(
                 f"scale_factor {ratio} is rounded in floating point by PyTorch, which has no exact "
                 f"formula for the symbolic size {size}; give the size a value, or write the scale as a fraction"
             )

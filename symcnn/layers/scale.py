@@ -40,7 +40,7 @@ class Scale(Layer):
         if raw is None:
             raise self._fail("shape is required")
         items = list(raw) if isinstance(raw, list | tuple) else [raw]
-        self._set("shape", tuple(self._checked(item, "shape", 1) for item in items))
+        self._set("shape", tuple(self._valid_integer(item, "shape") for item in items))
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs

@@ -210,7 +210,7 @@ def test_bad_questions():
         solve(d, "parms <= 1", largest="k")
     with pytest.raises(SpecError, match="must be a positive integer"):
         solve(d, "params <= 1e6", largest="k", fixed={"H": 64, "W": 0})
-    with pytest.raises(ShapeError, match="branch shapes must match"):  # W = 7 alone breaks a condition
+    with pytest.raises(ShapeError, match="branch sizes must match or be 1"):  # W = 7 alone breaks a condition
         solve(even_only().derive(), "activations <= 1e6", largest="H", fixed={"W": 7})
 
 
