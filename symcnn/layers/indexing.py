@@ -18,7 +18,7 @@ from ..errors import ShapeError
 from ..results import Bind, Check, Outcome, Tensor, derive_step, size_check
 from ..simplify import decide
 from .base import Layer
-from .layout import _axis, _plain_int
+from .layout import _axis
 from .registry import register
 
 __all__ = ["Select", "Slice"]
@@ -41,8 +41,8 @@ class Select(Layer):
     index: int = 0
 
     def __post_init__(self) -> None:
-        _plain_int(self, "dim", nonzero=True)
-        _plain_int(self, "index")
+        self._dimension("dim")
+        self._integer("index", minimum=None, formula=False)
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
@@ -74,11 +74,11 @@ class Slice(Layer):
     step: int = 1
 
     def __post_init__(self) -> None:
-        _plain_int(self, "dim", nonzero=True)
+        self._dimension("dim")
         for bound in ("start", "stop"):
             if getattr(self, bound) is not None:
-                _plain_int(self, bound)
-        _plain_int(self, "step")
+                self._integer(bound, minimum=None, formula=False)
+        self._integer("step", minimum=None, formula=False)
         if self.step < 1:
             raise self._fail(f"step must be ≥ 1 (PyTorch has no negative steps), got {self.step}")
 

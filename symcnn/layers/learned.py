@@ -31,7 +31,7 @@ def _shape(layer: Layer) -> None:
     if raw is None:
         raise layer._fail("shape is required")
     items = list(raw) if isinstance(raw, list | tuple) else [raw]
-    layer._set("shape", tuple(layer._checked(item, "shape", 1) for item in items))
+    layer._set("shape", tuple(layer._valid_integer(item, "shape", minimum=1) for item in items))
 
 
 def _count(shape: tuple[sympy.Expr, ...]) -> Step:
