@@ -57,16 +57,24 @@ def gradient_box(output, x, unit):  # type: ignore[no-untyped-def]
     return boxes
 
 
-def check_unit(field, box, unit, sizes) -> None:  # type: ignore[no-untyped-def]
+def check_unit(field, box, unit, sizes, *, one_sided: bool = True) -> None:  # type: ignore[no-untyped-def]
+    """Interior units exactly; edge units within the clipped interval (issue 8's ground truth).
+
+    ``one_sided`` also demands an exact end wherever that end lies inside the input. That holds
+    for chains, but not where paths meet: a path whose unit sees only zeros padded in by an earlier
+    layer (a shift at the border) contributes nothing, so an edge unit's region can shrink on the
+    other side too.
+    """
     for axis, found, t, size in zip(field, box, unit, sizes, strict=True):
         first, last = (int(v) for v in axis.interval(t))
         if found is None:  # the unit sees padding only (or holes): the clipped interval may still be non-empty
             continue
         lo, hi = found
         assert max(first, 0) <= lo and hi <= min(last, size - 1), (axis, t, found)
-        if first >= 0:
+        interior = first >= 0 and last <= size - 1
+        if first >= 0 and (one_sided or interior):
             assert lo == first, (axis, t, found)
-        if last <= size - 1:
+        if last <= size - 1 and (one_sided or interior):
             assert hi == last, (axis, t, found)
 
 
@@ -348,4 +356,4 @@ def test_random_two_path_graphs_match_the_gradient(left, right, merge, length) -
     y = model(inputs)
     assert tuple(y.shape[1:]) == derivation.output_shape
     for t in range(y.shape[-1]):
-        check_unit((axis,), gradient_box(y, inputs, (t,)), (t,), (length,))
+        check_unit((axis,), gradient_box(y, inputs, (t,)), (t,), (length,), one_sided=False)
