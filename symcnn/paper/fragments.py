@@ -78,6 +78,8 @@ def table(derivation: Derivation, options: Options) -> str:
     )
     environment = "longtable" if len(lines) > options.max_rows else "tabular"
     body = [
+        # A paragraph of its own: text after a tabular would otherwise continue its line.
+        r"\par\noindent" if environment == "tabular" else "",
         rf"\begin{{{environment}}}{{@{{}}{spec}@{{}}}}",
         r"\toprule",
         " & ".join(["layer", *(heads[c] for c in options.columns)]) + r" \\",
@@ -107,7 +109,7 @@ def table(derivation: Derivation, options: Options) -> str:
     body += [r"\midrule", " & ".join(["total", *total_cells]) + r" \\"]
     if environment == "tabular":
         body.append(r"\bottomrule")
-    body.append(rf"\end{{{environment}}}")
+    body.append(rf"\end{{{environment}}}" + (r"\par" if environment == "tabular" else ""))
     return _header(options, "table") + "\n".join(body) + "\n"
 
 
