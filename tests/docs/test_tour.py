@@ -30,4 +30,4 @@ def test_the_tour_runs_in_a_kernel(tmp_path):
     assert not [output for output in outputs if output.output_type == "error"]
     shown = [output for output in outputs if output.output_type in ("display_data", "execute_result")]
     kinds = {kind for output in shown for kind in output.get("data", {})}
-    assert {"text/markdown", "text/latex"} <= kinds  # derivations display as Markdown and LaTeX
+    assert {"text/markdown", "text/latex", "image/png"} <= kinds  # derivations as Markdown and LaTeX; a plot
