@@ -56,3 +56,8 @@ def compile_latex(directory: Path, name: str, source: str) -> Path:
 @pytest.fixture
 def pdflatex(tmp_path):
     return lambda name, source: compile_latex(tmp_path, name, source)
+
+
+# Helper modules, not tests: --doctest-modules would import them, and corpus.py needs torch
+# at import (test_user_models.py imports it after skipping where torch is absent).
+collect_ignore = ["adapters/corpus.py"]
