@@ -518,7 +518,8 @@ def feature_shape(f: Forms, low: int = 0, high: int = 2) -> tuple[V, ...]:
 
 def dimension(f: Forms, rank: int) -> tuple[int, bool]:
     """A ``dim`` (batch = 0) for an input of ``rank`` dimensions, out of range at times; and whether it is the batch."""
-    dim = f.draw(st.integers(-rank - 1, rank + 1).filter(lambda dim: dim != 0))
+    inside = [dim for dim in range(-rank, rank + 1) if dim != 0]
+    dim = f.pick(*inside, *inside, *inside, -rank - 1, rank + 1)
     return dim, dim == -rank - 1
 
 
@@ -536,14 +537,19 @@ def roll(f: Forms) -> Case:
     )
 
 
+def indexed_shape(f: Forms) -> tuple[V, ...]:
+    """Sizes up to 5, so that most drawn indices and bounds fall inside and some outside."""
+    return (f.size(1, 5), *spatial(f, f.draw(st.integers(0, 1)), 1, 5))
+
+
 def select(f: Forms) -> Case:
-    shape = feature_shape(f)
+    shape = indexed_shape(f)
     dim, batch = dimension(f, len(shape))
     return Case({"dim": dim, "index": f.draw(st.integers(-4, 3))}, [shape], touches_batch=batch)
 
 
 def slice_(f: Forms) -> Case:
-    shape = feature_shape(f, high=1)
+    shape = indexed_shape(f)
     dim, batch = dimension(f, len(shape))
     bounds = {name: f.maybe(lambda: f.draw(st.integers(-4, 4))) for name in ("start", "stop")}
     return Case({"dim": dim, **bounds, "step": f.draw(st.integers(1, 3))}, [shape], touches_batch=batch)
@@ -907,8 +913,14 @@ def torch_module(kind: str, arguments: dict[str, Any], positional: Sequence[str]
             nn.Conv2d(len(row), 1, arguments["kernel_size"], arguments["stride"], bias=arguments["bias"])
             for row in arguments["table"]
         )
-        rows = arguments["table"]
-        module = Apply(lambda x: torch.cat([conv(x[:, list(row)]) for conv, row in zip(maps, rows, strict=True)], 1))
+        rows, channels = arguments["table"], arguments["in_channels"]
+
+        def connected(x: Any) -> Any:
+            if x.shape[1] != channels:  # as a convolution refuses an input of other than in_channels maps
+                raise ValueError(f"expected {channels} input maps, got {x.shape[1]}")
+            return torch.cat([conv(x[:, list(row)]) for conv, row in zip(maps, rows, strict=True)], 1)
+
+        module = Apply(connected)
         module.maps = maps
         return module
     if kind in ("windowpartition", "windowdepartition"):
