@@ -903,10 +903,9 @@ def torch_module(kind: str, arguments: dict[str, Any], positional: Sequence[str]
         module.beta = nn.Parameter(torch.zeros(tuple(arguments["shape"])))
         return module
     if kind == "learnedconcat":
-        module = Apply(
-            lambda x: torch.cat([module.token[None], x][:: 1 if arguments["first"] else -1], arguments["dim"])
-        )
-        module.token = nn.Parameter(torch.zeros(tuple(arguments["shape"])))
+        token = nn.Parameter(torch.zeros(tuple(arguments["shape"])))
+        module = Apply(lambda x: torch.cat([token[None], x][:: 1 if arguments["first"] else -1], arguments["dim"]))
+        module.token = token
         return module
     if kind == "convolutionmap2d":  # one convolution per output map, on the maps its table row lists
         maps = nn.ModuleList(
