@@ -16,7 +16,10 @@ shapes and, row by row, the parameters (trainable and non-trainable), buffers
 and MACs.  Where torch is installed, the single-layer cases are also run by
 the real ``torch.nn`` module, whose verdict, output shape, ``numel`` of
 parameters and buffers, and MACs (half of ``FlopCounterMode``'s FLOPs) must
-agree too.
+agree too.  Operations PyTorch has as functions or indexing (``torch.roll``,
+``x[:, 0]``) are wrapped in a module; a case PyTorch has nothing for (LeNet's
+subsampling, a size condition) says why in its ``torchless`` and is compared
+symbolic against numeric only.
 
 The one refusal that is not a disagreement: a symbolic form for which no
 exact formula exists (an LSTM ``proj_size`` that may be 0) is refused with
