@@ -6,8 +6,9 @@
 * ``console`` blocks are commands: each ``$ symcnn ...`` line runs the CLI in
   that directory and its output must match the lines below it (``...`` matches
   anything, as in doctests);
-* ``<!-- skip: next -->`` before a block skips it (used only for commands that
-  need what a test cannot have, and said so beside it).
+* ``<!-- skip: start if(not torch_available, reason=...) -->`` ... ``<!-- skip: end -->``
+  skips examples that need an optional extra where it is not installed (CI installs
+  every extra and fails on any skip, so there they all run).
 
 Blocks of other languages (``bash`` install commands, ``text``) are shown, not run.
 """
@@ -73,6 +74,7 @@ def _setup(namespace: dict[str, object]) -> None:
 
     # For `<!-- skip: next if(not torch_available, reason="needs PyTorch") -->`.
     namespace["torch_available"] = importlib.util.find_spec("torch") is not None
+    namespace["matplotlib_available"] = importlib.util.find_spec("matplotlib") is not None
 
     namespace["_directory"] = directory = tempfile.TemporaryDirectory()
     namespace["_scratch"] = directory.name

@@ -57,14 +57,14 @@ def plot(
     title: str | None = None,
 ) -> Path:
     """Draw ``y`` against the axis ``x`` (``"H=32:1024:32"``) and write ``output``; returns its path."""
+    path = Path(output)  # checked first: a wrong file name is an error with or without matplotlib
+    if path.suffix.lower() not in FORMATS:
+        raise SpecError(f"plot: the output must end in {', '.join(FORMATS)}, got {path.name!r}")
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError:
         raise SpecError("plots need matplotlib: pip install 'symcnn[plot]'") from None
-    path = Path(output)
-    if path.suffix.lower() not in FORMATS:
-        raise SpecError(f"plot: the output must end in {', '.join(FORMATS)}, got {path.name!r}")
     networks = {"": derivations} if isinstance(derivations, Derivation) else dict(derivations)
     if (per_layer or stacked) and len(networks) != 1:
         raise SpecError("plot: per-layer lines and stacked shares need exactly one network")
