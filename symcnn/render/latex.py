@@ -49,6 +49,7 @@ PACKAGES = ("amsmath", "amssymb", "array", "booktabs", "longtable")
 
 # Estimated characters per row of a display: about 40 em, which fits a 12 cm text width.
 LINE_BUDGET = 46
+CELL_BUDGET = 26  # the widest unbreakable formula a table cell takes (about a third of the text width)
 _COMMAND = re.compile(r"\\(?:left|right|mathopen|mathclose|frac|mathrm|text)\b|\\[a-zA-Z]+|[{}^_ &]|\\[,;!]")
 _OPERATOR = re.compile(r"[-+=]|\\cdot|\\times")
 
@@ -83,8 +84,14 @@ def cell_latex(value: sympy.Expr, shown: Callable[[sympy.Expr], str] = value_lat
         factors = term.as_ordered_factors() if isinstance(term, sympy.Mul) else [term]
         coefficient = shown(factors[0]) if factors[0].is_Number else None
         rest = factors[1:] if coefficient is not None else factors
-        latex = r" \allowbreak ".join(to_latex(factor) for factor in rest) if len(rest) > 1 else None
-        text = shown(term) if latex is None else (f"{coefficient} \\, " if coefficient else "") + latex
+        if len(rest) > 1:
+            latex = r" \allowbreak ".join(
+                rf"\left({to_latex(factor)}\right)" if isinstance(factor, sympy.Add) else to_latex(factor)
+                for factor in rest
+            )
+            text = (f"{coefficient} \\, " if coefficient else "") + latex
+        else:
+            text = shown(term)
         if index and text.startswith("-"):
             parts.append("- " + text[1:].lstrip())
         else:
@@ -100,10 +107,23 @@ def name_latex(name: str) -> str:
     return r"\texttt{" + escape(name).replace(".", r".\allowbreak{}") + "}"
 
 
+def _params_cell(row: Row) -> str:
+    """The rule with values, then ``=`` and the value, each part free to wrap (a cell is narrow)."""
+    if row.params.value == 0:
+        return cell_latex(row.total_params)
+    step = row.params
+    value = cell_latex(step.value)
+    substituted = step.substituted.latex() if step.substituted is not None else None
+    # The rule with values shows only where it fits a cell; the derivation always shows it.
+    if substituted is None or substituted == value_latex(step.value) or width(substituted) > CELL_BUDGET:
+        return value
+    return f"${substituted}$ ${{}} = {{}}$ {value}"
+
+
 def table(derivation: Derivation, receptive_field: bool = False) -> str:
     """A booktabs ``longtable``: breaks across pages; names and formulas wrap inside their columns."""
     column = r">{\raggedright\arraybackslash}p{\dimexpr %s\linewidth-2\tabcolsep\relax}"
-    shares = (".2", ".27", ".22", ".21") if receptive_field else (".25", ".39", ".26")
+    shares = (".2", ".25", ".24", ".21") if receptive_field else (".22", ".34", ".34")
     lines = [
         r"\begin{longtable}{@{}r" + "".join(column % share for share in shares) + "@{}}",
         r"\toprule",
@@ -115,11 +135,9 @@ def table(derivation: Derivation, receptive_field: bool = False) -> str:
     ]
     for row in derivation.rows:
         repeat = "" if row.multiplicity == 1 else rf" ($\times {to_latex(row.multiplicity)}$)"
-        params = _equation(row.params) if row.params.value != 0 else value_latex(row.total_params)
         extra = f" & {receptive_latex(derivation, row)}" if receptive_field else ""
-        lines.append(
-            rf"{row.index} & {name_latex(row.name)}{repeat} & ${shape_latex(row.output_shape)}$ & ${params}${extra} \\"
-        )
+        shape = f"${shape_latex(row.output_shape)}$"
+        lines.append(rf"{row.index} & {name_latex(row.name)}{repeat} & {shape} & {_params_cell(row)}{extra} \\")
     lines += [
         r"\midrule",
         rf" & total & & {cell_latex(derivation.totals.params)}" + (" &" if receptive_field else "") + r" \\",
@@ -256,8 +274,9 @@ def facts(derivation: Derivation, receptive_field: bool = False, memory: Any = N
     totals = derivation.totals
     items = [
         rf"\item output shape: ${shape_latex(derivation.output_shape)}$",
-        rf"\item trainable parameters: ${value_latex(totals.trainable)}$; non-trainable: "
-        rf"${value_latex(totals.non_trainable)}$; buffers: ${value_latex(totals.buffers)}$",
+        # Inline sums wrap between terms and factors (cell_latex); the full totals are in the derivation.
+        rf"\item trainable parameters: {cell_latex(totals.trainable)}; non-trainable: "
+        rf"{cell_latex(totals.non_trainable)}; buffers: {cell_latex(totals.buffers)}",
         rf"\item FLOPs: {derivation.conventions.flops_per_mac} $\times$ MACs (above)",
         rf"\item conventions: {escape(derivation.conventions.describe())}",
     ]

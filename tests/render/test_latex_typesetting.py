@@ -68,3 +68,21 @@ def test_the_fragment_compiles_inside_an_article_with_the_packages_it_names(pdfl
         ]
     )
     assert_typesets_cleanly(pdflatex("fragment", document))
+
+
+def test_a_table_cell_keeps_the_brackets_of_a_sum_factor():
+    import sympy
+
+    from symcnn.render.latex import cell_latex
+
+    x = sympy.Symbol("x", integer=True, positive=True)
+    # (6x + 1)·max(1, ⌊x/4⌋) may wrap between its factors, but must not lose its brackets.
+    assert cell_latex((6 * x + 1) * sympy.Max(1, x // 4)).startswith(r"$\left(6 x + 1\right) \allowbreak \max")
+
+
+@pytest.mark.parametrize("builder", ["mobilenet_v3_large", "efficientnet_b0"])
+def test_zoo_models_in_a_width_multiplier_typeset(pdflatex, builder):
+    from symcnn import zoo
+
+    derivation = getattr(zoo, builder)(width_mult="a").derive()
+    assert_typesets_cleanly(pdflatex(builder, derivation.to_latex(standalone=True)))
