@@ -302,7 +302,7 @@ def _arithmetic(function: Callable[..., Any], label: str, kind: type[Layer] | No
         if kind is sl.Multiply and len(parameters) == 1:
             (parameter,) = parameters
             (other,) = [item for item in operands if item is not parameter]
-            return _scale(self, node, parameter, self.tensor(other))
+            return _parameter_layer(sl.Scale, self, parameter, self.tensor(other))
         if kind is None:
             raise _Unsupported(f"{label!r} on tensors has no symcnn layer (+ and * have: Add, Multiply)")
         if not all(isinstance(item, _Value | _Several | _Parameter) for item in operands):
@@ -313,7 +313,11 @@ def _arithmetic(function: Callable[..., Any], label: str, kind: type[Layer] | No
     return handle
 
 
-def _scale(self: Importing, node: Any, parameter: _Parameter, x: _Value) -> _Value:
+def _parameter_layer(kind: type[Layer], self: Importing, parameter: _Parameter, x: _Value) -> _Value:
+    """``parameter * x`` (Scale) or ``x + parameter`` (Shift): a layer owning the parameter's elements.
+
+    Leading size-1 dimensions of the parameter are dropped; any other would broadcast over the batch.
+    """
     shape = list(parameter.shape)
     while len(shape) > x.tensor.rank:
         if shape[0] != 1:
@@ -321,7 +325,7 @@ def _scale(self: Importing, node: Any, parameter: _Parameter, x: _Value) -> _Val
         shape.pop(0)
     return self.weighted_layer(
         self.unique(parameter.name, owner=True),
-        sl.Scale,
+        kind,
         [x],
         {"shape": tuple(shape)},
         [parameter.tensor],

@@ -26,7 +26,7 @@ import sympy
 from ... import layers as sl
 from ...errors import ShapeError
 from .arguments import REQUIRED, _bind, _int, _ints
-from .functions import _arithmetic, _cat, _getitem
+from .functions import _arithmetic, _cat, _getitem, _parameter_layer
 from .shapes import BATCH
 from .values import Handler, Importing, _is_tensorish, _Parameter, _Unsupported, _Value
 
@@ -128,22 +128,6 @@ def _learned_cat(self: Importing, node: Any, args: list[Any], kwargs: dict[str, 
     )
 
 
-def _shift(self: Importing, node: Any, parameter: _Parameter, x: _Value) -> _Value:
-    shape = list(parameter.shape)
-    while len(shape) > x.tensor.rank:
-        if shape[0] != 1:
-            raise _Unsupported(f"the parameter {parameter.name!r} of shape {parameter.shape} broadcasts over the batch")
-        shape.pop(0)
-    return self.weighted_layer(
-        self.unique(parameter.name, owner=True),
-        sl.Shift,
-        [x],
-        {"shape": tuple(shape)},
-        [parameter.tensor],
-        f"the parameter {parameter.name!r}",
-    )
-
-
 # --- arithmetic -----------------------------------------------------------------------------------
 
 
@@ -163,7 +147,7 @@ def _with_constants(name: str, base: Handler) -> Handler:
             parameters = [item for item in args if isinstance(item, _Parameter)]
             if len(parameters) == 1:
                 other = right if left is parameters[0] else left
-                return _shift(self, node, parameters[0], self.tensor(other))
+                return _parameter_layer(sl.Shift, self, parameters[0], self.tensor(other))
         tensors = [item for item in args if _is_tensorish(item)]
         if len(tensors) == 1 and isinstance(tensors[0], _Value):
             constant = right if left is tensors[0] else left
