@@ -16,7 +16,7 @@ from typing import Any
 import sympy
 
 from .conventions import Conventions
-from .errors import ShapeError, SpecError
+from .errors import ShapeError, SpecError, UnknownLayerError
 from .hooks import call
 from .printing import to_text
 from .results import Step
@@ -183,7 +183,7 @@ class Derivation:
         for row in self.rows:
             if row.name == name:
                 return row
-        raise KeyError(name)
+        raise UnknownLayerError(f"no row named {name!r} (rows: {_listed(row.name for row in self.rows)})")
 
     @cached_property
     def receptive_fields(self) -> Any:
@@ -324,3 +324,8 @@ class Derivation:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _listed(names: Any, shown: int = 8) -> str:
+    names = list(names)
+    return ", ".join(names[:shown]) + (", ..." if len(names) > shown else "")

@@ -44,10 +44,11 @@ import sympy
 
 from . import rules
 from .display import Shown, leaf
-from .errors import UnsupportedError
+from .errors import UnknownLayerError, UnsupportedError
 from .hooks import provides
 from .results import Bind, Step, Window, derive_step, spatial_names
 from .simplify import decide
+from .values import to_expr
 
 if TYPE_CHECKING:
     from .derivation import Derivation, Row
@@ -94,8 +95,12 @@ class Axis:
     cropped: tuple[bool, bool] = field(default=(False, False), compare=False, repr=False)
 
     def interval(self, unit: object = 0) -> tuple[sympy.Expr, sympy.Expr]:
-        """First and last input position seen by output unit ``unit`` (before clipping)."""
-        first = self.start + sympy.sympify(unit) * self.jump
+        """First and last input position seen by output unit ``unit`` (before clipping).
+
+        ``unit`` is an integer, a SymPy expression or a formula string (``"t + 1"``),
+        read by the whitelisting parser: text never runs as code.
+        """
+        first = self.start + to_expr(unit, "receptive field unit") * self.jump
         return first, first + self.size - 1
 
     @property
@@ -129,18 +134,24 @@ class ReceptiveFields:
         self._fields = fields
 
     def of(self, name: str) -> tuple[Axis, ...]:
-        found = self._fields[name]
+        found = self._found(name)
         if isinstance(found, str):
             raise UnsupportedError(found)
         return found
 
     def refusal(self, name: str) -> str | None:
         """Why the row ``name`` has no receptive field, or ``None`` if it has one."""
-        found = self._fields[name]
+        found = self._found(name)
         return found if isinstance(found, str) else None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._fields)
+
+    def _found(self, name: str) -> tuple[Axis, ...] | str:
+        if not isinstance(name, str) or name not in self._fields:
+            shown = ", ".join(list(self._fields)[:8]) + (", ..." if len(self._fields) > 8 else "")
+            raise UnknownLayerError(f"no row named {name!r} (rows: {shown})")
+        return self._fields[name]
 
 
 @provides("receptive")

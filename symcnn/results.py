@@ -60,7 +60,7 @@ class Tensor:
 
     @classmethod
     def of(cls, shape: Iterable[sympy.Expr]) -> Tensor:
-        dims = tuple(sympy.sympify(size) for size in shape)
+        dims = tuple(sympy.sympify(size, strict=True) for size in shape)
         return cls(dims, tuple(leaf(size) for size in dims))
 
     @property

@@ -109,7 +109,7 @@ class _Exact:
 
 
 def _raw(value: Any) -> Any:
-    return value.expr if isinstance(value, _Exact) else sympy.sympify(value)
+    return value.expr if isinstance(value, _Exact) else sympy.sympify(value, strict=True)
 
 
 @lru_cache(maxsize=65536)

@@ -62,7 +62,7 @@ def floor_div(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
     unevaluated skips SymPy's costly search for integer parts, which this
     function has already done; other arguments take SymPy's general path.
     """
-    a, b = sympy.sympify(a), sympy.sympify(b)
+    a, b = sympy.sympify(a, strict=True), sympy.sympify(b, strict=True)
     if a.is_Integer and b.is_Integer:
         return sympy.Integer(int(a) // int(b))
     if not (_is_positive_int(b) and a.is_integer):

@@ -7,6 +7,7 @@ from typing import Any
 
 import sympy
 
+from ..errors import SpecError
 from ..formula import parse_formula
 
 __all__ = ["grade"]
@@ -24,6 +25,8 @@ def grade(question: Mapping[str, Any], response: str) -> bool:
     >>> grade({"grading": "numerical", "answer": "832"}, "800")
     False
     """
+    if not isinstance(question, Mapping) or "answer" not in question:
+        raise SpecError("grade() needs a question of the JSON export, with its 'answer'")
     expected = parse_formula(str(question["answer"]), what="answer")
     given = parse_formula(response, what="response")
     if question.get("grading") == "symbolic":

@@ -34,6 +34,7 @@ import numpy as np
 import sympy
 
 from ..errors import UnsupportedError
+from ..values import to_expr
 
 __all__ = ["Formula", "Predicate", "batch_fits_int64", "compile_expr", "compile_relation"]
 
@@ -475,7 +476,7 @@ class Formula:
     def __init__(self, expr: sympy.Expr, names: Sequence[str], compiler: _Compiler | None = None) -> None:
         self.expr = expr
         self.compiler = compiler or _Compiler(names)
-        self.node = self.compiler.node(sympy.sympify(expr))
+        self.node = self.compiler.node(to_expr(expr, "formula"))  # a string is parsed safely
 
     def __call__(self, values: Mapping[str, Array]) -> Array:
         return evaluate([self], values)[0][0]

@@ -27,6 +27,8 @@ from fractions import Fraction
 
 import sympy
 
+from ..values import to_expr
+
 __all__ = ["direction", "relation_direction"]
 
 Bound = Fraction | None  # None: unbounded on that side
@@ -161,8 +163,11 @@ def _power(base: Result, exponent: int) -> Result:
 
 
 def direction(expr: sympy.Expr, x: sympy.Symbol, lowest: int) -> int | None:
-    """+1 (non-decreasing), -1 (non-increasing), 0 (constant) or None (no proof), for ``x >= lowest``."""
-    return _analyse(sympy.sympify(expr), x, lowest)[0]
+    """+1 (non-decreasing), -1 (non-increasing), 0 (constant) or None (no proof), for ``x >= lowest``.
+
+    A string ``expr`` is read by the whitelisting formula parser, never evaluated.
+    """
+    return _analyse(to_expr(expr, "formula"), x, lowest)[0]
 
 
 def relation_direction(relation: sympy.Basic, x: sympy.Symbol, lowest: int) -> int | None:

@@ -69,7 +69,7 @@ def quantity(derivation: Derivation, name: str) -> sympy.Expr:
     if dot and (field in ROW_FIELDS or _SHAPE.fullmatch(field)):
         try:
             row = derivation.row(row_name)
-        except KeyError:
+        except LookupError:
             names = [row.name for row in derivation.layers]
             close = difflib.get_close_matches(row_name, names, n=3)
             hint = f" (did you mean {', '.join(close)}?)" if close else ""

@@ -25,7 +25,7 @@ import sympy
 
 from ..derivation import Derivation
 from ..errors import SpecError, SymcnnError
-from ..formula import parse_formula
+from ..values import to_expr
 from .quantities import TOTALS, formula_text, quantity, row_quantity
 
 __all__ = ["Sensitivity", "Share", "decimal", "point", "sensitivity", "shares"]
@@ -39,7 +39,7 @@ def point(derivation: Derivation, at: Mapping[str, object]) -> dict[sympy.Symbol
         if name not in by_name:
             known = ", ".join(sorted(by_name)) or "none"
             raise SpecError(f"the derivation has no symbol {name!r} (its symbols: {known})")
-        value = parse_formula(raw, what=f"value of {name}") if isinstance(raw, str) else sympy.sympify(raw)
+        value = to_expr(raw, f"value of {name}")  # text through the whitelisting parser
         if not (isinstance(value, sympy.Integer) or (isinstance(value, int) and not isinstance(value, bool))):
             raise SpecError(f"the value of {name} must be an integer, got {raw!r}")
         mapping[by_name[name]] = sympy.Integer(value)

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import sympy
 
+from ..values import to_expr
+
 __all__ = ["closed_form"]
 
 
@@ -24,6 +26,7 @@ def closed_form(expr: sympy.Expr, by: Iterable[str] = (), sizes: Iterable[str] =
     >>> closed_form(total, by=["w"])
     9*w**2*(16*N + 211) + 4*w*(2052*N + 24307) + 8*(256*N + 606629)
     """
+    expr = to_expr(expr, "closed_form")  # a formula string is parsed safely
     names = set(sizes)
     chosen = set(by)
 
