@@ -23,6 +23,9 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import json
+import os
+import re
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,7 @@ from .formula import exact_decimal
 from .layers.base import Layer
 from .layers.registry import layer_class
 from .network import Graph, Input, Network, Node, Repeat, Sequential
+from .values import MAX_DIGITS
 
 __all__ = ["load_spec", "read_spec"]
 
@@ -41,14 +45,43 @@ MAX_SPEC_BYTES = 2_000_000
 TOP_LEVEL_KEYS = {"input", "layers", "name", "description"}
 
 
+# YAML 1.2 core schema: 010 is ten (not octal eight), 1:30 is text (not sexagesimal ninety), yes/no/on/off
+# are text; a spec means numbers as a person reads them.  https://yaml.org/spec/1.2.2/#1032-tag-resolution
+_CORE_RESOLVERS = (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+    ("tag:yaml.org,2002:float",
+     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+     "-+.0123456789"),
+)  # fmt: skip
+_REPLACED = {tag for tag, _, _ in _CORE_RESOLVERS} | {"tag:yaml.org,2002:merge"}
+MAX_INTEGER_DIGITS = MAX_DIGITS
+
+
 class _SafeLoader(yaml.SafeLoader):
-    """SafeLoader without aliases (a tiny file could expand enormously) or repeated keys."""
+    """SafeLoader with YAML 1.2 core numbers, without aliases (a tiny file could expand enormously),
+    merge keys, repeated keys or keys that are not plain scalars."""
+
+    yaml_implicit_resolvers = {  # noqa: RUF012  (PyYAML reads this class attribute)
+        first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.events.AliasEvent):
             event = self.peek_event()
             raise SpecError(f"YAML aliases are not allowed in spec files (line {event.start_mark.line + 1})")
         return super().compose_node(parent, index)
+
+    def construct_yaml_int(self, node: Any) -> int:
+        text = self.construct_scalar(node)
+        digits = text.lstrip("+-")
+        if len(digits) > MAX_INTEGER_DIGITS:
+            line = node.start_mark.line + 1
+            raise SpecError(f"integers of more than {MAX_INTEGER_DIGITS} digits are not supported (line {line})")
+        if digits[:2] in ("0o", "0x"):
+            return int(digits[2:], 8 if digits[1] == "o" else 16)
+        return int(text)
 
     def construct_yaml_float(self, node: Any) -> Any:
         # 0.35 is read as the exact decimal 7/20, never as a binary float.
@@ -57,30 +90,32 @@ class _SafeLoader(yaml.SafeLoader):
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen = set()
         for key_node, _ in node.value:
+            line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SpecError(f"a key must be a name, not a list or a mapping (line {line})")
+            if key_node.value == "<<" and key_node.style is None:  # plain <<, not the quoted text "<<"
+                message = "YAML merge keys (<<) are not supported in spec files: write the keys out"
+                raise SpecError(f"{message} (line {line})")
             key = self.construct_object(key_node, deep=deep)
-            if isinstance(key, str) and key in seen:
-                raise SpecError(f"the key {key!r} is given twice (line {key_node.start_mark.line + 1})")
+            if key in seen:
+                raise SpecError(f"the key {key!r} is given twice (line {line})")
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
 
+for _tag, _pattern, _first in _CORE_RESOLVERS:
+    _SafeLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
+_SafeLoader.add_constructor("tag:yaml.org,2002:int", _SafeLoader.construct_yaml_int)
 _SafeLoader.add_constructor("tag:yaml.org,2002:float", _SafeLoader.construct_yaml_float)
 
 
 def read_spec(path: str | Path) -> dict[str, Any]:
     """Read a YAML or JSON spec file into a dict, safely."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_SPEC_BYTES:
-            raise SpecError(f"{path}: spec file is larger than {MAX_SPEC_BYTES} bytes")
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise SpecError(f"cannot read spec file {path}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"{path}: spec file is not UTF-8 text") from None
+    text = _read_text(path)
     try:
         if path.suffix.lower() == ".json":
-            data = json.loads(text, parse_float=exact_decimal)
+            data = json.loads(text, parse_float=exact_decimal, parse_int=_json_int)
         else:
             data = yaml.load(text, Loader=_SafeLoader)
     except SpecError as error:
@@ -100,6 +135,33 @@ def read_spec(path: str | Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise SpecError(f"{path}: a spec must be a mapping with 'input' and 'layers'")
     return data
+
+
+def _read_text(path: Path) -> str:
+    """The file's text, read only if it is a regular file of at most MAX_SPEC_BYTES (never /dev/zero or a FIFO)."""
+    try:
+        # Non-blocking, so that opening a FIFO does not wait for a writer; fstat the opened file, so
+        # that nothing can be swapped in between the check and the read.
+        with os.fdopen(os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SpecError(f"{path}: a spec must be a regular file, not a device, FIFO or directory")
+            data = handle.read(MAX_SPEC_BYTES + 1)
+    except IsADirectoryError:
+        raise SpecError(f"{path}: a spec must be a regular file, not a device, FIFO or directory") from None
+    except OSError as error:
+        raise SpecError(f"cannot read spec file {path}: {error.strerror or error}") from None
+    if len(data) > MAX_SPEC_BYTES:
+        raise SpecError(f"{path}: spec file is larger than {MAX_SPEC_BYTES:,} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: spec file is not UTF-8 text") from None
+
+
+def _json_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_INTEGER_DIGITS:
+        raise SpecError(f"integers of more than {MAX_INTEGER_DIGITS} digits are not supported")
+    return int(text)
 
 
 def load_spec(source: str | Path | Mapping[str, Any]) -> Network:

@@ -205,7 +205,7 @@ def test_installed_entry_point_never_prints_a_traceback(tmp_path):
         ("input: [1, 4]\ninput: [1, 5]\nlayers:\n  - {type: relu}\n", "the key 'input' is given twice (line 2)"),
         (
             "input: [1, " + "9" * 1200 + "]\nlayers:\n  - {type: relu}\n",
-            "layer 0 (input): size 2: integers of more than 1000 digits are not supported",
+            "integers of more than 1000 digits are not supported (line 1)",
         ),
         (
             "input: [1, 4]\nlayers:\n  - {type: linear, out_features: '(a+b+c+e+f+g+h+j)**64'}\n",

@@ -146,3 +146,90 @@ def test_spec_errors(spec, error, message):
 def test_unknown_layer_type_is_a_lookup_error():
     with pytest.raises(LookupError, match="unknown layer type 'dense'"):
         symcnn.load_spec({"input": [3], "layers": [{"type": "dense", "units": 3}]})
+
+
+# --- YAML 1.2 numbers, refused constructs, what is read at all ----------------------------------------
+
+
+def _first_conv(tmp_path, value: str) -> symcnn.Row:
+    path = tmp_path / "net.yaml"
+    path.write_text(f"input: [1, 8, 8]\nlayers:\n  - {{type: conv2d, out_channels: {value}, kernel_size: 1}}\n")
+    return symcnn.load_spec(path).derive().rows[1]
+
+
+@pytest.mark.parametrize(
+    ("literal", "channels"),
+    [("010", 10), ("0x10", 16), ("0o10", 8), ("+7", 7), ("1_000", 1000), ("1e1", 10), ("20.0", 20)],
+)
+def test_yaml_numbers_follow_the_yaml_1_2_core_schema(tmp_path, literal, channels):
+    assert _first_conv(tmp_path, literal).output_shape[0] == channels  # 010 is ten, not octal eight
+
+
+def test_sexagesimal_is_text_and_then_a_clear_error(tmp_path):
+    with pytest.raises(symcnn.SpecError, match=r"out_channels: cannot parse formula '1:30'"):
+        _first_conv(tmp_path, "1:30")  # YAML 1.1 would silently read 90
+
+
+def test_yes_and_no_are_text(tmp_path):
+    path = tmp_path / "net.yaml"
+    path.write_text("input: [1, 8, 8]\nlayers:\n  - {type: relu, name: no}\n")
+    assert symcnn.load_spec(path).derive().rows[1].name == "no"  # YAML 1.1 would read False
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{<<: {type: relu}}", r"YAML merge keys \(<<\) are not supported in spec files: write the keys out"),
+        ("{[a]: 1, type: relu}", r"a key must be a name, not a list or a mapping \(line 3\)"),
+        ("{{a: 1}: 1, type: relu}", r"a key must be a name, not a list or a mapping \(line 3\)"),
+        ("{type: conv2d, out_channels: " + "9" * 5000 + ", kernel_size: 1}",
+         r"integers of more than 1000 digits are not supported \(line 3\)"),
+    ],
+)  # fmt: skip
+def test_yaml_constructs_refused_with_one_clear_line(tmp_path, text, message):
+    path = tmp_path / "net.yaml"
+    path.write_text(f"input: [1, 8, 8]\nlayers:\n  - {text}\n")
+    with pytest.raises(symcnn.SpecError, match=message):
+        symcnn.load_spec(path)
+
+
+def test_a_quoted_double_angle_is_just_text(tmp_path):
+    path = tmp_path / "net.yaml"
+    path.write_text('input: [1, 8, 8]\nlayers:\n  - {type: relu, name: "<<"}\n')
+    assert symcnn.load_spec(path).derive().rows[1].name == "<<"
+
+
+def test_json_big_integers_are_refused_with_the_limit(tmp_path):
+    path = tmp_path / "net.json"
+    path.write_text('{"input": [1, 8, 8], "layers": [{"type": "conv2d", "out_channels": ' + "9" * 5000 + "}]}")
+    with pytest.raises(symcnn.SpecError, match="integers of more than 1000 digits are not supported"):
+        symcnn.load_spec(path)
+
+
+def test_integers_up_to_the_limit_are_exact(tmp_path):
+    huge = 10**999 + 7
+    assert _first_conv(tmp_path, str(huge)).output_shape[0] == huge
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "directory"])
+def test_only_regular_files_are_read(tmp_path, kind):
+    import os
+
+    if kind == "device":
+        path = "/dev/zero"  # would never end
+    elif kind == "fifo":
+        path = tmp_path / "spec.yaml"
+        os.mkfifo(path)  # opening it must not wait for a writer
+    else:
+        path = tmp_path
+    with pytest.raises(symcnn.SpecError, match="a spec must be a regular file, not a device, FIFO or directory"):
+        symcnn.load_spec(path)
+
+
+def test_spec_file_size_is_capped(tmp_path):
+    from symcnn.spec import MAX_SPEC_BYTES
+
+    path = tmp_path / "net.yaml"
+    path.write_text("input: [1, 8, 8]\nlayers:\n  - {type: relu}\n" + "#" * MAX_SPEC_BYTES)
+    with pytest.raises(symcnn.SpecError, match="spec file is larger than 2,000,000 bytes"):
+        symcnn.load_spec(path)
