@@ -25,6 +25,7 @@ from .network import Graph, Input, Network, Repeat, Sequential
 from .results import Tensor, Value, format_shape
 from .simplify import decide, tidy
 from .symbols import symbol
+from .values import MAX_DIGITS
 
 __all__ = ["derive", "parse_assumption"]
 
@@ -58,12 +59,14 @@ def derive(
 
 def parse_assumption(text: str) -> tuple[sympy.Symbol, int]:
     """``"H%32==0"`` (or ``"32|H"``) -> (H, 32)."""
-    match = re.fullmatch(r"\s*([A-Za-z]\w*)\s*%\s*(\d+)\s*==\s*0\s*", text) or re.fullmatch(
-        r"\s*(\d+)\s*\|\s*([A-Za-z]\w*)\s*", text
+    match = re.fullmatch(r"\s*([A-Za-z]\w*)\s*%\s*(\d+)\s*==\s*0\s*", text, re.ASCII) or re.fullmatch(
+        r"\s*(\d+)\s*\|\s*([A-Za-z]\w*)\s*", text, re.ASCII
     )
     if not match:
         raise SpecError(f"cannot read assumption {text!r}: write it as H%32==0")
     name, number = match.groups() if match.group(1)[0].isalpha() else match.groups()[::-1]
+    if len(number) > MAX_DIGITS:
+        raise SpecError(f"assumption {text[:40]!r}...: integers of more than {MAX_DIGITS} digits are not supported")
     divisor = int(number)
     if divisor < 1:
         raise SpecError(f"assumption {text!r}: the divisor must be positive")

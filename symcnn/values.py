@@ -16,7 +16,7 @@ from .errors import SpecError
 from .formula import parse_formula
 from .simplify import decide, tidy
 
-__all__ = ["integer_at_least", "to_expr"]
+__all__ = ["integer_at_least", "plain_integer", "to_expr"]
 
 
 MAX_DIGITS = 1000
@@ -65,3 +65,13 @@ def to_expr(value: object, what: str) -> sympy.Expr:
             raise SpecError(f"{what} must be exact, got the float {value}")
         return value
     raise SpecError(f"{what} must be an integer or a formula, got {value!r}")
+
+
+def plain_integer(text: str) -> int | str:
+    """ASCII digits as an int (``"224"``); anything else stays text for the formula parser.
+
+    ``"²".isdigit()`` is true but ``int("²")`` fails: such text goes to the parser, which refuses it clearly.
+    """
+    if text.isascii() and text.isdigit() and len(text) <= MAX_DIGITS:
+        return int(text)
+    return text

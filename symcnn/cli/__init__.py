@@ -41,6 +41,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Exact big integers are a feature: inputs are capped (1000 digits, 500-character formulas), so the
+    # totals printed stay bounded; Python's 4300-digit guard on int -> str would only break them.
+    previous = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(0)
+    try:
+        return _main(argv)
+    finally:
+        sys.set_int_max_str_digits(previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
         text = args.run(args)

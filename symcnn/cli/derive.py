@@ -14,6 +14,7 @@ from ..examples import MNIST
 from ..memory import CONVENTIONS, DTYPES, OPTIMIZERS
 from ..network import Input, Network
 from ..spec import load_spec
+from ..values import plain_integer
 
 NAME = "derive"
 HELP = "derive shapes, parameters and MACs of a network, step by step"
@@ -67,11 +68,13 @@ def run(args: argparse.Namespace) -> str:
 
 def substitutions(pairs: Sequence[str], flag: str = "--subs") -> dict[str, str]:
     """``["H=28", "k=2*c"]`` -> ``{"H": "28", "k": "2*c"}``; the values are parsed later, safely."""
-    values = {}
+    values: dict[str, str] = {}
     for pair in pairs:
         name, equals, value = pair.partition("=")
         if not equals or not name.strip().isidentifier() or not value.strip():
             raise SpecError(f"{flag} expects NAME=VALUE, got {pair!r}")
+        if name.strip() in values:  # not "the last one wins": the user typed two different things
+            raise SpecError(f"{flag}: {name.strip()} is given twice ({values[name.strip()]} and {value.strip()})")
         values[name.strip()] = value.strip()
     return values
 
@@ -127,8 +130,12 @@ def torch_network(target: str, shape: str | None) -> Network:
         builder = getattr(importlib.import_module(module_name), builder_name)
     except (ImportError, AttributeError) as error:
         raise SpecError(f"cannot load {target}: {error}") from None
-    sizes = tuple(int(part) if part.isdigit() else part for part in (item.strip() for item in shape.split(",")))
+    sizes = tuple(plain_integer(item.strip()) for item in shape.split(","))
     if any(part == "" for part in sizes):
         raise SpecError(f"--input expects sizes separated by commas, e.g. 3,H,W, got {shape!r}")
     Input(*sizes)  # a bad size is reported as such, before the model is traced
-    return from_torch(builder(), sizes)
+    try:
+        model = builder()
+    except Exception as error:  # the user's code failed, not symcnn: say so, in one line
+        raise SpecError(f"--torch {target}: the builder raised {type(error).__name__}: {error}") from None
+    return from_torch(model, sizes)

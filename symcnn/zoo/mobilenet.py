@@ -71,6 +71,7 @@ def mobilenet_v2(
 ) -> Network:
     """MobileNetV2 (Sandler et al. 2018): 3,504,872 parameters at width_mult 1."""
     alpha = multiplier(width_mult, "width_mult")
+    round_nearest = count(round_nearest, "round_nearest")  # 0 would divide by zero
     first = make_divisible(32 * alpha, round_nearest)
     last = make_divisible(1280 * sympy.Max(1, alpha), round_nearest)
     x = source(input_shape)

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..errors import SpecError
 from ..network import Network
+from ..values import plain_integer
 
 __all__ = ["BUILDERS", "Builder", "builder", "get"]
 
@@ -56,7 +57,7 @@ class Builder:
                 values[name] = text.lower() == "true"
             elif isinstance(default, list | tuple):
                 parts = [part.strip() for part in text.split(",")]
-                values[name] = tuple(int(part) if part.isdigit() else part for part in parts)
+                values[name] = tuple(plain_integer(part) for part in parts)
             else:
                 values[name] = text
         return self(**values)
