@@ -18,6 +18,7 @@ from types import ModuleType
 from typing import NoReturn
 
 from ..errors import SpecError, SymcnnError
+from ..render.escape import text as escaped
 from . import derive, exam, layers, paper, rules, whatif, zoo
 
 COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper, whatif, exam, zoo)
@@ -64,7 +65,7 @@ def _main(argv: Sequence[str] | None) -> int:
             sys.stdout.write(text)
     except SymcnnError as error:
         # One line, always: a multi-line message (every unsupported node of a model) is joined.
-        print(f"symcnn: error: {' '.join(str(error).split())}", file=sys.stderr)
+        print(f"symcnn: error: {escaped(' '.join(str(error).split()))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -72,7 +73,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if os.environ.get("SYMCNN_DEBUG"):
             raise
         print(
-            f"symcnn: internal error: {type(error).__name__}: {error} "
+            f"symcnn: internal error: {type(error).__name__}: {escaped(' '.join(str(error).split()))} "
             "(please report; SYMCNN_DEBUG=1 shows a traceback)",
             file=sys.stderr,
         )

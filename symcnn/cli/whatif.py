@@ -15,6 +15,7 @@ from ..conventions import Conventions
 from ..derivation import Derivation
 from ..derive import derive
 from ..errors import SpecError
+from ..render.escape import text as escaped
 from ..spec import load_spec
 from .derive import substitutions, torch_network
 
@@ -146,11 +147,11 @@ def _sensitivity(args: argparse.Namespace) -> str:
         text += f"largest shares of {args.of}:\n" if at else f"shares of {args.of} (give --at to sort):\n"
         for part in parts[: args.top]:
             if part.fraction is not None and part.value is not None:
-                text += f"  {part.name:<24} {int(part.value):>16,}  {decimal(100 * part.fraction, 4)}%\n"
+                text += f"  {escaped(part.name):<24} {int(part.value):>16,}  {decimal(100 * part.fraction, 4)}%\n"
             else:
                 from ..whatif.quantities import formula_text
 
-                text += f"  {part.name:<24} {formula_text(part.fraction_formula)}\n"
+                text += f"  {escaped(part.name):<24} {formula_text(part.fraction_formula)}\n"
         if len(parts) > args.top:
             text += f"  ... {len(parts) - args.top} more layers (--top)\n"
     return text

@@ -21,28 +21,13 @@ from ..printing import to_latex
 from ..results import Step
 from ..rules import Rule
 from .common import shape_latex, size_cells, total_terms, value_latex
+from .escape import latex as latex_escape
 from .extras import memory_header, memory_items, receptive_latex, receptive_note
-
-_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "_": r"\_",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "^": r"\^{}",
-    "~": r"\~{}",
-    "≥": r"$\geq$",
-    "≤": r"$\leq$",
-    "×": r"$\times$",
-}
 
 
 def escape(text: str) -> str:
-    """Plain text made safe for LaTeX."""
-    return "".join(_ESCAPES.get(char, char) for char in text)
+    """Plain text made safe for LaTeX (names included: see :mod:`symcnn.render.escape`)."""
+    return latex_escape(text)
 
 
 PACKAGES = ("amsmath", "amssymb", "array", "booktabs", "longtable")

@@ -9,6 +9,7 @@ from ..hooks import provides
 from ..printing import to_latex
 from ..results import Step
 from .common import by_block, shape_latex, size_cells, total_terms, value_latex
+from .escape import markdown, markdown_code
 from .extras import memory_header, memory_items, receptive_latex, receptive_note
 
 
@@ -34,7 +35,7 @@ def summary(derivation: Derivation, max_rows: int = 40) -> str:
     lines = ["| block | output | parameters | MACs |", "|---|---|---:|---:|"]
     for group in by_block(derivation, max_rows):
         lines.append(
-            f"| `{group.name}` | ${shape_latex(group.output_shape)}$ | ${value_latex(group.params)}$ "
+            f"| {markdown_code(group.name)} | ${shape_latex(group.output_shape)}$ | ${value_latex(group.params)}$ "
             f"| ${value_latex(group.macs)}$ |"
         )
     return "\n".join(lines) + "\n" + _facts(derivation)
@@ -45,7 +46,7 @@ def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any
     extra = (" receptive field |", "---|") if receptive_field else ("", "")
     lines = ["| # | name | size | parameters | MACs |" + extra[0], "|---:|---|---|---|---:|" + extra[1]]
     for row in derivation.rows:
-        name = f"`{row.name}`" + ("" if row.multiplicity == 1 else f" ×${to_latex(row.multiplicity)}$")
+        name = markdown_code(row.name) + ("" if row.multiplicity == 1 else f" ×${to_latex(row.multiplicity)}$")
         parts = [_step(row.params)] if row.params.value != 0 else []
         if row.non_trainable.value != 0:  # Keras's BatchNorm statistics, frozen parameters
             parts.append(f"{_step(row.non_trainable)} non-trainable")
@@ -71,11 +72,11 @@ def _facts(derivation: Derivation, receptive_field: bool = False, memory: Any = 
     if derivation.essential_conditions:
         lines.append(
             "- valid when: "
-            + "; ".join(f"${to_latex(c.relation)}$ ({c.where})" for c in derivation.essential_conditions)
+            + "; ".join(f"${to_latex(c.relation)}$ ({markdown(c.where)})" for c in derivation.essential_conditions)
         )
     note = receptive_note(derivation) if receptive_field else None
     if note:
-        lines.append(f"- receptive field: {note}")
+        lines.append(f"- receptive field: {markdown(note)}")
     if memory is not None:
         items = ", ".join(f"{label} ${value}$" for label, value in memory_items(memory, latex=True))
         lines.append(f"- {memory_header(memory)} {items}")

@@ -10,6 +10,7 @@ from ..hooks import provides
 from ..printing import to_str, to_text
 from ..results import Step
 from .common import number, shape_text, size_cells, total_terms, value_text
+from .escape import text as escaped
 from .extras import memory_header, memory_items, receptive_note, receptive_text
 
 
@@ -41,7 +42,8 @@ def _total_formula(row: Row) -> str:
 
 
 def _name(row: Row) -> str:
-    return row.name if row.multiplicity == 1 else f"{row.name} (x{to_str(row.multiplicity)})"
+    name = escaped(row.name)  # a name is data: no control character reaches the terminal
+    return name if row.multiplicity == 1 else f"{name} (x{to_str(row.multiplicity)})"
 
 
 MAX_TABLE_WIDTH = 160
@@ -58,7 +60,7 @@ def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any
         note = receptive_note(derivation)
         lines += [
             "receptive field:      unit t sees [start + t*jump, start + t*jump + size - 1]",
-            *([note] if note else []),
+            *([escaped(note)] if note else []),
         ]
     if memory is not None:
         lines += [memory_header(memory), *(f"  {label:<16}  {value}" for label, value in memory_items(memory))]
@@ -154,5 +156,7 @@ def _summary(derivation: Derivation) -> list[str]:
         lines.append(f"assumed:              {divisor} divides {symbol}")
     if derivation.essential_conditions:
         lines.append("valid when:")
-        lines.extend(f"  {to_text(c.relation)}    ({c.where}: {c.rule})" for c in derivation.essential_conditions)
+        lines.extend(
+            f"  {to_text(c.relation)}    ({escaped(c.where)}: {c.rule})" for c in derivation.essential_conditions
+        )
     return lines

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import sympy
 
 from ...printing import to_latex
+from ...render.escape import LATEX_ESCAPES
 from ..model import BLANK, Line, Question, Solution, answer_text
 
 __all__ = [
@@ -107,30 +108,8 @@ def html_solution(solution: Solution) -> str:
 
 # --- LaTeX ------------------------------------------------------------------------------------
 
-_LATEX_ESCAPES = {
-    "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
-    "_": r"\_",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "^": r"\^{}",
-    "~": r"\~{}",
-    "≥": r"\(\geq\)",
-    "≤": r"\(\leq\)",
-    "×": r"\(\times\)",
-    "−": r"\(-\)",
-    "γ": r"\(\gamma\)",
-    "β": r"\(\beta\)",
-    "→": r"\(\to\)",
-    "⇒": r"\(\Rightarrow\)",
-}
-
-
 def latex_prose(text: str) -> str:
-    return "".join(_LATEX_ESCAPES.get(char, char) for char in text)
+    return "".join(LATEX_ESCAPES.get(char, char) for char in text)  # the one LaTeX table
 
 
 def latex_text(text: str) -> str:
