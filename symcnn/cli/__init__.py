@@ -13,13 +13,14 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
 
-from ..errors import SpecError, SymcnnError
+from ..errors import SymcnnError
+from ..files import write_files
 from ..render.escape import text as escaped
 from . import derive, exam, layers, paper, rules, whatif, zoo
+from .options import OUTPUTS, add_force
 
 COMMANDS: tuple[ModuleType, ...] = (derive, rules, layers, paper, whatif, exam, zoo)
 
@@ -38,6 +39,8 @@ def parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(command.NAME, help=command.HELP, description=command.HELP)
         sub.set_defaults(run=command.run)
         command.configure(sub)
+        if any(action.dest in OUTPUTS for action in sub._actions):
+            add_force(sub)
     return top
 
 
@@ -57,10 +60,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         text = args.run(args)
         if getattr(args, "output", None):
-            try:
-                Path(args.output).write_text(text, encoding="utf-8")
-            except OSError as error:
-                raise SpecError(f"cannot write {args.output}: {error.strerror or error}") from None
+            write_files({args.output: text}, force=args.force)
         else:
             sys.stdout.write(text)
     except SymcnnError as error:

@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import SpecError
 from ..exam import FORMATS, KINDS, export, generate
 from ..exam.generate import LEVELS
+from ..files import write_files
 
 NAME = "exam"
 HELP = "generate exam questions with worked solutions (Moodle XML, GIFT, QTI, LaTeX, Markdown, JSON)"
@@ -43,21 +44,15 @@ def run(args: argparse.Namespace) -> str:
     if isinstance(result, bytes):
         if not args.target:
             raise SpecError("--format qti writes a zip file: give -o FILE.zip")
-        _write(Path(args.target), result)
+        write_files({args.target: result}, force=args.force)
         return ""
     if not args.target:
         return result
     target = Path(args.target)
-    _write(target, result.encode("utf-8"))
-    if args.format == "latex":
+    files: dict[str | Path, str | bytes] = {target: result}
+    if args.format == "latex":  # the exam and its solutions: both written, or neither
         solutions = export(exam, "latex-solutions", exam_class=args.exam_class)
         assert isinstance(solutions, str)
-        _write(target.with_name(f"{target.stem}-solutions{target.suffix or '.tex'}"), solutions.encode("utf-8"))
+        files[target.with_name(f"{target.stem}-solutions{target.suffix or '.tex'}")] = solutions
+    write_files(files, force=args.force)
     return ""
-
-
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as error:
-        raise SpecError(f"cannot write {path}: {error.strerror or error}") from None

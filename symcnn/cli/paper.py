@@ -76,5 +76,5 @@ def run(args: argparse.Namespace) -> str:
         columns=tuple(column.strip() for column in args.columns.split(",") if column.strip()),
         at=substitutions(args.at, "--at"),
     )
-    written = write(_networks(args), args.output_dir, options)
+    written = write(_networks(args), args.output_dir, options, force=args.force)
     return "".join(f"{Path(args.output_dir) / name}\n" for name in written)

@@ -18,6 +18,7 @@ from ..errors import SpecError
 from ..render.escape import text as escaped
 from ..spec import load_spec
 from .derive import substitutions, torch_network
+from .options import add_force
 
 NAME = "whatif"
 HELP = "what-if questions: solve under a budget, sensitivity, compare, sweep, plot"
@@ -38,6 +39,7 @@ def _format(parser: argparse.ArgumentParser) -> None:
         "--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)"
     )
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_force(parser)
 
 
 def _question(questions: argparse._SubParsersAction, name: str, text: str) -> argparse.ArgumentParser:
@@ -82,6 +84,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sweep.add_argument("--quantities", nargs="+", metavar="Q", help="columns (default: params, macs, output shape)")
     sweep.add_argument("--format", "-f", choices=("csv", "json", "text"), help="default: from -o, else csv")
     sweep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_force(sweep)
 
     plot = _question(questions, "plot", "a quantity against a hyperparameter (needs matplotlib)")
     _network_arguments(plot, many=True)
@@ -92,6 +95,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     plot.add_argument("--stacked", action="store_true", help="stacked per-layer shares of the total")
     plot.add_argument("--log", action=argparse.BooleanOptionalAction, default=None, help="log axes (default: auto)")
     plot.add_argument("-o", "--output", dest="image", required=True, metavar="FILE", help=".png, .svg or .pdf")
+    add_force(plot)
 
 
 def run(args: argparse.Namespace) -> str:
@@ -196,5 +200,6 @@ def _plot(args: argparse.Namespace) -> str:
         per_layer=args.per_layer,
         stacked=args.stacked,
         log=args.log,
+        force=args.force,
     )
     return f"wrote {path}\n"

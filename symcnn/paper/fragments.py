@@ -14,6 +14,7 @@ import sympy
 
 from ..derivation import Derivation
 from ..errors import SpecError
+from ..files import write_files
 from ..printing import to_latex
 from ..render.common import by_block, shape_latex
 from ..render.latex import PACKAGES, broken_sum, cell_latex, equations, escape, name_latex
@@ -209,8 +210,14 @@ def fragments(name: str, derivation: Derivation, options: Options) -> dict[str, 
     }
 
 
-def write(networks: Mapping[str, Derivation], directory: str, options: Options | None = None) -> list[str]:
-    """Write every network's fragments and one ``macros.tex`` into ``directory``; return the file names."""
+def write(
+    networks: Mapping[str, Derivation], directory: str, options: Options | None = None, *, force: bool = False
+) -> list[str]:
+    """Write every network's fragments and one ``macros.tex`` into ``directory``; return the file names.
+
+    All files or none (see :mod:`symcnn.files`); a file there that symcnn did not
+    write is replaced only with ``force``.
+    """
     options = options or Options()
     target = Path(directory)
     files: dict[str, str] = {}
@@ -219,8 +226,7 @@ def write(networks: Mapping[str, Derivation], directory: str, options: Options |
     files["macros.tex"] = macros(networks, options)
     try:
         target.mkdir(parents=True, exist_ok=True)
-        for file_name, text in files.items():
-            (target / file_name).write_text(text, encoding="utf-8")
     except OSError as error:
         raise SpecError(f"cannot write to {target}: {error.strerror or error}") from None
+    write_files({target / file_name: text for file_name, text in files.items()}, force=force)
     return sorted(files)

@@ -12,6 +12,7 @@ pyplot, no global backend change).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import numpy as np
 
 from ..derivation import Derivation
 from ..errors import SpecError
+from ..files import MARK, write_files
 from .sweep import SweepResult, parse_axis, sweep
 
 __all__ = ["plot"]
@@ -55,6 +57,7 @@ def plot(
     top: int = 10,
     log: bool | None = None,
     title: str | None = None,
+    force: bool = False,
 ) -> Path:
     """Draw ``y`` against the axis ``x`` (``"H=32:1024:32"``) and write ``output``; returns its path."""
     path = Path(output)  # checked first: a wrong file name is an error with or without matplotlib
@@ -122,7 +125,10 @@ def plot(
     elif len(networks) > 1:
         axes.legend(fontsize="small", loc="best")
     figure.tight_layout()
-    figure.savefig(path)
+    image = io.BytesIO()
+    kind = path.suffix.lower().lstrip(".")
+    figure.savefig(image, format=kind, metadata={"Software": f"matplotlib, {MARK}"} if kind == "png" else None)
+    write_files({path: image.getvalue()}, force=force)  # atomic; replaces only symcnn's own plots
     return path
 
 

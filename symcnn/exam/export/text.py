@@ -108,6 +108,7 @@ def html_solution(solution: Solution) -> str:
 
 # --- LaTeX ------------------------------------------------------------------------------------
 
+
 def latex_prose(text: str) -> str:
     return "".join(LATEX_ESCAPES.get(char, char) for char in text)  # the one LaTeX table
 
