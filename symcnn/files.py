@@ -24,7 +24,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .errors import SpecError
@@ -56,7 +56,10 @@ def _check(path: Path, force: bool) -> None:
         raise SpecError(f"{path} exists and was not written by symcnn: give --force to replace it")
 
 
-def write_files(files: Mapping[str | Path, str | bytes], *, force: bool = False) -> None:
+Content = str | bytes | Iterable[bytes]  # an iterable: written piece by piece, never held whole
+
+
+def write_files(files: Mapping[str | Path, Content], *, force: bool = False) -> None:
     """Write every file atomically, all or nothing (see the module's rules)."""
     targets = [(Path(path), data.encode("utf-8") if isinstance(data, str) else data) for path, data in files.items()]
     try:
@@ -71,19 +74,22 @@ def write_files(files: Mapping[str | Path, str | bytes], *, force: bool = False)
             written.append((_temporary(current, data), current))
         for temporary, path in written:  # renames within one directory: atomic, and they do not fail
             os.replace(temporary, path)
-    except OSError as error:
+    except BaseException as error:  # a full disk, or an error while the content is made: no file changes
         for temporary, _ in written:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
-        raise SpecError(f"cannot write {current}: {error.strerror or error} (no file was changed)") from None
+        if isinstance(error, OSError):
+            raise SpecError(f"cannot write {current}: {error.strerror or error} (no file was changed)") from None
+        raise
 
 
-def _temporary(path: Path, data: bytes) -> str:
+def _temporary(path: Path, data: bytes | Iterable[bytes]) -> str:
     """``data`` in a new hidden file beside ``path``, on disk, with the permissions a new file gets."""
     descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
+            for piece in [data] if isinstance(data, bytes) else data:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(name, _mode(path))

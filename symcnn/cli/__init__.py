@@ -1,7 +1,8 @@
 """The ``symcnn`` command line: one small module per subcommand.
 
 Each subcommand module has ``NAME``, ``HELP``, ``configure(parser)`` (its
-arguments) and ``run(args) -> str`` (the text to print or write to ``-o``).
+arguments) and ``run(args) -> str`` (the text to print or write to ``-o``; or an iterator of
+pieces of it, for outputs too large to hold as one string).
 Adding a subcommand is a new module and one entry in :data:`COMMANDS`.
 
 Bad input ends with one line on stderr and exit status 2, never a traceback.
@@ -59,10 +60,12 @@ def _main(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
         text = args.run(args)
+        pieces = [text] if isinstance(text, str) else text  # a sweep's rows come in pieces
         if getattr(args, "output", None):
-            write_files({args.output: text}, force=args.force)
+            write_files({args.output: (piece.encode("utf-8") for piece in pieces)}, force=args.force)
         else:
-            sys.stdout.write(text)
+            for piece in pieces:
+                sys.stdout.write(piece)
     except SymcnnError as error:
         # One line, always: a multi-line message (every unsupported node of a model) is joined.
         print(f"symcnn: error: {escaped(' '.join(str(error).split()))}", file=sys.stderr)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..conventions import Conventions
@@ -98,7 +99,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_force(plot)
 
 
-def run(args: argparse.Namespace) -> str:
+def run(args: argparse.Namespace) -> str | Iterator[str]:
     return {"solve": _solve, "sensitivity": _sensitivity, "compare": _compare, "sweep": _sweep, "plot": _plot}[
         args.question
     ](args)
@@ -170,15 +171,15 @@ def _compare(args: argparse.Namespace) -> str:
     return _dump(result.as_dict()) if args.format == "json" else str(result)
 
 
-def _sweep(args: argparse.Namespace) -> str:
+def _sweep(args: argparse.Namespace) -> str | Iterator[str]:
     from ..whatif import sweep
 
     d = _derivation(args.spec, args)
     result = sweep(d, args.grid, random=args.random, seed=args.seed, quantities=args.quantities)
     fmt = args.format or ("json" if args.output and Path(args.output).suffix.lower() == ".json" else "csv")
     if fmt == "json":
-        return result.to_json()
-    return result.summary() if fmt == "text" else result.to_csv()
+        return result.iter_json()  # in pieces: 10**7 rows are written without one huge string
+    return result.summary() if fmt == "text" else result.iter_csv()
 
 
 def _plot(args: argparse.Namespace) -> str:

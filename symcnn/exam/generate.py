@@ -21,6 +21,9 @@ DEFAULT_KINDS = tuple(KINDS)
 LEVELS = (*DIFFICULTIES, "mixed")
 
 
+MAX_COUNT = 1000  # a question bank, not a stress test: about a second per 50 questions
+
+
 def generate(
     count: int = 10,
     seed: int = 0,
@@ -43,6 +46,8 @@ def generate(
         raise SpecError(f"exam: difficulty must be one of {', '.join(LEVELS)}, got {difficulty!r}")
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise SpecError(f"exam: count must be a positive integer, got {count!r}")
+    if count > MAX_COUNT:  # refused before any work: each question derives a network
+        raise SpecError(f"exam: at most {MAX_COUNT:,} questions per exam, got {count:,}")
     rng = random.Random(seed)
     questions: list[Question] = []
     seen: set[tuple[object, ...]] = set()

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 import random as pyrandom
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -151,31 +151,52 @@ class SweepResult:
         return [int(v) if ok else None for v, ok in zip(values, self.valid, strict=True)]
 
     def rows(self) -> list[list[int | bool | None]]:
-        columns: list[list[Any]] = [self.column(name) for name in self.symbols]
-        columns.append([bool(v) for v in self.valid])
-        columns += [self.column(name) for name in self.quantities]
-        return [list(row) for row in zip(*columns, strict=True)]
+        return self._rows(slice(None))
 
     def to_csv(self) -> str:
         """CSV text: the symbols, ``valid``, then the quantities (empty where invalid)."""
-        texts = [self.columns[name].astype(str) for name in self.symbols]
-        texts.append(np.where(self.valid, "true", "false"))
-        for name in self.quantities:
-            texts.append(np.where(self.valid, self.columns[name].astype(str), ""))
-        lines = [",".join(self.header), *map(",".join, zip(*texts, strict=True))]
-        return "\n".join(lines) + "\n"
+        return "".join(self.iter_csv())
 
-    def as_dict(self) -> dict[str, object]:
-        return {
+    def iter_csv(self) -> Iterator[str]:
+        """:meth:`to_csv` in pieces of :data:`BATCH` rows: 10**7 rows never build a table of strings."""
+        yield ",".join(self.header) + "\n"
+        for start in range(0, len(self), BATCH):
+            part = slice(start, start + BATCH)
+            valid = self.valid[part]
+            texts = [self.columns[name][part].astype(str) for name in self.symbols]
+            texts.append(np.where(valid, "true", "false"))
+            for name in self.quantities:
+                texts.append(np.where(valid, self.columns[name][part].astype(str), ""))
+            yield "".join(",".join(row) + "\n" for row in zip(*texts, strict=True))
+
+    def _rows(self, part: slice) -> list[list[int | bool | None]]:
+        valid = self.valid[part]
+        columns: list[list[Any]] = [[int(v) for v in self.columns[name][part]] for name in self.symbols]
+        columns.append([bool(v) for v in valid])
+        for name in self.quantities:
+            columns.append([int(v) if ok else None for v, ok in zip(self.columns[name][part], valid, strict=True)])
+        return [list(row) for row in zip(*columns, strict=True)]
+
+    def as_dict(self, rows: bool = True) -> dict[str, object]:
+        made: dict[str, object] = {
             "symbols": self.symbols,
             "columns": self.header,
             "configurations": len(self),
             "valid": int(self.valid.sum()),
-            "rows": self.rows(),
         }
+        if rows:
+            made["rows"] = self.rows()
+        return made
 
     def to_json(self) -> str:
-        return json.dumps(self.as_dict()) + "\n"
+        return "".join(self.iter_json())
+
+    def iter_json(self) -> Iterator[str]:
+        """:meth:`to_json` in pieces of :data:`BATCH` rows, the same text."""
+        yield json.dumps(self.as_dict(rows=False))[:-1] + ', "rows": ['
+        for start in range(0, len(self), BATCH):
+            yield (", " if start else "") + json.dumps(self._rows(slice(start, start + BATCH)))[1:-1]
+        yield "]}\n"
 
     def to_dataframe(self) -> Any:
         """A pandas DataFrame (pandas is optional): nullable integers, missing where invalid."""

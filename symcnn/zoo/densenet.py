@@ -17,15 +17,18 @@ import sympy
 from ..errors import SpecError
 from ..layers import AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Concat, Conv2d, Flatten, Linear, MaxPool2d, ReLU
 from ..network import Graph, Network, Node
-from .parts import count, counts, source
+from .parts import count, counts, source, unrolled
 from .registry import builder
 
 __all__ = ["densenet121", "densenet161", "densenet169", "densenet201"]
 
+MAX_DENSE_LAYERS = 200  # densenet201's largest block has 48
+
 
 def _dense_block(x: Node, layers: int, growth: sympy.Expr, bn_size: sympy.Expr, scope: str) -> Node:
     features = [x]
-    for index in range(1, layers + 1):
+    # Each layer reads all earlier ones (work grows with the square): a lower bound than other stages.
+    for index in range(1, unrolled(sympy.Integer(layers), scope, MAX_DENSE_LAYERS, symbolic=False) + 1):
         name = f"{scope}.denselayer{index}"
         joined = features[0] if len(features) == 1 else Concat(dim=1, name=f"{name}.cat")(*features)
         y = ReLU(name=f"{name}.relu1")(BatchNorm2d(name=f"{name}.norm1")(joined))

@@ -34,6 +34,7 @@ __all__ = [
     "numbered",
     "source",
     "stack",
+    "unrolled",
     "widths_differ",
 ]
 
@@ -156,6 +157,17 @@ def source(input_shape: Sequence[Any]) -> Input:
     return Input(*input_shape)
 
 
+MAX_BLOCKS = 1000  # unrolled blocks per stage: 10**4 takes seconds, 10**5 minutes
+
+
+def unrolled(times: sympy.Expr, where: str, maximum: int = MAX_BLOCKS, *, symbolic: bool = True) -> int:
+    """A number of blocks to build one by one, refused above ``maximum`` before any is built."""
+    if times > maximum:
+        hint = "; give a symbol (e.g. N) for a symbolic count" if symbolic else ""
+        raise SpecError(f"{where}: {times} blocks is more than the {maximum:,} a stage may unroll{hint}", where="zoo")
+    return int(times)
+
+
 def stack(
     x: Node | Input, times: sympy.Expr, make: Callable[[int], Network], name: str, *, identical: bool = False
 ) -> Node:
@@ -167,7 +179,7 @@ def stack(
     ``identical`` (ConvNeXt), it is ``Repeat(make(0), times)`` named ``0``, valid from one block.
     """
     if times.is_number:
-        return Sequential(*(make(index) for index in range(int(times))), name=name)(x)
+        return Sequential(*(make(index) for index in range(unrolled(times, name))), name=name)(x)
     if identical:
         return Sequential(Repeat(make(0), times, name="0"), name=name)(x)
     rest = Repeat(make(1), times - 1, name="1")

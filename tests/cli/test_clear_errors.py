@@ -82,3 +82,49 @@ def test_a_torch_builder_that_raises_is_reported_as_the_builders_error(capsys, t
     status, _, err = run(capsys, "derive", "--torch", "mybuilder:bad", "--input", "3,32,32")
     assert status == 2
     assert err == "symcnn: error: --torch mybuilder:bad: the builder raised RuntimeError: boom\n"
+
+
+# --- bounded work: refused with one line before the work starts ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["derive", "--zoo", "resnet50", "--set", "layers=100000,4,6,3"],
+            "zoo: layer1: 100000 blocks is more than the 1,000 a stage may unroll; give a symbol (e.g. N)",
+        ),
+        (
+            ["derive", "--zoo", "densenet121", "--set", "block_config=6,12,24,201"],
+            "zoo: features.denseblock4: 201 blocks is more than the 200 a stage may unroll\n",
+        ),
+        (["exam", "--count", "1000000"], "exam: at most 1,000 questions per exam, got 1,000,000"),
+        (["derive", "/dev/zero"], "a spec must be a regular file, not a device, FIFO or directory"),
+    ],
+)
+def test_limits_are_stated_and_refused_up_front(capsys, argv, message):
+    status, _, err = run(capsys, *argv)
+    assert status == 2 and message in err and err.count("\n") == 1
+
+
+def test_a_symbolic_block_count_is_the_way_past_the_limit(capsys):
+    status, out, _ = run(capsys, "derive", "--zoo", "resnet50", "--set", "layers=N,4,6,3")
+    assert status == 0 and "N" in out
+
+
+def test_sweep_output_is_written_in_pieces_with_the_same_text(tmp_path):
+    from symcnn import Conv2d, Input, Sequential
+    from symcnn.whatif import sweep
+    from symcnn.whatif.sweep import BATCH
+
+    d = Sequential(Input(3, "H", "W"), Conv2d(out_channels="k", kernel_size=3)).derive()
+    result = sweep(d, ["H=1:300", "W=8", "k=1:500"])  # 150,000 configurations: more than two pieces
+    assert len(result) > 2 * BATCH
+    pieces = list(result.iter_csv())
+    assert len(pieces) == 1 + -(-len(result) // BATCH)  # the header, then one piece per batch
+    assert "".join(pieces) == result.to_csv()
+    import json
+
+    data = json.loads(result.to_json())
+    assert data["rows"] == result.rows() and data["configurations"] == len(result)
+    assert data["rows"][0] == [1, 8, 1, False, None, None, None, None, None, None]
