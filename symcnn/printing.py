@@ -17,6 +17,7 @@ from sympy.printing.str import StrPrinter
 __all__ = ["to_latex", "to_str", "to_text"]
 
 
+@lru_cache(maxsize=4096)  # a chain's floors nest: each inner one is printed once per outer one
 def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
     num, den = sympy.fraction(sympy.together(arg))
     return sympy.expand(num), den

@@ -26,7 +26,7 @@ def _is_positive_int(expr: sympy.Expr) -> bool:
 
 def _split_fraction(expr: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
     num, den = sympy.fraction(sympy.together(expr))
-    return sympy.expand(num), den
+    return sympy.expand(num, deep=False), den  # nested floors are already in form: expanding them again is superlinear
 
 
 def _collapse_one(node: sympy.floor) -> sympy.Expr:
@@ -67,7 +67,7 @@ def floor_div(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
         return sympy.Integer(int(a) // int(b))
     if not (_is_positive_int(b) and a.is_integer):
         return collapse_floors(sympy.floor(a / b))
-    num, den = sympy.expand(a), b
+    num, den = sympy.expand(a, deep=False), b
     inner = [term for term in sympy.Add.make_args(num) if isinstance(term, sympy.floor)]
     if len(inner) == 1:
         rest = num - inner[0]
@@ -107,7 +107,7 @@ def at_least_one(size: sympy.Expr) -> sympy.Basic:
     ``floor(N/d) >= t`` with ``t = ceil((1 - c)/a)``, that is when ``N >= t*d``.
     Returns ``sympy.true``/``sympy.false`` when decidable.
     """
-    size = sympy.expand(size)
+    size = sympy.expand(size, deep=False)  # the top-level terms; nested floors stay as built (deep: superlinear)
     floors = [term for term in sympy.Add.make_args(size) if term.has(sympy.floor)]
     if len(floors) == 1:
         scale, node = floors[0].as_coeff_Mul()

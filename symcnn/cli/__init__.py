@@ -18,7 +18,7 @@ from types import ModuleType
 from typing import NoReturn
 
 from ..errors import SymcnnError
-from ..files import write_files
+from ..files import check_target, write_files
 from ..render.escape import text as escaped
 from . import derive, exam, layers, paper, rules, whatif, zoo
 from .options import OUTPUTS, add_force
@@ -59,6 +59,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
+        for destination in ("output", "target", "image"):  # a refused -o FILE is refused before the work
+            if getattr(args, destination, None):
+                check_target(getattr(args, destination), force=args.force)
         text = args.run(args)
         pieces = [text] if isinstance(text, str) else text  # a sweep's rows come in pieces
         if getattr(args, "output", None):

@@ -16,7 +16,7 @@ CHOICES = tuple(name for name in FORMATS if name != "latex-solutions")
 
 
 def configure(run: argparse.ArgumentParser) -> None:
-    run.add_argument("--count", type=int, default=10, help="number of questions (default: 10)")
+    run.add_argument("--count", type=int, default=10, help="number of questions (default: 10, at most 1,000)")
     run.add_argument("--seed", type=int, default=0, help="random seed: the same seed gives the same file (default: 0)")
     run.add_argument("--difficulty", choices=LEVELS, default="medium", help="difficulty (default: medium)")
     run.add_argument(
