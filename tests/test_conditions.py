@@ -1,11 +1,11 @@
-"""Tests for symcnn.conditions: the smallest size a network accepts, and broken conditions."""
+"""Tests for symcnn.derivation.conditions: the smallest size a network accepts, and broken conditions."""
 
 from __future__ import annotations
 
 import pytest
 
 from symcnn import Add, Conv2d, Graph, Input, MaxPool2d, Permute, Sequential, ShapeError
-from symcnn.conditions import minimum_input_size, violated
+from symcnn.derivation.conditions import minimum_input_size, violated
 from symcnn.errors import SpecError
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import sympy
 
-from symcnn.display import ONE, ZERO, leaf, show, substitute
-from symcnn.symbols import symbols
+from symcnn.exact.display import ONE, ZERO, leaf, show, substitute
+from symcnn.exact.symbols import symbols
 
 
 def conv_params(kernel, l, k, g, b):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import symcnn
-from symcnn.reference import reference_markdown
+from symcnn.render.reference import reference_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = sorted((ROOT / "papers").glob("*.yaml"))

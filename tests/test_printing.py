@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import sympy
 
-from symcnn.printing import to_latex, to_str
-from symcnn.symbols import symbols
+from symcnn.exact.printing import to_latex, to_str
+from symcnn.exact.symbols import symbols
 
 
 def test_floors_print_over_a_common_denominator():

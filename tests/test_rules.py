@@ -8,7 +8,7 @@ Relationship numbers follow the paper (arXiv:1603.07285): 1-6 convolution, 7 poo
 * numerically: layers built from integers over whole grids give the paper's value, and a
   ``ShapeError`` exactly where that value is below 1.
 
-The reference formulas below are written out independently of ``symcnn.rules``: the
+The reference formulas below are written out independently of ``symcnn.exact.rules``: the
 paper's, and PyTorch's documented ones (``torch.nn.Conv2d``, ``MaxPool2d``, ATen's
 ``pooling_output_shape`` for ``ceil_mode``, ``ConvTranspose2d``).
 """
@@ -35,7 +35,7 @@ from symcnn import (
     MaxPool2d,
     ShapeError,
 )
-from symcnn.rules import RULES
+from symcnn.exact.rules import RULES
 
 i, k, s, d, a, m = symcnn.symbols("i k s d a m")
 p = symcnn.symbols("p")  # non-negative: padding may be 0
@@ -664,7 +664,7 @@ def test_ceil_mode_chains_stay_exact_symbolically() -> None:
 
 
 def test_every_rule_parameter_has_its_notation_explained():
-    from symcnn.rules import NOTATION, RULES
+    from symcnn.exact.rules import NOTATION, RULES
 
     used = {name for rule in RULES.values() for name in rule.parameters}
     assert used <= set(NOTATION), sorted(used - set(NOTATION))

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import symcnn
 from symcnn import Conv2d, MaxPool2d
-from symcnn.simplify import assume_divisible, at_least_one, collapse_floors, decide, floor_div
+from symcnn.exact.simplify import assume_divisible, at_least_one, collapse_floors, decide, floor_div
 
 H, W = symcnn.symbols("H W")
 floor = sympy.floor

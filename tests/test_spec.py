@@ -8,7 +8,7 @@ import pytest
 import sympy
 
 import symcnn
-from symcnn.examples import MNIST
+from symcnn.model.examples import MNIST
 
 
 def test_yaml_and_json_files_give_the_same_network(tmp_path):

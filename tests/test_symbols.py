@@ -6,8 +6,8 @@ import pytest
 import sympy
 
 import symcnn
-from symcnn.symbols import symbol
-from symcnn.values import to_expr
+from symcnn.exact.symbols import symbol
+from symcnn.exact.values import to_expr
 
 
 def test_symbols_are_positive_integers_and_padding_may_be_zero():

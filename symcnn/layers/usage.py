@@ -20,9 +20,9 @@ from typing import Any
 
 import sympy
 
-from ..conventions import Conventions
-from ..display import leaf
-from ..results import Check, Outcome, Step, Tensor, zero_step
+from ..exact.conventions import Conventions
+from ..exact.display import leaf
+from ..exact.steps import Check, Outcome, Step, Tensor, zero_step
 from .base import Layer
 from .memo import apply_once
 from .registry import register

@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 
 import symcnn
 from symcnn import Conventions, Derivation, Graph, Input, Repeat, SymcnnError, UnsupportedError
-from symcnn.formula import parse_formula
+from symcnn.exact.formula import parse_formula
 from symcnn.layers import LAYERS
 from symcnn.layers.base import Layer
 

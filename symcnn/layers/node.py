@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import SpecError
+from ..errors import SpecError
 
 __all__ = ["Node"]
 

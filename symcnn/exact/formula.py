@@ -25,7 +25,7 @@ from typing import Any, NoReturn
 
 import sympy
 
-from .errors import SpecError
+from ..errors import SpecError
 from .symbols import symbol
 
 __all__ = ["exact_decimal", "parse_formula", "parse_relation"]

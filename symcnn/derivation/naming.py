@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from .errors import SpecError
+from ..errors import SpecError
 
 __all__ = ["unique"]
 

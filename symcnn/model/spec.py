@@ -29,10 +29,10 @@ from typing import Any
 
 import yaml
 
-from .errors import SpecError, SymcnnError, UnknownLayerError
-from .formula import exact_decimal
-from .layers.base import Layer
-from .layers.registry import layer_class
+from ..errors import SpecError, SymcnnError, UnknownLayerError
+from ..exact.formula import exact_decimal
+from ..layers.base import Layer
+from ..layers.registry import layer_class
 from .network import Graph, Input, Network, Node, Repeat, Sequential
 
 __all__ = ["load_spec", "read_spec"]

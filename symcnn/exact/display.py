@@ -4,7 +4,7 @@ A rule function called with :class:`Shown` values records the expression tree
 exactly as the function's source writes it, so ``(n*m*l + 1)*k`` prints as
 ``(5*5*1 + 1)*32`` and not as SymPy's ``32*(1 + 25)``.  The same function
 called with SymPy values computes the result.  Leaves hold a notation name
-(``"n"``) or a value (a SymPy expression, printed by :mod:`symcnn.printing`).
+(``"n"``) or a value (a SymPy expression, printed by :mod:`symcnn.exact.printing`).
 """
 
 from __future__ import annotations

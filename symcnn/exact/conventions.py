@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
-from .errors import SpecError
+from ..errors import SpecError
 
 __all__ = ["KERAS", "PYTORCH", "Conventions"]
 

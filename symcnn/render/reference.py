@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from .layers import LAYERS
-from .rules import NOTATION, RULES
+from ..exact.rules import NOTATION, RULES
+from ..layers import LAYERS
 
 __all__ = ["reference_markdown"]
 

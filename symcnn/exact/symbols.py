@@ -17,7 +17,7 @@ from functools import cache
 
 import sympy
 
-from .errors import SpecError
+from ..errors import SpecError
 
 __all__ = ["is_nonnegative_name", "symbol", "symbols"]
 

@@ -4,6 +4,11 @@ A :class:`Derivation` holds one :class:`Row` per layer (the input first), each
 with its steps (rule, the rule in general, the rule with values, the value),
 the totals, the conventions and the validity conditions.  Renderers in
 :mod:`symcnn.render` walk it; ``subs`` substitutes values into all of it.
+
+The conveniences (``d.to_latex()``, ``d.receptive_fields``, ``d.memory()``) call
+:mod:`symcnn.render` and :mod:`symcnn.analysis` directly: those read a
+derivation by its attributes and never import this module, so the imports run
+one way.
 """
 
 from __future__ import annotations
@@ -15,13 +20,16 @@ from typing import Any
 
 import sympy
 
-from .conventions import Conventions
-from .errors import ShapeError, SpecError
-from .hooks import call
-from .printing import to_text
-from .results import Step
-from .simplify import assume_divisible, collapse_floors, decide
-from .values import integer_at_least, to_expr
+from .. import render
+from ..analysis import memory as memory_model
+from ..analysis import receptive
+from ..errors import ShapeError, SpecError
+from ..exact.conventions import Conventions
+from ..exact.printing import to_text
+from ..exact.simplify import assume_divisible, collapse_floors, decide
+from ..exact.steps import Step
+from ..exact.values import integer_at_least, to_expr
+from ..layers.base import Layer
 
 __all__ = ["Condition", "Derivation", "Row", "Totals"]
 
@@ -45,12 +53,14 @@ class Row:
     macs: Step = Step("macs", sympy.Integer(0))
     multiplicity: sympy.Expr = sympy.S.One
     repeats: tuple[tuple[str, sympy.Expr], ...] = ()  # the Repeat blocks around this layer: (name, times)
+    # The layer this row was derived from (None for an input): analyses ask it what it declares.
+    layer: Layer | None = field(default=None, compare=False, repr=False)
     # The derivation this row belongs to (set by it), for what needs the rows around it.
     derivation: Any = field(default=None, compare=False, repr=False)
 
     @property
     def receptive_field(self) -> tuple[Any, ...]:
-        """What one unit sees, per spatial axis: ``size``, ``jump`` and ``start`` (see :mod:`symcnn.receptive`).
+        """What one unit sees, per spatial axis: ``size``, ``jump``, ``start`` (:mod:`symcnn.analysis.receptive`).
 
         Raises ``UnsupportedError`` naming the layer where it cannot be derived exactly.
         """
@@ -186,15 +196,15 @@ class Derivation:
         raise KeyError(name)
 
     @cached_property
-    def receptive_fields(self) -> Any:
-        """Every row's receptive field (a :class:`symcnn.receptive.ReceptiveFields`), derived once."""
-        return call("receptive", self)
+    def receptive_fields(self) -> receptive.ReceptiveFields:
+        """Every row's receptive field (a :class:`symcnn.analysis.receptive.ReceptiveFields`), derived once."""
+        return receptive.receptive_fields(self)
 
     def memory(
         self, batch: object = "B", dtype: str = "float32", optimizer: str | None = None, convention: str = "saved"
-    ) -> Any:
-        """Training memory in bytes as formulas (a :class:`symcnn.memory.Memory`); see docs/conventions.md."""
-        return call("memory", self, batch=batch, dtype=dtype, optimizer=optimizer, convention=convention)
+    ) -> memory_model.Memory:
+        """Training memory in bytes as formulas (a :class:`symcnn.analysis.memory.Memory`); see docs/conventions.md."""
+        return memory_model.memory(self, batch=batch, dtype=dtype, optimizer=optimizer, convention=convention)
 
     # -- substitution -------------------------------------------------------------------
     def subs(self, values: Mapping[str, object] | None = None, /, **more: object) -> Derivation:
@@ -297,30 +307,30 @@ class Derivation:
             conditions=tuple(conditions),
         )
 
-    # -- output formats (the renderers in symcnn.render register these) -------------------
+    # -- output formats (symcnn.render) ---------------------------------------------------
     # ``receptive_field=True`` adds a column; ``memory=d.memory(...)`` adds its lines (JSON: keys).
     def to_text(self, *, receptive_field: bool = False, memory: Any = None) -> str:
-        return str(call("render.text", self, receptive_field=receptive_field, memory=memory))
+        return render.text.render(self, receptive_field=receptive_field, memory=memory)
 
     def to_markdown(self, *, receptive_field: bool = False, memory: Any = None) -> str:
-        return str(call("render.markdown", self, receptive_field=receptive_field, memory=memory))
+        return render.markdown.render(self, receptive_field=receptive_field, memory=memory)
 
     def to_latex(self, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None) -> str:
-        return str(call("render.latex", self, standalone=standalone, receptive_field=receptive_field, memory=memory))
+        return render.latex.render(self, standalone=standalone, receptive_field=receptive_field, memory=memory)
 
     def to_json(self, *, receptive_field: bool = False, memory: Any = None) -> str:
-        return str(call("render.json", self, receptive_field=receptive_field, memory=memory))
+        return render.json.render(self, receptive_field=receptive_field, memory=memory)
 
     def to_dict(self, *, receptive_field: bool = False, memory: Any = None) -> dict[str, object]:
-        result: dict[str, object] = call("render.dict", self, receptive_field=receptive_field, memory=memory)
+        result: dict[str, object] = render.json.as_dict(self, receptive_field=receptive_field, memory=memory)
         return result
 
     def _repr_latex_(self) -> str:
-        return str(call("render.latex_equations", self))
+        return render.latex.render_equations(self)
 
     def _repr_markdown_(self) -> str:
         # Jupyter: a long network (ResNet-50) collapsed by block; to_markdown() gives every row.
-        return str(call("render.markdown_summary", self))
+        return render.markdown.summary(self)
 
     def __str__(self) -> str:
         return self.to_text()

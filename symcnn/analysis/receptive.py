@@ -15,8 +15,9 @@ depends on the symbols, an error when it provably differs).  A row is
 *aligned* when every merge up to it joins paths with equal jumps and equal
 centres ``A + (r - 1)/2`` (Distill's centring property).
 
-The layers are read from the derivation, not asked: a sliding window's
-geometry is on its size step (:class:`symcnn.results.Window`), a merge is a row
+Each row's layer declares its behaviour (``receptive``, a
+:class:`symcnn.layers.field.Field`); a sliding window's
+geometry is on its size step (:class:`symcnn.exact.steps.Window`), a merge is a row
 with several sources, ``Row.repeats`` names the ``Repeat`` blocks around a row.
 What cannot be described by one (size, jump, start) per axis is refused with
 the layer named, never approximated: transposed convolutions and upsampling
@@ -36,38 +37,26 @@ windows of unequal size, ``padding='same'``, reshapes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import sympy
 
-from . import rules
-from .display import Shown, leaf
-from .errors import UnsupportedError
-from .hooks import provides
-from .results import Bind, Step, Window, derive_step, spatial_names
-from .simplify import decide
+from ..errors import UnsupportedError
+from ..exact import rules
+from ..exact.display import Shown, leaf
+from ..exact.simplify import decide
+from ..exact.steps import Bind, Step, Window, derive_step, spatial_names
+from ..layers.field import Field
 
-if TYPE_CHECKING:
-    from .derivation import Derivation, Row
+if TYPE_CHECKING:  # read by its attributes only: the derivation imports this module
+    from ..derivation.derivation import Derivation, Row
 
 __all__ = ["Axis", "ReceptiveFields", "receptive_fields"]
 
 ONE, ZERO = sympy.Integer(1), sympy.Integer(0)
 
-# Layers that act on each spatial position on its own.  Normalisations count as
-# such: their statistics are treated as constants, as in evaluation mode.
-POINTWISE = frozenset(
-    {
-        "relu", "relu6", "silu", "hardswish", "hardsigmoid", "mish", "leakyrelu", "elu", "gelu",
-        "sigmoid", "tanh", "softplus", "prelu", "identity", "scale",
-        "dropout", "dropout1d", "dropout2d", "dropout3d", "alphadropout",
-        "batchnorm1d", "batchnorm2d", "batchnorm3d", "groupnorm", "layernorm",
-    }
-)  # fmt: skip
-WINDOWS = ("conv1d", "conv2d", "conv3d", "maxpool", "avgpool")
-MERGES = frozenset({"add", "multiply", "concat"})
 MAX_SHOWN_PATHS = 4
 
 
@@ -143,7 +132,6 @@ class ReceptiveFields:
         return iter(self._fields)
 
 
-@provides("receptive")
 def receptive_fields(derivation: Derivation) -> ReceptiveFields:
     """The receptive field of every row of ``derivation`` (see the module docstring)."""
     states: dict[str, _State | _Refused] = {}
@@ -261,37 +249,40 @@ def _row_state(row: Row, inputs: Sequence[_State | _Refused]) -> _State | _Refus
     if refused:
         return refused[0]
     states = [state for state in inputs if isinstance(state, _State)]
-    kind = row.kind
-    if kind in MERGES:
+    behaviour = row.layer.receptive if row.layer is not None else None
+    if behaviour in (Field.MERGE, Field.CONCAT):
         return _merge(row, states)
+    if len(states) != 1:
+        return _refuse(
+            row, f"it takes {len(states)} inputs and does not declare how their receptive fields combine"
+        )
     (x,) = states
     if not x.spatial:  # every unit already sees the same region; any layer after it does too
         return x
     if x.flat:
-        if kind == "linear":
+        if behaviour is Field.DENSE:
             return _State(x.axes, tuple(ONE for _ in x.axes), spatial=False)
-        if kind in POINTWISE:
+        if behaviour is Field.POINTWISE:
             return x
         return _refuse(row, "it follows a flatten")
-    if kind in POINTWISE:
-        return x
-    if kind == "flatten":
-        return _flatten(row, x)
-    if kind.startswith(WINDOWS):
-        return _windows(row, x)
-    if kind.startswith(("adaptiveavgpool", "adaptivemaxpool")):
-        return _adaptive(row, x)
-    if kind == "mean":
-        return _mean(row, x)
-    if kind.startswith("zeropad"):
-        return _zero_pad(row, x)
-    if kind == "linear":  # on a (C, H, W) tensor a dense layer mixes the last axis
-        axes = list(x.axes)
-        axes[-1] = _global(axes[-1], x.extents[-1])
-        return _State(tuple(axes), (*x.extents[:-1], row.output_shape[-1]))
-    if kind.startswith(("convtranspose", "upsample")):
-        return _refuse(row, "upsampling gives a fractional jump and sizes that differ from unit to unit")
-    return _refuse(row, f"symcnn does not derive it for {kind} layers")
+    if behaviour is None:
+        return _refuse(row, f"{row.kind} layers do not declare how they move it")
+    return _THROUGH[behaviour](row, x)
+
+
+def _pointwise(row: Row, x: _State) -> _State:
+    return x
+
+
+def _dense(row: Row, x: _State) -> _State:
+    """On a (C, H, W) tensor a dense layer mixes the last axis."""
+    axes = list(x.axes)
+    axes[-1] = _global(axes[-1], x.extents[-1])
+    return _State(tuple(axes), (*x.extents[:-1], row.output_shape[-1]))
+
+
+def _upsample(row: Row, x: _State) -> _Refused:
+    return _refuse(row, "upsampling gives a fractional jump and sizes that differ from unit to unit")
 
 
 def _refuse(row: Row, why: str) -> _Refused:
@@ -414,7 +405,7 @@ def _merge(row: Row, states: Sequence[_State]) -> _State | _Refused:
     out = row.output_shape[1:]
     if len(out) != len(states[0].axes):
         return _refuse(row, "the output has a different number of spatial axes")
-    if row.kind == "concat" and any(
+    if row.layer is not None and row.layer.receptive is Field.CONCAT and any(
         size != extent and decide(sympy.Eq(size, extent)) is not sympy.true
         for state in states
         for size, extent in zip(out, state.extents, strict=True)
@@ -504,3 +495,16 @@ def _union_display(paths: Sequence[Axis]) -> Shown:
     ends = sympy.Max(*(axis.start + axis.size - 1 for axis in paths), evaluate=False)
     starts = sympy.Min(*(axis.start for axis in paths), evaluate=False)
     return leaf(ends) - leaf(starts) + 1
+
+
+# One recurrence per declared behaviour (merges take several inputs and are walked apart).
+_THROUGH: dict[Field, Callable[[Row, _State], _State | _Refused]] = {
+    Field.POINTWISE: _pointwise,
+    Field.WINDOW: _windows,
+    Field.FLATTEN: _flatten,
+    Field.DENSE: _dense,
+    Field.ADAPTIVE: _adaptive,
+    Field.MEAN: _mean,
+    Field.PAD: _zero_pad,
+    Field.UPSAMPLE: _upsample,
+}

@@ -3,7 +3,7 @@
 One source, three views:
 
 * called with SymPy values it computes the exact result (``//`` is a floor);
-* called with :mod:`symcnn.display` leaves it records the formula as written,
+* called with :mod:`symcnn.exact.display` leaves it records the formula as written,
   for the step-by-step derivation (``(5*5*1 + 1)*32``);
 * read by latexify-py it gives the textbook definition for LaTeX and the docs.
 

@@ -21,18 +21,18 @@ from typing import TYPE_CHECKING, Union
 
 import sympy
 
-from .conventions import Conventions
-from .errors import SpecError, SymcnnError
-from .hooks import call
-from .layers.base import Layer
-from .node import Node
-from .results import Value
-from .values import integer_at_least, to_expr
+from ..derivation.walker import Flow, Walker, child_names, walk
+from ..errors import ShapeError, SpecError, SymcnnError
+from ..exact.conventions import Conventions
+from ..exact.steps import Value, format_shape
+from ..exact.values import integer_at_least, to_expr
+from ..layers.base import Layer
+from ..layers.node import Node
 
 if TYPE_CHECKING:
-    from .derivation import Derivation
+    from ..derivation.derivation import Derivation
 
-__all__ = ["Graph", "Input", "Network", "Node", "Repeat", "Sequential"]
+__all__ = ["Graph", "Input", "Network", "Node", "Repeat", "Sequential", "derive"]
 
 Module = Union[Layer, "Network"]
 
@@ -94,8 +94,16 @@ class Network:
         ``input_shape`` is needed when the network has no ``Input``;
         ``assume={"H": 32}`` assumes 32 divides ``H`` (floors may disappear).
         """
-        derivation: Derivation = call("derive", self, input_shape, conventions=conventions, assume=assume)
-        return derivation
+        declared = self.inputs_declared()
+        if input_shape is not None:
+            if len(declared) > 1:
+                raise SpecError("this network has several inputs; give their shapes with Input(...)")
+            declared = (Input(*input_shape, name=declared[0].name if declared else None),)
+        return walk(self, declared, conventions=conventions, assume=assume)
+
+    def walk(self, walker: Walker, name: str, flows: list[Flow], times: sympy.Expr, top: bool) -> list[Flow]:
+        """Walk this structure's children (see :mod:`symcnn.derivation.walker`)."""
+        raise SpecError(f"cannot derive {self!r}")
 
 
 @dataclass(frozen=True, eq=False, init=False)
@@ -127,6 +135,12 @@ class Sequential(Network):
     def inputs_declared(self) -> tuple[Input, ...]:
         return () if self.input is None else (self.input,)
 
+    def walk(self, walker: Walker, name: str, flows: list[Flow], times: sympy.Expr, top: bool) -> list[Flow]:
+        scope = "" if top else f"{name}."
+        for child, child_name in zip(self.items, child_names(self.items, top), strict=True):
+            flows = walker.module(child, scope + child_name, flows, times)
+        return flows
+
 
 @dataclass(frozen=True, eq=False, init=False)
 class Graph(Network):
@@ -149,6 +163,25 @@ class Graph(Network):
 
     def inputs_declared(self) -> tuple[Input, ...]:
         return self.inputs
+
+    def walk(self, walker: Walker, name: str, flows: list[Flow], times: sympy.Expr, top: bool) -> list[Flow]:
+        if len(flows) != len(self.inputs):
+            raise SpecError(
+                f"graph {self.name or ''} expects {len(self.inputs)} inputs, got {len(flows)}".replace("  ", " ")
+            )
+        scope = "" if top else f"{name}."
+        values: dict[int, Flow] = {id(item.node): flow for item, flow in zip(self.inputs, flows, strict=True)}
+        nodes = [node for node in self.ordered_nodes() if not isinstance(node.module, Input)]
+        names = child_names([node.module for node in nodes], top)  # type: ignore[misc]
+        for node, child_name in zip(nodes, names, strict=True):
+            module = node.module
+            assert not isinstance(module, Input)
+            inputs = [values[id(parent)] for parent in node.inputs]
+            made = walker.module(module, scope + child_name, inputs, times)
+            if len(made) != 1:
+                raise SpecError(f"{child_name}: a block used in a graph must have one output")
+            values[id(node)] = made[0]
+        return [values[id(node)] for node in self.outputs]
 
     def ordered_nodes(self) -> list[Node]:
         """Nodes in a topological order (inputs first), each once."""
@@ -192,3 +225,34 @@ class Repeat(Network):
         object.__setattr__(self, "block", block)
         object.__setattr__(self, "times", count)
         object.__setattr__(self, "name", name)
+
+    def walk(self, walker: Walker, name: str, flows: list[Flow], times: sympy.Expr, top: bool) -> list[Flow]:
+        assert self.block is not None
+        start = len(walker.rows)
+        walker.condition(f"repeat '{name}'", "times must be ≥ 1", sympy.Ge(self.times, 1))
+        with walker.repeated(name, self.times):
+            made = walker.module(self.block, name, flows, times * self.times)
+        before, after = flows[0][0].shape, made[0][0].shape
+        where = walker.rows[start].where if start < len(walker.rows) else name
+        rule = "repeat: the block must map its input shape to itself"
+        failure = f"{rule}, got {format_shape(before)} -> {format_shape(after)}"
+        if len(before) != len(after):
+            raise ShapeError(failure, where=where)
+        # Sizes that agree only for some values (a kernel k with padding (k-1)//2 keeps H for odd k)
+        # are a condition: the later copies then see the shape the first one was derived for.
+        for old, new in zip(before, after, strict=True):
+            walker.condition(where, rule, sympy.Eq(old, new), failure)
+        return made
+
+
+def derive(
+    network: Network | Layer,
+    input_shape: Sequence[Value] | None = None,
+    *,
+    conventions: Conventions | None = None,
+    assume: Mapping[str, int] | Iterable[str] | None = None,
+) -> Derivation:
+    """Derive shapes, parameters, buffers and MACs of every layer of ``network`` (a layer alone is a chain of one)."""
+    if isinstance(network, Layer):
+        network = Sequential(network)
+    return network.derive(input_shape, conventions=conventions, assume=assume)

@@ -1,7 +1,7 @@
 """User values as exact SymPy expressions, and the integer rule every hyperparameter obeys.
 
 ``to_expr`` accepts an int, an exact fraction, a formula string (parsed safely by
-:mod:`symcnn.formula`) or a SymPy expression; ``integer_at_least`` checks a value
+:mod:`symcnn.exact.formula`) or a SymPy expression; ``integer_at_least`` checks a value
 is an integer of at least some bound, settling what numbers decide and returning
 the condition that symbols leave open.
 """
@@ -12,7 +12,7 @@ from fractions import Fraction
 
 import sympy
 
-from .errors import SpecError
+from ..errors import SpecError
 from .formula import parse_formula
 from .simplify import decide, tidy
 

@@ -23,10 +23,10 @@ from collections.abc import Mapping
 
 import sympy
 
+from ..errors import SpecError
+from ..exact.symbols import is_nonnegative_name
+from ..exact.values import to_expr
 from .derivation import Condition, Derivation
-from .errors import SpecError
-from .symbols import is_nonnegative_name
-from .values import to_expr
 
 __all__ = ["minimum_input_size", "violated"]
 

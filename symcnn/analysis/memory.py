@@ -25,13 +25,12 @@ from typing import TYPE_CHECKING
 
 import sympy
 
-from . import rules
-from .errors import SpecError
-from .hooks import provides
-from .values import integer_at_least, to_expr
+from ..errors import SpecError
+from ..exact import rules
+from ..exact.values import integer_at_least, to_expr
 
-if TYPE_CHECKING:
-    from .derivation import Derivation
+if TYPE_CHECKING:  # read by its attributes only: the derivation imports this module
+    from ..derivation.derivation import Derivation
 
 __all__ = ["CONVENTIONS", "DTYPES", "OPTIMIZERS", "Memory", "memory"]
 
@@ -120,7 +119,6 @@ class Memory:
         }
 
 
-@provides("memory")
 def memory(
     derivation: Derivation,
     batch: object = "B",
