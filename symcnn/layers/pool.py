@@ -215,6 +215,8 @@ class _LPPool(_Pool):
     def __post_init__(self) -> None:
         if isinstance(self.norm_type, bool) or not isinstance(self.norm_type, int | float) or self.norm_type <= 0:
             raise self._fail(f"norm_type must be a positive number (the p of the p-norm), got {self.norm_type!r}")
+        if self.dims == 1 and isinstance(self.kernel_size, list | tuple):  # PyTorch multiplies by it
+            raise self._fail(f"kernel_size of LPPool1d must be one integer, got {self.kernel_size!r}")
         self._normalise()
 
 

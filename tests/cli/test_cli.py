@@ -236,5 +236,5 @@ def test_cli_reference_is_current():
 
     from symcnn.cli.reference import reference_markdown
 
-    committed = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+    committed = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
     assert committed == reference_markdown(), "run: python -m symcnn.cli.reference > docs/cli.md"

@@ -176,3 +176,30 @@ def test_padding_after_cropping_the_same_side_is_refused() -> None:
         _ = then_conv.derive().rows[-1].receptive_field
     shift = symcnn.Sequential(symcnn.Input(1, 20), symcnn.ZeroPad1d((-3, 3))).derive()  # crop one side, pad the other
     assert fields(shift, shift.rows[-1].name) == [(1, 1, 3)]
+
+
+def test_a_two_input_layer_that_is_not_a_merge_is_refused_by_name() -> None:
+    """Cross-attention style: two branches into one layer that declares no way to combine their fields."""
+    x = symcnn.Input(4, "H", "W")
+    left = symcnn.Conv2d(out_channels=6, kernel_size=3, padding=1)(x)
+    right = symcnn.Conv2d(out_channels=6, kernel_size=1)(x)
+    joined = symcnn.Bilinear(out_features=2)(left, right)
+    d = symcnn.Graph(x, joined).derive()
+    message = d.receptive_fields.refusal("bilinear")
+    assert message is not None
+    assert "bilinear 'bilinear'" in message and "2 inputs" in message
+    with pytest.raises(symcnn.UnsupportedError, match="does not declare how their receptive fields combine"):
+        d.row("bilinear").receptive_field  # noqa: B018
+    assert d.row("conv2d1").receptive_field[0].size == 3  # the branches before it still have theirs
+
+
+def test_every_layer_kind_declares_its_receptive_behaviour_or_is_refused() -> None:
+    """The analysis asks the class; a kind with no declaration is refused naming the layer, never skipped."""
+    from symcnn.layers import LAYERS
+    from symcnn.layers.field import Field
+
+    for cls in LAYERS.values():
+        assert cls.receptive is None or isinstance(cls.receptive, Field), cls
+    assert symcnn.LPPool2d.receptive is Field.WINDOW and symcnn.ReflectionPad2d.receptive is None
+    d = symcnn.Sequential(symcnn.Input(1, 9, 9), symcnn.ReflectionPad2d(1), symcnn.Conv2d(1, 1, 3)).derive()
+    assert "reflectionpad2d layers do not declare how they move it" in d.receptive_fields.refusal("reflectionpad")

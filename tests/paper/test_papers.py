@@ -10,7 +10,7 @@ import pytest
 import symcnn
 from symcnn.render.reference import reference_markdown
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "papers").glob("*.yaml"))
 
 
