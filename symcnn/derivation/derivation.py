@@ -13,10 +13,10 @@ one way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, overload
 
 import sympy
 
@@ -102,24 +102,99 @@ class Totals:
     activations: sympy.Expr
 
 
+class LazyRows(Sequence[Row]):
+    """Rows substituted when first read: ``d.subs(...)`` returns at once.
+
+    A substitution touches every step of every row; most callers of ``subs`` read
+    the totals or the output shape only, which come from the origin's totals.  A
+    row is substituted on first access and kept; iterating substitutes them all.
+    """
+
+    __slots__ = ("_change", "_done", "_owner", "_source")
+
+    def __init__(self, source: Sequence[Row], change: Callable[[Row], Row]) -> None:
+        self._source = source
+        self._change = change
+        self._done: list[Row | None] = [None] * len(source)
+        self._owner: Derivation | None = None
+
+    def adopt(self, owner: Derivation) -> None:
+        """Rows belong to the derivation made with them (``row.derivation``)."""
+        self._owner = owner
+        for row in self._done:
+            if row is not None:
+                object.__setattr__(row, "derivation", owner)
+
+    @property
+    def materialised(self) -> bool:
+        return all(row is not None for row in self._done)
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Row, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | tuple[Row, ...]:
+        if isinstance(index, slice):
+            return tuple(self[position] for position in range(*index.indices(len(self))))
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError(index)
+        row = self._done[position]
+        if row is None:
+            row = self._change(self._source[position])
+            if self._owner is not None:
+                object.__setattr__(row, "derivation", self._owner)
+            self._done[position] = row
+        return row
+
+    def __iter__(self) -> Iterator[Row]:
+        return (self[position] for position in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 @dataclass(frozen=True)
 class Derivation:
     """Everything symcnn derived for a network; see the module docstring."""
 
-    rows: tuple[Row, ...]
+    rows: Sequence[Row]
     input_shapes: tuple[Shape, ...]
     output_shapes: tuple[Shape, ...]
     conventions: Conventions
     conditions: tuple[Condition, ...] = ()
     assumptions: tuple[tuple[sympy.Symbol, int], ...] = ()
+    # A substituted derivation: the one it came from and the substitution, for totals without its rows.
+    origin: tuple[Derivation, Callable[[sympy.Expr], sympy.Expr]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
+        if isinstance(self.rows, LazyRows):
+            self.rows.adopt(self)
+            return
         for row in self.rows:  # rows are shared by derivations that differ in conditions only
             object.__setattr__(row, "derivation", self)
 
     # -- the numbers -----------------------------------------------------------------
     @cached_property
     def totals(self) -> Totals:
+        if self.origin is not None and isinstance(self.rows, LazyRows) and not self.rows.materialised:
+            substituted = self._substituted_totals(*self.origin)
+            if substituted is not None:
+                return substituted
         # Counts of weights are polynomials in the widths: expanded, they read as such.
         # Compute sums keep each layer's factored form (expanding floors helps nobody).
         def steps(field: str) -> sympy.Expr:
@@ -136,6 +211,14 @@ class Derivation:
             flops=self.conventions.flops_per_mac * macs,
             activations=sympy.Add(*(row.multiplicity * row.activations for row in self.layers)),
         )
+
+    @staticmethod
+    def _substituted_totals(origin: Derivation, change: Callable[[sympy.Expr], sympy.Expr]) -> Totals | None:
+        """The origin's totals substituted, when that leaves numbers (then equal to summing the rows)."""
+        values = {name: change(value) for name, value in vars(origin.totals).items()}
+        if not all(value.is_number for value in values.values()):
+            return None  # a partial substitution: summing the substituted rows keeps the renderers' forms
+        return Totals(**values)
 
     @cached_property
     def essential_conditions(self) -> tuple[Condition, ...]:
@@ -273,21 +356,21 @@ class Derivation:
             window = old.window.map(change) if old.window is not None else None
             return replace(old, value=change(old.value), replaced=replaced, window=window)
 
-        rows = tuple(
-            replace(
-                row,
-                input_shapes=tuple(tuple(change(size) for size in shape) for shape in row.input_shapes),
-                output_shape=tuple(change(size) for size in row.output_shape),
-                sizes=tuple(step(item) for item in row.sizes),
-                params=step(row.params),
-                non_trainable=step(row.non_trainable),
-                buffers=step(row.buffers),
-                macs=step(row.macs),
-                multiplicity=change(row.multiplicity),
-                repeats=tuple((name, change(times)) for name, times in row.repeats),
+        def row(old: Row) -> Row:
+            return replace(
+                old,
+                input_shapes=tuple(tuple(change(size) for size in shape) for shape in old.input_shapes),
+                output_shape=tuple(change(size) for size in old.output_shape),
+                sizes=tuple(step(item) for item in old.sizes),
+                params=step(old.params),
+                non_trainable=step(old.non_trainable),
+                buffers=step(old.buffers),
+                macs=step(old.macs),
+                multiplicity=change(old.multiplicity),
+                repeats=tuple((name, change(times)) for name, times in old.repeats),
             )
-            for row in self.rows
-        )
+
+        rows = LazyRows(self.rows, row)
         conditions = []
         for condition in self.conditions:
             relation = decide(condition.relation.xreplace(mapping)) if mapping else condition.relation
@@ -302,6 +385,7 @@ class Derivation:
         return replace(
             self,
             rows=rows,
+            origin=(self, change),
             input_shapes=tuple(tuple(change(size) for size in shape) for shape in self.input_shapes),
             output_shapes=tuple(tuple(change(size) for size in shape) for shape in self.output_shapes),
             conditions=tuple(conditions),
