@@ -12,12 +12,12 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..conventions import Conventions
-from ..derivation import Derivation
-from ..derive import derive
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
+from ..exact.conventions import Conventions
+from ..model.network import derive
+from ..model.spec import load_spec
 from ..render.escape import text as escaped
-from ..spec import load_spec
 from .derive import substitutions, torch_network
 from .options import add_force
 

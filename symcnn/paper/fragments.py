@@ -12,10 +12,10 @@ from pathlib import Path
 
 import sympy
 
-from ..derivation import Derivation
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
+from ..exact.printing import to_latex
 from ..files import write_files
-from ..printing import to_latex
 from ..render.common import by_block, shape_latex
 from ..render.latex import PACKAGES, broken_sum, cell_latex, equations, escape, name_latex
 from .names import macro_base

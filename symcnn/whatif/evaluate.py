@@ -34,7 +34,7 @@ import numpy as np
 import sympy
 
 from ..errors import UnsupportedError
-from ..values import to_expr
+from ..exact.values import to_expr
 
 __all__ = ["Formula", "Predicate", "batch_fits_int64", "compile_expr", "compile_relation"]
 

@@ -27,7 +27,7 @@ from fractions import Fraction
 
 import sympy
 
-from ..values import to_expr
+from ..exact.values import to_expr
 
 __all__ = ["direction", "relation_direction"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..derivation import Derivation
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
 from ..files import MARK, write_files
 from .sweep import SweepResult, parse_axis, sweep

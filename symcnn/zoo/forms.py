@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import sympy
 
-from ..values import to_expr
+from ..exact.values import to_expr
 
 __all__ = ["closed_form"]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError
-from ..network import Network
-from ..values import plain_integer
+from ..exact.values import plain_integer
+from ..model.network import Network
 
 __all__ = ["BUILDERS", "Builder", "builder", "get"]
 
