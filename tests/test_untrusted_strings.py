@@ -277,3 +277,111 @@ def test_the_lint_sees_the_calls_it_checks() -> None:
     assert ("symcnn/exact/simplify.py", "floor_div") in sites  # strict=True there
     for site in ALLOWED_SYMPIFY:  # an allowance for a call that is gone must be removed
         assert site in sites, f"stale allowance {site}"
+
+
+# --- the command line: every option that takes text ---------------------------------------------------
+
+P = PAYLOADS[0]
+SPEC = "net.yaml"
+CLI_CALLS = [
+    ["derive", P],
+    ["derive", SPEC, "--subs", f"H={P}"],
+    ["derive", SPEC, "--assume", P],
+    ["derive", "--torch", P, "--input", "3,8,8"],
+    ["derive", "--torch", "torchvision.models:resnet18", "--input", P],
+    ["derive", "--zoo", P],
+    ["derive", "--zoo", "resnet18", "--set", f"layers={P}"],
+    ["derive", SPEC, "--memory", "--batch", P],
+    ["derive", SPEC, "-o", P],
+    ["rules", "-o", P],
+    ["paper", P, "-o", "out"],
+    ["paper", SPEC, "-o", P],
+    ["paper", "--torch", P, "--input", "3,8,8", "-o", "out"],
+    ["paper", "--zoo", f"resnet18 layers={P}", "-o", "out"],
+    ["paper", SPEC, "--name", P, "-o", "out"],
+    ["paper", SPEC, "--at", f"H={P}", "-o", "out"],
+    ["paper", SPEC, "--columns", P, "-o", "out"],
+    ["whatif", "solve", SPEC, "--largest", P],
+    ["whatif", "solve", SPEC, "--largest", "k", "--subject-to", f"params <= {P}"],
+    ["whatif", "solve", SPEC, "--largest", "k", "--subs", f"H={P}"],
+    ["whatif", "solve", SPEC, "--smallest", P],
+    ["whatif", "sensitivity", SPEC, "--of", P, "--wrt", "k", "--at", "k=2", "H=8", "W=8"],
+    ["whatif", "sensitivity", SPEC, "--of", "params", "--wrt", P, "--at", "k=2"],
+    ["whatif", "sensitivity", SPEC, "--of", "params", "--wrt", "k", "--at", f"k={P}"],
+    ["whatif", "compare", SPEC, P],
+    ["whatif", "compare", SPEC, SPEC, "--at", f"k={P}"],
+    ["whatif", "compare", SPEC, SPEC, "--quantities", P],
+    ["whatif", "sweep", SPEC, "--grid", f"k={P}", "H=8", "W=8"],
+    ["whatif", "sweep", SPEC, "--grid", "k=1:3", "H=8", "W=8", "--quantities", P],
+    ["whatif", "plot", SPEC, "--x", f"k={P}", "--subs", "H=8", "W=8", "-o", "p.png"],
+    ["whatif", "plot", SPEC, "--x", "k=1:3", "--y", P, "--subs", "H=8", "W=8", "-o", "p.png"],
+    ["whatif", "plot", SPEC, "--x", "k=1:3", "--subs", f"H={P}", "W=8", "-o", "p.png"],
+    ["exam", "--kinds", P],
+    ["exam", "-o", P],
+    ["zoo", P],
+    ["zoo", "resnet18", "-o", P],
+    ["paper", "--torch", "torchvision.models:resnet18", "--input", P, "-o", "out"],
+]
+for question, extra in [
+    ("solve", ["--largest", "k"]),
+    ("sensitivity", ["--of", "params", "--wrt", "k", "--at", "k=2", "H=8", "W=8"]),
+    ("sweep", ["--grid", "k=1:3", "H=8", "W=8"]),
+    ("plot", ["--x", "k=1:3", "--subs", "H=8", "W=8"]),
+]:
+    output = ["-o", "p.png"] if question == "plot" else []
+    CLI_CALLS += [
+        ["whatif", question, P, *extra, *output],
+        ["whatif", question, "--torch", P, "--input", "3,8,8", *extra, *output],
+        ["whatif", question, "--torch", "torchvision.models:resnet18", "--input", P, *extra, *output],
+        ["whatif", question, SPEC, *extra, "-o", P],
+    ]
+CLI_CALLS.append(["whatif", "compare", SPEC, SPEC, "-o", P])
+
+
+def test_every_text_option_of_the_cli_refuses_code(tmp_path, monkeypatch, capsys):
+    from symcnn.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / SPEC).write_text("input: [3, H, W]\nlayers:\n  - {type: conv2d, out_channels: k, kernel_size: 3}\n")
+    for argv in CLI_CALLS:
+        try:
+            status = main(argv)
+        except SystemExit as exit_:  # argparse refusing a choice
+            status = exit_.code
+        err = capsys.readouterr().err
+        assert status in (0, 2), f"{argv}: {err}"
+        assert "internal error" not in err, f"{argv}: {err}"
+        assert not (tmp_path / "CANARY").exists(), f"{argv} ran code"
+
+
+def test_the_cli_walk_covers_every_option_that_takes_text():
+    import argparse
+
+    from symcnn.cli import parser
+
+    def options(command: argparse.ArgumentParser, prefix: list[str]) -> list[tuple[list[str], str]]:
+        found = []
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found += options(sub, [*prefix, name])
+            elif action.nargs != 0 and not action.choices and action.type in (None, str):
+                found.append((prefix, tuple(action.option_strings) or (action.dest,)))
+        return found
+
+    covered = set()
+    for argv in CLI_CALLS:
+        words = [word for word in argv if not word.startswith("-")][:2]
+        command = words[:2] if words[0] == "whatif" else words[:1]
+        for index, word in enumerate(argv):
+            if P in word:
+                flag = argv[index - 1] if argv[index - 1].startswith("-") else "positional"
+                covered.add((tuple(command), flag))
+    missing = []
+    for prefix, names in options(parser(), []):
+        if names[0].startswith("-"):
+            if not any((tuple(prefix), name) in covered for name in names):
+                missing.append(f"{' '.join(prefix)} {names[-1]}")
+        elif (tuple(prefix), "positional") not in covered and names[0] not in ("command", "question"):
+            missing.append(f"{' '.join(prefix)} <{names[0]}>")
+    assert not missing, "give the CLI canary walk a call for: " + ", ".join(missing)
