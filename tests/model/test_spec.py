@@ -227,7 +227,7 @@ def test_only_regular_files_are_read(tmp_path, kind):
 
 
 def test_spec_file_size_is_capped(tmp_path):
-    from symcnn.spec import MAX_SPEC_BYTES
+    from symcnn.model.spec import MAX_SPEC_BYTES
 
     path = tmp_path / "net.yaml"
     path.write_text("input: [1, 8, 8]\nlayers:\n  - {type: relu}\n" + "#" * MAX_SPEC_BYTES)
