@@ -12,8 +12,20 @@
 
 from __future__ import annotations
 
-from .fragments import COLUMNS, Options, fragments, macros, write
+from .fragments import COLUMNS, TABLES, Options, files, fragments, macros, write, write_files
 from .names import macro_base
 from .numbers import STYLES, number_latex
 
-__all__ = ["COLUMNS", "STYLES", "Options", "fragments", "macro_base", "macros", "number_latex", "write"]
+__all__ = [
+    "COLUMNS",
+    "STYLES",
+    "TABLES",
+    "Options",
+    "files",
+    "fragments",
+    "macro_base",
+    "macros",
+    "number_latex",
+    "write",
+    "write_files",
+]

@@ -1,0 +1,182 @@
+"""The tables a paper shows: a stage table (ResNet paper, Table 1) or a per-layer table.
+
+Both take a derivation whose sizes are already named (``H_1``), set in ``\\small`` in ragged
+paragraph columns that share ``\\linewidth``, so they fit one column of a two-column venue.
+A stage table is short (a ``tabular``); a per-layer table of a long network is a
+``longtable`` that breaks across pages (a one-column appendix: longtable needs one column).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import sympy
+
+from ..derivation import Derivation
+from ..printing import to_latex
+from ..render.common import shape_latex
+from ..render.latex import escape, name_latex, terms, width
+from .numbers import number_latex
+from .stages import Bracket, Stage
+from .subexpressions import Names, group_by_names
+
+__all__ = ["CELL_WIDTHS", "layer_table", "stage_table", "too_wide"]
+
+# Shares of \linewidth per column (they sum to 1), and the widest unbreakable piece
+# (in the characters of render.latex.width) a column of a 3.4 in conference column holds.
+_STAGE_SHARES = {"stage": 0.21, "block": 0.33, "params": 0.20, "macs": 0.26}
+_LAYER_SHARES = {"layer": 0.28, "shape": 0.24, "params": 0.21, "macs": 0.27}
+CELL_WIDTHS = {"stage": 13, "layer": 16, "block": 18, "shape": 14, "params": 12, "macs": 15}
+
+Shown = Callable[[sympy.Expr], str]
+
+
+def _column(share: float) -> str:
+    return rf">{{\raggedright\arraybackslash}}p{{\dimexpr {share:.3f}\linewidth-2\tabcolsep\relax}}"
+
+
+def _spec(names: Sequence[str], shares: dict[str, float]) -> str:
+    total = sum(shares[name] for name in names)
+    return "@{}" + "".join(_column(shares[name] / total) for name in names) + "@{}"
+
+
+def _bracket(bracket: Bracket) -> str:
+    lines = r" \\ ".join(item.latex() for item in bracket.entries)
+    times = "" if bracket.times == 1 else rf" \times {to_latex(bracket.times)}"
+    text = rf"$\left[\begin{{array}}{{@{{}}l@{{}}}} {lines} \end{{array}}\right]{times}$"
+    if bracket.first:
+        text += r" \newline first: $" + r",\ ".join(item.latex() for item in bracket.first) + "$"
+    return text
+
+
+def _value(value: sympy.Expr, names: Names, shown: Shown) -> str:
+    """A cell: named products collected, terms in the one polynomial order, free to wrap after any sign.
+
+    A sum inside a product gets plain parentheses (``\\left( \\right)`` would make it one
+    unbreakable box), so ``H_2 W_2 (27 w^2 + 1344 w + 16{,}384)`` wraps inside its brackets too.
+    """
+    return "$" + sum_latex(group_by_names(value, names), shown) + "$"
+
+
+def sum_latex(value: sympy.Expr, shown: Shown) -> str:
+    """``value`` as inline math that TeX may break after every ``+``/``-``, numbers in ``shown``'s style."""
+    parts = []
+    for index, term in enumerate(terms(value)):
+        text = _term_latex(term, shown)
+        if text.startswith("-"):
+            parts.append(("- " if index else "-") + text[1:].lstrip())
+        else:
+            parts.append(("+ " if index else "") + text)
+    return " ".join(parts) or "0"
+
+
+def _term_latex(term: sympy.Expr, shown: Shown) -> str:
+    if term.is_Integer:
+        return shown(term)
+    coefficient, rest = term.as_coeff_Mul()
+    if not isinstance(rest, sympy.Mul) and not isinstance(rest, sympy.Add):
+        return (shown(coefficient) + " \\, " if coefficient not in (1, -1) else "-" if coefficient == -1 else "") + (
+            to_latex(rest)
+        )
+    factors = rest.as_ordered_factors() if isinstance(rest, sympy.Mul) else [rest]
+    shown_factors = [
+        ("(" + sum_latex(factor, shown) + ")") if isinstance(factor, sympy.Add) else to_latex(factor)
+        for factor in factors
+    ]
+    lead = "" if coefficient == 1 else "-" if coefficient == -1 else shown(coefficient) + " \\, "
+    return lead + " ".join(shown_factors)
+
+
+def _begin(spec: str, heads: list[str], long: bool) -> list[str]:
+    environment = "longtable" if long else "tabular"
+    lines = [
+        r"\par\noindent" if not long else "",
+        r"\begingroup\small\setlength{\tabcolsep}{3pt}",
+        rf"\begin{{{environment}}}{{{spec}}}",
+        r"\toprule",
+        " & ".join(heads) + r" \\",
+        r"\midrule",
+    ]
+    if long:
+        lines += [r"\endhead", r"\bottomrule", r"\endfoot"]
+    return lines
+
+
+def _end(long: bool) -> list[str]:
+    return [r"\end{longtable}" if long else r"\bottomrule" + "\n" + r"\end{tabular}\par", r"\endgroup"]
+
+
+def stage_table(
+    derivation: Derivation, found: Sequence[Stage], names: Names, columns: Sequence[str], compute: str, shown: Shown
+) -> str:
+    """One row per stage: its name (and output size), the bracket of its block, parameters, MACs."""
+    factor = derivation.conventions.flops_per_mac if compute == "flops" else 1
+    layout = ["stage", "block", *(c for c in columns if c != "shape")]
+    heads = {"stage": "stage", "block": "block", "params": "params", "macs": "FLOPs" if compute == "flops" else "MACs"}
+    body = _begin(_spec(layout, _STAGE_SHARES), [heads[c] for c in layout], long=False)
+    for stage in found:
+        cell = escape(stage.name).replace("–", r"--\allowbreak{}")
+        if "shape" in columns:
+            cell += rf" \newline ${shape_latex(stage.output_shape)}$"
+        values = {
+            "stage": cell,
+            "block": r" \newline ".join(_bracket(b) for b in stage.brackets) or "--",
+            "params": _value(stage.params, names, shown),
+            "macs": _value(factor * stage.macs, names, shown),
+        }
+        body.append(" & ".join(values[c] for c in layout) + r" \\")
+    totals = derivation.totals
+    total = {"stage": "total", "block": "", "params": _value(totals.params, names, shown)}
+    total["macs"] = _value(factor * totals.macs, names, shown)
+    body += [r"\midrule", " & ".join(total[c] for c in layout) + r" \\", *_end(long=False)]
+    return "\n".join(body)
+
+
+def layer_table(derivation: Derivation, names: Names, columns: Sequence[str], compute: str, shown: Shown) -> str:
+    """One row per layer, named sizes; a ``longtable`` beyond 25 rows (one-column documents)."""
+    factor = derivation.conventions.flops_per_mac if compute == "flops" else 1
+    layout = ["layer", *columns]
+    heads = {"layer": "layer", "shape": "output", "params": "params"}
+    heads["macs"] = "FLOPs" if compute == "flops" else "MACs"
+    long = len(derivation.rows) > 25
+    body = _begin(_spec(layout, _LAYER_SHARES), [heads[c] for c in layout], long)
+    for row in derivation.rows:
+        repeat = "" if row.multiplicity == 1 else rf" ($\times {to_latex(row.multiplicity)}$)"
+        values = {
+            "layer": name_latex(row.name) + repeat,
+            "shape": f"${shape_latex(row.output_shape)}$",
+            "params": _value(row.multiplicity * row.total_params, names, shown),
+            "macs": _value(factor * row.multiplicity * row.macs.value, names, shown),
+        }
+        body.append(" & ".join(values[c] for c in layout) + r" \\")
+    totals = derivation.totals
+    total = {"layer": "total", "shape": "", "params": _value(totals.params, names, shown)}
+    total["macs"] = _value(factor * totals.macs, names, shown)
+    body += [r"\midrule", " & ".join(total[c] for c in layout) + r" \\", *_end(long)]
+    return "\n".join(body)
+
+
+def too_wide(table: str) -> list[str]:
+    """The cells whose widest unbreakable formula exceeds what a conference column holds."""
+    found = []
+    for line in table.splitlines():
+        if "&" not in line or line.startswith(("\\begin", "@")):
+            continue
+        for cell in line.rstrip("\\ ").split(" & "):
+            for formula in _formulas(cell):
+                if width(formula) > max(CELL_WIDTHS.values()) + 4:
+                    found.append(formula)
+    return found
+
+
+def _formulas(cell: str) -> list[str]:
+    """The math of a cell split where it may break (``\\allowbreak``, between terms)."""
+    pieces = []
+    for math in cell.split("$")[1::2]:
+        for part in math.replace(r"\allowbreak", "+").split("+"):
+            pieces.append(part.strip())
+    return pieces
+
+
+def number_style(style: str) -> Shown:
+    return lambda value: number_latex(value, style)
