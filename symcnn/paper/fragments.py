@@ -16,8 +16,8 @@ from .. import __version__
 from ..derivation import Derivation
 from ..errors import SpecError
 from ..printing import to_latex
-from ..render.common import shape_latex
-from ..render.latex import COLUMN_BUDGET, PACKAGES, broken_sum, equations, escape, terms
+from ..render.common import shape_latex, value_latex
+from ..render.latex import COLUMN_BUDGET, PACKAGES, broken_sum, equations, escape, terms, width
 from .names import macro_base
 from .numbers import number_latex
 from .stages import stages
@@ -85,6 +85,22 @@ def table(derivation: Derivation, options: Options, source: str = "") -> str:
     return _header(options, f"{kind} table", source) + text + "\n" + (legend + "\n" if legend else "")
 
 
+def _fitting_terms(value: sympy.Expr) -> list[sympy.Expr]:
+    """The terms of a collected sum, a term too wide for a column row expanded into its own terms."""
+    found: list[sympy.Expr] = []
+    for term in terms(value):
+        if width(value_latex(term)) + 8 > COLUMN_BUDGET:
+            found.extend(terms(sympy.expand(term)))
+        else:
+            found.append(term)
+    return found
+
+
+def _breakable(text: str) -> str:
+    """Plain text whose dotted layer names may break after each dot (a column is narrow)."""
+    return escape(text).replace(".", r".\allowbreak{}")
+
+
 def derivation_fragment(derivation: Derivation, options: Options, source: str = "") -> str:
     """The step-by-step derivation: one ``align*`` per layer, breaking across pages, rows a column wide.
 
@@ -112,7 +128,7 @@ def totals(derivation: Derivation, options: Options, source: str = "") -> str:
         *broken_sum("parameters", terms(values.params), budget=COLUMN_BUDGET),
         *broken_sum("trainable", terms(values.trainable), budget=COLUMN_BUDGET),
         *broken_sum("buffers", terms(values.buffers), budget=COLUMN_BUDGET),
-        *broken_sum(label, terms(group_by_names(compute, names)), budget=COLUMN_BUDGET),
+        *broken_sum(label, _fitting_terms(group_by_names(compute, names)), budget=COLUMN_BUDGET),
     ]
     text = [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
     legend = names.used_in(values.params, compute).legend()
@@ -122,7 +138,7 @@ def totals(derivation: Derivation, options: Options, source: str = "") -> str:
         text.append(r"Valid when:")
         text.append(r"\begin{itemize}")
         text += [
-            rf"\item ${to_latex(c.relation)}$ ({escape(c.where)}: {escape(c.rule)})"
+            rf"\item ${to_latex(c.relation)}$ ({_breakable(c.where)}: {escape(c.rule)})"
             for c in derivation.essential_conditions
         ]
         text.append(r"\end{itemize}")

@@ -46,7 +46,7 @@ class Entry:
 
     def latex(self) -> str:
         """Math-mode LaTeX: ``3{\times}3,\ 64``, ``3{\times}3\ \text{pool},\ /2``."""
-        return self._join(to_latex, r"{\times}", r"\ \text{pool}", r"\text{fc}", r",\ ")
+        return self._join(to_latex, r"{\times}", r"\,\text{pool}", r"\text{fc}", r",\,")
 
     def _join(self, show: Callable[[sympy.Expr], str], times: str, pool: str, dense: str, comma: str = ", ") -> str:
         parts = [times.join(show(k) for k in self.kernel) + (pool if self.channels is None else "") or dense]

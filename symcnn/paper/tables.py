@@ -24,7 +24,7 @@ __all__ = ["CELL_WIDTHS", "layer_table", "stage_table", "too_wide"]
 
 # Shares of \linewidth per column (they sum to 1), and the widest unbreakable piece
 # (in the characters of render.latex.width) a column of a 3.4 in conference column holds.
-_STAGE_SHARES = {"stage": 0.21, "block": 0.33, "params": 0.20, "macs": 0.26}
+_STAGE_SHARES = {"stage": 0.22, "block": 0.31, "params": 0.20, "macs": 0.27}
 _LAYER_SHARES = {"layer": 0.28, "shape": 0.24, "params": 0.21, "macs": 0.27}
 CELL_WIDTHS = {"stage": 13, "layer": 16, "block": 18, "shape": 14, "params": 12, "macs": 15}
 
@@ -43,10 +43,19 @@ def _spec(names: Sequence[str], shares: dict[str, float]) -> str:
 def _bracket(bracket: Bracket) -> str:
     lines = r" \\ ".join(item.latex() for item in bracket.entries)
     times = "" if bracket.times == 1 else rf" \times {to_latex(bracket.times)}"
-    text = rf"$\left[\begin{{array}}{{@{{}}l@{{}}}} {lines} \end{{array}}\right]{times}$"
-    if bracket.first:
-        text += r" \newline first: $" + r",\ ".join(item.latex() for item in bracket.first) + "$"
-    return text
+    return rf"$\left[\begin{{array}}{{@{{}}l@{{}}}} {lines} \end{{array}}\right]{times}$"
+
+
+def _first_notes(found: Sequence[Stage]) -> str:
+    """What only the first block of a stage adds (a projection shortcut), as a line below the table."""
+    notes = []
+    for stage in found:
+        for bracket in stage.brackets:
+            if bracket.first:
+                added = r",\ ".join(item.latex() for item in bracket.first)
+                notes.append(rf"{escape(stage.name)} ${added}$")
+    text = r"{\raggedright\noindent The first block also has: " + "; ".join(notes) + ".\\par}\n"
+    return text if notes else ""
 
 
 def _value(value: sympy.Expr, names: Names, shown: Shown) -> str:
@@ -80,10 +89,10 @@ def _term_latex(term: sympy.Expr, shown: Shown) -> str:
         )
     factors = rest.as_ordered_factors() if isinstance(rest, sympy.Mul) else [rest]
     shown_factors = [
-        ("(" + sum_latex(factor, shown) + ")") if isinstance(factor, sympy.Add) else to_latex(factor)
+        (r"\allowbreak (" + sum_latex(factor, shown) + ")") if isinstance(factor, sympy.Add) else to_latex(factor)
         for factor in factors
     ]
-    lead = "" if coefficient == 1 else "-" if coefficient == -1 else shown(coefficient) + " \\, "
+    lead = "" if coefficient == 1 else "-" if coefficient == -1 else shown(coefficient) + r" \, \allowbreak "
     return lead + " ".join(shown_factors)
 
 
@@ -91,7 +100,7 @@ def _begin(spec: str, heads: list[str], long: bool) -> list[str]:
     environment = "longtable" if long else "tabular"
     lines = [
         r"\par\noindent" if not long else "",
-        r"\begingroup\small\setlength{\tabcolsep}{3pt}",
+        r"\begingroup\footnotesize\setlength{\tabcolsep}{3pt}",
         rf"\begin{{{environment}}}{{{spec}}}",
         r"\toprule",
         " & ".join(heads) + r" \\",
@@ -125,11 +134,26 @@ def stage_table(
             "macs": _value(factor * stage.macs, names, shown),
         }
         body.append(" & ".join(values[c] for c in layout) + r" \\")
+    body += [r"\midrule", *_total_rows(derivation, layout, names, compute, shown), *_end(long=False)]
+    return "\n".join(body) + "\n" + _first_notes(found)
+
+
+def _total_rows(derivation: Derivation, layout: Sequence[str], names: Names, compute: str, shown: Shown) -> list[str]:
+    """The totals, each across all columns but the first (a symbolic total is longer than any cell)."""
     totals = derivation.totals
-    total = {"stage": "total", "block": "", "params": _value(totals.params, names, shown)}
-    total["macs"] = _value(factor * totals.macs, names, shown)
-    body += [r"\midrule", " & ".join(total[c] for c in layout) + r" \\", *_end(long=False)]
-    return "\n".join(body)
+    factor = derivation.conventions.flops_per_mac if compute == "flops" else 1
+    span = len(layout) - 1
+    share = 1 - (_STAGE_SHARES if layout[0] == "stage" else _LAYER_SHARES)[layout[0]] / sum(
+        (_STAGE_SHARES if layout[0] == "stage" else _LAYER_SHARES)[c] for c in layout
+    )
+    column = rf">{{\raggedright\arraybackslash}}p{{\dimexpr {share:.3f}\linewidth-2\tabcolsep\relax}}"
+    rows = []
+    label = {"params": "params", "macs": "FLOPs" if compute == "flops" else "MACs"}
+    for name, value in (("params", totals.params), ("macs", factor * totals.macs)):
+        if name in layout:
+            cell = _value(value, names, shown)
+            rows.append(rf"total {label[name]} & \multicolumn{{{span}}}{{@{{}}{column}@{{}}}}{{{cell}}} \\")
+    return rows
 
 
 def layer_table(derivation: Derivation, names: Names, columns: Sequence[str], compute: str, shown: Shown) -> str:
@@ -149,10 +173,7 @@ def layer_table(derivation: Derivation, names: Names, columns: Sequence[str], co
             "macs": _value(factor * row.multiplicity * row.macs.value, names, shown),
         }
         body.append(" & ".join(values[c] for c in layout) + r" \\")
-    totals = derivation.totals
-    total = {"layer": "total", "shape": "", "params": _value(totals.params, names, shown)}
-    total["macs"] = _value(factor * totals.macs, names, shown)
-    body += [r"\midrule", " & ".join(total[c] for c in layout) + r" \\", *_end(long)]
+    body += [r"\midrule", *_total_rows(derivation, layout, names, compute, shown), *_end(long)]
     return "\n".join(body)
 
 

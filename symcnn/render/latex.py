@@ -49,7 +49,7 @@ PACKAGES = ("amsmath", "amssymb", "array", "booktabs", "longtable")
 
 # Estimated characters per row of a display: about 40 em, which fits a 12 cm text width.
 LINE_BUDGET = 46
-COLUMN_BUDGET = 30  # the same for one column of a two-column venue (about 3.4 in)
+COLUMN_BUDGET = 26  # the same for one column of a two-column venue (about 3.4 in)
 CELL_BUDGET = 26  # the widest unbreakable formula a table cell takes (about a third of the text width)
 _COMMAND = re.compile(r"\\(?:left|right|mathopen|mathclose|frac|mathrm|text)\b|\\[a-zA-Z]+|[{}^_ &]|\\[,;!]")
 _OPERATOR = re.compile(r"[-+=]|\\cdot|\\times")
@@ -272,9 +272,11 @@ def equations(derivation: Derivation, receptive_field: bool = False, budget: int
     ``budget`` is the estimated characters per display row (:data:`COLUMN_BUDGET` for a
     column of a two-column page)."""
     parts = []
+    # In a column, a heading of long dotted names is set ragged (justified, it would overfill).
+    opening, closing = (r"{\raggedright\noindent ", r"\par}") if budget < LINE_BUDGET else (r"\noindent ", "")
     for heading, lines in _blocks(derivation, receptive_field, budget):
         parts.append(
-            rf"\noindent {heading}" + "\n" + r"\begin{align*}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{align*}"
+            rf"{opening}{heading}{closing}" + "\n" + r"\begin{align*}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{align*}"
         )
     return "\n".join(parts)
 
