@@ -24,7 +24,7 @@ import sympy
 
 from ..derivation import Derivation
 from ..printing import ResultLatexPrinter, to_latex
-from ..render.latex import COLUMN_BUDGET, width
+from ..render.latex import width
 
 __all__ = ["Names", "group_by_names", "name_sizes"]
 
@@ -77,13 +77,18 @@ class Names:
         items = [f"{to_latex(name)} &= {inline_latex(value)}" for name, value in self.definitions]
         rows, row = [], []
         for item in items:
-            row.append(item)
-            if len(row) == 2 or width(" ".join(row + [item])) > COLUMN_BUDGET:
+            if row and (len(row) == 2 or width(" ".join([*row, item])) > _LEGEND_BUDGET):
                 rows.append(" & ".join(row))
                 row = []
+            row.append(item)
         if row:
             rows.append(" & ".join(row))
         return "\\noindent where\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+
+
+# Two definitions share a row of the legend up to this estimated width (a column holds about 40
+# of render.latex.width's characters of short symbols; a derivation row budgets fewer for its label).
+_LEGEND_BUDGET = 38
 
 
 def _worth_naming(size: sympy.Expr) -> bool:
