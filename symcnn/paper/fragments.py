@@ -72,9 +72,11 @@ def table(derivation: Derivation, options: Options, source: str = "") -> str:
     names = name_sizes(derivation)
     named = names.apply(derivation)
     shown = number_style(options.numbers)
-    kind = options.table if options.table != "auto" else ("stages" if len(derivation.rows) > 25 else "layers")
+    found = stages(named)
+    # A flat network has no stages to show (its stages are its layers): it keeps the layer table.
+    structured = any(stage.prefix is not None for stage in found)
+    kind = options.table if options.table != "auto" else ("stages" if len(derivation.rows) > 25 and structured else "layers")
     if kind == "stages":
-        found = stages(named)
         text = stage_table(named, found, names, options.columns, options.compute, shown)
         used = [stage.output_shape for stage in found]
     else:

@@ -2,8 +2,8 @@
 
 Both take a derivation whose sizes are already named (``H_1``), set in ``\\small`` in ragged
 paragraph columns that share ``\\linewidth``, so they fit one column of a two-column venue.
-A stage table is short (a ``tabular``); a per-layer table of a long network is a
-``longtable`` that breaks across pages (a one-column appendix: longtable needs one column).
+A long table is set as tabulars of about 36 lines each, the header repeated, so it
+breaks across pages and columns alike (``longtable`` refuses two-column pages).
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ __all__ = ["CELL_WIDTHS", "layer_table", "stage_table", "too_wide"]
 # (in the characters of render.latex.width) a column of a 3.4 in conference column holds.
 _STAGE_SHARES = {"stage": 0.22, "block": 0.31, "params": 0.20, "macs": 0.27}
 _LAYER_SHARES = {"layer": 0.28, "shape": 0.24, "params": 0.21, "macs": 0.27}
+# Estimated lines per tabular: a long table is set as pieces that a page or column may break
+# between, each well under the height of a column (about 60 lines of \footnotesize).
+LINES_PER_TABULAR = 36
+TOTAL_WIDTH = 240  # a total longer than this (about six lines) is left to the totals fragment
 CELL_WIDTHS = {"stage": 13, "layer": 16, "block": 18, "shape": 14, "params": 12, "macs": 15}
 
 Shown = Callable[[sympy.Expr], str]
@@ -96,23 +100,53 @@ def _term_latex(term: sympy.Expr, shown: Shown) -> str:
     return lead + " ".join(shown_factors)
 
 
-def _begin(spec: str, heads: list[str], long: bool) -> list[str]:
-    environment = "longtable" if long else "tabular"
-    lines = [
-        r"\par\noindent" if not long else "",
-        r"\begingroup\footnotesize\setlength{\tabcolsep}{3pt}",
-        rf"\begin{{{environment}}}{{{spec}}}",
-        r"\toprule",
-        " & ".join(heads) + r" \\",
-        r"\midrule",
-    ]
-    if long:
-        lines += [r"\endhead", r"\bottomrule", r"\endfoot"]
-    return lines
+def _lines(row: str, layout: Sequence[str]) -> int:
+    """About how many lines a row takes: its tallest cell, a bracket as tall as its entries."""
+    tallest = 1
+    for name, cell in zip(layout, row.removesuffix(r" \\").split(" & "), strict=False):
+        stacked = cell.count(r"\\") + 1 + cell.count(r"\newline")
+        wrapped = -(-width(cell) // CELL_WIDTHS.get(name, 12))
+        tallest = max(tallest, stacked, wrapped)
+    return tallest
 
 
-def _end(long: bool) -> list[str]:
-    return [r"\end{longtable}" if long else r"\bottomrule" + "\n" + r"\end{tabular}\par", r"\endgroup"]
+def _pieces(rows: list[str], layout: Sequence[str]) -> list[list[str]]:
+    """The rows in runs of at most :data:`LINES_PER_TABULAR` estimated lines."""
+    pieces: list[list[str]] = [[]]
+    used = 0
+    for row in rows:
+        lines = _lines(row, layout)
+        if pieces[-1] and used + lines > LINES_PER_TABULAR:
+            pieces.append([])
+            used = 0
+        pieces[-1].append(row)
+        used += lines
+    return pieces
+
+
+def _tabulars(spec: str, heads: list[str], rows: list[str], totals: list[str], layout: Sequence[str]) -> str:
+    """The rows as tabulars of at most 30 estimated lines each, the header repeated, the totals in the last.
+
+    A table may break between the pieces, in one column or two (``longtable`` refuses
+    two-column pages, and one ``tabular`` taller than a column overfills it).
+    """
+    pieces = _pieces(rows, layout)
+    out = [r"\begingroup\footnotesize\setlength{\tabcolsep}{3pt}"]
+    for number, piece in enumerate(pieces):
+        last = number == len(pieces) - 1
+        out += [
+            r"\par\noindent",
+            rf"\begin{{tabular}}{{{spec}}}",
+            r"\toprule" if number == 0 else r"\midrule",
+            " & ".join(heads) + (r" \\" if number == 0 else r" (continued) \\"),
+            r"\midrule",
+            *piece,
+        ]
+        if last:
+            out += [r"\midrule", *totals]
+        out += [r"\bottomrule" if last else r"\midrule", r"\end{tabular}\par"]
+    out.append(r"\endgroup")
+    return "\n".join(out)
 
 
 def stage_table(
@@ -122,7 +156,7 @@ def stage_table(
     factor = derivation.conventions.flops_per_mac if compute == "flops" else 1
     layout = ["stage", "block", *(c for c in columns if c != "shape")]
     heads = {"stage": "stage", "block": "block", "params": "params", "macs": "FLOPs" if compute == "flops" else "MACs"}
-    body = _begin(_spec(layout, _STAGE_SHARES), [heads[c] for c in layout], long=False)
+    body: list[str] = []
     for stage in found:
         cell = escape(stage.name).replace("–", r"--\allowbreak{}")
         if "shape" in columns:
@@ -134,8 +168,9 @@ def stage_table(
             "macs": _value(factor * stage.macs, names, shown),
         }
         body.append(" & ".join(values[c] for c in layout) + r" \\")
-    body += [r"\midrule", *_total_rows(derivation, layout, names, compute, shown), *_end(long=False)]
-    return "\n".join(body) + "\n" + _first_notes(found)
+    totals = _total_rows(derivation, layout, names, compute, shown)
+    table = _tabulars(_spec(layout, _STAGE_SHARES), [heads[c] for c in layout], body, totals, layout)
+    return table + "\n" + _first_notes(found)
 
 
 def _total_rows(derivation: Derivation, layout: Sequence[str], names: Names, compute: str, shown: Shown) -> list[str]:
@@ -152,18 +187,19 @@ def _total_rows(derivation: Derivation, layout: Sequence[str], names: Names, com
     for name, value in (("params", totals.params), ("macs", factor * totals.macs)):
         if name in layout:
             cell = _value(value, names, shown)
+            if width(cell) > TOTAL_WIDTH:  # a sum of many layers' widths: the totals fragment breaks it over rows
+                cell = "in the totals"
             rows.append(rf"total {label[name]} & \multicolumn{{{span}}}{{@{{}}{column}@{{}}}}{{{cell}}} \\")
     return rows
 
 
 def layer_table(derivation: Derivation, names: Names, columns: Sequence[str], compute: str, shown: Shown) -> str:
-    """One row per layer, named sizes; a ``longtable`` beyond 25 rows (one-column documents)."""
+    """One row per layer, with named sizes; in pieces that pages and columns break between."""
     factor = derivation.conventions.flops_per_mac if compute == "flops" else 1
     layout = ["layer", *columns]
     heads = {"layer": "layer", "shape": "output", "params": "params"}
     heads["macs"] = "FLOPs" if compute == "flops" else "MACs"
-    long = len(derivation.rows) > 25
-    body = _begin(_spec(layout, _LAYER_SHARES), [heads[c] for c in layout], long)
+    body: list[str] = []
     for row in derivation.rows:
         repeat = "" if row.multiplicity == 1 else rf" ($\times {to_latex(row.multiplicity)}$)"
         values = {
@@ -173,8 +209,8 @@ def layer_table(derivation: Derivation, names: Names, columns: Sequence[str], co
             "macs": _value(factor * row.multiplicity * row.macs.value, names, shown),
         }
         body.append(" & ".join(values[c] for c in layout) + r" \\")
-    body += [r"\midrule", *_total_rows(derivation, layout, names, compute, shown), *_end(long)]
-    return "\n".join(body)
+    totals = _total_rows(derivation, layout, names, compute, shown)
+    return _tabulars(_spec(layout, _LAYER_SHARES), [heads[c] for c in layout], body, totals, layout)
 
 
 def too_wide(table: str) -> list[str]:
