@@ -8,7 +8,8 @@ from pathlib import Path
 from ..derivation import Derivation
 from ..derive import derive
 from ..errors import SpecError
-from ..paper import COLUMNS, STYLES, TABLES, Options, write
+from ..paper import COLUMNS, STYLES, TABLES, Options, files, write
+from ..paper.check import stale
 from ..spec import load_spec, read_spec
 from .derive import substitutions, torch_network
 
@@ -36,6 +37,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--numbers", choices=STYLES, default="comma", help="number style (default: comma, 1{,}234)")
     parser.add_argument("--flops", action="store_true", help="FLOPs instead of MACs")
+    parser.add_argument(
+        "--check", action="store_true",
+        help="write nothing; exit 1 naming each stale file and macro if DIR differs from what would be written",
+    )  # fmt: skip
     parser.add_argument(
         "--table", choices=TABLES, default="auto",
         help="stages (ResNet-paper style), layers (one row per layer), or auto: stages beyond 25 rows",
@@ -84,5 +89,11 @@ def run(args: argparse.Namespace) -> str:
         table=args.table,
     )
     networks, origins = _networks(args)
+    if args.check:
+        differences = stale(files(networks, options, origins), Path(args.output_dir))
+        if differences:
+            args.exit_status = 1  # main() returns it: 1 means the paper's files are out of date
+            return "\n".join([*differences, f"{len(differences)} differences: run the same command without --check"]) + "\n"
+        return ""
     written = write(networks, args.output_dir, options, origins)
     return "".join(f"{Path(args.output_dir) / name}\n" for name in written)
