@@ -4,6 +4,6 @@ Importing this package registers them (:mod:`symcnn.hooks`), which is what
 ``Derivation.to_text()`` and friends call.
 """
 
-from . import json, latex, markdown, text
+from . import json, latex, markdown, text, tikz
 
-__all__ = ["json", "latex", "markdown", "text"]
+__all__ = ["json", "latex", "markdown", "text", "tikz"]

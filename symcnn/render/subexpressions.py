@@ -24,7 +24,7 @@ import sympy
 
 from ..derivation import Derivation
 from ..printing import ResultLatexPrinter, to_latex
-from ..render.latex import width
+from .latex import width
 
 __all__ = ["Names", "group_by_names", "name_sizes"]
 
