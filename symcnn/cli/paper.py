@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 from pathlib import Path
 
 from ..derivation import Derivation
 from ..derive import derive
 from ..errors import SpecError
-from ..paper import COLUMNS, STYLES, TABLES, Options, files, write
+from ..paper import COLUMNS, STYLES, TABLES, Options, TableTooWide, files, write_files
 from ..paper.check import stale
 from ..spec import load_spec, read_spec
 from .derive import substitutions, torch_network
@@ -89,11 +91,16 @@ def run(args: argparse.Namespace) -> str:
         table=args.table,
     )
     networks, origins = _networks(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TableTooWide)
+        expected = files(networks, options, origins)
+    for warning in caught:  # one line each, like the errors
+        print(f"symcnn: warning: {warning.message}", file=sys.stderr)
     if args.check:
-        differences = stale(files(networks, options, origins), Path(args.output_dir))
+        differences = stale(expected, Path(args.output_dir))
         if differences:
             args.exit_status = 1  # main() returns it: 1 means the paper's files are out of date
             return "\n".join([*differences, f"{len(differences)} differences: run the same command without --check"]) + "\n"
         return ""
-    written = write(networks, args.output_dir, options, origins)
-    return "".join(f"{Path(args.output_dir) / name}\n" for name in written)
+    write_files(Path(args.output_dir), expected)
+    return "".join(f"{Path(args.output_dir) / name}\n" for name in expected)

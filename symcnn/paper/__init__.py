@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from .fragments import COLUMNS, TABLES, Options, files, fragments, macros, write, write_files
+from .fragments import COLUMNS, TABLES, Options, TableTooWide, files, fragments, macros, write, write_files
 from .names import macro_base
 from .numbers import STYLES, number_latex
 
@@ -21,6 +21,7 @@ __all__ = [
     "STYLES",
     "TABLES",
     "Options",
+    "TableTooWide",
     "files",
     "fragments",
     "macro_base",

@@ -6,6 +6,7 @@ Each fragment states in its first line the packages it needs; all are standard
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,9 +24,9 @@ from .names import macro_base
 from .numbers import number_latex
 from ..render.stages import stages
 from ..render.subexpressions import group_by_names, name_sizes
-from .tables import number_style, stage_table, layer_table
+from .tables import WIDEST, layer_table, number_style, stage_table, too_wide
 
-__all__ = ["COLUMNS", "TABLES", "Options", "files", "fragments", "macros", "write", "write_files"]
+__all__ = ["COLUMNS", "TABLES", "Options", "TableTooWide", "files", "fragments", "macros", "write", "write_files"]
 
 COLUMNS = ("shape", "params", "macs")
 TABLES = ("auto", "stages", "layers")
@@ -221,12 +222,30 @@ def fragments(name: str, derivation: Derivation, options: Options, source: str =
     arguments, a torch builder); each fragment's header says it, with symcnn's version.
     """
     stem = macro_base(name)
-    return {
-        f"{stem}-table.tex": table(derivation, options, source),
+    tabled = table(derivation, options, source)
+    found = {
+        f"{stem}-table.tex": tabled,
         f"{stem}-derivation.tex": derivation_fragment(derivation, options, source),
         f"{stem}-totals.tex": totals(derivation, options, source),
         f"{stem}-diagram.tex": diagram(derivation, options, source),
     }
+    wide = too_wide(tabled)
+    if wide:
+        # A cell that cannot break would overfill a column: say so, and give the page-wide variant.
+        warnings.warn(
+            f"network {name!r}: its table does not fit one column of a two-column page "
+            f"(the formula {wide[0]!r} is about {width(wide[0])} characters wide, a column cell holds {WIDEST}); "
+            f"wrote {stem}-table-wide.tex, a table* spanning both columns",
+            TableTooWide,
+            stacklevel=2,
+        )
+        header, body = tabled.split("\n", 2)[:2], tabled.split("\n", 2)[2]
+        found[f"{stem}-table-wide.tex"] = "\n".join(header) + "\n\\begin{table*}[tbp]\n" + body + "\\end{table*}\n"
+    return found
+
+
+class TableTooWide(UserWarning):
+    """A table has a formula too wide for one column; its ``table*`` variant was written too."""
 
 
 def files(

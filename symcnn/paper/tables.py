@@ -8,6 +8,7 @@ breaks across pages and columns alike (``longtable`` refuses two-column pages).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import sympy
@@ -29,6 +30,7 @@ _LAYER_SHARES = {"layer": 0.28, "shape": 0.24, "params": 0.21, "macs": 0.27}
 # Estimated lines per tabular: a long table is set as pieces that a page or column may break
 # between, each well under the height of a column (about 60 lines of \footnotesize).
 LINES_PER_TABULAR = 36
+WIDEST = 24  # the widest unbreakable formula (render.latex.width) a cell of a conference column holds
 TOTAL_WIDTH = 240  # a total longer than this (about six lines) is left to the totals fragment
 CELL_WIDTHS = {"stage": 13, "layer": 16, "block": 18, "shape": 14, "params": 12, "macs": 15}
 
@@ -214,23 +216,25 @@ def layer_table(derivation: Derivation, names: Names, columns: Sequence[str], co
 
 
 def too_wide(table: str) -> list[str]:
-    """The cells whose widest unbreakable formula exceeds what a conference column holds."""
+    """The formulas of a table too wide to fit their column on a two-column page (estimated).
+
+    A cell breaks after ``+``, ``-`` and ``\\times``, at ``\\allowbreak`` and between bracket
+    lines; a piece wider than :data:`WIDEST` cannot break and would overfill its column.
+    """
     found = []
     for line in table.splitlines():
-        if "&" not in line or line.startswith(("\\begin", "@")):
+        if "&" not in line or line.lstrip().startswith("\\begin"):
             continue
-        for cell in line.rstrip("\\ ").split(" & "):
-            for formula in _formulas(cell):
-                if width(formula) > max(CELL_WIDTHS.values()) + 4:
-                    found.append(formula)
+        for cell in line.split(" & "):
+            found += [piece for piece in _pieces_of(cell) if width(piece) > WIDEST]
     return found
 
 
-def _formulas(cell: str) -> list[str]:
-    """The math of a cell split where it may break (``\\allowbreak``, between terms)."""
+def _pieces_of(cell: str) -> list[str]:
+    """The math of a cell split where it may break."""
     pieces = []
     for math in cell.split("$")[1::2]:
-        for part in math.replace(r"\allowbreak", "+").split("+"):
+        for part in re.split(r"\\allowbreak|\\times|\\\\|[-+]", math):
             pieces.append(part.strip())
     return pieces
 
