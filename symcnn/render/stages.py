@@ -45,7 +45,7 @@ class Entry:
         return self._join(to_str, "×", " pool", "fc")
 
     def latex(self) -> str:
-        """Math-mode LaTeX: ``3{\times}3,\ 64``, ``3{\times}3\ \text{pool},\ /2``."""
+        r"""Math-mode LaTeX, e.g. ``3{\times}3,\,64``."""
         return self._join(to_latex, r"{\times}", r"\,\text{pool}", r"\text{fc}", r",\,")
 
     def _join(self, show: Callable[[sympy.Expr], str], times: str, pool: str, dense: str, comma: str = ", ") -> str:

@@ -12,6 +12,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 # One column of each venue a researcher submits to, and a one-column article.
 TEMPLATES = {
     "ieeetran": r"\documentclass[conference]{IEEEtran}",
@@ -86,7 +88,8 @@ def compile_in(template: str, directory: Path, fragments: dict[str, str], prelud
         (directory / name).write_text(text, encoding="utf-8")
     (directory / "paper.tex").write_text(document(template, fragments, prelude), encoding="utf-8")
     pdflatex = shutil.which("pdflatex")
-    assert pdflatex is not None, "pdflatex is not installed"
+    if pdflatex is None:  # as tests/conftest.py does; CI (SYMCNN_NO_SKIPS=1) counts a skip as a failure
+        pytest.skip("pdflatex is not installed")
     for _ in range(2):  # the second run settles longtable widths and references
         subprocess.run(
             [pdflatex, "-no-shell-escape", "-interaction=nonstopmode", "paper.tex"],
