@@ -120,6 +120,13 @@ class Stage:
                 units.append((key, [row]))
         return [(key, tuple(rows)) for key, rows in units]
 
+    def _inner_repeats(self, row: Row) -> sympy.Expr:
+        """How often the Repeats inside this stage run ``row`` (those around the stage are not its count)."""
+        if self.prefix is None:
+            return sympy.Integer(1)
+        inside = [times for name, times in row.repeats if name == self.prefix or name.startswith(self.prefix + ".")]
+        return sympy.Mul(*inside)
+
     @property
     def brackets(self) -> list[Bracket]:
         """Consecutive units with the same entries become one bracket × their count.
@@ -128,12 +135,11 @@ class Stage:
         joins their bracket, its extra layers noted as ``first``.
         """
         found: list[Bracket] = []
-        base = self.rows[0].multiplicity
         for _, rows in self.units:
             entries = tuple(e for e in (entry(row) for row in rows) if e is not None)
             if not entries:
                 continue
-            times = sympy.simplify(rows[0].multiplicity / base)
+            times = self._inner_repeats(rows[0])
             last = found[-1] if found else None
             if last is not None and len(last.entries) == len(entries) and _matching(last.entries, entries):
                 found[-1] = Bracket(last.entries, last.times + times, last.first)
