@@ -105,7 +105,8 @@ def _term_latex(term: sympy.Expr, shown: Shown) -> str:
 def _lines(row: str, layout: Sequence[str]) -> int:
     """About how many lines a row takes: its tallest cell, a bracket as tall as its entries."""
     tallest = 1
-    for name, cell in zip(layout, row.removesuffix(r" \\").split(" & "), strict=False):
+    cells = re.sub(r" \\\\( \\addlinespace\[\d+pt\])?$", "", row).split(" & ")
+    for name, cell in zip(layout, cells, strict=False):
         stacked = cell.count(r"\\") + 1 + cell.count(r"\newline")
         wrapped = -(-width(cell) // CELL_WIDTHS.get(name, 12))
         tallest = max(tallest, stacked, wrapped)
@@ -169,7 +170,8 @@ def stage_table(
             "params": _value(stage.params, names, shown),
             "macs": _value(factor * stage.macs, names, shown),
         }
-        body.append(" & ".join(values[c] for c in layout) + r" \\")
+        # Room between rows: a bracket is taller than its row's other cells.
+        body.append(" & ".join(values[c] for c in layout) + r" \\ \addlinespace[2pt]")
     totals = _total_rows(derivation, layout, names, compute, shown)
     table = _tabulars(_spec(layout, _STAGE_SHARES), [heads[c] for c in layout], body, totals, layout)
     return table + "\n" + _first_notes(found)
