@@ -100,7 +100,10 @@ def run(args: argparse.Namespace) -> str:
         differences = stale(expected, Path(args.output_dir))
         if differences:
             args.exit_status = 1  # main() returns it: 1 means the paper's files are out of date
-            return "\n".join([*differences, f"{len(differences)} differences: run the same command without --check"]) + "\n"
+            return (
+                "\n".join([*differences, f"{len(differences)} differences: run the same command without --check"])
+                + "\n"
+            )
         return ""
     write_files(Path(args.output_dir), expected)
     return "".join(f"{Path(args.output_dir) / name}\n" for name in expected)

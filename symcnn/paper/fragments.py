@@ -19,11 +19,11 @@ from ..errors import SpecError
 from ..printing import to_latex
 from ..render.common import shape_latex, value_latex
 from ..render.latex import COLUMN_BUDGET, PACKAGES, broken_sum, equations, escape, terms, width
+from ..render.stages import stages
+from ..render.subexpressions import group_by_names, name_sizes
 from ..render.tikz import render as render_tikz
 from .names import macro_base
 from .numbers import number_latex
-from ..render.stages import stages
-from ..render.subexpressions import group_by_names, name_sizes
 from .tables import WIDEST, layer_table, number_style, stage_table, too_wide
 
 __all__ = ["COLUMNS", "TABLES", "Options", "TableTooWide", "files", "fragments", "macros", "write", "write_files"]
@@ -77,7 +77,11 @@ def table(derivation: Derivation, options: Options, source: str = "") -> str:
     found = stages(named)
     # A flat network has no stages to show (its stages are its layers): it keeps the layer table.
     structured = any(stage.prefix is not None for stage in found)
-    kind = options.table if options.table != "auto" else ("stages" if len(derivation.rows) > 25 and structured else "layers")
+    kind = (
+        options.table
+        if options.table != "auto"
+        else ("stages" if len(derivation.rows) > 25 and structured else "layers")
+    )
     if kind == "stages":
         text = stage_table(named, found, names, options.columns, options.compute, shown)
         used = [stage.output_shape for stage in found]

@@ -17,9 +17,9 @@ from ..derivation import Derivation
 from ..printing import to_latex
 from ..render.common import shape_latex
 from ..render.latex import escape, name_latex, terms, width
-from .numbers import number_latex
 from ..render.stages import Bracket, Stage
 from ..render.subexpressions import Names, group_by_names
+from .numbers import number_latex
 
 __all__ = ["CELL_WIDTHS", "layer_table", "stage_table", "too_wide"]
 

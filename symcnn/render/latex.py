@@ -276,7 +276,13 @@ def equations(derivation: Derivation, receptive_field: bool = False, budget: int
     opening, closing = (r"{\raggedright\noindent ", r"\par}") if budget < LINE_BUDGET else (r"\noindent ", "")
     for heading, lines in _blocks(derivation, receptive_field, budget):
         parts.append(
-            rf"{opening}{heading}{closing}" + "\n" + r"\begin{align*}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{align*}"
+            rf"{opening}{heading}{closing}"
+            + "\n"
+            + r"\begin{align*}"
+            + "\n"
+            + " \\\\\n".join(lines)
+            + "\n"
+            + r"\end{align*}"
         )
     return "\n".join(parts)
 

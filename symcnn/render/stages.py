@@ -146,7 +146,8 @@ class Stage:
             elif last is not None and len(found) == 1 and last.times == 1 and _adds_to(last.entries, entries):
                 # The first copy's own lines keep their strides (where the stage downsamples).
                 kept = _matching(last.entries, entries)
-                extra = tuple(item for item, is_kept in zip(last.entries, _marks(last.entries, kept)) if not is_kept)
+                marks = _marks(last.entries, kept)
+                extra = tuple(item for item, is_kept in zip(last.entries, marks, strict=True) if not is_kept)
                 found[-1] = Bracket(kept, 1 + times, extra)
             else:
                 found.append(Bracket(entries, times))

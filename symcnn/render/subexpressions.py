@@ -75,7 +75,8 @@ class Names:
         if not self.definitions:
             return ""
         items = [f"{to_latex(name)} &= {inline_latex(value)}" for name, value in self.definitions]
-        rows, row = [], []
+        rows: list[str] = []
+        row: list[str] = []
         for item in items:
             if row and (len(row) == 2 or width(" ".join([*row, item])) > _LEGEND_BUDGET):
                 rows.append(" & ".join(row))

@@ -10,9 +10,9 @@ import sympy
 
 import symcnn
 import symcnn.examples
+from symcnn import zoo
 from symcnn.cli import main
 from symcnn.errors import SpecError
-from symcnn import zoo
 from symcnn.paper import Options, files, macro_base, macros, write
 
 ROOT = Path(__file__).resolve().parents[2]

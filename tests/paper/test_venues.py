@@ -50,7 +50,13 @@ def _files(cache: dict[str, dict[str, str]], network: str) -> dict[str, str]:
 @pytest.mark.parametrize("network", NETWORKS)
 def test_every_fragment_typesets_without_an_overfull_box(tmp_path, fragments, network, template):
     written = _files(fragments, network)
-    assert {name.split("-")[-1] for name in written} == {"table.tex", "derivation.tex", "totals.tex", "diagram.tex", "macros.tex"}
+    assert {name.split("-")[-1] for name in written} == {
+        "table.tex",
+        "derivation.tex",
+        "totals.tex",
+        "diagram.tex",
+        "macros.tex",
+    }
     report = compile_in(template, tmp_path, written)
     assert not report.errors, str(report)
     assert not report.overfull, str(report)

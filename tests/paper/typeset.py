@@ -97,5 +97,7 @@ def compile_in(template: str, directory: Path, fragments: dict[str, str], prelud
         )  # fmt: skip
     log = (directory / "paper.log").read_text(encoding="latin-1")
     errors = tuple(re.findall(r"^! .*", log, flags=re.M))
-    overfull = tuple((float(points), match.group(0)) for match in _OVERFULL.finditer(log) for points in [match.group(2)])
+    overfull = tuple(
+        (float(points), match.group(0)) for match in _OVERFULL.finditer(log) for points in [match.group(2)]
+    )
     return Report(errors, overfull, directory / "paper.pdf")

@@ -6,7 +6,6 @@ import re
 
 import sympy
 
-import symcnn
 from symcnn import zoo
 from symcnn.cli import main
 from symcnn.printing import to_latex
