@@ -7,12 +7,12 @@ import sys
 import warnings
 from pathlib import Path
 
-from ..derivation import Derivation
-from ..derive import derive
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
+from ..model.network import derive
+from ..model.spec import load_spec, read_spec
 from ..paper import COLUMNS, STYLES, TABLES, Options, TableTooWide, files, write_files
 from ..paper.check import stale
-from ..spec import load_spec, read_spec
 from .derive import substitutions, torch_network
 
 NAME = "paper"

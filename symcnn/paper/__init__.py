@@ -1,11 +1,11 @@
 """LaTeX for papers: fragments to ``\\input`` and macros to cite, regenerated with the model.
 
->>> import symcnn, symcnn.examples, tempfile
+>>> import symcnn, symcnn.model.examples, tempfile
 >>> from symcnn.paper import Options, macros, write
->>> mnist = symcnn.load_spec(symcnn.examples.MNIST).derive()
+>>> mnist = symcnn.load_spec(symcnn.model.examples.MNIST).derive()
 >>> with tempfile.TemporaryDirectory() as directory:
 ...     write({"mnist": mnist}, directory, Options(numbers="comma"))
-['Mnist-derivation.tex', 'Mnist-table.tex', 'Mnist-totals.tex', 'macros.tex']
+['Mnist-derivation.tex', 'Mnist-diagram.tex', 'Mnist-table.tex', 'Mnist-totals.tex', 'macros.tex']
 >>> [line for line in macros({"mnist": mnist}, Options()).splitlines() if "Params}" in line][0]
 '\\\\newcommand{\\\\MnistParams}{\\\\ensuremath{217{,}706}}'
 """

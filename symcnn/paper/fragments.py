@@ -14,9 +14,9 @@ from pathlib import Path
 import sympy
 
 from .. import __version__
-from ..derivation import Derivation
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
-from ..printing import to_latex
+from ..exact.printing import to_latex
 from ..render.common import shape_latex, value_latex
 from ..render.latex import COLUMN_BUDGET, PACKAGES, broken_sum, equations, escape, terms, width
 from ..render.stages import stages

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 
 import sympy
 
-from ..derivation import Derivation
-from ..printing import to_latex
+from ..derivation.derivation import Derivation
+from ..exact.printing import to_latex
 from ..render.common import shape_latex
 from ..render.latex import escape, name_latex, terms, width
 from ..render.stages import Bracket, Stage

@@ -21,11 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy
 
-from ..derivation import Derivation, Row
-from ..printing import to_latex, to_str
+from ..exact.printing import to_latex, to_str
+
+if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
+    from ..derivation.derivation import Derivation, Row
 
 __all__ = ["Bracket", "Entry", "Stage", "entry", "stages"]
 

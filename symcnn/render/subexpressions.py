@@ -19,12 +19,15 @@ definitions back into a named formula gives the unnamed one (``Names.expand``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy
 
-from ..derivation import Derivation
-from ..printing import ResultLatexPrinter, to_latex
+from ..exact.printing import ResultLatexPrinter, to_latex
 from .latex import width
+
+if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
+    from ..derivation.derivation import Derivation
 
 __all__ = ["Names", "group_by_names", "name_sizes"]
 

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy
 
-from ..derivation import Derivation, Row
-from ..hooks import provides
-from ..printing import to_latex
+from ..exact.printing import to_latex
 from .latex import escape
 from .stages import Stage, entry, stages
 from .subexpressions import name_sizes
+
+if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
+    from ..derivation.derivation import Derivation, Row
 
 __all__ = ["Box", "boxes", "render"]
 
@@ -153,6 +155,3 @@ def _inline(value: sympy.Expr) -> str:
     return inline_latex(value)
 
 
-@provides("render.tikz")
-def render_hook(derivation: Derivation) -> str:
-    return render(derivation)

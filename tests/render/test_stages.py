@@ -6,6 +6,7 @@ import pytest
 import sympy
 
 import symcnn
+import symcnn.model.examples
 from symcnn import zoo
 from symcnn.render.stages import stages
 
@@ -67,5 +68,5 @@ def test_a_repeat_multiplies_the_bracket_symbolically():
 
 
 def test_a_flat_network_has_one_run_of_layers():
-    derivation = symcnn.load_spec(symcnn.examples.MNIST).derive()
+    derivation = symcnn.load_spec(symcnn.model.examples.MNIST).derive()
     assert all(stage.prefix is None for stage in stages(derivation))

@@ -8,7 +8,7 @@ import sympy
 
 from symcnn import zoo
 from symcnn.cli import main
-from symcnn.printing import to_latex
+from symcnn.exact.printing import to_latex
 from symcnn.render.stages import stages
 from symcnn.render.subexpressions import name_sizes
 from symcnn.render.tikz import boxes
