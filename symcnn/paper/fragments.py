@@ -24,7 +24,7 @@ from ..render.subexpressions import group_by_names, name_sizes
 from ..render.tikz import render as render_tikz
 from .names import macro_base
 from .numbers import number_latex
-from .tables import WIDEST, layer_table, number_style, stage_table, too_wide
+from .tables import WIDEST, layer_table, number_style, stage_table, sum_latex, too_wide
 
 __all__ = ["COLUMNS", "TABLES", "Options", "TableTooWide", "files", "fragments", "macros", "write", "write_files"]
 
@@ -142,11 +142,16 @@ def totals(derivation: Derivation, options: Options, source: str = "") -> str:
     values = names.apply(derivation).totals
     compute = values.flops if options.compute == "flops" else values.macs
     label = "FLOPs" if options.compute == "flops" else "MACs"
+    style = number_style(options.numbers)
+
+    def show(term: sympy.Expr) -> str:  # numbers in the paper's style, as in the table and the macros
+        return sum_latex(term, style)
+
     rows = [
-        *broken_sum("parameters", terms(values.params), budget=COLUMN_BUDGET),
-        *broken_sum("trainable", terms(values.trainable), budget=COLUMN_BUDGET),
-        *broken_sum("buffers", terms(values.buffers), budget=COLUMN_BUDGET),
-        *broken_sum(label, _fitting_terms(group_by_names(compute, names)), budget=COLUMN_BUDGET),
+        *broken_sum("parameters", terms(values.params), budget=COLUMN_BUDGET, show=show),
+        *broken_sum("trainable", terms(values.trainable), budget=COLUMN_BUDGET, show=show),
+        *broken_sum("buffers", terms(values.buffers), budget=COLUMN_BUDGET, show=show),
+        *broken_sum(label, _fitting_terms(group_by_names(compute, names)), budget=COLUMN_BUDGET, show=show),
     ]
     text = [r"\begin{align*}", " \\\\\n".join(rows), r"\end{align*}"]
     legend = names.used_in(values.params, compute).legend()

@@ -164,12 +164,14 @@ def _terms(value: sympy.Expr) -> list[sympy.Expr]:
 terms = _terms
 
 
-def _wrapped(terms: list[sympy.Expr], used: int, budget: int = LINE_BUDGET) -> list[str]:
+def _wrapped(
+    terms: list[sympy.Expr], used: int, budget: int = LINE_BUDGET, show: Callable[[sympy.Expr], str] = value_latex
+) -> list[str]:
     """``t1 + t2 - t3 ...`` in lines of at most :data:`LINE_BUDGET` plain-text characters."""
     lines: list[str] = []
     current: list[str] = []
     for index, term in enumerate(terms):
-        shown = value_latex(term)
+        shown = show(term)
         room = width(shown) + 3
         sign = "" if index == 0 else ("- " if shown.startswith("-") else "+ ")
         piece = sign + (shown[1:].lstrip() if sign == "- " else shown)
@@ -183,14 +185,19 @@ def _wrapped(terms: list[sympy.Expr], used: int, budget: int = LINE_BUDGET) -> l
 
 
 def broken_sum(
-    label: str, terms: list[sympy.Expr], *, result: sympy.Expr | None = None, budget: int = LINE_BUDGET
+    label: str,
+    terms: list[sympy.Expr],
+    *,
+    result: sympy.Expr | None = None,
+    budget: int = LINE_BUDGET,
+    show: Callable[[sympy.Expr], str] = value_latex,
 ) -> list[str]:
     """``label = t1 + t2 + ... (= result)`` as ``align*`` rows, each at most :data:`LINE_BUDGET` wide.
 
     Continuation rows are indented with ``\\quad``; the result starts a row of its
     own (``= ...``) unless it fits on the last one.
     """
-    lines = _wrapped(terms, len(label), budget)
+    lines = _wrapped(terms, len(label), budget, show)
     rows = [rf"\text{{{label}}} &= {lines[0]}" if label else f"&= {lines[0]}"]
     rows += [rf"&\quad {line}" for line in lines[1:]]
     if result is not None and [value_latex(term) for term in terms] != [value_latex(result)]:

@@ -87,7 +87,7 @@ class Names:
             row.append(item)
         if row:
             rows.append(" & ".join(row))
-        return "\\noindent where\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
+        return "\\par\\smallskip\\noindent where\n\\begin{align*}\n" + " \\\\\n".join(rows) + "\n\\end{align*}"
 
 
 # Two definitions share a row of the legend up to this estimated width (a column holds about 40
