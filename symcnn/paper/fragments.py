@@ -168,16 +168,17 @@ def totals(derivation: Derivation, options: Options, source: str = "") -> str:
     return _header(options, "totals", source) + "% and \\allowdisplaybreaks\n" + "\n".join(text) + "\n"
 
 
-def macros(networks: Mapping[str, Derivation], options: Options) -> str:
+def macros(networks: Mapping[str, Derivation], options: Options, sources: Mapping[str, str] | None = None) -> str:
     """One ``\\newcommand`` per headline number and formula of every network.
 
     ``\\<Name>Params``, ``\\<Name>TrainableParams``, ``\\<Name>Buffers``, ``\\<Name>MACs`` (or
     ``FLOPs``), ``\\<Name>OutputShape``, ``\\<Name>Layers``; a symbolic network also gets
     ``...Formula`` versions, and its numbers are taken at ``options.at`` (named by
-    ``\\<Name>At``) when given.
+    ``\\<Name>At``) when given.  ``sources`` (name -> where the network came from) go into the header.
     """
     seen: dict[str, str] = {}
-    lines = [_header(options, "macros").rstrip()]
+    origins = "; ".join(f"{name}: {origin}" for name, origin in (sources or {}).items() if origin)
+    lines = [_header(options, "macros", origins).rstrip()]
     for name, derivation in networks.items():
         base = macro_base(name)
         if base in seen:
@@ -266,7 +267,7 @@ def files(
     found: dict[str, str] = {}
     for name, derivation in networks.items():
         found.update(fragments(name, derivation, options, sources.get(name, "")))
-    found["macros.tex"] = macros(networks, options)
+    found["macros.tex"] = macros(networks, options, sources)
     return dict(sorted(found.items()))
 
 
