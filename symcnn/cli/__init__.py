@@ -84,4 +84,5 @@ def _main(argv: Sequence[str] | None) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
+    # A check that found something to report (``paper --check``) sets its own status.
+    return int(getattr(args, "exit_status", 0))
