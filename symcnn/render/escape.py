@@ -98,12 +98,6 @@ LATEX_ESCAPES = {
     "⇒": r"$\Rightarrow$",
     "·": r"$\cdot$",
     "…": r"\ldots{}",
-    "–": "--",
-    "—": "---",
-    "‘": "`",
-    "’": "'",
-    "“": "``",
-    "”": "''",
     "ß": r"\ss{}",
     "æ": r"\ae{}",
     "Æ": r"\AE{}",
@@ -116,6 +110,8 @@ LATEX_ESCAPES = {
     "ł": r"\l{}",
     "Ł": r"\L{}",
 }
+# Punctuation LaTeX's UTF-8 input reads itself (kept, so that callers may still find an en dash).
+_KEPT = frozenset("–—‘’“”")
 # Combining accents (after Unicode decomposition) -> the LaTeX accent command.
 _ACCENTS = {
     "\u0300": "`", "\u0301": "'", "\u0302": "^", "\u0303": "~", "\u0308": '"', "\u0327": "c",
@@ -137,7 +133,7 @@ def latex(value: str) -> str:
 def _latex_char(char: str) -> str:
     if char in LATEX_ESCAPES:
         return LATEX_ESCAPES[char]
-    if " " <= char <= "~":
+    if " " <= char <= "~" or char in _KEPT:
         return char
     decomposed = unicodedata.normalize("NFD", char)
     base, marks = decomposed[0], decomposed[1:]

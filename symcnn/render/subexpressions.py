@@ -52,11 +52,11 @@ class Names:
 
     def name(self, expr: sympy.Expr) -> sympy.Expr:
         """``expr`` with every named size replaced by its name."""
-        return sympy.sympify(expr).xreplace(self.forward) if self.definitions else expr
+        return sympy.sympify(expr, strict=True).xreplace(self.forward) if self.definitions else expr
 
     def expand(self, expr: sympy.Expr) -> sympy.Expr:
         """The definitions substituted back: the unnamed formula."""
-        return sympy.sympify(expr).xreplace(self.backward) if self.definitions else expr
+        return sympy.sympify(expr, strict=True).xreplace(self.backward) if self.definitions else expr
 
     def apply(self, derivation: Derivation) -> Derivation:
         """The same derivation with the names in every value, shape and displayed rule."""
@@ -70,7 +70,7 @@ class Names:
         """Only the definitions these expressions use (a legend lists what its table shows)."""
         found: set[sympy.Basic] = set()
         for expr in exprs:
-            found |= sympy.sympify(expr).free_symbols
+            found |= sympy.sympify(expr, strict=True).free_symbols
         return Names(tuple((name, value) for name, value in self.definitions if name in found))
 
     def legend(self) -> str:

@@ -75,7 +75,7 @@ def _repeats(stage: Stage) -> sympy.Expr:
 
 def _number(expr: sympy.Expr) -> float:
     """A size for drawing only: the symbols at a reference value."""
-    value = sympy.sympify(expr)
+    value = sympy.sympify(expr, strict=True)
     if value.free_symbols:
         value = value.subs({symbol: _REFERENCE if symbol.name[:1] in "HWD" else 64 for symbol in value.free_symbols})
     try:
