@@ -39,6 +39,9 @@ class Held(Layer):
     ``repeated``: a further call of a layer whose parameters and buffers were
     counted at its first call (shapes and MACs are counted at every call);
     ``extra_buffers``: buffer elements held beside the layer's own;
+    ``missing_buffers``: buffer elements the layer's rule counts but the model
+    does not hold (an ONNX graph keeps BatchNorm's mean and variance, not
+    PyTorch's ``num_batches_tracked``);
     ``checks``: conditions the model adds to the layer's (a ``view`` that must
     keep the batch in dimension 0).
 
@@ -54,12 +57,13 @@ class Held(Layer):
     counted_before: int = 0
     repeated: bool = False
     extra_buffers: int = 0
+    missing_buffers: int = 0
     checks: tuple[Check, ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.layer, Layer):
             raise self._fail(f"held: layer must be a layer, got {self.layer!r}")
-        for attribute in ("frozen", "counted_before", "extra_buffers"):
+        for attribute in ("frozen", "counted_before", "extra_buffers", "missing_buffers"):
             value = getattr(self, attribute)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise self._fail(f"{attribute} must be a non-negative integer, got {value!r}")
@@ -98,10 +102,13 @@ class Held(Layer):
                 shown = _shown(non_trainable) + self.frozen if non_trainable.value != 0 else None
                 non_trainable = Step("non_trainable", total, shown=shown)
         buffers = outcome.buffers
-        if self.extra_buffers:
-            total = buffers.value + self.extra_buffers
-            shown = _shown(buffers) + self.extra_buffers if buffers.value != 0 else None
-            buffers = Step("buffers", total, shown=shown)
+        change = self.extra_buffers - self.missing_buffers
+        if change:
+            total = buffers.value + change
+            if total.is_number and total < 0:
+                raise self._fail(f"holds {self.missing_buffers} buffer elements fewer but the layer has {buffers.value}")
+            shown = _shown(buffers) + change if buffers.value != 0 else None
+            buffers = zero_step("buffers") if total == 0 else Step("buffers", total, shown=shown)
         return replace(outcome, params=params, non_trainable=non_trainable, buffers=buffers)
 
 
