@@ -10,7 +10,7 @@ from ..derive import derive
 from ..errors import SpecError
 from ..paper import COLUMNS, STYLES, Options, write
 from ..spec import load_spec, read_spec
-from .derive import substitutions, torch_network
+from .derive import imported_network, substitutions
 
 NAME = "paper"
 HELP = "write LaTeX fragments (table, derivation, totals) and citable macros for a paper"
@@ -22,7 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--torch", metavar="MODULE:BUILDER", help="also import a PyTorch model, e.g. torchvision.models:resnet50"
     )
-    parser.add_argument("--input", metavar="C,H,W", help="input shape for --torch, e.g. 3,H,W")
+    parser.add_argument("--onnx", metavar="FILE", help="also import an ONNX model file, e.g. resnet18.onnx")
+    parser.add_argument("--input", metavar="C,H,W", help="input shape for --torch (or to override --onnx's)")
     parser.add_argument(
         "--zoo", action="append", default=[], metavar="'MODEL [NAME=VALUE ...]'",
         help="a zoo model with its hyperparameters, e.g. --zoo 'resnet50 width_per_group=w' (repeatable)",
@@ -53,12 +54,12 @@ def _networks(args: argparse.Namespace) -> dict[str, Derivation]:
         model, *settings = text.split()
         network = get(model).from_text(substitutions(settings, "--zoo"))
         sources.append((model, derive(network)))
-    if args.torch:
-        sources.append((args.torch.partition(":")[2], derive(torch_network(args.torch, args.input))))
-    elif args.input:
-        raise SpecError("--input is only used with --torch")
+    imported = imported_network(args)
+    if imported is not None:
+        name = args.torch.partition(":")[2] if args.torch else Path(args.onnx).stem
+        sources.append((name, derive(imported)))
     if not sources:
-        raise SpecError("give at least one spec file, --zoo or --torch")
+        raise SpecError("give at least one spec file, --zoo, --torch or --onnx")
     if args.name:
         if len(args.name) != len(sources):
             raise SpecError(f"--name was given {len(args.name)} times for {len(sources)} networks")

@@ -35,7 +35,7 @@ from .importer import _Importer
 __all__ = ["from_onnx"]
 
 
-def from_onnx(model: Any, input: Sequence[Any] | None = None) -> Graph:  # noqa: A002  (the issue's name)
+def from_onnx(model: Any, input: Sequence[Any] | None = None) -> Graph:
     """Read an ONNX model (a path or an ``onnx.ModelProto``) as a symcnn network.
 
     ``input``: the input's shape without the batch, to override the graph's
@@ -57,5 +57,9 @@ def from_onnx(model: Any, input: Sequence[Any] | None = None) -> Graph:  # noqa:
         raise UnsupportedError(f"from_onnx expects a path or an onnx.ModelProto, got {type(model).__name__}")
     shapes = None
     if input is not None:
-        shapes = [tuple(item) for item in input] if input and all(isinstance(i, list | tuple) for i in input) else [tuple(input)]
+        shapes = (
+            [tuple(item) for item in input]
+            if input and all(isinstance(i, list | tuple) for i in input)
+            else [tuple(input)]
+        )
     return _Importer(onnx, model, shapes).run()

@@ -20,6 +20,7 @@ import numpy as np
 import sympy
 
 from ... import layers as sl
+from ...layers.base import Layer
 from ..torch.shapes import _permute_layer, _reshape
 from .operators import Handler, weight
 from .values import BATCH, Constant, Importing, Weight, _Unsupported, _Value, constant
@@ -157,15 +158,15 @@ def _binary(op: str) -> Handler:
         if isinstance(a, Constant) and isinstance(b, Constant):
             return _fold(op, a, b)
         if isinstance(a, _Value) and isinstance(b, _Value):
-            kind = {"Add": sl.Add, "Mul": sl.Multiply}.get(op)
-            if kind is None:
+            merge: type[Layer] | None = {"Add": sl.Add, "Mul": sl.Multiply}.get(op)
+            if merge is None:
                 raise _Unsupported(f"symcnn has no layer for {op} of two tensors")
-            return self.layer(self.name(node), kind, [a, b])
+            return self.layer(self.name(node), merge, [a, b])
         first = isinstance(b, _Value)  # the constant or initializer comes first (1 - x)
         x, other = (b, a) if first else (a, b)
         x = self.tensor(x)
         if isinstance(other, Weight):
-            kind = {"Add": sl.Shift, "Mul": sl.Scale}.get(op)
+            kind: type[Layer] | None = {"Add": sl.Shift, "Mul": sl.Scale}.get(op)
             if kind is None:
                 raise _Unsupported(f"symcnn has no layer for {op} with a learned tensor")
             shape = _broadcast_shape(weight(other, "operand").shape, x)
@@ -200,7 +201,7 @@ def _broadcast_shape(shape: tuple[int, ...], x: _Value) -> tuple[int, ...]:
 
 def _slice(self: Importing, node: Any, inputs: list[Any], attributes: dict[str, Any]) -> Any:
     data = inputs[0]
-    parts = []
+    parts: list[list[int] | None] = []
     for position, key in ((1, "starts"), (2, "ends"), (3, "axes"), (4, "steps")):
         if len(inputs) > position and inputs[position] is not None:
             parts.append(_constant(inputs[position], key).numbers(key))

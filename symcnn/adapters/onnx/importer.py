@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-import sympy
 
 from ...conventions import Conventions
 from ...errors import ShapeError, SpecError, SymcnnError, UnsupportedError
@@ -32,7 +31,7 @@ from ...results import Check, Tensor
 from ...symbols import symbol
 from .arithmetic import ARITHMETIC
 from .operators import OPERATORS
-from .values import UNKNOWN, Weight, _Unmapped, _Unsupported, _Value, constant
+from .values import UNKNOWN, Constant, Weight, _Unmapped, _Unsupported, _Value, constant
 
 #: Op type -> handler(importer, node, inputs, attributes); inputs resolved to values (None where omitted).
 HANDLERS = {**OPERATORS, **ARITHMETIC}
@@ -53,9 +52,13 @@ class _Importer:
 
     # -- the walk -------------------------------------------------------------------------------
     def run(self) -> Graph:
-        unknown = [node for node in self.graph.node if node.op_type not in HANDLERS or node.domain not in ("", "ai.onnx")]
+        unknown = [
+            node for node in self.graph.node if node.op_type not in HANDLERS or node.domain not in ("", "ai.onnx")
+        ]
         if unknown:
-            self._fail([f"node {self.label(node)!r} ({_op(node)}): symcnn has no layer for this operator" for node in unknown])
+            self._fail(
+                [f"node {self.label(node)!r} ({_op(node)}): symcnn has no layer for this operator" for node in unknown]
+            )
         for tensor in self.graph.initializer:
             self.values[tensor.name] = self.initializer(tensor)
         self.make_inputs()

@@ -90,7 +90,9 @@ def spatial_padding(self: Importing, node: Any, x: _Value, attributes: dict[str,
     if not pads:
         raise _Unsupported(f"pads {given} differ at the two ends of an axis, which this layer cannot do")
     common = [min(begin, end) for begin, end in zip(begins, ends, strict=True)]
-    extra = torch_padding([b - c for b, c in zip(begins, common, strict=True)], [e - c for e, c in zip(ends, common, strict=True)])
+    extra = torch_padding(
+        [b - c for b, c in zip(begins, common, strict=True)], [e - c for e, c in zip(ends, common, strict=True)]
+    )
     padded = self.layer(self.name(node, "pad"), by_dims("zeropad", dims), [x], padding=extra)
     return padded, tuple(common)
 
@@ -184,7 +186,11 @@ def _layer_norm(self: Importing, node: Any, inputs: list[Any], attributes: dict[
     if axis < 1:
         raise _Unsupported(f"axis={axis} normalises over the batch")
     normalized = tuple(x.tensor.shape[axis - 1 :])
-    arguments = {"normalized_shape": normalized, "eps": float(attributes.get("epsilon", 1e-5)), "bias": bias is not None}
+    arguments = {
+        "normalized_shape": normalized,
+        "eps": float(attributes.get("epsilon", 1e-5)),
+        "bias": bias is not None,
+    }
     return self.weighted(self.name(node), sl.LayerNorm, [x], arguments, [scale, bias])
 
 
@@ -346,7 +352,11 @@ def _pad(self: Importing, node: Any, inputs: list[Any], attributes: dict[str, An
     return self.layer(self.name(node), by_dims(families[mode], rank - 2), [x], padding=padding)
 
 
-_RESIZE_MODES = {"nearest": {1: "nearest", 2: "nearest", 3: "nearest"}, "linear": {1: "linear", 2: "bilinear", 3: "trilinear"}, "cubic": {2: "bicubic"}}
+_RESIZE_MODES = {
+    "nearest": {1: "nearest", 2: "nearest", 3: "nearest"},
+    "linear": {1: "linear", 2: "bilinear", 3: "trilinear"},
+    "cubic": {2: "bicubic"},
+}
 
 
 def _resize(self: Importing, node: Any, inputs: list[Any], attributes: dict[str, Any]) -> Any:
