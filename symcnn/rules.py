@@ -190,6 +190,11 @@ def size_same(i):  # type: ignore[no-untyped-def]
     return i
 
 
+@rule("padding 'same' as TensorFlow and ONNX pad: ceil(i/s) outputs, the padding made up to fit")
+def size_same_strided(i, s):  # type: ignore[no-untyped-def]
+    return (i + s - 1) // s
+
+
 @rule("non-overlapping windows, stride = kernel, no padding")
 def size_tiled(i, n):  # type: ignore[no-untyped-def]
     return i // n

@@ -223,9 +223,9 @@ def _slice(self: Importing, node: Any, inputs: list[Any], attributes: dict[str, 
         dim = _axis(axis, rank)
         if dim == 0:
             raise _Unsupported("slicing the batch dimension")
-        label = None if count == len(starts) - 1 else f"axis{dim}"
+        name = self.name(node) if count == len(starts) - 1 else self.part(node, f"axis{dim}")
         stop = None if end >= _HUGE else end
-        x = self.layer(self.name(node, label), sl.Slice, [x], dim=dim, start=start, stop=stop, step=step)
+        x = self.layer(name, sl.Slice, [x], dim=dim, start=start, stop=stop, step=step)
     return x
 
 

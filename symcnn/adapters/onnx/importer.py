@@ -120,7 +120,7 @@ class _Importer:
     def initializer(self, tensor: Any) -> Any:
         array = self.onnx.numpy_helper.to_array(tensor)
         if np.issubdtype(array.dtype, np.floating):
-            return Weight(tensor.name, tuple(int(size) for size in array.shape))
+            return Weight(tensor.name, tuple(int(size) for size in array.shape), tensor)
         return constant(array)
 
     def make_inputs(self) -> None:
@@ -171,9 +171,12 @@ class _Importer:
         return name
 
     def name(self, node: Any, label: str | None = None) -> str:
-        """The node's name; a second row made for the same node gets ``<name>.<label>``."""
-        base = self.label(node)
-        return self.unique(base if base not in self.names or label is None else f"{base}.{label}")
+        """The node's name (``label``, the torch adapter's fallback for unnamed calls, is not needed)."""
+        return self.unique(self.label(node))
+
+    def part(self, node: Any, label: str) -> str:
+        """``<node>.<label>``: a row made before the node's own (a zero-padding before a convolution)."""
+        return self.unique(f"{self.label(node)}.{label}")
 
     def tensor(self, value: Any, what: str = "input") -> _Value:
         if isinstance(value, _Value):

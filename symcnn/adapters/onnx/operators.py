@@ -14,7 +14,7 @@ from typing import Any
 
 from ... import layers as sl
 from ...layers.base import Layer
-from .values import Constant, Importing, Weight, _Unsupported, _Value
+from .values import Constant, Importing, Weight, _Unsupported, _Value, setting
 
 #: ``handler(importer, node, inputs, attributes)``: the node's inputs resolved (None where omitted).
 Handler = Callable[[Importing, Any, list[Any], dict[str, Any]], Any]
@@ -66,7 +66,7 @@ def torch_padding(begins: list[int], ends: list[int]) -> tuple[int, ...]:
 
 
 def spatial_padding(self: Importing, node: Any, x: _Value, attributes: dict[str, Any], dims: int, pads: bool) -> Any:
-    """The layer's ``padding``: a tuple, or ``"same"``; a zero-padding row first where ends differ.
+    """The layer's ``padding``: a tuple or ``"same_upper"``/``"same_lower"``; zero-padding first where ends differ.
 
     ``pads``: whether the layer may pad unequally by padding zeros first (a
     convolution may; a max pooling pads with -inf, an average pooling's count
@@ -76,11 +76,8 @@ def spatial_padding(self: Importing, node: Any, x: _Value, attributes: dict[str,
     auto = auto.decode() if isinstance(auto, bytes) else str(auto)
     if auto == "VALID":
         return x, (0,) * dims
-    strides = list(attributes.get("strides", [1] * dims))
     if auto in ("SAME_UPPER", "SAME_LOWER"):
-        if all(stride == 1 for stride in strides) and pads:
-            return x, "same"
-        raise _Unsupported(f"auto_pad={auto} with strides {strides} is not supported here")
+        return x, auto.lower()  # the layers' TensorFlow/ONNX 'same': ceil(i/s) outputs, any stride
     if auto != "NOTSET":
         raise _Unsupported(f"unknown auto_pad {auto!r}")
     given = list(attributes.get("pads", [0] * (2 * dims)))
@@ -93,7 +90,7 @@ def spatial_padding(self: Importing, node: Any, x: _Value, attributes: dict[str,
     extra = torch_padding(
         [b - c for b, c in zip(begins, common, strict=True)], [e - c for e, c in zip(ends, common, strict=True)]
     )
-    padded = self.layer(self.name(node, "pad"), by_dims("zeropad", dims), [x], padding=extra)
+    padded = self.layer(self.part(node, "pad"), by_dims("zeropad", dims), [x], padding=extra)
     return padded, tuple(common)
 
 
@@ -283,6 +280,7 @@ def _clip(self: Importing, node: Any, inputs: list[Any], attributes: dict[str, A
 
 
 def _scalar(value: Any, what: str) -> float:
+    value = setting(value)
     if not isinstance(value, Constant) or value.values.size != 1:
         raise _Unsupported(f"{what} must be a constant scalar")
     return float(value.values.reshape(-1)[0])
@@ -365,7 +363,7 @@ def _resize(self: Importing, node: Any, inputs: list[Any], attributes: dict[str,
     mode = _RESIZE_MODES.get(_plain(attributes.get("mode", "nearest")), {}).get(dims)
     if mode is None:
         raise _Unsupported(f"mode {_plain(attributes.get('mode', 'nearest'))!r} on {dims} spatial dimensions")
-    scales = inputs[2] if len(inputs) > 2 else None
+    scales = setting(inputs[2]) if len(inputs) > 2 else None
     sizes = inputs[3] if len(inputs) > 3 else None
     if isinstance(sizes, Constant) and sizes.values.size:
         target = sizes.ints("sizes")

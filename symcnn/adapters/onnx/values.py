@@ -23,7 +23,18 @@ from ...results import Check
 from ..torch.shapes import BATCH
 from ..torch.values import UNKNOWN, _Unmapped, _Unsupported, _Value
 
-__all__ = ["BATCH", "UNKNOWN", "Constant", "Importing", "Weight", "_Unmapped", "_Unsupported", "_Value", "constant"]
+__all__ = [
+    "BATCH",
+    "UNKNOWN",
+    "Constant",
+    "Importing",
+    "Weight",
+    "_Unmapped",
+    "_Unsupported",
+    "_Value",
+    "constant",
+    "setting",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -32,11 +43,22 @@ class Weight:
 
     name: str
     shape: tuple[int, ...]
-    role: str = "parameter"  # or "buffer": BatchNormalization's mean and variance
+    source: Any = None  # the TensorProto, for an initializer read as a setting (Resize's scales)
 
     @property
     def size(self) -> int:
         return int(np.prod(self.shape, dtype=object)) if self.shape else 1
+
+    def as_constant(self) -> Constant:
+        """The values, for an operand that is a setting rather than learned (scales, bounds): not counted."""
+        from onnx import numpy_helper
+
+        return constant(numpy_helper.to_array(self.source))
+
+
+def setting(value: Any) -> Any:
+    """``value``, with a float initializer read as a constant (it configures the node, nothing is learned)."""
+    return value.as_constant() if isinstance(value, Weight) and value.source is not None else value
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,6 +110,8 @@ class Importing(Protocol):
     def name(self, node: Any, label: str | None = None) -> str: ...
 
     def label(self, node: Any) -> str: ...
+
+    def part(self, node: Any, label: str) -> str: ...
 
     def unique(self, base: str, *, owner: bool = False) -> str: ...
 
