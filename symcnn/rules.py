@@ -286,6 +286,11 @@ def per_feature(c):  # type: ignore[no-untyped-def]
     return c
 
 
+@rule("fixed statistics: mean and variance per feature, plus the count of samples seen")
+def normalization_statistics(c):  # type: ignore[no-untyped-def]
+    return 2 * c + 1
+
+
 @rule("BatchNorm buffers: running mean and variance, plus num_batches_tracked")
 def batchnorm_buffers(c):  # type: ignore[no-untyped-def]
     return 2 * c + 1

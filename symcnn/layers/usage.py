@@ -43,7 +43,9 @@ class Held(Layer):
     does not hold (an ONNX graph keeps BatchNorm's mean and variance, not
     PyTorch's ``num_batches_tracked``);
     ``checks``: conditions the model adds to the layer's (a ``view`` that must
-    keep the batch in dimension 0).
+    keep the batch in dimension 0); ``framework``: count the layer as that
+    framework does whatever the derivation's conventions (a Keras model's
+    BatchNorm statistics are non-trainable parameters, as ``model.summary()`` says).
 
     >>> from symcnn import Conv2d
     >>> frozen = Held(Conv2d(3, 4, 3), frozen=108)
@@ -59,6 +61,7 @@ class Held(Layer):
     extra_buffers: int = 0
     missing_buffers: int = 0
     checks: tuple[Check, ...] = ()
+    framework: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.layer, Layer):
@@ -77,6 +80,8 @@ class Held(Layer):
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         assert self.layer is not None
+        if self.framework is not None:
+            conventions = replace(conventions, framework=self.framework)  # type: ignore[arg-type]
         outcome = apply_once(self.layer, inputs, conventions)
         if self.checks:
             outcome = replace(outcome, checks=outcome.checks + self.checks)
