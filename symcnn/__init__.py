@@ -71,4 +71,8 @@ def __getattr__(name: str) -> Any:
         from .adapters.onnx import from_onnx
 
         return from_onnx
+    if name == "from_keras":
+        from .adapters.keras import from_keras
+
+        return from_keras
     raise AttributeError(f"module 'symcnn' has no attribute {name!r}")

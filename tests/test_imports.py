@@ -71,3 +71,16 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
     assert "symcnn.adapters.torch.importer" in graph["symcnn.adapters.torch"]  # the adapter is included
     assert "symcnn.rules" in graph["symcnn.layers.conv"]  # the graph sees `from .. import rules`
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
+def test_import_symcnn_imports_no_framework() -> None:
+    """The adapters load torch, onnx and keras only when used (symcnn.from_torch/from_onnx/from_keras)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, symcnn; symcnn.Conv2d; "
+        "print(sorted(m for m in ('torch', 'onnx', 'onnxruntime', 'keras', 'matplotlib') if m in sys.modules))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"

@@ -182,7 +182,8 @@ class _Importer:
         counts = outcome.params.value + outcome.non_trainable.value + outcome.buffers.value
         if counts.is_number and counts != held:
             raise _Unsupported(
-                f"symcnn's {layer.kind} counts {counts} weights but the Keras layer holds {held}; refusing a wrong count"
+                f"symcnn's {layer.kind} counts {counts} weights but the Keras layer holds {held}; "
+                "refusing a wrong count"
             )
         fresh = [item for item in variables if id(item) not in self.counted]
         self.counted.update(id(item) for item in variables)

@@ -11,7 +11,7 @@ TensorFlow's, ``ceil(i/s)`` for any stride: the layers' ``"same_upper"``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from ... import layers as sl
 from ...layers.base import Layer
@@ -336,25 +336,20 @@ def _flatten(self: Any, layer: Any, inputs: list[Any]) -> Any:
 
 
 def _reshape_layer(self: Any, layer: Any, inputs: list[Any]) -> Any:
+    """Keras's channels-last target shape, in symcnn's order, mapped as the torch adapter maps ``view``."""
     x = _one(self, inputs)
     target = channels_first([int(item) for item in layer.get_config()["target_shape"]])
-
-    class _Named:  # the torch adapter's reshape names its row through the importer
-        pass
-
-    node = _Named()
-    node.layer = layer  # type: ignore[attr-defined]
-    return _reshape(_Renaming(self, layer), node, x, [(BATCH, *target)])
+    return _reshape(cast(Any, _Renaming(self)), layer, x, [(BATCH, *target)])
 
 
 class _Renaming:
-    """The importer as the torch adapter's reshape sees it: its row takes the Keras layer's name."""
+    """The importer as the torch adapter's reshape sees it: the row takes the Keras layer's name."""
 
-    def __init__(self, importer: Any, layer: Any) -> None:
-        self.importer, self.keras_layer = importer, layer
+    def __init__(self, importer: Any) -> None:
+        self.importer = importer
 
-    def name(self, node: Any, label: str | None = None) -> str:
-        return str(self.importer.name(self.keras_layer))
+    def name(self, layer: Any, label: str | None = None) -> str:
+        return str(self.importer.name(layer))
 
     def layer(self, *args: Any, **kwargs: Any) -> Any:
         return self.importer.layer(*args, **kwargs)
