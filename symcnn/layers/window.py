@@ -12,11 +12,11 @@ from typing import Any
 
 import sympy
 
-from .. import rules
-from ..display import Shown
-from ..results import Bind, Check, Step, Tensor, Window, derive_step, size_check, spatial_names
-from ..rules import Rule
-from ..simplify import decide
+from ..exact import rules
+from ..exact.display import Shown
+from ..exact.rules import Rule
+from ..exact.simplify import decide
+from ..exact.steps import Bind, Check, Step, Tensor, Window, derive_step, size_check, spatial_names
 
 # TensorFlow's (Keras's) and ONNX's 'same' for any stride: ceil(i/s) outputs, the total padding
 # max((ceil(i/s) - 1)*s + d*(k - 1) + 1 - i, 0), its odd element at the end ("same_upper": TensorFlow,

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.keras
 
 import symcnn  # noqa: E402
 from symcnn import Derivation, UnsupportedError  # noqa: E402
-from symcnn.symbols import symbol  # noqa: E402
+from symcnn.exact.symbols import symbol  # noqa: E402
 
 # Keras's published parameter counts (keras.io/api/applications): total, trainable.
 APPLICATIONS = {
@@ -86,7 +86,7 @@ def test_totals_equal_count_params_and_the_published_counts(application: tuple[s
 
 
 def test_every_row_shape_equals_a_real_call_at_odd_sizes(application: tuple[str, Callable[..., Any]]) -> None:
-    name, build = application
+    _, build = application
     model = build(weights=None, include_top=False, input_shape=(None, None, 3))
     derivation = symcnn.from_keras(model).derive()
     assert derivation.input_shape == (3, symbol("H"), symbol("W"))

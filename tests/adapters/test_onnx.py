@@ -29,7 +29,7 @@ from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 import symcnn  # noqa: E402
 from symcnn import Derivation, SpecError, UnsupportedError  # noqa: E402
 from symcnn.cli import main  # noqa: E402
-from symcnn.symbols import symbol  # noqa: E402
+from symcnn.exact.symbols import symbol  # noqa: E402
 
 MODELS = [
     "resnet18",

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...errors import UnsupportedError
-from ...network import Graph
+from ...model.network import Graph
 from .importer import _Importer
 
 __all__ = ["from_keras"]

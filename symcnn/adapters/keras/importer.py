@@ -26,14 +26,14 @@ from typing import Any
 
 import numpy as np
 
-from ...conventions import KERAS, Conventions
 from ...errors import ShapeError, SpecError, SymcnnError, UnsupportedError
+from ...exact.conventions import KERAS, Conventions
+from ...exact.steps import Check, Tensor
+from ...exact.symbols import symbol
 from ...layers.base import Layer
 from ...layers.memo import apply_once
 from ...layers.usage import Held
-from ...network import Graph, Input
-from ...results import Check, Tensor
-from ...symbols import symbol
+from ...model.network import Graph, Input
 from ..torch.values import UNKNOWN, _Unsupported, _Value
 from .layers import LAYERS
 

@@ -21,14 +21,14 @@ from typing import Any
 
 import numpy as np
 
-from ...conventions import Conventions
 from ...errors import ShapeError, SpecError, SymcnnError, UnsupportedError
+from ...exact.conventions import Conventions
+from ...exact.steps import Check, Tensor
+from ...exact.symbols import symbol
 from ...layers.base import Layer
 from ...layers.memo import apply_once
 from ...layers.usage import Held
-from ...network import Graph, Input
-from ...results import Check, Tensor
-from ...symbols import symbol
+from ...model.network import Graph, Input
 from .arithmetic import ARITHMETIC
 from .operators import OPERATORS
 from .values import UNKNOWN, Constant, Weight, _Unmapped, _Unsupported, _Value, constant

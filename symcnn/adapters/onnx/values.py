@@ -18,8 +18,8 @@ from typing import Any, Protocol
 import numpy as np
 import sympy
 
+from ...exact.steps import Check
 from ...layers.base import Layer
-from ...results import Check
 from ..torch.shapes import BATCH
 from ..torch.values import UNKNOWN, _Unmapped, _Unsupported, _Value
 
