@@ -192,7 +192,7 @@ def size_same(i):  # type: ignore[no-untyped-def]
 
 @rule("padding 'same' as TensorFlow and ONNX pad: ceil(i/s) outputs, the padding made up to fit")
 def size_same_strided(i, s):  # type: ignore[no-untyped-def]
-    return (i + s - 1) // s
+    return (i - 1) // s + 1  # ceil(i/s), written as the window rules write their floors
 
 
 @rule("non-overlapping windows, stride = kernel, no padding")
