@@ -296,7 +296,12 @@ def test_size_arithmetic_reshape_transpose_split() -> None:
 
     nodes = [
         helper.make_node("Shape", ["x"], ["shape"], name="shape"),
-        ints("zero", 0), ints("one", 1), ints("two", 2), ints("three", 3), ints("axes", [0]), ints("groups", [3]),
+        ints("zero", 0),
+        ints("one", 1),
+        ints("two", 2),
+        ints("three", 3),
+        ints("axes", [0]),
+        ints("groups", [3]),
         helper.make_node("Gather", ["shape", "zero"], ["n"], axis=0),
         helper.make_node("Gather", ["shape", "one"], ["c"], axis=0),
         helper.make_node("Gather", ["shape", "two"], ["h"], axis=0),
@@ -364,3 +369,19 @@ def test_a_wrong_weight_count_is_refused() -> None:
     model = graph([node], {"w": random(5, 8), "b": random(1)}, ["N", 8])
     with pytest.raises(UnsupportedError, match=r"node 'fc' \(Gemm\): symcnn's linear counts 45 parameters"):
         symcnn.from_onnx(model)
+
+
+def test_paper_and_whatif_read_onnx_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    nodes = [
+        helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["y"], name="relu"),
+    ]
+    path = tmp_path / "tiny.onnx"
+    onnx.save(graph(nodes, {"w": random(8, 3, 3, 3), "b": random(8)}, ["N", 3, "H", "W"]), str(path))
+    assert main(["paper", "--onnx", str(path), "-o", str(tmp_path / "paper")]) in (0, None)
+    written = "".join(item.read_text(encoding="utf-8") for item in (tmp_path / "paper").glob("*.tex"))
+    assert "conv" in written and "relu" in written  # the rows, named after the nodes
+    capsys.readouterr()
+    bound = ["--largest", "H", "--subject-to", "macs <= 648000", "--subs", "W=10"]
+    assert main(["whatif", "solve", "--onnx", str(path), *bound]) in (0, None)
+    assert "H = 300" in capsys.readouterr().out  # 8*3*9 MACs per position: 216*H*10 <= 648000

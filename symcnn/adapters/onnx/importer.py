@@ -99,7 +99,6 @@ class _Importer:
 
     def visit(self, node: Any, inputs: list[Any]) -> Any:
         attributes = {item.name: self.onnx.helper.get_attribute_value(item) for item in node.attribute}
-        self.node = node
         return HANDLERS[node.op_type](self, node, inputs, attributes)
 
     def assign(self, node: Any, results: Any) -> None:
