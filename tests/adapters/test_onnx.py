@@ -282,9 +282,11 @@ def test_pools_batchnorm_and_dense_layers() -> None:
         "pads": np.array([0, 0, 1, 2, 0, 0, 2, 1], np.int64),
         "mw": random(4, 5), "mb": random(5),
     }  # fmt: skip
-    derivation = check(graph(nodes, initializers, ["N", 3, "H", "W"]))
+    model = graph(nodes, initializers, ["N", 3, "H", "W"])
+    derivation = check(model)
     assert derivation.totals.params == 3 + 3 + 3 * 4 * 9 + 4 * 5 + 5
     assert derivation.totals.buffers == 6  # mean and variance; ONNX holds no batch counter
+    assert symcnn.from_onnx(model).derive(conventions=symcnn.KERAS).totals.buffers == 6  # whatever the conventions
     assert [row.name for row in derivation.rows][1:4] == ["bn", "maxpool", "avgpool"]
 
 

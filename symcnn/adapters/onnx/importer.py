@@ -235,9 +235,18 @@ class _Importer:
         difference = sum(item.size for item in fresh) - outcome.buffers.value
         if not difference.is_number:
             raise _Unsupported(f"symcnn's {layer.kind} counts {outcome.buffers.value} buffer elements")
-        if before or difference:
+        if before or difference or buffers:
             extra, missing = max(int(difference), 0), max(-int(difference), 0)
-            layer = Held(layer, counted_before=before, extra_buffers=extra, missing_buffers=missing, name=name)
+            # Statistics stay buffers under any conventions: ONNX does not say they are parameters.
+            framework = "pytorch" if buffers else None
+            layer = Held(
+                layer,
+                counted_before=before,
+                extra_buffers=extra,
+                missing_buffers=missing,
+                framework=framework,
+                name=name,
+            )
         return self._place(layer, inputs)
 
     def _place(self, made: Layer, inputs: Sequence[_Value]) -> _Value:
