@@ -112,7 +112,7 @@ class Held(Layer):
             total = buffers.value + change
             if total.is_number and total < 0:
                 raise self._fail(
-                    f"holds {self.missing_buffers} buffer elements fewer but the layer has {buffers.value}"
+                    f"leaves out {self.missing_buffers} buffer elements but the layer has {buffers.value}"
                 )
             shown = _shown(buffers) + change if buffers.value != 0 else None
             buffers = zero_step("buffers") if total == 0 else Step("buffers", total, shown=shown)
