@@ -19,8 +19,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from ...errors import ShapeError, SpecError, SymcnnError, UnsupportedError
 from ...exact.conventions import Conventions
 from ...exact.steps import Check, Tensor
@@ -32,6 +30,9 @@ from ...model.network import Graph, Input
 from .arithmetic import ARITHMETIC
 from .operators import OPERATORS
 from .values import UNKNOWN, Constant, Weight, _Unmapped, _Unsupported, _Value, constant
+
+#: TensorProto's floating-point element types: FLOAT, FLOAT16, DOUBLE, BFLOAT16, the FLOAT8s, FLOAT4E2M1.
+FLOAT_TYPES = {1, 10, 11, 16, 17, 18, 19, 20, 23}
 
 #: Op type -> handler(importer, node, inputs, attributes); inputs resolved to values (None where omitted).
 HANDLERS = {**OPERATORS, **ARITHMETIC}
@@ -117,10 +118,10 @@ class _Importer:
 
     # -- sources -----------------------------------------------------------------------------------
     def initializer(self, tensor: Any) -> Any:
-        array = self.onnx.numpy_helper.to_array(tensor)
-        if np.issubdtype(array.dtype, np.floating):
-            return Weight(tensor.name, tuple(int(size) for size in array.shape), tensor)
-        return constant(array)
+        """Float initializers are weights (only their sizes are read); integer ones constants (their values)."""
+        if tensor.data_type in FLOAT_TYPES:
+            return Weight(tensor.name, tuple(int(size) for size in tensor.dims), tensor)
+        return constant(self.onnx.numpy_helper.to_array(tensor))
 
     def make_inputs(self) -> None:
         graph_inputs = [item for item in self.graph.input if item.name not in self.values]
