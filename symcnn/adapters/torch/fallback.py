@@ -30,8 +30,9 @@ from ...layers.usage import Measured
 from ...network import Graph, Input, Node
 from ...results import Tensor
 from ...values import to_expr
+from .invariant import Placed, check_totals, tensor_names, tensors_of
 from .modules import _fields, _lookup
-from .unused import unused_row
+from .unused import unused_placed, unused_row
 from .values import Handler
 
 #: The batch of the measuring pass: 2, so that a model moving the batch out of dimension 0 shows it.
@@ -175,6 +176,8 @@ def _graph(
     names = {name or type(module).__name__: name for name in recorder.hooked}
     owned = _owners(module, recorder.hooked)
     counted: set[int] = set()
+    placed: list[Placed] = []
+    known = tensor_names(module)
     calls = Counter(call.name for call in recorder.calls)
     seen: Counter[str] = Counter()
     inputs = [Input(*shape, name="x" if index == 0 else f"x_{index}") for index, shape in enumerate(shapes)]
@@ -200,11 +203,22 @@ def _graph(
             name=name,
         )
         flow = row(flow)
+        placed.append(
+            Placed(
+                name,
+                sympy.Integer(row.parameters + row.frozen),
+                sympy.Integer(row.buffer_elements),
+                tensors_of(torch, known, fresh),
+            )
+        )
     output = recorder.output
     if output is not None and output != shape:
         flow = Measured(label="output (numeric)", shape=output, name="output")(flow)
-    flow = unused_row(torch, module, counted, flow)
-    return Graph(inputs, flow, name=f"{type(module).__name__} (numeric)")
+    last = unused_row(torch, module, counted, flow)
+    if last is not flow:
+        placed.append(unused_placed(torch, module, counted, last))
+    check_totals(torch, module, placed)
+    return Graph(inputs, last, name=f"{type(module).__name__} (numeric)")
 
 
 def _macs(torch: Any, call: _Call) -> int:

@@ -31,10 +31,11 @@ from ...layers.usage import Held
 from ...network import Graph, Input, Node
 from ...results import Check, Tensor
 from .functions import METHODS, _function_table
+from .invariant import Placed, check_totals, tensor_names, tensors_of
 from .modules import _lookup
 from .tensors import MORE_METHODS, more_functions
 from .transformer import more_functions as torchvision_functions
-from .unused import unused_row
+from .unused import unused_placed, unused_row
 from .values import (
     UNKNOWN,
     Handler,
@@ -66,6 +67,8 @@ class _Importer:
         self.modules = modules
         self.functions = {**_function_table(torch), **more_functions(torch), **torchvision_functions(torch)}
         self.methods = {**METHODS, **MORE_METHODS}
+        self.placed: list[Placed] = []  # every row made, for the check of the totals
+        self.tensor_names = tensor_names(root)
 
     # -- the walk -----------------------------------------------------------------------------
     def run(self, graph: Any) -> Graph:
@@ -92,6 +95,7 @@ class _Importer:
         if not self.outputs:
             raise UnsupportedError(f"cannot import {type(self.root).__name__}: its forward returns no tensor")
         self.outputs[0] = self.unused(self.outputs[0])
+        check_totals(self.torch, self.root, self.placed)
         return Graph(self.inputs, self.outputs, name=type(self.root).__name__)
 
     def visit(self, node: Any) -> Any:
@@ -194,7 +198,10 @@ class _Importer:
 
     def unused(self, output: Node) -> Node:
         """A pass-through row after the first output holding what the forward never used, if anything."""
-        return unused_row(self.torch, self.root, self.counted, output, self.unique)
+        made = unused_row(self.torch, self.root, self.counted, output, self.unique)
+        if made is not output:
+            self.placed.append(unused_placed(self.torch, self.root, self.counted, made))
+        return made
 
     # -- helpers for handlers -----------------------------------------------------------------------
     def unique(self, base: str, *, owner: bool = False) -> str:
@@ -305,13 +312,23 @@ class _Importer:
             raise _Unsupported(f"{what} shares buffers with a layer mapped before; symcnn cannot split them")
         before = sum(item.numel() for item in weights if id(item) in self.counted)
         frozen = sum(item.numel() for item in weights if id(item) not in self.counted and not item.requires_grad)
+        fresh = [item for item in tensors if id(item) not in self.counted]
         self.counted.update(id(item) for item in tensors)
         if before or frozen or extra:
             layer = Held(layer, frozen=frozen, counted_before=before, extra_buffers=int(extra), name=name)
-        return self._place(layer, inputs)
+        return self._place(layer, inputs, fresh)
 
-    def _place(self, made: Layer, inputs: Sequence[_Value]) -> _Value:
+    def _place(self, made: Layer, inputs: Sequence[_Value], holds: Sequence[Any] = ()) -> _Value:
+        """``made`` applied to ``inputs``; ``holds``: the model's tensors counted at this row."""
         outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
+        self.placed.append(
+            Placed(
+                made.name or made.kind,
+                outcome.params.value + outcome.non_trainable.value,
+                outcome.buffers.value,
+                tensors_of(self.torch, self.tensor_names, holds),
+            )
+        )
         return _Value(made(*(item.node for item in inputs)), outcome.output)
 
 

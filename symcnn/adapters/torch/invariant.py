@@ -1,0 +1,78 @@
+"""The import's promise, checked: its totals are the model's own, or the import fails saying why.
+
+After every import the rows' parameters (trainable and non-trainable) must sum
+to ``sum(p.numel() for p in model.parameters())`` and their buffers to
+``sum(b.numel() for b in model.buffers())`` (PyTorch's convention: BatchNorm's
+running statistics and its batch counter are buffers).  The importer places
+every parameter and buffer at exactly one row, and the layer rules count what
+a layer holds; this check is the net under both.  It costs one sum per row.
+Counts that depend on the input size (a ``Linear`` after ``view(-1, n)``) are
+left to the conditions the layers state; numeric ones must agree now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from ...errors import UnsupportedError
+
+#: At most this many disagreeing rows are named in the error.
+SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One row as made: what its layer counts and the model's tensors placed at it."""
+
+    name: str
+    params: sympy.Expr  # trainable + non-trainable
+    buffers: sympy.Expr
+    tensors: tuple[tuple[str, int, bool], ...] = ()  # (qualified name, elements, is a parameter)
+
+
+def check_totals(torch: Any, root: Any, rows: Sequence[Placed]) -> None:
+    """Raise :class:`UnsupportedError` unless ``rows`` hold exactly the model's parameters and buffers."""
+    params = sympy.Add(*(row.params for row in rows))
+    buffers = sympy.Add(*(row.buffers for row in rows))
+    if not (params.is_number and buffers.is_number):
+        return
+    held_params = sum(int(item.numel()) for item in root.parameters())
+    held_buffers = sum(int(item.numel()) for item in root.buffers())
+    if params == held_params and buffers == held_buffers:
+        return
+    placed = {name for row in rows for name, _, _ in row.tensors}
+    missing = [name for name, _ in [*root.named_parameters(), *root.named_buffers()] if name not in placed]
+    wrong = [row for row in rows if _disagrees(row)]
+    details = [f"not placed at any row: {', '.join(missing[:SHOWN * 2])}"] if missing else []
+    details += [
+        f"row {row.name!r} counts {row.params} parameters and {row.buffers} buffer elements but holds "
+        f"{', '.join(name for name, _, _ in row.tensors) or 'nothing'}"
+        for row in wrong[:SHOWN]
+    ]
+    raise UnsupportedError(
+        f"cannot import {type(root).__name__}: symcnn's rows hold {params} parameters and {buffers} buffer elements "
+        f"but the model holds {held_params} and {held_buffers} (sum of numel); refusing a wrong total"
+        + "".join(f"\n  - {line}" for line in details)
+    )
+
+
+def tensor_names(root: Any) -> dict[int, str]:
+    """Each parameter's and buffer's qualified name, by identity."""
+    return {id(item): name for name, item in [*root.named_parameters(), *root.named_buffers()]}
+
+
+def tensors_of(torch: Any, names: dict[int, str], items: Sequence[Any]) -> tuple[tuple[str, int, bool], ...]:
+    """``(name, elements, is a parameter)`` of ``items``, named as the model names them."""
+    return tuple(
+        (names.get(id(item), "?"), int(item.numel()), isinstance(item, torch.nn.Parameter)) for item in items
+    )
+
+
+def _disagrees(row: Placed) -> bool:
+    held = sum(size for _, size, parameter in row.tensors if parameter)
+    kept = sum(size for _, size, parameter in row.tensors if not parameter)
+    return bool(row.params.is_number and row.params != held) or bool(row.buffers.is_number and row.buffers != kept)
