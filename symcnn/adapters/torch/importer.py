@@ -33,6 +33,8 @@ from ...results import Check, Tensor
 from .functions import METHODS, _function_table
 from .invariant import Placed, check_totals, tensor_names, tensors_of
 from .modules import _lookup
+from .outputs import leaves, returned
+from .states import with_states
 from .tensors import MORE_METHODS, more_functions
 from .transformer import more_functions as torchvision_functions
 from .unused import unused_placed, unused_row
@@ -43,6 +45,7 @@ from .values import (
     _Indices,
     _Parameter,
     _Several,
+    _State,
     _Unmapped,
     _Unsupported,
     _Value,
@@ -58,6 +61,7 @@ class _Importer:
         self.values: dict[Any, Any] = {}
         self.inputs: list[Input] = []
         self.outputs: list[Node] = []
+        self.output_names: list[str] = []
         self.problems: list[str] = []
         self.names: set[str] = set()
         self.reserved: set[str] = set()
@@ -66,7 +70,8 @@ class _Importer:
         self.called: Counter[str] = Counter()  # calls mapped so far
         self.modules = modules
         self.functions = {**_function_table(torch), **more_functions(torch), **torchvision_functions(torch)}
-        self.methods = {**METHODS, **MORE_METHODS}
+        self.methods, getitem = with_states({**METHODS, **MORE_METHODS}, self.functions[operator.getitem])
+        self.functions[operator.getitem] = getitem
         self.placed: list[Placed] = []  # every row made, for the check of the totals
         self.tensor_names = tensor_names(root)
 
@@ -96,7 +101,8 @@ class _Importer:
             raise UnsupportedError(f"cannot import {type(self.root).__name__}: its forward returns no tensor")
         self.outputs[0] = self.unused(self.outputs[0])
         check_totals(self.torch, self.root, self.placed)
-        return Graph(self.inputs, self.outputs, name=type(self.root).__name__)
+        names = self.output_names if len(self.outputs) > 1 else ()
+        return Graph(self.inputs, self.outputs, name=type(self.root).__name__, output_names=names)
 
     def visit(self, node: Any) -> Any:
         if node.op == "placeholder":
@@ -186,15 +192,24 @@ class _Importer:
         return value
 
     def output(self, args: list[Any]) -> None:
-        for item in _flat(args):
-            if isinstance(item, _Several):
-                item = item.first
-            if isinstance(item, _Value):
-                self.outputs.append(item.node)
-            elif isinstance(item, _Unmapped | _Indices):
-                continue  # a recurrent layer's final state, a pooling's indices: not layer outputs
-            elif isinstance(item, _Chunks | _Parameter):
-                raise _Unsupported("the forward returns something other than tensors made by layers")
+        """One output per tensor the forward returns, named by key, field, variable or position."""
+        for name, item in leaves(args[0] if len(args) == 1 else tuple(args), returned(self.root)):
+            self.output_item(name, item)
+
+    def output_item(self, name: str, item: Any) -> None:
+        if isinstance(item, _Several):
+            if item.rest is None and not item.indices:  # attention weights: not followed
+                self.output_item(name, item.first)
+                return
+            rest = item.rest() if item.rest is not None else _Indices(item.first)
+            for part, value in leaves((item.first, rest), None, name):
+                self.output_item(part, value)
+        elif isinstance(item, _Value | _State | _Indices):
+            value = item.value if isinstance(item, _State) else item.pooled if isinstance(item, _Indices) else item
+            self.outputs.append(value.node)
+            self.output_names.append(name)
+        elif isinstance(item, _Chunks | _Parameter):
+            raise _Unsupported(f"the forward returns {name}, which is not a tensor made by layers")
 
     def unused(self, output: Node) -> Node:
         """A pass-through row after the first output holding what the forward never used, if anything."""
@@ -242,6 +257,11 @@ class _Importer:
             raise _Unsupported(f"uses the parameter {value.name!r} directly; symcnn maps only `parameter * x` (Scale)")
         if isinstance(value, _Chunks):
             raise _Unsupported(f"the {what} is a list of chunks, not a tensor")
+        if isinstance(value, _State):
+            raise _Unsupported(
+                f"the {what} is a recurrent layer's final state {value.name!r}, which PyTorch holds as "
+                f"(layers, batch, size): the batch in dimension 1; take {value.name}[-1] (the last layer) first"
+            )
         if isinstance(value, _Indices):
             raise _Unsupported(f"the {what} is a max pooling's indices, which only MaxUnpool takes")
         raise _Unsupported(f"the {what} must be a tensor, got {value!r}")

@@ -12,15 +12,17 @@ A module type in the table is a leaf of the trace (see :mod:`.tracing`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from ... import layers as sl
 from ...layers.base import Layer
+from ...layers.recurrent import FinalState
 from ...layers.registry import LAYERS
 from ...results import format_shape
 from .arguments import REQUIRED, _bind, _plain
-from .values import Handler, Importing, _Indices, _Several, _Unsupported
+from .values import Handler, Importing, _Indices, _Several, _State, _Unsupported
 
 
 def _lookup(table: dict[type, Handler], module: Any) -> Handler | None:
@@ -115,9 +117,21 @@ def _rnn(kind: type[Layer]) -> Handler:
         x = self.tensor(bound["input"])
         layer_kind, arguments = build(module)
         made = self.module_layer(node, module, layer_kind, [x], arguments)
-        return _Several(made, "the final hidden state")
+        return _Several(made, "the final hidden state", rest=functools.cache(lambda: _final_states(self, node, made)))
 
     return _ModuleHandler(handle, _constructible(build))
+
+
+def _final_states(self: Importing, node: Any, output: Any) -> Any:
+    """Item 1 of ``rnn(x)``: ``h``, or ``(h, c)`` for an LSTM, as rows of their own (made when used)."""
+    module = self.root.get_submodule(node.target)
+    layers = module.num_layers * (2 if module.bidirectional else 1)
+    hidden = getattr(module, "proj_size", 0) or module.hidden_size
+    h = _State(self.layer(self.unique(f"{node.target}.h_n"), FinalState, [output], layers=layers, size=hidden), "h")
+    if not isinstance(module, self.torch.nn.LSTM):
+        return h
+    c = self.layer(self.unique(f"{node.target}.c_n"), FinalState, [output], layers=layers, size=module.hidden_size)
+    return (h, _State(c, "c"))
 
 
 def _attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:

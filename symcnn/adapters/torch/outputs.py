@@ -1,0 +1,79 @@
+"""Every output of a forward, named: ``return out, (h, c)`` gives ``out``, ``h`` and ``c``.
+
+The traced graph's output is a structure (a tensor, tuple, list, dict,
+namedtuple, nested) of values; each tensor in it is one output.  Names come
+from the structure where it has them (a dict's keys, a namedtuple's fields),
+else from the names in the forward's one ``return`` statement
+(``return out, (h, c)``), else from positions (``output[1][0]``).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+from collections.abc import Iterator
+from typing import Any
+
+
+def leaves(structure: Any, expression: ast.expr | None, name: str = "output") -> Iterator[tuple[str, Any]]:
+    """``(name, value)`` of every item of ``structure`` that is not a container, in order."""
+    if isinstance(structure, dict):
+        keys = _dict_keys(expression)
+        for key, item in structure.items():
+            yield from leaves(item, keys.get(key), _joined(name, str(key), top=name == "output"))
+    elif isinstance(structure, tuple) and hasattr(structure, "_fields"):  # a namedtuple
+        for field, item in zip(structure._fields, structure, strict=True):
+            yield from leaves(item, None, _joined(name, field, top=name == "output"))
+    elif isinstance(structure, list | tuple):
+        parts = _elements(expression, len(structure))
+        for position, item in enumerate(structure):
+            part = parts[position] if parts else None
+            shown = part.id if isinstance(part, ast.Name) else f"{name}[{position}]"
+            yield from leaves(item, part, shown)
+    else:
+        yield name, structure
+
+
+def returned(module: Any) -> ast.expr | None:
+    """The expression of the forward's only ``return`` statement, if its source can be read."""
+    try:
+        source = textwrap.dedent(inspect.getsource(type(module).forward))
+        tree = ast.parse(source)
+    except (OSError, TypeError, SyntaxError):
+        return None
+    function = tree.body[0] if tree.body else None
+    if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    found = [node for node in _own_nodes(function) if isinstance(node, ast.Return)]
+    return found[0].value if len(found) == 1 else None
+
+
+def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of ``function``'s body, not those of functions or classes defined inside it."""
+    for child in ast.iter_child_nodes(function):
+        if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            continue
+        yield child
+        yield from _own_nodes(child)
+
+
+def _elements(expression: ast.expr | None, count: int) -> list[ast.expr] | None:
+    if isinstance(expression, ast.Tuple | ast.List) and len(expression.elts) == count:
+        if not any(isinstance(item, ast.Starred) for item in expression.elts):
+            return list(expression.elts)
+    return None
+
+
+def _dict_keys(expression: ast.expr | None) -> dict[Any, ast.expr]:
+    if not isinstance(expression, ast.Dict):
+        return {}
+    return {
+        key.value: value
+        for key, value in zip(expression.keys, expression.values, strict=True)
+        if isinstance(key, ast.Constant)
+    }
+
+
+def _joined(name: str, part: str, *, top: bool) -> str:
+    return part if top else f"{name}.{part}"
