@@ -138,6 +138,8 @@ class _Importer:
                 raise _Unsupported("symcnn has no layer for this module type")
             return found
         if node.op == "call_function":
+            if isinstance(node.target, type) and issubclass(node.target, tuple) and hasattr(node.target, "_fields"):
+                return _namedtuple  # GoogLeNetOutputs(x, aux2, aux1): the outputs, named by its fields
             found = self.functions.get(node.target)
             if found is None:
                 raise _Unsupported("symcnn has no layer for this function")
@@ -352,6 +354,10 @@ class _Importer:
         return _Value(made(*(item.node for item in inputs)), outcome.output)
 
 
+def _namedtuple(self: Any, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    return node.target(*args, **kwargs)
+
+
 def _flat(value: Any) -> Iterator[Any]:
     if isinstance(value, list | tuple):
         for item in value:
@@ -379,6 +385,10 @@ def _function_name(torch: Any, target: Any) -> str:
 
 def _input_shapes(input_shape: Sequence[Any]) -> list[tuple[Any, ...]]:
     """One shape ``(3, "H", "W")`` or several ``[(3, "H", "W"), (10,)]``."""
+    if isinstance(input_shape, str | int) or not isinstance(input_shape, Sequence):
+        raise UnsupportedError(
+            f"input_shape must be a tuple of sizes without the batch, like (8,) or (3, 'H', 'W'), got {input_shape!r}"
+        )
     if input_shape and all(isinstance(item, list | tuple) for item in input_shape):
         return [tuple(item) for item in input_shape]
     return [tuple(input_shape)]

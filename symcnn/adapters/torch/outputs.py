@@ -40,7 +40,7 @@ def returned(module: Any) -> ast.expr | None:
     try:
         source = textwrap.dedent(inspect.getsource(type(module).forward))
         tree = ast.parse(source)
-    except (OSError, TypeError, SyntaxError):
+    except Exception:  # no source (a TorchScript module, a model built in a notebook): names by position
         return None
     function = tree.body[0] if tree.body else None
     if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
