@@ -162,7 +162,8 @@ class Derivation:
 
     @property
     def outputs(self) -> tuple[tuple[str, Shape], ...]:
-        """Every output as ``(name, shape)``: the network's names (``"out"``, ``"h"``), else ``output``, ``output_1``..."""
+        """Every output as ``(name, shape)``: the network's names (``"out"``, ``"h"``), else ``output``, ``output_1``;
+        unnamed, one output is ``(("output", shape),)``."""
         names = self.output_names or tuple(
             "output" if position == 0 else f"output_{position}" for position in range(len(self.output_shapes))
         )

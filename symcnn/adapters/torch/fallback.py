@@ -264,8 +264,8 @@ def _graph(
     if last is not flow:
         placed.append(unused_placed(torch, module, counted, last))
     check_totals(torch, module, placed)
-    names = [name for name, _ in named] if len(named) > 1 else ()
-    return Graph(inputs, [last, *others], name=f"{type(module).__name__} (numeric)", output_names=names)
+    labels = [name for name, _ in named] if len(named) > 1 else []
+    return Graph(inputs, [last, *others], name=f"{type(module).__name__} (numeric)", output_names=labels)
 
 
 def _macs(torch: Any, call: _Call) -> int:
@@ -318,7 +318,7 @@ def _outputs(value: Any, states: set[int], expression: Any) -> list[tuple[str, t
     A recurrent layer's final state returned as it is (``h``, ``c``) holds the
     batch in dimension 1: its shape is one sample's ``(layers, size)``.
     """
-    found = []
+    found: list[tuple[str, tuple[int, ...]]] = []
     for name, item in _named(value, expression, "output"):
         if id(item) in states and item.dim() == 3 and int(item.shape[1]) == BATCH:
             found.append((name, (int(item.shape[0]), int(item.shape[2]))))

@@ -320,9 +320,10 @@ class _Importer:
         # A count that depends on the input (a Linear after view(-1, n)) equals the module's under the
         # conditions the layers state; a number must equal it now.
         if counts.is_number and counts != held:
+            names = ", ".join(self.tensor_names.get(id(item), "?") for item in weights)
             raise _Unsupported(
                 f"symcnn's {layer.kind} counts {outcome.params.value + outcome.non_trainable.value} parameters "
-                f"but {what} holds {held}; refusing a wrong count"
+                f"but {what} holds {held} ({names}); refusing a wrong count"
             )
         kept = sum(item.numel() for item in states)
         extra = kept - outcome.buffers.value

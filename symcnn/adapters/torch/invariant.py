@@ -47,10 +47,10 @@ def check_totals(torch: Any, root: Any, rows: Sequence[Placed]) -> None:
     placed = {name for row in rows for name, _, _ in row.tensors}
     missing = [name for name, _ in [*root.named_parameters(), *root.named_buffers()] if name not in placed]
     wrong = [row for row in rows if _disagrees(row)]
-    details = [f"not placed at any row: {', '.join(missing[:SHOWN * 2])}"] if missing else []
+    details = [f"not placed at any row: {', '.join(missing[: SHOWN * 2])}"] if missing else []
     details += [
         f"row {row.name!r} counts {row.params} parameters and {row.buffers} buffer elements but holds "
-        f"{', '.join(name for name, _, _ in row.tensors) or 'nothing'}"
+        f"{sum(size for _, size, _ in row.tensors)} ({', '.join(name for name, _, _ in row.tensors) or 'nothing'})"
         for row in wrong[:SHOWN]
     ]
     raise UnsupportedError(
@@ -67,9 +67,7 @@ def tensor_names(root: Any) -> dict[int, str]:
 
 def tensors_of(torch: Any, names: dict[int, str], items: Sequence[Any]) -> tuple[tuple[str, int, bool], ...]:
     """``(name, elements, is a parameter)`` of ``items``, named as the model names them."""
-    return tuple(
-        (names.get(id(item), "?"), int(item.numel()), isinstance(item, torch.nn.Parameter)) for item in items
-    )
+    return tuple((names.get(id(item), "?"), int(item.numel()), isinstance(item, torch.nn.Parameter)) for item in items)
 
 
 def _disagrees(row: Placed) -> bool:

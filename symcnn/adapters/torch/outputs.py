@@ -59,10 +59,11 @@ def _own_nodes(function: ast.AST) -> Iterator[ast.AST]:
 
 
 def _elements(expression: ast.expr | None, count: int) -> list[ast.expr] | None:
-    if isinstance(expression, ast.Tuple | ast.List) and len(expression.elts) == count:
-        if not any(isinstance(item, ast.Starred) for item in expression.elts):
-            return list(expression.elts)
-    return None
+    if not isinstance(expression, ast.Tuple | ast.List) or len(expression.elts) != count:
+        return None
+    if any(isinstance(item, ast.Starred) for item in expression.elts):
+        return None
+    return list(expression.elts)
 
 
 def _dict_keys(expression: ast.expr | None) -> dict[Any, ast.expr]:
