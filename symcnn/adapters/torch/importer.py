@@ -23,13 +23,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ...conventions import Conventions
 from ...errors import ShapeError, SymcnnError, UnsupportedError
+from ...exact.conventions import Conventions
+from ...exact.steps import Check, Tensor
 from ...layers.base import Layer
 from ...layers.memo import apply_once
 from ...layers.usage import Held
-from ...network import Graph, Input, Node
-from ...results import Check, Tensor
+from ...model.network import Graph, Input, Node
 from .functions import METHODS, _function_table
 from .invariant import Placed, check_totals, tensor_names, tensors_of
 from .modules import _lookup

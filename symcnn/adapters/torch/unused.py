@@ -13,7 +13,7 @@ from typing import Any
 import sympy
 
 from ...layers.usage import Unused
-from ...network import Node
+from ...model.network import Node
 from .invariant import Placed
 
 #: At most this many names are listed in the row's name.

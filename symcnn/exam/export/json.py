@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...printing import to_str
+from ...exact.printing import to_str
 from ..model import Distractor, Exam, Question, answer_text
 
 __all__ = ["as_dict", "render"]

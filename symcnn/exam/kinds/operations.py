@@ -13,15 +13,7 @@ from .. import distractors as wrong
 from ..model import Line, Question, Solution
 from ..networks import describe, draw_network
 from ..solution import row_lines, value_latex
-from .common import (
-    earlier_sizes,
-    math,
-    network_table,
-    paired,
-    question,
-    shape_math,
-    stride_of,
-)
+from .common import earlier_sizes, math, network_table, paired, question, shape_math, stride_of
 from .registry import kind
 
 Spec = dict[str, Any]

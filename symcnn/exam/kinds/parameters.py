@@ -9,14 +9,7 @@ from .. import distractors as wrong
 from ..model import Distractor, Line, Question, Solution
 from ..networks import describe, draw_network
 from ..solution import row_lines, total_line, value_latex
-from .common import (
-    earlier_sizes,
-    math,
-    network_table,
-    paired,
-    question,
-    shape_math,
-)
+from .common import earlier_sizes, math, network_table, paired, question, shape_math
 from .registry import kind
 
 Spec = dict[str, Any]
