@@ -648,6 +648,29 @@ class CrossAttention(nn.Module):
         return out
 
 
+class AttentionWithWeights(nn.Module):
+    """``return self.attention(q, m, m, average_attn_weights=False)``: the output and each head's weights."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attention = nn.MultiheadAttention(8, 2, batch_first=True)
+
+    def forward(self, query: Any, memory: Any) -> Any:
+        return self.attention(query, memory, memory, average_attn_weights=False)
+
+
+class AttentionExtraKeys(nn.Module):
+    """``add_bias_kv`` and ``add_zero_attn`` add two key positions to the averaged weights."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attention = nn.MultiheadAttention(8, 4, batch_first=True, add_bias_kv=True, add_zero_attn=True)
+
+    def forward(self, x: Any) -> Any:
+        out, weights = self.attention(x, x, x)
+        return out, weights
+
+
 def googlenet_training() -> nn.Module:
     """torchvision's GoogLeNet in training mode returns GoogLeNetOutputs(logits, aux_logits2, aux_logits1)."""
     import torchvision
@@ -748,6 +771,13 @@ REPORTS: dict[str, Report] = {
     "size_flatten": Report(SizeFlatten, (2, "H", "W"), HW, names=("output[0]", "output[1]")),
     "conditional_downsample": Report(lambda: ConditionalDownsample(stride=2), (4, "H", "W"), HW),
     "cross_attention": Report(CrossAttention, [("L", 8), ("S", 8)], ({"L": 3, "S": 5}, {"L": 7, "S": 2})),
+    "attention_weights_per_head": Report(
+        AttentionWithWeights,
+        [("L", 8), ("S", 8)],
+        ({"L": 3, "S": 5}, {"L": 7, "S": 1}),
+        names=("output[0]", "output[1]"),
+    ),
+    "attention_extra_keys": Report(AttentionExtraKeys, ("L", 8), ({"L": 3}, {"L": 5}), names=("out", "weights")),
     "googlenet_training_outputs": Report(
         googlenet_training,
         (3, "H", "W"),

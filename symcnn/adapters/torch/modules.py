@@ -18,6 +18,7 @@ from typing import Any
 
 from ... import layers as sl
 from ...exact.steps import format_shape
+from ...layers.attention import AttentionWeights
 from ...layers.base import Layer
 from ...layers.recurrent import FinalState
 from ...layers.registry import LAYERS
@@ -166,7 +167,18 @@ def _attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, An
         "batch_first": True,
     }
     made = self.module_layer(node, module, sl.MultiheadAttention, inputs, arguments)
-    return _Several(made, "the attention weights")
+    if not bound["need_weights"]:
+        return _Several(made, "the attention weights", rest=lambda: None)  # PyTorch returns None for them
+    weights = functools.cache(
+        lambda: self.layer(
+            self.unique(f"{node.target}.weights"),
+            AttentionWeights,
+            [query, key],
+            heads=None if bound["average_attn_weights"] else module.num_heads,
+            extra=int(module.bias_k is not None) + int(module.add_zero_attn),
+        )
+    )
+    return _Several(made, "the attention weights", rest=weights)
 
 
 def _batch_first(module: Any) -> None:
