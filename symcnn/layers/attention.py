@@ -113,7 +113,9 @@ class AttentionWeights(Layer):
     (``average_attn_weights=False``); ``extra`` counts the key positions the layer
     adds (``add_bias_kv``, ``add_zero_attn``).  An importer's row: it holds nothing.
 
-    >>> AttentionWeights(heads=2).output_shape([(5, 8), (7, 8)])
+    >>> from symcnn import Conventions
+    >>> query, key = Tensor.of((5, 8)), Tensor.of((7, 8))
+    >>> AttentionWeights(heads=2).apply((query, key), Conventions()).output.shape
     (2, 5, 7)
     """
 

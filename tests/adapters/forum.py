@@ -388,6 +388,22 @@ class LstmStateView(nn.Module):
         return self.fc(h.view(-1, 20))
 
 
+class LstmStateSqueezed(LstmStateView):
+    """``h.squeeze(0)`` of a one-layer LSTM."""
+
+    def forward(self, x: Any) -> Any:
+        _, (h, _) = self.lstm(x)
+        return self.fc(h.squeeze(0))
+
+
+class LstmStateSum(LstmStateView):
+    """``h + c`` taken as a batch-first tensor: refused at symbolic sizes, measured at numeric ones."""
+
+    def forward(self, x: Any) -> Any:
+        _, (h, c) = self.lstm(x)
+        return self.fc((h + c)[0])
+
+
 class LstmFoldedView(LstmStateView):
     """``out.view(-1, 20)``: every time step a row, the batch folded into dimension 0."""
 
@@ -740,6 +756,14 @@ REPORTS: dict[str, Report] = {
     "lstm_out_h_c": Report(LstmStates, ("L", 4), ({"L": 5}, {"L": 9}), names=("out", "h", "c"), states=("h", "c")),
     "lstm_last_layer": Report(LstmLastLayer, ("L", 10), ({"L": 3}, {"L": 7})),
     "lstm_state_view": Report(LstmStateView, ("L", 10), ({"L": 3}, {"L": 7})),
+    "lstm_state_squeezed": Report(LstmStateSqueezed, ("L", 10), ({"L": 3}, {"L": 7})),
+    "lstm_state_sum_symbolic": Report(
+        LstmStateSum,
+        ("L", 10),
+        refused=r"node 'add' \(operator\.add\): the input is a recurrent layer's final state 'h', which PyTorch "
+        r"holds as \(layers, batch, size\): the batch in dimension 1; take h\[-1\]",
+    ),
+    "lstm_state_sum_numeric": Report(LstmStateSum, (7, 10), numeric=True),
     "lstm_folded_view": Report(
         LstmFoldedView,
         (7, 10),

@@ -34,7 +34,7 @@ from .functions import METHODS, _function_table
 from .invariant import Placed, check_totals, tensor_names, tensors_of
 from .modules import _lookup
 from .outputs import leaves, returned
-from .states import with_states
+from .states import takes_states, with_states
 from .tensors import MORE_METHODS, more_functions
 from .transformer import more_functions as torchvision_functions
 from .unused import unused_placed, unused_row
@@ -121,6 +121,8 @@ class _Importer:
                 check(self.root.get_submodule(node.target))
             return UNKNOWN
         for item in _flat((args, kwargs)):
+            if isinstance(item, _State) and not takes_states(handler):
+                self.tensor(item)  # refuses it, saying where its batch is
             if isinstance(item, _Unmapped):
                 if node.target is operator.getitem:
                     return item  # (h, c) = state: still nothing used

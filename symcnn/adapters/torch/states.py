@@ -35,17 +35,24 @@ def with_states(methods: dict[str, Handler], getitem: Handler) -> tuple[dict[str
         ("clone", _same),
         ("detach", _same),
     ):
-        if name in methods:
-            wrapped[name] = _first_state(handler, methods[name])
+        wrapped[name] = _first_state(handler, methods.get(name))
     return wrapped, _first_state(_item, getitem)
 
 
-def _first_state(state_handler: Handler, plain: Handler) -> Handler:
+def takes_states(handler: Any) -> bool:
+    """Whether ``handler`` maps a final state itself (else the importer refuses one, saying where its batch is)."""
+    return bool(getattr(handler, "takes_states", False))
+
+
+def _first_state(state_handler: Handler, plain: Handler | None) -> Handler:
     def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         if args and isinstance(args[0], _State):
             return state_handler(self, node, args, kwargs)
+        if plain is None:
+            raise _Unsupported("symcnn has no layer for this tensor method")
         return plain(self, node, args, kwargs)
 
+    handle.takes_states = True  # type: ignore[attr-defined]
     return handle
 
 

@@ -135,4 +135,4 @@ Handler = Callable[[Importing, Any, list[Any], dict[str, Any]], Any]
 
 
 def _is_tensorish(value: Any) -> bool:
-    return isinstance(value, _Value | _Several | _Chunks | _Parameter | _Indices)
+    return isinstance(value, _Value | _Several | _Chunks | _Parameter | _Indices | _State)
