@@ -147,17 +147,22 @@ def test_a_changed_setting_is_traced_again() -> None:
 
 
 def test_totals_that_disagree_are_refused_naming_the_rows() -> None:
-    from symcnn.adapters.torch.invariant import Placed, check_totals
+    import sympy
+
+    from symcnn.adapters.torch.invariant import Holdings, Placed, check_totals
 
     model = torch.nn.Sequential(torch.nn.Linear(3, 2))
-    rows = [Placed("0", *map(__import__("sympy").Integer, (6, 0)), (("0.weight", 6, True), ("0.bias", 2, True)))]
+    holdings = Holdings.of(model)
+    assert (holdings.params, holdings.buffers) == (8, 0)
+    six, none = sympy.Integer(6), sympy.Integer(0)
+    short = [Placed("0", six, none, (("0.weight", 6, True), ("0.bias", 2, True)))]
     with pytest.raises(
-        UnsupportedError,
-        match=r"(?s)rows hold 6 parameters .* model holds 8 .*row '0' counts 6 .* holds 8 \(0\.weight, 0\.bias\)",
+        UnsupportedError, match=r"(?s)rows hold 6 parameters .* model holds 8 .*row '0' counts 6 .* holds 8"
     ):
-        check_totals(torch, model, rows)
+        check_totals(model, short, holdings)
     with pytest.raises(UnsupportedError, match=r"not placed at any row: 0\.bias"):
-        check_totals(torch, model, [Placed("0", *map(__import__("sympy").Integer, (6, 0)), (("0.weight", 6, True),))])
+        check_totals(model, [Placed("0", six, none, (("0.weight", 6, True),))], holdings)
+    check_totals(model, [Placed("0", sympy.Integer(8), none, short[0].tensors)], holdings)  # agreeing: no error
 
 
 # -- outputs in every format -------------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from ...exact.values import to_expr
 from ...layers.registry import LAYERS
 from ...layers.usage import Measured
 from ...model.network import Graph, Input, Node
-from .invariant import Placed, check_totals, tensor_names, tensors_of
+from .invariant import Holdings, Placed, check_totals, tensors_of
 from .modules import _fields, _lookup
 from .outputs import leaves, returned
 from .unused import unused_placed, unused_row
@@ -219,7 +219,7 @@ def _graph(
     owned = _owners(module, recorder.hooked)
     counted: set[int] = set()
     placed: list[Placed] = []
-    known = tensor_names(module)
+    holdings = Holdings.of(module)
     calls = Counter(call.name for call in recorder.calls)
     seen: Counter[str] = Counter()
     inputs = [Input(*shape, name="x" if index == 0 else f"x_{index}") for index, shape in enumerate(shapes)]
@@ -250,7 +250,7 @@ def _graph(
                 name,
                 sympy.Integer(row.parameters + row.frozen),
                 sympy.Integer(row.buffer_elements),
-                tensors_of(torch, known, fresh),
+                tensors_of(torch, holdings.names, fresh),
             )
         )
     output = recorder.output
@@ -263,7 +263,7 @@ def _graph(
     last = unused_row(torch, module, counted, flow)
     if last is not flow:
         placed.append(unused_placed(torch, module, counted, last))
-    check_totals(torch, module, placed)
+    check_totals(module, placed, holdings)
     labels = [name for name, _ in named] if len(named) > 1 else []
     return Graph(inputs, [last, *others], name=f"{type(module).__name__} (numeric)", output_names=labels)
 

@@ -23,6 +23,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import sympy
+
 from ...errors import ShapeError, SymcnnError, UnsupportedError
 from ...exact.conventions import Conventions
 from ...exact.steps import Check, Tensor
@@ -31,7 +33,7 @@ from ...layers.memo import apply_once
 from ...layers.usage import Held
 from ...model.network import Graph, Input, Node
 from .functions import METHODS, _function_table
-from .invariant import Placed, check_totals, tensor_names, tensors_of
+from .invariant import Holdings, Placed, check_totals, tensors_of
 from .modules import _lookup
 from .outputs import leaves, returned
 from .states import takes_states, with_states
@@ -73,7 +75,7 @@ class _Importer:
         self.methods, getitem = with_states({**METHODS, **MORE_METHODS}, self.functions[operator.getitem])
         self.functions[operator.getitem] = getitem
         self.placed: list[Placed] = []  # every row made, for the check of the totals
-        self.tensor_names = tensor_names(root)
+        self.holdings = Holdings.of(root)
 
     # -- the walk -----------------------------------------------------------------------------
     def run(self, graph: Any) -> Graph:
@@ -100,7 +102,7 @@ class _Importer:
         if not self.outputs:
             raise UnsupportedError(f"cannot import {type(self.root).__name__}: its forward returns no tensor")
         self.outputs[0] = self.unused(self.outputs[0])
-        check_totals(self.torch, self.root, self.placed)
+        check_totals(self.root, self.placed, self.holdings)
         names = self.output_names if len(self.outputs) > 1 else ()
         return Graph(self.inputs, self.outputs, name=type(self.root).__name__, output_names=names)
 
@@ -322,7 +324,7 @@ class _Importer:
         # A count that depends on the input (a Linear after view(-1, n)) equals the module's under the
         # conditions the layers state; a number must equal it now.
         if counts.is_number and counts != held:
-            names = ", ".join(self.tensor_names.get(id(item), "?") for item in weights)
+            names = ", ".join(self.holdings.names.get(id(item), "?") for item in weights)
             raise _Unsupported(
                 f"symcnn's {layer.kind} counts {outcome.params.value + outcome.non_trainable.value} parameters "
                 f"but {what} holds {held} ({names}); refusing a wrong count"
@@ -346,12 +348,13 @@ class _Importer:
     def _place(self, made: Layer, inputs: Sequence[_Value], holds: Sequence[Any] = ()) -> _Value:
         """``made`` applied to ``inputs``; ``holds``: the model's tensors counted at this row."""
         outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
+        params, frozen = outcome.params.value, outcome.non_trainable.value
         self.placed.append(
             Placed(
                 made.name or made.kind,
-                outcome.params.value + outcome.non_trainable.value,
+                params if frozen is sympy.S.Zero else params + frozen,  # most rows: no SymPy sum
                 outcome.buffers.value,
-                tensors_of(self.torch, self.tensor_names, holds),
+                tensors_of(self.torch, self.holdings.names, holds),
             )
         )
         return _Value(made(*(item.node for item in inputs)), outcome.output)

@@ -12,7 +12,7 @@ left to the conditions the layers state; numeric ones must agree now.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,18 +34,33 @@ class Placed:
     tensors: tuple[tuple[str, int, bool], ...] = ()  # (qualified name, elements, is a parameter)
 
 
-def check_totals(torch: Any, root: Any, rows: Sequence[Placed]) -> None:
+@dataclass(frozen=True)
+class Holdings:
+    """What the model holds, read once per import: each tensor's name by identity, and PyTorch's two sums."""
+
+    names: dict[int, str]
+    params: int
+    buffers: int
+
+    @staticmethod
+    def of(root: Any) -> Holdings:
+        parameters, buffers = list(root.named_parameters()), list(root.named_buffers())
+        return Holdings(
+            {id(item): name for name, item in [*parameters, *buffers]},
+            sum(item.numel() for _, item in parameters),
+            sum(item.numel() for _, item in buffers),
+        )
+
+
+def check_totals(root: Any, rows: Sequence[Placed], holdings: Holdings) -> None:
     """Raise :class:`UnsupportedError` unless ``rows`` hold exactly the model's parameters and buffers."""
-    params = sympy.Add(*(row.params for row in rows))
-    buffers = sympy.Add(*(row.buffers for row in rows))
-    if not (params.is_number and buffers.is_number):
+    params, buffers = _total(row.params for row in rows), _total(row.buffers for row in rows)
+    if params is None or buffers is None:
         return
-    held_params = sum(int(item.numel()) for item in root.parameters())
-    held_buffers = sum(int(item.numel()) for item in root.buffers())
-    if params == held_params and buffers == held_buffers:
+    if params == holdings.params and buffers == holdings.buffers:
         return
     placed = {name for row in rows for name, _, _ in row.tensors}
-    missing = [name for name, _ in [*root.named_parameters(), *root.named_buffers()] if name not in placed]
+    missing = [name for name in holdings.names.values() if name not in placed]
     wrong = [row for row in rows if _disagrees(row)]
     details = [f"not placed at any row: {', '.join(missing[: SHOWN * 2])}"] if missing else []
     details += [
@@ -55,14 +70,19 @@ def check_totals(torch: Any, root: Any, rows: Sequence[Placed]) -> None:
     ]
     raise UnsupportedError(
         f"cannot import {type(root).__name__}: symcnn's rows hold {params} parameters and {buffers} buffer elements "
-        f"but the model holds {held_params} and {held_buffers} (sum of numel); refusing a wrong total"
+        f"but the model holds {holdings.params} and {holdings.buffers} (sum of numel); refusing a wrong total"
         + "".join(f"\n  - {line}" for line in details)
     )
 
 
-def tensor_names(root: Any) -> dict[int, str]:
-    """Each parameter's and buffer's qualified name, by identity."""
-    return {id(item): name for name, item in [*root.named_parameters(), *root.named_buffers()]}
+def _total(values: Iterable[sympy.Expr]) -> int | None:
+    """The sum of numeric counts as a Python integer (fast for thousands of rows); None if one is symbolic."""
+    total = 0
+    for value in values:
+        if not value.is_Integer:
+            return None
+        total += int(value)
+    return total
 
 
 def tensors_of(torch: Any, names: dict[int, str], items: Sequence[Any]) -> tuple[tuple[str, int, bool], ...]:

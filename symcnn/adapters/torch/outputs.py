@@ -10,6 +10,7 @@ else from the names in the forward's one ``return`` statement
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import textwrap
 from collections.abc import Iterator
@@ -38,7 +39,16 @@ def leaves(structure: Any, expression: ast.expr | None, name: str = "output") ->
 def returned(module: Any) -> ast.expr | None:
     """The expression of the forward's only ``return`` statement, if its source can be read."""
     try:
-        source = textwrap.dedent(inspect.getsource(type(module).forward))
+        return _returned(type(module))  # type: ignore[arg-type]  # classes are hashable
+    except TypeError:  # an unhashable class
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _returned(kind: Any) -> ast.expr | None:
+    """Read once per class: a model imported again (another size) reuses it."""
+    try:
+        source = textwrap.dedent(inspect.getsource(kind.forward))
         tree = ast.parse(source)
     except Exception:  # no source (a TorchScript module, a model built in a notebook): names by position
         return None

@@ -55,11 +55,10 @@ def _fingerprint(module: Any) -> tuple[Any, ...]:
 
 
 def _settings(module: Any) -> tuple[tuple[str, Any], ...]:
-    return tuple(
-        (key, value)
-        for key, value in vars(module).items()
-        if isinstance(value, bool | int | float | str | type(None)) and not key.startswith("_")
-    )
+    return tuple((key, value) for key, value in module.__dict__.items() if key[0] != "_" and isinstance(value, _PLAIN))
+
+
+_PLAIN = (bool, int, float, str, type(None))
 
 
 def _chain(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
