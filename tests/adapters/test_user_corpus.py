@@ -3,8 +3,8 @@
 For every report of :mod:`forum` that imports: at two odd sizes, the totals
 (trainable, non-trainable, buffers) equal PyTorch's sums and every output's
 shape equals a real forward's, in order and by name.  For every report that
-cannot import: the error says why, in the words the test expects.  (The
-conftest of this folder also checks the totals of every import.)
+cannot import: the error says why, in the words the test expects.
+(``tests/conftest.py`` also checks the totals of every import in the suite.)
 """
 
 from __future__ import annotations
