@@ -199,8 +199,14 @@ class Derivation:
                 return substituted
         # Counts of weights are polynomials in the widths: expanded, they read as such.
         # Compute sums keep each layer's factored form (expanding floors helps nobody).
+        layers = self.layers
+        if all(row.multiplicity.is_Integer for row in layers):
+            numeric = self._numeric_totals(layers)
+            if numeric is not None:
+                return numeric
+
         def steps(field: str) -> sympy.Expr:
-            return sympy.Add(*(row.multiplicity * getattr(row, field).value for row in self.layers))
+            return sympy.Add(*(row.multiplicity * getattr(row, field).value for row in layers))
 
         trainable, non_trainable = sympy.expand(steps("params")), sympy.expand(steps("non_trainable"))
         macs = steps("macs")
@@ -212,6 +218,27 @@ class Derivation:
             macs=macs,
             flops=self.conventions.flops_per_mac * macs,
             activations=sympy.Add(*(row.multiplicity * row.activations for row in self.layers)),
+        )
+
+    def _numeric_totals(self, layers: Sequence[Row]) -> Totals | None:
+        """Totals of a derivation in numbers, summed as Python integers (SymPy's Add would flatten each sum)."""
+        sums = dict.fromkeys(("params", "non_trainable", "buffers", "macs", "activations"), 0)
+        for row in layers:
+            times = int(row.multiplicity)  # type: ignore[call-overload]
+            values = (row.params.value, row.non_trainable.value, row.buffers.value, row.macs.value, row.activations)
+            if not all(value.is_Integer for value in values):
+                return None
+            for name, value in zip(sums, values, strict=True):
+                sums[name] += times * int(value)
+        flops = self.conventions.flops_per_mac * sympy.Integer(sums["macs"])
+        return Totals(
+            params=sympy.Integer(sums["params"] + sums["non_trainable"]),
+            trainable=sympy.Integer(sums["params"]),
+            non_trainable=sympy.Integer(sums["non_trainable"]),
+            buffers=sympy.Integer(sums["buffers"]),
+            macs=sympy.Integer(sums["macs"]),
+            flops=flops,
+            activations=sympy.Integer(sums["activations"]),
         )
 
     @staticmethod
@@ -419,6 +446,10 @@ class Derivation:
 
     def to_latex(self, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None) -> str:
         return render.latex.render(self, standalone=standalone, receptive_field=receptive_field, memory=memory)
+
+    def to_tikz(self) -> str:
+        """A ``tikzpicture`` of the architecture, one column wide (see :mod:`symcnn.render.tikz`)."""
+        return render.tikz.render(self)
 
     def to_json(self, *, receptive_field: bool = False, memory: Any = None) -> str:
         return render.json.render(self, receptive_field=receptive_field, memory=memory)
