@@ -473,6 +473,19 @@ class TokenLstm(nn.Module):
         return self.head(out[:, -1, :]), h
 
 
+class SequenceFirstState(nn.Module):
+    """``batch_first=False`` and ``fc(h[-1])``: symcnn reads the sequence as the batch, so h cannot be followed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lstm = nn.LSTM(4, 6)
+        self.fc = nn.Linear(6, 2)
+
+    def forward(self, x: Any) -> Any:
+        _, (h, _) = self.lstm(x)
+        return self.fc(h[-1])
+
+
 class LstmOnData(LstmStates):
     """``(out, (h, c))`` from a forward torch.fx cannot follow: measured."""
 
@@ -778,6 +791,12 @@ REPORTS: dict[str, Report] = {
     "state_permuted": Report(StatePermuted, ("L", 4), ({"L": 3}, {"L": 9})),
     "token_lstm": Report(
         TokenLstm, ("L",), ({"L": 5}, {"L": 11}), names=("output[0]", "h"), states=("h",), dtype=torch.long
+    ),
+    "sequence_first_state": Report(
+        SequenceFirstState,
+        ("N", 4),
+        refused=r"node 'fc' \(module 'fc' of type torch\.nn\.Linear\): uses the final state of 'lstm', "
+        r"whose batch_first=False",
     ),
     "lstm_on_data": Report(LstmOnData, (7, 4), names=("out", "h", "c"), states=("h", "c"), numeric=True),
     # outputs

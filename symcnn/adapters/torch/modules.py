@@ -23,7 +23,7 @@ from ...layers.base import Layer
 from ...layers.recurrent import FinalState
 from ...layers.registry import LAYERS
 from .arguments import REQUIRED, _bind, _plain
-from .values import Handler, Importing, _Indices, _Several, _State, _Unsupported
+from .values import Handler, Importing, _Indices, _Several, _State, _Unmapped, _Unsupported
 
 
 def _lookup(table: dict[type, Handler], module: Any) -> Handler | None:
@@ -127,6 +127,11 @@ def _rnn(kind: type[Layer]) -> Handler:
 def _final_states(self: Importing, node: Any, output: Any) -> Any:
     """Item 1 of ``rnn(x)``: ``h``, or ``(h, c)`` for an LSTM, as rows of their own (made when used)."""
     module = self.root.get_submodule(node.target)
+    if not module.batch_first:
+        return _Unmapped(
+            f"uses the final state of {node.target!r}, whose batch_first=False makes symcnn read PyTorch's sequence "
+            "dimension as the batch; the state (layers, batch, size) has no such dimension"
+        )
     layers = module.num_layers * (2 if module.bidirectional else 1)
     hidden = getattr(module, "proj_size", 0) or module.hidden_size
     h = _State(self.layer(self.unique(f"{node.target}.h_n"), FinalState, [output], layers=layers, size=hidden), "h")
