@@ -289,6 +289,8 @@ CLI_CALLS = [
     ["derive", SPEC, "--subs", f"H={P}"],
     ["derive", SPEC, "--assume", P],
     ["derive", "--torch", P, "--input", "3,8,8"],
+    ["derive", "--onnx", P],
+    ["paper", "--onnx", P, "-o", "out"],
     ["derive", "--torch", "torchvision.models:resnet18", "--input", P],
     ["derive", "--zoo", P],
     ["derive", "--zoo", "resnet18", "--set", f"layers={P}"],
@@ -333,6 +335,7 @@ for question, extra in [
     CLI_CALLS += [
         ["whatif", question, P, *extra, *output],
         ["whatif", question, "--torch", P, "--input", "3,8,8", *extra, *output],
+        ["whatif", question, "--onnx", P, *extra, *output],
         ["whatif", question, "--torch", "torchvision.models:resnet18", "--input", P, *extra, *output],
         ["whatif", question, SPEC, *extra, "-o", P],
     ]
