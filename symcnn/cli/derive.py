@@ -16,7 +16,7 @@ from ..model.spec import load_spec
 
 NAME = "derive"
 HELP = "derive shapes, parameters and MACs of a network, step by step"
-FORMATS = ("text", "md", "markdown", "latex", "json")
+FORMATS = ("text", "md", "markdown", "latex", "json", "html")
 
 
 def configure(run: argparse.ArgumentParser) -> None:
@@ -61,7 +61,10 @@ def run(args: argparse.Namespace) -> str:
         memory = derivation.memory(args.batch, args.dtype, args.optimizer, args.memory_convention)
     elif (args.batch, args.dtype, args.optimizer, args.memory_convention) != ("B", "float32", "none", "saved"):
         raise SpecError("--batch, --dtype, --optimizer and --memory-convention apply with --memory")
-    return render(derivation, args.format, args.standalone, receptive_field=args.receptive_field, memory=memory)
+    title = f"symcnn derive {args.spec or args.zoo or args.torch or 'MNIST example'}"
+    return render(
+        derivation, args.format, args.standalone, receptive_field=args.receptive_field, memory=memory, title=title
+    )
 
 
 def substitutions(pairs: Sequence[str], flag: str = "--subs") -> dict[str, str]:
@@ -76,7 +79,13 @@ def substitutions(pairs: Sequence[str], flag: str = "--subs") -> dict[str, str]:
 
 
 def render(
-    derivation: Derivation, fmt: str, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None
+    derivation: Derivation,
+    fmt: str,
+    standalone: bool = False,
+    *,
+    receptive_field: bool = False,
+    memory: Any = None,
+    title: str = "symcnn derivation",
 ) -> str:
     """The derivation in one of :data:`FORMATS`, with a receptive-field column and memory lines if asked."""
     if standalone and fmt != "latex":
@@ -88,6 +97,8 @@ def render(
         return derivation.to_markdown(**extras)
     if fmt == "latex":
         return derivation.to_latex(standalone=standalone, **extras)
+    if fmt == "html":  # one self-contained page; memory defaults to d.memory()
+        return derivation.to_html(title=title, **extras)
     return derivation.to_text(**extras)
 
 

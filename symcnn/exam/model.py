@@ -93,6 +93,17 @@ class Question:
     def is_cloze(self) -> bool:
         return len(self.blanks) > 1
 
+    def _repr_html_(self) -> str:
+        # Jupyter: the prompt, the answer and the worked solution (math in \\( \\) for MathJax).
+        from .export.text import answer_html
+
+        return answer_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from .export.markdown import question
+
+        return "\n".join(question(self, f"**{self.title}**"))
+
     def key(self) -> tuple[str, str, tuple[tuple[str, ...], ...]]:
         """What makes two questions the same (the set never holds one twice)."""
         return (self.kind, self.text, self.table)

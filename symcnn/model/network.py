@@ -105,6 +105,15 @@ class Network:
         """Walk this structure's children (see :mod:`symcnn.derivation.walker`)."""
         raise SpecError(f"cannot derive {self!r}")
 
+    def _repr_html_(self) -> str:
+        # Jupyter: a network shows what it derives (the derivation's table), or why it cannot.
+        from ..render.html import escape
+
+        try:
+            return self.derive()._repr_html_()
+        except SymcnnError as error:
+            return f"<p>{type(self).__name__}: cannot derive: {escape(error)}</p>"
+
 
 @dataclass(frozen=True, eq=False, init=False)
 class Sequential(Network):

@@ -72,6 +72,11 @@ class Comparison:
             result["values"] = {part: {q: text(v) for q, v in row.items()} for part, row in self.values.items()}
         return result
 
+    def _repr_html_(self) -> str:
+        from .display import comparison_html
+
+        return comparison_html(self)
+
     def __str__(self) -> str:
         lines = []
         for q in self.quantities:

@@ -105,6 +105,11 @@ class Sensitivity:
             "discrete_elasticity": number(self.discrete_elasticity),
         }
 
+    def _repr_html_(self) -> str:
+        from .display import sensitivity_html
+
+        return sensitivity_html(self)
+
     def __str__(self) -> str:
         at = ", ".join(f"{name}={value}" for name, value in self.at.items())
         x = self.symbol

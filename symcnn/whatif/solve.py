@@ -86,6 +86,11 @@ class Solution:
             "notes": list(self.notes),
         }
 
+    def _repr_html_(self) -> str:
+        from .display import solution_html
+
+        return solution_html(self)
+
     def __str__(self) -> str:
         fixed = ", ".join(f"{name}={value}" for name, value in self.fixed.items())
         what = f"{self.goal} {self.symbol}" + (f" with {self.bound}" if self.bound else " that is valid")

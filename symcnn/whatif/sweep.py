@@ -196,6 +196,11 @@ class SweepResult:
                 data[name] = pd.arrays.IntegerArray(values.astype(np.int64), missing.copy())
         return pd.DataFrame(data)
 
+    def _repr_html_(self) -> str:
+        from .display import sweep_html
+
+        return sweep_html(self)
+
     def summary(self) -> str:
         """A few lines for people: counts, then the range of each quantity over the valid configurations."""
         lines = [f"{len(self):,} configurations, {int(self.valid.sum()):,} valid"]
