@@ -72,7 +72,9 @@ def _plain(expr: sympy.Expr) -> Safe:
     return Safe(escape(shown) if shown is not None else f"<code>{escape(to_str(expr))}</code>")
 
 
-CELL_BUDGET = 36  # characters of text: a longer "formula = value" shows its value in the table, all in the steps
+# Characters of text: a longer "formula = value" shows only its value in the table (all of it in the steps).
+CELL_BUDGET = 36
+PARAMS_BUDGET = 24
 
 
 def _formula(step: Step, budget: int | None = None) -> Safe:
@@ -101,9 +103,9 @@ def _name(row: Row) -> Safe:
 
 
 def _params(row: Row) -> Safe:
-    parts = [_formula(row.params, CELL_BUDGET)] if row.params.value != 0 else []
+    parts = [_formula(row.params, PARAMS_BUDGET)] if row.params.value != 0 else []
     if row.non_trainable.value != 0:  # Keras's BatchNorm statistics, frozen parameters
-        parts.append(Safe(f"{_formula(row.non_trainable, CELL_BUDGET)} non-trainable"))
+        parts.append(Safe(f"{_formula(row.non_trainable, PARAMS_BUDGET)} non-trainable"))
     return Safe(" + ".join(parts) or "0")
 
 
@@ -211,7 +213,7 @@ table.symcnn th, table.symcnn td { border: 1px solid #ddd; padding: 0.2em 0.5em;
 table.symcnn td.num { text-align: right; }
 table.symcnn thead th { background: #f3f3f3; }
 table.layers col.index { width: 3.5em; } table.layers col.name { width: 11em; }
-table.layers col.size { width: 38%; } table.layers col.params { width: 17%; }
+table.layers col.size { width: 34%; } table.layers col.params { width: 22%; }
 .kind { color: #666; font-size: 0.85em; }
 table.facts th { font-weight: normal; color: #555; width: 12em; }
 /* Browsers do not break MathML lines: a long formula scrolls in its cell, the page never does. */
@@ -246,6 +248,7 @@ _LABELS = {"params": "parameters", "non_trainable": "non-trainable", "macs": "MA
 def _steps(derivation: Derivation) -> str:
     """One collapsible entry per layer that derives something: each step in general, with values, its value."""
     entries = []
+    opened = " open" if len(derivation.rows) <= MAX_ROWS else ""  # a long network: the reader opens a layer
     for row in derivation.layers:
         lines = [_step_line(label, step) for label, step in size_cells(row.sizes)]
         lines += [
@@ -255,7 +258,7 @@ def _steps(derivation: Derivation) -> str:
         ]
         if lines:
             head = f"{row.index} <code>{escape(row.name)}</code> ({escape(row.kind)})"
-            entries.append(f"<details><summary>{head}</summary><ul class=steps>{''.join(lines)}</ul></details>")
+            entries.append(f"<details{opened}><summary>{head}</summary><ul class=steps>{''.join(lines)}</ul></details>")
     return "".join(entries)
 
 
@@ -266,9 +269,8 @@ def _receptive_cell(derivation: Derivation, row: Row) -> Safe:
     if not axes:
         return Safe("")
 
-    def joined(values: list[sympy.Expr]) -> Safe:
-        shown = [value(v) for v in values]
-        return shown[0] if len(set(shown)) == 1 else Safe(" \u00d7 ".join(shown))
+    def joined(values: list[sympy.Expr]) -> Safe:  # one value when the axes agree, else (H + 8) × (W + 8)
+        return value(values[0]) if len(set(values)) == 1 else Safe(math(shape_mathml(tuple(values))))
 
     aligned = "" if all(axis.aligned for axis in axes) else ", misaligned"
     size, jump, start = (joined([getattr(a, key) for a in axes]) for key in ("size", "jump", "start"))

@@ -186,4 +186,5 @@ def shape_mathml(shape: tuple[sympy.Expr, ...]) -> str:
 
 def math(inner: str, *, block: bool = False) -> str:
     """A ``<math>`` element around inner MathML."""
-    return f'<math display="block">{inner}</math>' if block else f"<math>{inner}</math>"
+    # One <mrow> child: a <math> styled as a box (the page lets long formulas scroll) lays out one row.
+    return f'<math display="block"><mrow>{inner}</mrow></math>' if block else f"<math><mrow>{inner}</mrow></math>"

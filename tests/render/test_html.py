@@ -103,9 +103,7 @@ def test_sweep_html_is_a_table_with_the_summary():
     assert numbers(result.summary()) <= numbers(text_of(markup))
     assert checker.tags["tr"] == 1 + 20 and f"{len(result) - 20:,} more rows" in markup
     first = result.rows()[0]
-    assert {int(item) for item in first if item is not None and not isinstance(item, bool)} <= numbers(
-        text_of(markup)
-    )
+    assert {int(item) for item in first if item is not None and not isinstance(item, bool)} <= numbers(text_of(markup))
 
 
 def test_sensitivity_and_comparison_html_have_the_numbers_of_their_text():
