@@ -40,6 +40,7 @@ from ..derivation.derivation import Derivation
 from ..errors import SpecError
 from ..exact.formula import parse_formula
 from .evaluate import INT64_LIMIT, Formula, Predicate, batch_fits_int64, evaluate, new_compiler
+from .progress import Progress
 from .quantities import quantity
 
 __all__ = ["MAX_CONFIGURATIONS", "Axis", "SweepResult", "parse_axis", "sweep"]
@@ -224,11 +225,14 @@ def sweep(
     seed: int = 0,
     quantities: Sequence[str] | None = None,
     max_configurations: int = MAX_CONFIGURATIONS,
+    progress: bool | None = None,
 ) -> SweepResult:
     """Evaluate ``quantities`` (default: params, trainable_params, macs, output shape) over the axes.
 
     Every symbol of the derivation needs an axis.  ``random=N`` samples N
     configurations (seeded by ``seed``) instead of taking the whole grid.
+    ``progress``: a bar on stderr (default: for more than 100,000 configurations
+    when stderr is a terminal; :mod:`symcnn.whatif.progress`).
     """
     made = _axes(axes)
     names = [axis.name for axis in made]
@@ -265,7 +269,11 @@ def sweep(
         for symbol, divisor in derivation.assumptions
     ]
     positions = _positions(made, total, random, seed)
-    return _run(made, positions, size, [name for name, _ in chosen], formulas, conditions)
+    bar = Progress(size, enabled=progress)
+    try:
+        return _run(made, positions, size, [name for name, _ in chosen], formulas, conditions, bar)
+    finally:
+        bar.close()
 
 
 def _positions(axes: list[Axis], total: int, random: int | None, seed: int) -> list[np.ndarray] | None:
@@ -299,6 +307,7 @@ def _run(
     labels: list[str],
     formulas: list[Formula],
     conditions: list[Predicate],
+    bar: Progress,
 ) -> SweepResult:
     names = [axis.name for axis in axes]
     columns: dict[str, np.ndarray] = {}
@@ -312,6 +321,7 @@ def _run(
         valid[start:stop] = ok if undefined is None else ok & ~undefined
         for name, array in [*values.items(), *zip(labels, results, strict=True)]:
             _store(columns, name, array, start, stop, size)
+        bar.update(stop - start)
     return SweepResult(names, columns, valid, labels)
 
 
