@@ -116,7 +116,7 @@ def layer_series(
             None if any(parts[name][i] is None for name in rest) else sum(parts[name][i] for name in rest)  # type: ignore[misc]
             for i in range(len(result))
         ]
-    return LayerSeries(axis.name, [int(v) for v in result.column(axis.name)], result.column(y), series)
+    return LayerSeries(axis.name, [int(v) for v in result.columns[axis.name]], result.column(y), series)
 
 
 def plot(
