@@ -27,7 +27,8 @@ With no bound, ``solve`` asks for the values that are valid at all:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -131,6 +132,7 @@ class _Problem:
         self, x: sympy.Symbol, lowest: int, checks: list[_Check], bound: _Check | None, bound_text: str | None
     ) -> None:
         self.x, self.lowest, self.checks, self.bound, self.bound_text = x, lowest, checks, bound, bound_text
+        self.extra: list[_Check] = []  # further bounds (also among the checks)
 
     def holds(self, check: _Check | Predicate, value: int) -> bool:
         test = check.test if isinstance(check, _Check) else check
@@ -222,9 +224,38 @@ def _fixed_values(derivation: Derivation, fixed: Mapping[str, object], symbol: s
     return values
 
 
+def split_bounds(bound: str | Sequence[str] | None) -> list[str]:
+    """``"params <= 20e6 and macs <= 4e9"`` (or a list of such) -> one bound per item.
+
+    >>> split_bounds(["params <= 20e6 and macs <= 4e9", "output_shape[1] >= 7"])
+    ['params <= 20e6', 'macs <= 4e9', 'output_shape[1] >= 7']
+    """
+    if bound is None:
+        return []
+    items = [bound] if isinstance(bound, str) else list(bound)
+    parts = [part.strip() for item in items for part in re.split(r"\s+and\s+", item.strip())]
+    if any(not part for part in parts):
+        raise SpecError(f"solve: an empty bound in {' and '.join(items)!r} (write QUANTITY OP VALUE and ...)")
+    return parts
+
+
+def _bound(
+    reduced: Derivation, text: str, values: Mapping[str, int], by_name: Mapping[str, sympy.Symbol]
+) -> tuple[sympy.Expr, sympy.Basic, str]:
+    """One bound ``QUANTITY OP VALUE``: the quantity, the relation (other symbols fixed) and its text."""
+    operator, left, right = parse_relation(text)
+    target = quantity(reduced, str(left))
+    right = right.xreplace({sympy.Symbol(k): v for k, v in values.items()})
+    right = right.xreplace({by_name[k]: v for k, v in values.items() if k in by_name})
+    relation = _OPERATORS[operator](target, right)
+    if relation in (sympy.true, sympy.false):
+        relation = _OPERATORS[operator](target, right, evaluate=False)
+    return target, relation, f"{left} {operator} {formula_text(right)}"
+
+
 def solve(
     derivation: Derivation,
-    bound: str | None,
+    bound: str | Sequence[str] | None,
     *,
     largest: str | None = None,
     smallest: str | None = None,
@@ -234,7 +265,8 @@ def solve(
     """The largest (or smallest) integer value of one symbol meeting ``bound``; see the module docstring.
 
     ``bound`` is ``"QUANTITY OP VALUE"`` (``params <= 20e6``, ``output_shape[1] == 7``,
-    ``layer3.0.conv2.macs < 1e8``); ``fixed`` gives every other symbol a value.
+    ``layer3.0.conv2.macs < 1e8``), several joined by ``and`` or given as a list (all must
+    hold; the first is the one reported at the answer); ``fixed`` gives every other symbol a value.
     A value that breaks a validity condition of the derivation is never an answer.
     """
     if (largest is None) == (smallest is None):
@@ -273,18 +305,17 @@ def solve(
         if symbol == x:
             checks.append(check(f"assumption {divisor} divides {x}", sympy.Eq(sympy.Mod(x, divisor), 0)))
     bound_check, bound_text, amount = None, None, None
-    if bound is not None:
-        operator, left, right = parse_relation(bound)
-        target = quantity(reduced, str(left))
-        right = right.xreplace({sympy.Symbol(k): v for k, v in values.items()})
-        right = right.xreplace({by_name[k]: v for k, v in values.items() if k in by_name})
-        relation = _OPERATORS[operator](target, right)
-        if relation in (sympy.true, sympy.false):
-            relation = _OPERATORS[operator](target, right, evaluate=False)
-        bound_text = f"{left} {operator} {formula_text(right)}"
-        bound_check = check("the bound", relation)
-        amount = Formula(target, names, compiler)
-    problem = _Problem(x, lowest, checks, bound_check, bound_text)
+    texts = split_bounds(bound)
+    extra: list[_Check] = []
+    for index, text in enumerate(texts):
+        target, relation, shown = _bound(reduced, text, values, by_name)
+        if index == 0:
+            bound_check, amount = check("the bound", relation), Formula(target, names, compiler)
+        else:  # every further bound narrows the values like a validity condition
+            extra.append(check(f"bound {index + 1} ({shown})", relation))
+        bound_text = shown if bound_text is None else f"{bound_text} and {shown}"
+    problem = _Problem(x, lowest, checks + extra, bound_check, bound_text)
+    problem.extra = extra
     return _search(problem, goal, bound_text, values, amount, limit, reduced)
 
 
@@ -311,14 +342,15 @@ def _search(
             notes.append(_describe(item, x, item.label))
             continue
         span = problem.interval(item)
-        if item is problem.bound:
-            bound_interval = span
+        is_bound = item is problem.bound or item in problem.extra
+        if is_bound:
+            bound_interval = _intersection(bound_interval, span)
         if span is None:
             empty = True
             continue
         low = max(low, span[0])
         high = span[1] if high is None else (high if span[1] is None else min(high, span[1]))
-        if item is not problem.bound:
+        if not is_bound:
             valid_low = max(valid_low, span[0])
             valid_high = (
                 span[1] if valid_high is None else (valid_high if span[1] is None else min(valid_high, span[1]))
@@ -345,6 +377,7 @@ def _search(
             top = low + limit - 1
             complete = False
         value, every = _scan(problem, low, top, goal)
+        every = every and not problem.extra  # the scan counts further bounds as validity: claim nothing
         if value is None:
             status = "none"
         elif not complete and goal == "largest":
@@ -371,9 +404,20 @@ def _search(
     _verify(reduced, x.name, value)
     after = value + 1 if goal == "largest" else value - 1
     at_value = int(amount({x.name: np.array([value], dtype=object)})[0])
-    valid_after = after >= problem.lowest and all(problem.holds(c, after) for c in problem.checks)
+    validity = [c for c in problem.checks if c not in problem.extra]  # a further bound is no validity condition
+    valid_after = after >= problem.lowest and all(problem.holds(c, after) for c in validity)
     at_next = int(amount({x.name: np.array([after], dtype=object)})[0]) if valid_after else None
     return replace(answer, quantity_at_value=at_value, quantity_at_next=at_next)
+
+
+def _intersection(
+    first: tuple[int, int | None] | None, second: tuple[int, int | None] | None
+) -> tuple[int, int | None] | None:
+    if first is None or second is None:
+        return None
+    low = max(first[0], second[0])
+    high = first[1] if second[1] is None else (second[1] if first[1] is None else min(first[1], second[1]))
+    return None if high is not None and high < low else (low, high)
 
 
 def _contains(span: tuple[int, int | None], low: int, high: int | None) -> bool:
