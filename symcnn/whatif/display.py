@@ -51,11 +51,16 @@ def solution_html(solution: Solution) -> str:
         quantity = solution.bound.split()[0]
         rows.append((f"{quantity} there", f"{solution.quantity_at_value:,}"))
         rows.append((f"{quantity} at {solution.symbol} {step}", after))
+        rows += [(f"{label} there", f"{amount:,}") for label, amount in solution.others_at_value]
+    if solution.closest is not None and solution.quantity_at_closest is not None and solution.bound:
+        rows.append(("closest", f"{solution.symbol} = {solution.closest:,}"))
+        rows.append((f"{solution.bound.split()[0]} there", f"{solution.quantity_at_closest:,}"))
     if solution.fixed:
         rows.append(("fixed", ", ".join(f"{name}={value}" for name, value in solution.fixed.items())))
     low, high = solution.searched
     rows.append(("searched", f"{low:,} .. {'∞' if high is None else f'{high:,}'}"))
-    notes = _lines("\n".join(line.strip() for line in rest[1 if solution.quantity_at_value is not None else 0 :]))
+    shown = ("there;", "there", "closest:")  # lines the table already holds
+    notes = _lines("\n".join(line.strip() for line in rest if not any(word in line for word in shown)))
     return _box(head, table(None, rows), notes)
 
 

@@ -26,7 +26,7 @@ import sympy
 from ..derivation.derivation import Derivation
 from ..errors import SpecError, SymcnnError
 from ..exact.formula import parse_formula
-from .quantities import TOTALS, formula_text, quantity, row_quantity
+from .quantities import TOTALS, example_value, formula_text, quantity, row_quantity
 
 __all__ = ["Sensitivity", "Share", "decimal", "point", "sensitivity", "shares"]
 
@@ -145,13 +145,16 @@ def sensitivity(derivation: Derivation, of: str, wrt: str, at: Mapping[str, obje
     mapping = point(derivation, at)
     by_name = {symbol.name: symbol for symbol in mapping}
     if wrt not in by_name:
-        raise SpecError(f"sensitivity: give the value of {wrt} in the point (at {wrt}=...)")
+        raise SpecError(
+            f"sensitivity: give the value of {wrt} in the point (--at {wrt}={example_value(derivation, wrt)})"
+        )
     x = by_name[wrt]
     f = quantity(derivation, of)
     missing = f.free_symbols - set(mapping)
     if missing:
-        names = ", ".join(sorted(symbol.name for symbol in missing))
-        raise SpecError(f"sensitivity: {of} depends on {names}; give a value for it")
+        names = sorted(symbol.name for symbol in missing)
+        example = " ".join(f"{name}={example_value(derivation, name)}" for name in names)
+        raise SpecError(f"sensitivity: {of} depends on {', '.join(names)}; give a value for it (--at {example})")
     _checked(derivation, mapping)
     value = f.xreplace(mapping)
     difference_formula = sympy.expand(f.xreplace({x: x + 1}) - f)

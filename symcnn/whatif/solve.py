@@ -39,7 +39,7 @@ from ..errors import SpecError, SymcnnError
 from ..exact.formula import parse_formula, parse_relation
 from .evaluate import Formula, Predicate, evaluate, new_compiler
 from .monotone import relation_direction
-from .quantities import formula_text, quantity
+from .quantities import example_value, formula_text, quantity
 
 __all__ = ["SEARCH_CAP", "Solution", "solve"]
 
@@ -70,6 +70,9 @@ class Solution:
     fixed: Mapping[str, int] = field(default_factory=dict)
     quantity_at_value: int | None = None
     quantity_at_next: int | None = None  # at value + 1 (largest) or value - 1 (smallest); None if invalid
+    others_at_value: tuple[tuple[str, int], ...] = ()  # the further bounds' quantities at the answer
+    closest: int | None = None  # status "none": the valid value whose quantity comes closest to the bound
+    quantity_at_closest: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -84,6 +87,9 @@ class Solution:
             "fixed": dict(self.fixed),
             "quantity_at_value": self.quantity_at_value,
             "quantity_at_next": self.quantity_at_next,
+            "others_at_value": dict(self.others_at_value),
+            "closest": self.closest,
+            "quantity_at_closest": self.quantity_at_closest,
             "notes": list(self.notes),
         }
 
@@ -109,6 +115,12 @@ class Solution:
             lines.append(
                 f"  {self.bound.split()[0]} = {self.quantity_at_value:,} there; at {self.symbol} {step}: {after}"
             )
+        lines += [f"  {label} = {amount:,} there" for label, amount in self.others_at_value]
+        if self.closest is not None and self.quantity_at_closest is not None and self.bound:
+            lines.append(
+                f"  closest: {self.symbol} = {self.closest:,} gives {self.bound.split()[0]} = "
+                f"{self.quantity_at_closest:,} (the bound asks {self.bound})"
+            )
         if self.every and self.bound:
             lines.append("  every valid value satisfies the bound")
         lines += [f"  {note}" for note in self.notes]
@@ -133,6 +145,7 @@ class _Problem:
     ) -> None:
         self.x, self.lowest, self.checks, self.bound, self.bound_text = x, lowest, checks, bound, bound_text
         self.extra: list[_Check] = []  # further bounds (also among the checks)
+        self.extra_amounts: list[tuple[str, Formula]] = []  # their quantities, reported at the answer
 
     def holds(self, check: _Check | Predicate, value: int) -> bool:
         test = check.test if isinstance(check, _Check) else check
@@ -288,8 +301,11 @@ def solve(
     def check(label: str, relation: sympy.Basic) -> _Check:
         others = relation.free_symbols - {x}
         if others:
-            missing = ", ".join(sorted(item.name for item in others))
-            raise SpecError(f"solve: {label} depends on {missing}; give a value for it (fixed=... / --subs)")
+            missing = sorted(item.name for item in others)
+            example = " ".join(f"{item}={example_value(derivation, item)}" for item in missing)
+            raise SpecError(
+                f"solve: {label} depends on {', '.join(missing)}; give a value for it (fixed=... / --subs {example})"
+            )
         moving = relation_direction(relation, x, lowest)
         if isinstance(relation, sympy.Ne) and moving != 0:
             moving = None  # the values where a monotone g != 0 need not be one interval
@@ -307,15 +323,17 @@ def solve(
     bound_check, bound_text, amount = None, None, None
     texts = split_bounds(bound)
     extra: list[_Check] = []
+    extra_amounts: list[tuple[str, Formula]] = []
     for index, text in enumerate(texts):
         target, relation, shown = _bound(reduced, text, values, by_name)
         if index == 0:
             bound_check, amount = check("the bound", relation), Formula(target, names, compiler)
         else:  # every further bound narrows the values like a validity condition
             extra.append(check(f"bound {index + 1} ({shown})", relation))
+            extra_amounts.append((shown.split()[0], Formula(target, names, compiler)))
         bound_text = shown if bound_text is None else f"{bound_text} and {shown}"
     problem = _Problem(x, lowest, checks + extra, bound_check, bound_text)
-    problem.extra = extra
+    problem.extra, problem.extra_amounts = extra, extra_amounts
     return _search(problem, goal, bound_text, values, amount, limit, reduced)
 
 
@@ -397,6 +415,8 @@ def _search(
         notes=tuple(notes),
         fixed=values,
     )
+    if value is None and amount is not None and problem.bound is not None:
+        return _with_closest(answer, problem, amount, [valid_low, *([] if valid_high is None else [valid_high])])
     if value is None or amount is None:
         if value is not None:
             _verify(reduced, x.name, value)
@@ -407,7 +427,28 @@ def _search(
     validity = [c for c in problem.checks if c not in problem.extra]  # a further bound is no validity condition
     valid_after = after >= problem.lowest and all(problem.holds(c, after) for c in validity)
     at_next = int(amount({x.name: np.array([after], dtype=object)})[0]) if valid_after else None
-    return replace(answer, quantity_at_value=at_value, quantity_at_next=at_next)
+    others = tuple(
+        (label, int(formula({x.name: np.array([value], dtype=object)})[0])) for label, formula in problem.extra_amounts
+    )
+    return replace(answer, quantity_at_value=at_value, quantity_at_next=at_next, others_at_value=others)
+
+
+def _with_closest(answer: Solution, problem: _Problem, amount: Formula, ends: list[int]) -> Solution:
+    """No value meets the bound: the valid value (an end of the valid range) whose quantity comes closest."""
+    assert problem.bound is not None
+    limit = problem.bound.relation.rhs  # type: ignore[attr-defined]
+    validity = [c for c in problem.checks if c not in problem.extra]
+    best: tuple[sympy.Expr, int, int] | None = None
+    for end in ends:
+        if end < problem.lowest or not all(problem.holds(c, end) for c in validity):
+            continue
+        reached = int(amount({problem.x.name: np.array([end], dtype=object)})[0])
+        distance = abs(sympy.Integer(reached) - limit)
+        if best is None or bool(distance < best[0]):
+            best = (distance, end, reached)
+    if best is None or not limit.is_number:
+        return answer
+    return replace(answer, closest=best[1], quantity_at_closest=best[2])
 
 
 def _intersection(

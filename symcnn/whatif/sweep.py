@@ -41,7 +41,7 @@ from ..errors import SpecError
 from ..exact.formula import parse_formula
 from .evaluate import INT64_LIMIT, Formula, Predicate, batch_fits_int64, evaluate, new_compiler
 from .progress import Progress
-from .quantities import quantity
+from .quantities import example_value, quantity
 
 __all__ = ["MAX_CONFIGURATIONS", "Axis", "SweepResult", "parse_axis", "sweep"]
 
@@ -249,7 +249,8 @@ def sweep(
         raise SpecError("sweep: a symbol has two axes")
     missing = sorted(set(by_name) - set(names))
     if missing:
-        raise SpecError(f"sweep: give an axis or a value for {', '.join(missing)} (e.g. {missing[0]}=224)")
+        example = example_value(derivation, missing[0])
+        raise SpecError(f"sweep: give an axis or a value for {', '.join(missing)} (e.g. {missing[0]}={example})")
     total = 1
     for axis in made:
         total *= axis.count

@@ -99,3 +99,8 @@ def test_a_stage_of_one_block_is_valid() -> None:
     numeric = zoo.resnet50(layers=[3, 4, 1, 3]).derive().subs(H=224, W=224)
     assert (one.totals.trainable, one.totals.macs) == (numeric.totals.trainable, numeric.totals.macs)
     assert one.totals.trainable == 19_971_112  # torchvision's ResNet(Bottleneck, [3, 4, 1, 3])
+    # The empty Repeat passes the receptive field through unchanged.
+    def field(d: symcnn.Derivation) -> list[tuple[object, ...]]:
+        return [(axis.size, axis.jump, axis.start) for axis in d.row("layer4.2.conv2").receptive_field]
+
+    assert field(one) == field(numeric)
