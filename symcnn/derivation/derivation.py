@@ -342,5 +342,9 @@ class Derivation:
         # Jupyter: a long network (ResNet-50) collapsed by block; to_markdown() gives every row.
         return render.markdown.summary(self)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython's plain text (and a notebook's text/plain): the table, not the dataclass fields.
+        printer.text("Derivation(...)" if cycle else render.text.summary(self).rstrip("\n"))
+
     def __str__(self) -> str:
         return self.to_text()

@@ -200,9 +200,11 @@ def plot(
 
 
 def _draw_layers(axes, xs: np.ndarray, series: dict[str, np.ndarray], shares: dict[str, np.ndarray], stacked: bool):  # type: ignore[no-untyped-def]
+    # Ten colours for the top layers; "other layers" in grey, never a colour the cycle repeats.
+    colours = ["0.75" if name == "other layers" else f"C{index % 10}" for index, name in enumerate(series)]
     if stacked:
-        axes.stackplot(xs, *(np.nan_to_num(share) for share in shares.values()), labels=list(shares))
+        axes.stackplot(xs, *(np.nan_to_num(share) for share in shares.values()), labels=list(shares), colors=colours)
         axes.set_ylim(0, 1)
         return
-    for name, values in series.items():
-        axes.plot(xs, values, label=name)
+    for (name, values), colour in zip(series.items(), colours, strict=True):
+        axes.plot(xs, values, label=name, color=colour, linestyle="--" if name == "other layers" else "-")

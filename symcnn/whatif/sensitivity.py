@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
@@ -104,6 +105,9 @@ class Sensitivity:
             "elasticity": number(self.elasticity),
             "discrete_elasticity": number(self.discrete_elasticity),
         }
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self).rstrip())  # IPython: what print() shows, not the dataclass fields
 
     def _repr_html_(self) -> str:
         from .display import sensitivity_html

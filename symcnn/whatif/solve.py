@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import sympy
@@ -92,6 +93,9 @@ class Solution:
             "quantity_at_closest": self.quantity_at_closest,
             "notes": list(self.notes),
         }
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self).rstrip())  # IPython: what print() shows, not the dataclass fields
 
     def _repr_html_(self) -> str:
         from .display import solution_html

@@ -197,6 +197,9 @@ class SweepResult:
                 data[name] = pd.arrays.IntegerArray(values.astype(np.int64), missing.copy())
         return pd.DataFrame(data)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.summary().rstrip())  # IPython: what print() shows, not the dataclass fields
+
     def _repr_html_(self) -> str:
         from .display import sweep_html
 
