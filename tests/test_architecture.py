@@ -186,3 +186,19 @@ def test_the_kind_name_check_finds_a_planted_table() -> None:
     tree = ast.parse("if row.kind.startswith(('conv1d', 'maxpool')):\n    pass\nok = row.kind == 'input'\n")
     assert _dispatch_on_kind(tree, {"conv1d", "maxpool2d"}) == [1]
     assert _dispatch_on_kind(ast.parse("x = layer.kind in MERGES or kind == 'add'"), {"add"}) == [1]
+
+
+def test_import_symcnn_loads_the_engine_only() -> None:
+    """``import symcnn`` costs the engine and SymPy: applications and optional extras load on first use."""
+    import subprocess
+    import sys
+
+    code = "import sys, symcnn; print('\\n'.join(sorted(sys.modules)))"
+    probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(probe.stdout.split())
+    assert "symcnn.layers.conv" in loaded and "sympy" in loaded  # the probe sees what loads
+    applications = {"exam", "paper", "whatif", "zoo", "cli", "adapters"}
+    eager = sorted(name for name in loaded if name.startswith("symcnn.") and name.split(".")[1] in applications)
+    assert eager == []
+    extras = {"torch", "numpy", "matplotlib", "latexify", "onnx", "keras", "pandas"}
+    assert sorted(loaded & extras) == []

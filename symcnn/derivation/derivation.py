@@ -13,10 +13,10 @@ one way.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, overload
 
 import sympy
 
@@ -25,6 +25,7 @@ from ..analysis import memory as memory_model
 from ..analysis import receptive
 from ..errors import ShapeError, SpecError
 from ..exact.conventions import Conventions
+from ..exact.numeric import evaluate
 from ..exact.printing import to_text
 from ..exact.simplify import assume_divisible, collapse_floors, decide
 from ..exact.steps import Step
@@ -102,28 +103,109 @@ class Totals:
     activations: sympy.Expr
 
 
+class LazyRows(Sequence[Row]):
+    """Rows substituted when first read: ``d.subs(...)`` returns at once.
+
+    A substitution touches every step of every row; most callers of ``subs`` read
+    the totals or the output shape only, which come from the origin's totals.  A
+    row is substituted on first access and kept; iterating substitutes them all.
+    """
+
+    __slots__ = ("_change", "_done", "_owner", "_source")
+
+    def __init__(self, source: Sequence[Row], change: Callable[[Row], Row]) -> None:
+        self._source = source
+        self._change = change
+        self._done: list[Row | None] = [None] * len(source)
+        self._owner: Derivation | None = None
+
+    def adopt(self, owner: Derivation) -> None:
+        """Rows belong to the derivation made with them (``row.derivation``)."""
+        self._owner = owner
+        for row in self._done:
+            if row is not None:
+                object.__setattr__(row, "derivation", owner)
+
+    @property
+    def materialised(self) -> bool:
+        return all(row is not None for row in self._done)
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Row, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | tuple[Row, ...]:
+        if isinstance(index, slice):
+            return tuple(self[position] for position in range(*index.indices(len(self))))
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError(index)
+        row = self._done[position]
+        if row is None:
+            row = self._change(self._source[position])
+            if self._owner is not None:
+                object.__setattr__(row, "derivation", self._owner)
+            self._done[position] = row
+        return row
+
+    def __iter__(self) -> Iterator[Row]:
+        return (self[position] for position in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
 @dataclass(frozen=True)
 class Derivation:
     """Everything symcnn derived for a network; see the module docstring."""
 
-    rows: tuple[Row, ...]
+    rows: Sequence[Row]
     input_shapes: tuple[Shape, ...]
     output_shapes: tuple[Shape, ...]
     conventions: Conventions
     conditions: tuple[Condition, ...] = ()
     assumptions: tuple[tuple[sympy.Symbol, int], ...] = ()
+    # A substituted derivation: the one it came from and the substitution, for totals without its rows.
+    origin: tuple[Derivation, Mapping[sympy.Basic, sympy.Expr]] | None = field(
+        default=None, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
+        if isinstance(self.rows, LazyRows):
+            self.rows.adopt(self)
+            return
         for row in self.rows:  # rows are shared by derivations that differ in conditions only
             object.__setattr__(row, "derivation", self)
 
     # -- the numbers -----------------------------------------------------------------
     @cached_property
     def totals(self) -> Totals:
+        if self.origin is not None and isinstance(self.rows, LazyRows) and not self.rows.materialised:
+            substituted = self._substituted_totals(*self.origin)
+            if substituted is not None:
+                return substituted
         # Counts of weights are polynomials in the widths: expanded, they read as such.
         # Compute sums keep each layer's factored form (expanding floors helps nobody).
+        layers = self.layers
+        if all(row.multiplicity.is_Integer for row in layers):
+            numeric = self._numeric_totals(layers)
+            if numeric is not None:
+                return numeric
+
         def steps(field: str) -> sympy.Expr:
-            return sympy.Add(*(row.multiplicity * getattr(row, field).value for row in self.layers))
+            return sympy.Add(*(row.multiplicity * getattr(row, field).value for row in layers))
 
         trainable, non_trainable = sympy.expand(steps("params")), sympy.expand(steps("non_trainable"))
         macs = steps("macs")
@@ -136,6 +218,43 @@ class Derivation:
             flops=self.conventions.flops_per_mac * macs,
             activations=sympy.Add(*(row.multiplicity * row.activations for row in self.layers)),
         )
+
+    def _numeric_totals(self, layers: Sequence[Row]) -> Totals | None:
+        """Totals of a derivation in numbers, summed as Python integers (SymPy's Add would flatten each sum)."""
+        sums = dict.fromkeys(("params", "non_trainable", "buffers", "macs", "activations"), 0)
+        for row in layers:
+            times = int(row.multiplicity)  # type: ignore[call-overload]
+            values = (row.params.value, row.non_trainable.value, row.buffers.value, row.macs.value, row.activations)
+            if not all(value.is_Integer for value in values):
+                return None
+            for name, value in zip(sums, values, strict=True):
+                sums[name] += times * int(value)
+        flops = self.conventions.flops_per_mac * sympy.Integer(sums["macs"])
+        return Totals(
+            params=sympy.Integer(sums["params"] + sums["non_trainable"]),
+            trainable=sympy.Integer(sums["params"]),
+            non_trainable=sympy.Integer(sums["non_trainable"]),
+            buffers=sympy.Integer(sums["buffers"]),
+            macs=sympy.Integer(sums["macs"]),
+            flops=flops,
+            activations=sympy.Integer(sums["activations"]),
+        )
+
+    @staticmethod
+    def _substituted_totals(origin: Derivation, mapping: Mapping[sympy.Basic, sympy.Expr]) -> Totals | None:
+        """The origin's totals at numbers, when every symbol of theirs is given one (then equal to the rows' sums)."""
+        if not all(value.is_Integer for value in mapping.values()):
+            return None
+        numbers = {symbol: int(value) for symbol, value in mapping.items()}  # type: ignore[call-overload]
+        values = {}
+        for name, total in vars(origin.totals).items():
+            value = evaluate(total, numbers)
+            if value is None:
+                value = collapse_floors(total.xreplace(mapping))
+                if not value.is_number:
+                    return None  # a partial substitution: summing the substituted rows keeps the renderers' forms
+            values[name] = value
+        return Totals(**values)
 
     @cached_property
     def essential_conditions(self) -> tuple[Condition, ...]:
@@ -175,19 +294,17 @@ class Derivation:
 
     @cached_property
     def free_symbols(self) -> frozenset[sympy.Symbol]:
-        found: set[sympy.Symbol] = set()
-        for shape in (*self.input_shapes, *self.output_shapes):
-            for size in shape:
-                found |= size.free_symbols
+        return frozenset().union(*(value.free_symbols for value in self._distinct_values()))
+
+    def _distinct_values(self) -> set[sympy.Basic]:
+        """Every size, count and condition, each distinct expression once (rows share most of them)."""
+        values: set[sympy.Basic] = {size for shape in (*self.input_shapes, *self.output_shapes) for size in shape}
         for row in self.rows:
-            found |= row.multiplicity.free_symbols
-            for size in row.output_shape:  # a size set inside the network (AdaptiveAvgPool2d("a"))
-                found |= size.free_symbols
-            for step in (*row.sizes, row.params, row.non_trainable, row.buffers, row.macs):
-                found |= step.value.free_symbols
-        for condition in self.conditions:  # a symbol may occur only in a condition (in_channels="c")
-            found |= condition.relation.free_symbols
-        return frozenset(found)
+            values.add(row.multiplicity)
+            values.update(row.output_shape)  # a size set inside the network (AdaptiveAvgPool2d("a"))
+            values.update(step.value for step in (*row.sizes, row.params, row.non_trainable, row.buffers, row.macs))
+        values.update(condition.relation for condition in self.conditions)  # in_channels="c": only in a condition
+        return values
 
     def row(self, name: str) -> Row:
         for row in self.rows:
@@ -273,21 +390,21 @@ class Derivation:
             window = old.window.map(change) if old.window is not None else None
             return replace(old, value=change(old.value), replaced=replaced, window=window)
 
-        rows = tuple(
-            replace(
-                row,
-                input_shapes=tuple(tuple(change(size) for size in shape) for shape in row.input_shapes),
-                output_shape=tuple(change(size) for size in row.output_shape),
-                sizes=tuple(step(item) for item in row.sizes),
-                params=step(row.params),
-                non_trainable=step(row.non_trainable),
-                buffers=step(row.buffers),
-                macs=step(row.macs),
-                multiplicity=change(row.multiplicity),
-                repeats=tuple((name, change(times)) for name, times in row.repeats),
+        def row(old: Row) -> Row:
+            return replace(
+                old,
+                input_shapes=tuple(tuple(change(size) for size in shape) for shape in old.input_shapes),
+                output_shape=tuple(change(size) for size in old.output_shape),
+                sizes=tuple(step(item) for item in old.sizes),
+                params=step(old.params),
+                non_trainable=step(old.non_trainable),
+                buffers=step(old.buffers),
+                macs=step(old.macs),
+                multiplicity=change(old.multiplicity),
+                repeats=tuple((name, change(times)) for name, times in old.repeats),
             )
-            for row in self.rows
-        )
+
+        rows = LazyRows(self.rows, row)
         conditions = []
         for condition in self.conditions:
             relation = decide(condition.relation.xreplace(mapping)) if mapping else condition.relation
@@ -302,6 +419,7 @@ class Derivation:
         return replace(
             self,
             rows=rows,
+            origin=(self, mapping) if mapping else None,
             input_shapes=tuple(tuple(change(size) for size in shape) for shape in self.input_shapes),
             output_shapes=tuple(tuple(change(size) for size in shape) for shape in self.output_shapes),
             conditions=tuple(conditions),

@@ -63,8 +63,8 @@ class Held(Layer):
             value = getattr(self, attribute)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise self._fail(f"{attribute} must be a non-negative integer, got {value!r}")
-        # The row reads as the wrapped layer's: its kind, name prefix and number of inputs.
-        for attribute in ("kind", "prefix", "arity", "last_prefix"):
+        # The row reads as the wrapped layer's: its kind, name prefix, number of inputs, receptive field.
+        for attribute in ("kind", "prefix", "arity", "last_prefix", "receptive"):
             object.__setattr__(self, attribute, getattr(self.layer, attribute))
 
     def argument_checks(self) -> tuple[Check, ...]:

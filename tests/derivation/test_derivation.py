@@ -35,6 +35,7 @@ from symcnn import (
     Sequential,
     ShapeError,
 )
+from symcnn.derivation.derivation import LazyRows
 
 H, W, K, N, M = symcnn.symbols("H W k N M")
 
@@ -491,3 +492,49 @@ def test_subs_gives_a_real_symbol_any_positive_value() -> None:
     k = symcnn.symbols("k")
     with pytest.raises(symcnn.SpecError, match="k"):
         symcnn.Sequential(symcnn.Input(3, 8, 8), symcnn.Conv2d(out_channels=k, kernel_size=1)).derive().subs(k="1/2")
+
+
+def _residual_net(H: object, W: object, k: object) -> symcnn.Graph:
+    x = symcnn.Input(3, H, W)
+    stem = symcnn.Conv2d(out_channels=k, kernel_size=7, stride=2, padding=3)(x)
+    pooled = symcnn.MaxPool2d(3, stride=2, padding=1, ceil_mode=True)(symcnn.ReLU()(symcnn.BatchNorm2d()(stem)))
+    branch = symcnn.Conv2d(out_channels=k, kernel_size=3, padding=1)(pooled)
+    joined = symcnn.Add()(pooled, branch)
+    flat = symcnn.Flatten()(symcnn.AdaptiveAvgPool2d(1)(joined))
+    return symcnn.Graph(x, symcnn.Linear(out_features=10)(flat))
+
+
+def test_subs_returns_at_once_and_reads_the_totals_off_the_origin() -> None:
+    H, W, k = symcnn.symbols("H W k")
+    symbolic = _residual_net(H, W, k).derive()
+    substituted = symbolic.subs(H=97, W=131, k=12)
+    assert isinstance(substituted.rows, LazyRows) and not substituted.rows.materialised
+    totals = substituted.totals  # from the origin's totals: no row substituted yet
+    assert not substituted.rows.materialised
+    numeric = _residual_net(97, 131, 12).derive()
+    assert totals == numeric.totals
+    assert substituted.output_shape == numeric.output_shape
+
+
+def test_lazy_rows_are_the_eager_rows_steps_and_text() -> None:
+    H, W, k = symcnn.symbols("H W k")
+    substituted = _residual_net(H, W, k).derive().subs(H=97, W=131, k=12)
+    numeric = _residual_net(97, 131, 12).derive()
+    assert [row.output_shape for row in substituted.rows] == [row.output_shape for row in numeric.rows]
+    for lazy, eager in zip(substituted.rows, numeric.rows, strict=True):
+        assert lazy.derivation is substituted
+        mine = (*lazy.sizes, lazy.params, lazy.non_trainable, lazy.buffers, lazy.macs)
+        theirs = (*eager.sizes, eager.params, eager.non_trainable, eager.buffers, eager.macs)
+        assert [step.value for step in mine] == [step.value for step in theirs]
+    assert substituted.to_text() == numeric.to_text()
+    assert substituted.rows[-1] is substituted.rows[-1]  # substituted once, then kept
+    assert substituted.rows[1:3] == tuple(substituted.rows)[1:3]
+
+
+def test_a_partial_substitution_sums_its_rows() -> None:
+    H, W, k = symcnn.symbols("H W k")
+    symbolic = _residual_net(H, W, k).derive()
+    partial = symbolic.subs(H=97, W=131)
+    assert partial.totals.trainable.free_symbols == {k}
+    assert partial.rows.materialised  # totals in symbols come from the substituted rows, as the renderers show
+    assert partial.subs(k=12).totals == _residual_net(97, 131, 12).derive().totals
