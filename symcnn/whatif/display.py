@@ -13,6 +13,7 @@ import sympy
 
 from ..render.html import Safe, escape, table
 from ..render.mathml import expr_mathml, math
+from .decimals import decimal, shown
 
 if TYPE_CHECKING:
     from .compare import Comparison
@@ -82,26 +83,22 @@ def sweep_html(result: SweepResult, max_rows: int = SWEEP_ROWS) -> str:
 
 
 def sensitivity_html(result: Sensitivity) -> str:
-    from .sensitivity import _shown
-
     at = ", ".join(f"{name}={value}" for name, value in result.at.items())
     x = result.symbol
     difference = "undefined (x + 1 breaks a condition)" if result.difference is None else f"{int(result.difference):,}"
-    derivative = "none (floors or min/max)" if result.derivative_formula is None else _shown(result.derivative)
+    derivative = "none (floors or min/max)" if result.derivative_formula is None else shown(result.derivative)
     rows = [
         (result.quantity, _formula(result.formula), f"{int(result.value):,}"),
         (f"f({x}+1) \u2212 f({x})", _formula(result.difference_formula), difference),
         (f"d/d{x}", _formula(result.derivative_formula), derivative),
-        (f"elasticity {x}\u00b7f'/f", "", _shown(result.elasticity)),
-        (f"discrete elasticity {x}\u00b7\u0394f/f", "", _shown(result.discrete_elasticity)),
+        (f"elasticity {x}\u00b7f'/f", "", shown(result.elasticity)),
+        (f"discrete elasticity {x}\u00b7\u0394f/f", "", shown(result.discrete_elasticity)),
     ]
     return _box(f"sensitivity of {result.quantity} to {x} at {at}", table(["", "formula", "at the point"], rows))
 
 
 def comparison_html(result: Comparison) -> str:
-    from .sensitivity import decimal
-
-    def shown(value: sympy.Expr | None) -> str:  # as str(result) writes it
+    def at_point(value: sympy.Expr | None) -> str:  # as str(result) writes it
         if value is None:
             return "undefined"
         return f"{int(value):,}" if value.is_Integer else f"{value} \u2248 {decimal(value)}"
@@ -114,6 +111,6 @@ def comparison_html(result: Comparison) -> str:
     for q in result.quantities:
         row: list[object] = [q, _formula(result.difference[q]), _formula(result.ratio[q])]
         if result.at:
-            row += [shown(result.values[part][q]) for part in ("a", "b", "difference", "ratio")]
+            row += [at_point(result.values[part][q]) for part in ("a", "b", "difference", "ratio")]
         rows.append(row)
     return _box("comparison of a and b", table(header, rows))

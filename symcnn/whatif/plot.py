@@ -33,6 +33,10 @@ def _floats(result: SweepResult, name: str) -> np.ndarray:
     return np.array([np.nan if value is None else float(value) for value in result.column(name)])
 
 
+def _as_floats(values: list[int | None]) -> np.ndarray:
+    return np.array([np.nan if value is None else float(value) for value in values])
+
+
 def _spans_decades(values: np.ndarray) -> bool:
     positive = values[np.isfinite(values) & (values > 0)]
     return positive.size > 1 and positive.max() / positive.min() > 100
@@ -84,8 +88,7 @@ class LayerSeries:
     def shares(self) -> dict[str, np.ndarray]:
         """Each series over the total, as floats for drawing (NaN where invalid or the total is 0)."""
         total = np.array([np.nan if t in (None, 0) else float(t) for t in self.total])
-        return {name: np.array([np.nan if v is None else float(v) for v in values]) / total
-                for name, values in self.series.items()}  # fmt: skip
+        return {name: _as_floats(values) / total for name, values in self.series.items()}
 
 
 def layer_series(
@@ -162,8 +165,7 @@ def plot(
         if per_layer or stacked:
             data = layer_series(derivation, x, y, given, top)
             xs = np.array(data.xs, dtype=float)
-            series = {name: np.array([np.nan if v is None else float(v) for v in values])
-                      for name, values in data.series.items()}  # fmt: skip
+            series = {name: _as_floats(values) for name, values in data.series.items()}
             _draw_layers(axes, xs, series, data.shares(), stacked)
             plotted += list(series.values())
         else:

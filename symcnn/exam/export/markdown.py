@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sympy
 
 from ...exact.printing import to_latex
-from ..model import Exam, Question, answer_text
+from ..answers import answer_text
+
+if TYPE_CHECKING:  # the model displays itself through these exporters
+    from ..model import Exam, Question
 from .text import blank_cells, markdown_solution, markdown_text
 
 __all__ = ["question", "render"]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import sympy
 
 from ...exact.printing import to_latex
 from ...render.html import escape
-from ..model import BLANK, Line, Question, Solution, answer_text
+from ..answers import BLANK, answer_text
+
+if TYPE_CHECKING:  # the model displays itself through these exporters
+    from ..model import Line, Question, Solution
 
 __all__ = [
     "answer_html",
@@ -69,9 +73,7 @@ def step_math(line: Line) -> str:
 
 
 def html_text(text: str) -> str:
-    return "".join(
-        rf"\({escape(part, quote=False)}\)" if math else escape(part) for math, part in segments(text)
-    )
+    return "".join(rf"\({escape(part, quote=False)}\)" if math else escape(part) for math, part in segments(text))
 
 
 def html_table(question: Question, blank: Callable[[int], str] | None = None) -> str:
@@ -104,7 +106,7 @@ def answer_html(question: Question) -> str:
     )
     wrong = "".join(f"<li>{value_html(d.value)}: {html_text(d.feedback)}</li>" for d in question.distractors)
     return (
-        f"<div class=\"symcnn\"><p><b>{escape(question.title)}</b></p>{html_question(question, lambda n: f'({n})')}"
+        f'<div class="symcnn"><p><b>{escape(question.title)}</b></p>{html_question(question, lambda n: f"({n})")}'
         f"<p><b>Answer:</b> {answers}</p>"
         + (f"<p><b>Wrong answers to expect:</b></p><ul>{wrong}</ul>" if wrong else "")
         + f"{html_solution(question.solution)}</div>"
@@ -115,9 +117,7 @@ def html_solution(solution: Solution) -> str:
     items = []
     for line in solution.lines:
         rule = f" ({escape(line.rule)})" if line.rule else ""
-        items.append(
-            f"<li><b>{escape(line.label)}</b>{rule}: \\({escape(step_math(line), quote=False)}\\)</li>"
-        )
+        items.append(f"<li><b>{escape(line.label)}</b>{rule}: \\({escape(step_math(line), quote=False)}\\)</li>")
     return f"<p><b>Worked solution</b></p><ol>{''.join(items)}</ol><p>{html_text(solution.conclusion)}</p>"
 
 
