@@ -47,16 +47,21 @@ def _cell(content: object) -> str:
     return content if isinstance(content, Safe) else escape(content)
 
 
+def _row(cells: Sequence[object], numeric: Sequence[int] = ()) -> str:
+    return (
+        "<tr>"
+        + "".join(
+            f'<td class="num">{_cell(cell)}</td>' if index in numeric else f"<td>{_cell(cell)}</td>"
+            for index, cell in enumerate(cells)
+        )
+        + "</tr>"
+    )
+
+
 def table(header: Sequence[object] | None, rows: Iterable[Sequence[object]], *, numeric: Sequence[int] = ()) -> Safe:
     """A ``<table>`` (no header row for ``None``); columns listed in ``numeric`` are right-aligned."""
     head = "<thead><tr>" + "".join(f"<th>{_cell(cell)}</th>" for cell in header) + "</tr></thead>" if header else ""
-    body = []
-    for row in rows:
-        cells = (
-            f'<td class="num">{_cell(cell)}</td>' if index in numeric else f"<td>{_cell(cell)}</td>"
-            for index, cell in enumerate(row)
-        )
-        body.append(f"<tr>{''.join(cells)}</tr>")
+    body = [_row(row, numeric) for row in rows]
     return Safe(f'<table class="symcnn">{head}<tbody>{"".join(body)}</tbody></table>')
 
 
@@ -186,19 +191,18 @@ def fragment(derivation: Derivation, *, max_rows: int = MAX_ROWS) -> str:
     ``<details>`` per block whose summary line carries the block's output and sums."""
     if len(derivation.rows) <= max_rows:
         body = _rows_table(derivation, derivation.rows, formulas=True)
-    else:
-        blocks = []
+    else:  # one line per block, its rows collapsed beneath it
+        lines = []
         for group in by_block(derivation, max_rows):
-            summary = (
-                f"<code>{escape(group.name)}</code> \u2014 {len(group.rows)} rows, output {_shape(group.output_shape)}"
-                f", parameters {value(group.params)}, MACs {value(group.macs)}"
-            )
-            if len(group.rows) == 1:
-                blocks.append(f'<div class="block">{summary}</div>')
-            else:
-                rows_table = _rows_table(derivation, group.rows, formulas=False)
-                blocks.append(f"<details><summary>{summary}</summary>{rows_table}</details>")
-        body = Safe("".join(blocks))
+            name = Safe(f"<code>{escape(group.name)}</code>")
+            cells = [name, len(group.rows), _shape(group.output_shape), value(group.params), value(group.macs)]
+            lines.append(_row(cells, numeric=(1, 3)))
+            if len(group.rows) > 1:
+                inner = _rows_table(derivation, group.rows, formulas=False)
+                summary = f"the {len(group.rows)} rows of <code>{escape(group.name)}</code>"
+                lines.append(f'<tr><td colspan="5"><details><summary>{summary}</summary>{inner}</details></td></tr>')
+        head = "".join(f"<th>{label}</th>" for label in ("block", "rows", "output", "parameters", "MACs"))
+        body = Safe(f'<table class="symcnn"><thead><tr>{head}</tr></thead><tbody>{"".join(lines)}</tbody></table>')
     return f'<div class="symcnn">{_STYLE_INLINE}{body}{_total(derivation)}{_facts(derivation)}</div>'
 
 
@@ -224,7 +228,7 @@ details > summary { cursor: pointer; padding: 0.15em 0; }
 """
 _STYLE_INLINE = (
     "<style>.symcnn table.symcnn{border-collapse:collapse}.symcnn td.num{text-align:right}"
-    ".symcnn td,.symcnn th{vertical-align:top;padding:0.15em 0.4em}</style>"
+    ".symcnn td,.symcnn th{vertical-align:top;padding:0.15em 0.4em;text-align:left}</style>"
 )
 
 
@@ -284,7 +288,10 @@ def _receptive(derivation: Derivation) -> str:
         return f"<p>{escape(error)}</p>"
     note = receptive_note(derivation)
     intro = "<p>Unit <i>t</i> of a layer sees inputs [start + t\u00b7jump, start + t\u00b7jump + size \u2212 1].</p>"
-    return intro + table(["#", "name", "receptive field"], rows) + (f"<p>{escape(note)}</p>" if note else "")
+    made = table(["#", "name", "receptive field"], rows, numeric=(0,))
+    columns = '<colgroup><col class="index"><col class="name"><col></colgroup>'
+    made = Safe(made.replace('<table class="symcnn">', f'<table class="symcnn layers">{columns}', 1))
+    return intro + made + (f"<p>{escape(note)}</p>" if note else "")
 
 
 def _memory(derivation: Derivation, memory: Any) -> str:
