@@ -51,8 +51,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise SpecError(f"cannot write {args.output}: {error.strerror or error}") from None
         else:
             sys.stdout.write(text)
-        # A question answered "no" (whatif solve with no value meeting the bound) is not bad input.
-        return int(getattr(args, "exit_status", 0))
     except SymcnnError as error:
         # One line, always: a multi-line message (every unsupported node of a model) is joined.
         print(f"symcnn: error: {' '.join(str(error).split())}", file=sys.stderr)
@@ -68,3 +66,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    # A check that found something to report (``paper --check``) or a question answered "no"
+    # (``whatif solve`` with no value meeting the bounds) sets its own status: 1, not bad input.
+    return int(getattr(args, "exit_status", 0))

@@ -17,7 +17,7 @@ from .numbers import plain_numbers
 
 NAME = "derive"
 HELP = "derive shapes, parameters and MACs of a network, step by step"
-FORMATS = ("text", "md", "markdown", "latex", "json", "html")
+FORMATS = ("text", "md", "markdown", "latex", "json", "html", "tikz")
 
 
 def configure(run: argparse.ArgumentParser) -> None:
@@ -104,6 +104,8 @@ def render(
         return derivation.to_latex(standalone=standalone, **extras)
     if fmt == "html":  # one self-contained page; memory defaults to d.memory()
         return derivation.to_html(title=title, **extras)
+    if fmt == "tikz":  # the architecture diagram (receptive field and memory are not drawn)
+        return derivation.to_tikz()
     return derivation.to_text(**extras)
 
 

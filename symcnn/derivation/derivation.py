@@ -436,6 +436,10 @@ class Derivation:
     def to_latex(self, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None) -> str:
         return render.latex.render(self, standalone=standalone, receptive_field=receptive_field, memory=memory)
 
+    def to_tikz(self) -> str:
+        """A ``tikzpicture`` of the architecture, one column wide (see :mod:`symcnn.render.tikz`)."""
+        return render.tikz.render(self)
+
     def to_json(self, *, receptive_field: bool = False, memory: Any = None) -> str:
         return render.json.render(self, receptive_field=receptive_field, memory=memory)
 

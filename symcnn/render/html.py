@@ -306,9 +306,9 @@ def _memory(derivation: Derivation, memory: Any) -> str:
 def diagram(derivation: Derivation) -> str:
     """The architecture diagram as inline SVG: '' for now.
 
-    TODO(paper branch): the TikZ diagram renderer (``symcnn/render/tikz.py``, branch
-    ``paper``) is the one source of layout; the lead wires its layout here as SVG
-    once both land. No second layout engine here.
+    TODO(paper branch, now on main): draw :func:`symcnn.render.tikz.boxes` (the TikZ
+    renderer's layout, the one source of it) as SVG here; the lead wires it. No second
+    layout engine here.
     """
     return ""
 
