@@ -19,7 +19,9 @@ import contextlib
 import doctest
 import io
 import os
+import re
 import shlex
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,51 @@ def pytest_make_collect_report(collector):
 def pytest_runtest_makereport(item, call):
     outcome = yield
     _fail_skip(outcome.get_result())
+
+
+# What the skipped tests need, found by a word of each skip's reason: the extra that installs it,
+# or the system package (printed after the test run, so a plain install says how to run them all).
+EXTRAS = {
+    "torch": "torch", "torchvision": "torch", "PyTorch": "torch",
+    "matplotlib": "plot", "PIL": "plot", "Pillow": "plot",
+    "nbformat": "notebook", "nbclient": "notebook", "ipykernel": "notebook", "Jupyter": "notebook",
+    "pandas": "pandas", "torchinfo": "bench", "pypdf": "test",
+}  # fmt: skip
+SYSTEM = {
+    "pdflatex": "apt-get install texlive-latex-base texlive-latex-recommended texlive-latex-extra",
+    "Chromium": "apt-get install -y chromium-headless-shell",
+}
+
+
+def skip_advice(reasons: Iterable[str]) -> list[str]:
+    """The lines that say how to run the skipped tests, given their skip reasons."""
+    reasons = list(reasons)
+    extras: set[str] = set()
+    system: dict[str, None] = {}
+    unexplained = 0
+    for reason in reasons:
+        words = {extra for word, extra in EXTRAS.items() if re.search(rf"(?<![\w.]){re.escape(word)}(?![\w])", reason)}
+        needs = {line for word, line in SYSTEM.items() if word.lower() in reason.lower()}
+        extras |= words
+        system.update(dict.fromkeys(sorted(needs)))
+        unexplained += not (words or needs)
+    lines = [f"{len(reasons)} tests skipped for want of optional parts; to run them:"]
+    if extras:
+        lines.append(f"  pip install '.[{','.join(sorted(extras))}]'")
+    lines += [f"  {line}" for line in system]
+    if unexplained:
+        lines.append(f"  ({unexplained} skipped for other reasons: pytest -rs lists every reason)")
+    return lines
+
+
+def _reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    return str(longrepr[2]) if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    skipped = [report for report in terminalreporter.stats.get("skipped", []) if not hasattr(report, "wasxfail")]
+    if skipped:
+        terminalreporter.section("skipped tests")
+        for line in skip_advice(_reason(report) for report in skipped):
+            terminalreporter.write_line(line)

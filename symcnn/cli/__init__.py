@@ -84,5 +84,6 @@ def _main(argv: Sequence[str] | None) -> int:
             file=sys.stderr,
         )
         return 1
-    # A check that found something to report (``paper --check``) sets its own status.
+    # A check that found something to report (``paper --check``) or a question answered "no"
+    # (``whatif solve`` with no value meeting the bounds) sets its own status: 1, not bad input.
     return int(getattr(args, "exit_status", 0))

@@ -15,10 +15,11 @@ from ..exact.values import plain_integer
 from ..model.examples import MNIST
 from ..model.network import Input, Network, derive
 from ..model.spec import load_spec
+from .numbers import plain_numbers
 
 NAME = "derive"
 HELP = "derive shapes, parameters and MACs of a network, step by step"
-FORMATS = ("text", "md", "markdown", "latex", "json", "tikz")
+FORMATS = ("text", "md", "markdown", "latex", "json", "html", "tikz")
 
 
 def configure(run: argparse.ArgumentParser) -> None:
@@ -64,11 +65,17 @@ def run(args: argparse.Namespace) -> str:
         memory = derivation.memory(args.batch, args.dtype, args.optimizer, args.memory_convention)
     elif (args.batch, args.dtype, args.optimizer, args.memory_convention) != ("B", "float32", "none", "saved"):
         raise SpecError("--batch, --dtype, --optimizer and --memory-convention apply with --memory")
-    return render(derivation, args.format, args.standalone, receptive_field=args.receptive_field, memory=memory)
+    title = f"symcnn derive {args.spec or args.zoo or args.torch or 'MNIST example'}"
+    return render(
+        derivation, args.format, args.standalone, receptive_field=args.receptive_field, memory=memory, title=title
+    )
 
 
-def substitutions(pairs: Sequence[str], flag: str = "--subs") -> dict[str, str]:
-    """``["H=28", "k=2*c"]`` -> ``{"H": "28", "k": "2*c"}``; the values are parsed later, safely."""
+def substitutions(pairs: Sequence[str], flag: str = "--subs", *, numbers: bool = True) -> dict[str, str]:
+    """``["H=28", "k=2*c", "N=1,000"]`` -> ``{"H": "28", "k": "2*c", "N": "1000"}``; parsed later, safely.
+
+    ``numbers=False`` keeps commas (``--set layers=3,4,6,3`` is a list, not a number).
+    """
     values: dict[str, str] = {}
     for pair in pairs:
         name, equals, value = pair.partition("=")
@@ -76,12 +83,19 @@ def substitutions(pairs: Sequence[str], flag: str = "--subs") -> dict[str, str]:
             raise SpecError(f"{flag} expects NAME=VALUE, got {pair!r}")
         if name.strip() in values:  # not "the last one wins": the user typed two different things
             raise SpecError(f"{flag}: {name.strip()} is given twice ({values[name.strip()]} and {value.strip()})")
-        values[name.strip()] = value.strip()
+        text = value.strip()
+        values[name.strip()] = plain_numbers(text, f"{flag} {name.strip()}") if numbers else text
     return values
 
 
 def render(
-    derivation: Derivation, fmt: str, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None
+    derivation: Derivation,
+    fmt: str,
+    standalone: bool = False,
+    *,
+    receptive_field: bool = False,
+    memory: Any = None,
+    title: str = "symcnn derivation",
 ) -> str:
     """The derivation in one of :data:`FORMATS`, with a receptive-field column and memory lines if asked."""
     if standalone and fmt != "latex":
@@ -93,6 +107,8 @@ def render(
         return derivation.to_markdown(**extras)
     if fmt == "latex":
         return derivation.to_latex(standalone=standalone, **extras)
+    if fmt == "html":  # one self-contained page; memory defaults to d.memory()
+        return derivation.to_html(title=title, **extras)
     if fmt == "tikz":  # the architecture diagram (receptive field and memory are not drawn)
         return derivation.to_tikz()
     return derivation.to_text(**extras)
@@ -102,9 +118,7 @@ def _network(args: argparse.Namespace) -> Network:
     if args.zoo:
         if args.spec or args.torch or args.onnx:
             raise SpecError("give one of a spec file, --torch, --onnx or --zoo")
-        from ..zoo import get
-
-        return get(args.zoo).from_text(substitutions(args.set, "--set"))
+        return zoo_network(args.zoo, args.set)
     if args.set:
         raise SpecError("--set is only used with --zoo")
     imported = imported_network(args)
@@ -151,10 +165,33 @@ def input_sizes(shape: str) -> tuple[Any, ...]:
     return sizes
 
 
-def torch_network(target: str, shape: str | None) -> Network:
-    """``--torch torchvision.models:resnet50 --input 3,H,W``: build and import the model."""
-    import importlib
+def zoo_network(name: str, settings: Sequence[str]) -> Network:
+    """``--zoo resnet50 --set layers=3,4,N,3``: a zoo builder with its hyperparameters as typed."""
+    from ..zoo import get
 
+    return get(name).from_text(substitutions(settings, "--set", numbers=False))
+
+
+def _import_here(module_name: str):  # type: ignore[no-untyped-def]
+    """Import a module, looking in the current directory too (as ``python -m`` does, the ``symcnn`` script not)."""
+    import importlib
+    import os
+    import sys
+
+    here = os.getcwd()
+    added = here not in sys.path and "" not in sys.path
+    if added:
+        sys.path.insert(0, here)
+    try:
+        return importlib.import_module(module_name)
+    finally:
+        if added:
+            sys.path.remove(here)
+
+
+def torch_network(target: str, shape: str | None) -> Network:
+    """``--torch torchvision.models:resnet50 --input 3,H,W``: build and import the model (``mymodel:build``
+    finds ``mymodel.py`` in the current directory)."""
     module_name, colon, builder_name = target.partition(":")
     if not colon or not module_name or not builder_name.isidentifier():
         raise SpecError(f"--torch expects MODULE:BUILDER, e.g. torchvision.models:resnet50, got {target!r}")
@@ -165,7 +202,7 @@ def torch_network(target: str, shape: str | None) -> Network:
     except ImportError:
         raise SpecError("--torch needs PyTorch: pip install 'symcnn[torch]'") from None
     try:
-        builder = getattr(importlib.import_module(module_name), builder_name)
+        builder = getattr(_import_here(module_name), builder_name)
     except (ImportError, AttributeError) as error:
         raise SpecError(f"cannot load {target}: {error}") from None
     sizes = input_sizes(shape)  # before the model is traced

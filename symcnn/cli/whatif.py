@@ -18,7 +18,8 @@ from ..exact.conventions import Conventions
 from ..model.network import derive
 from ..model.spec import load_spec
 from ..render.escape import text as escaped
-from .derive import imported_network, substitutions
+from .derive import imported_network, substitutions, zoo_network
+from .numbers import count_argument, plain_numbers
 from .options import add_force
 
 NAME = "whatif"
@@ -33,6 +34,10 @@ def _network_arguments(parser: argparse.ArgumentParser, many: bool = False) -> N
     parser.add_argument("--torch", metavar="MODULE:BUILDER", help="a PyTorch model, e.g. torchvision.models:resnet50")
     parser.add_argument("--onnx", metavar="FILE", help="an ONNX model file, e.g. resnet18.onnx")
     parser.add_argument("--input", metavar="C,H,W", help="input shape for --torch (or to override --onnx's)")
+    parser.add_argument("--zoo", metavar="MODEL", help="a zoo model, e.g. resnet50 (symcnn zoo lists them)")
+    parser.add_argument(
+        "--set", nargs="+", default=[], metavar="NAME=VALUE", help="zoo hyperparameters, e.g. layers=3,4,N,3"
+    )
     parser.add_argument("--conventions", choices=("pytorch", "keras"), default="pytorch", help="counting convention")
 
 
@@ -56,9 +61,16 @@ def configure(parser: argparse.ArgumentParser) -> None:
     goal = solve.add_mutually_exclusive_group(required=True)
     goal.add_argument("--largest", metavar="NAME", help="the symbol to maximise")
     goal.add_argument("--smallest", metavar="NAME", help="the symbol to minimise")
-    solve.add_argument("--subject-to", metavar="BOUND", help='e.g. "params <= 20e6" (default: only validity)')
+    solve.add_argument(
+        "--subject-to",
+        action="append",
+        metavar="BOUND",
+        help='e.g. "params <= 20e6"; several (repeated, or joined by "and") must all hold (default: only validity)',
+    )
     solve.add_argument("--subs", nargs="+", default=[], metavar="NAME=VALUE", help="values of the other symbols")
-    solve.add_argument("--limit", type=int, default=100_000, help="values searched one by one at most")
+    solve.add_argument(
+        "--limit", type=count_argument, default=100_000, help="values searched one by one at most (1e5, 100,000)"
+    )
     _format(solve)
 
     sensitivity = _question(questions, "sensitivity", "forward difference, derivative, elasticity, shares")
@@ -67,7 +79,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sensitivity.add_argument("--wrt", metavar="NAME", help="the symbol to move (omit to list shares only)")
     sensitivity.add_argument("--at", nargs="+", default=[], metavar="NAME=VALUE", help="the point, e.g. k=64 H=224")
     sensitivity.add_argument("--shares", action="store_true", help="also each layer's share of the total")
-    sensitivity.add_argument("--top", type=int, default=10, help="layers listed in text (default: 10)")
+    sensitivity.add_argument("--top", type=count_argument, default=10, help="layers listed in text (default: 10)")
     _format(sensitivity)
 
     compare = _question(questions, "compare", "difference a - b and ratio a / b of two networks")
@@ -81,8 +93,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     sweep = _question(questions, "sweep", "exact totals over a grid or a random sample (CSV/JSON)")
     _network_arguments(sweep)
     sweep.add_argument("--grid", nargs="+", required=True, metavar="AXIS", help="H=32:512:32 k=16,32,64 W=224")
-    sweep.add_argument("--random", type=int, metavar="N", help="a random sample of N configurations")
-    sweep.add_argument("--seed", type=int, default=0, help="seed of the random sample (default: 0)")
+    sweep.add_argument(
+        "--random", type=count_argument, metavar="N", help="a random sample of N configurations (1e6, 1,000,000)"
+    )
+    sweep.add_argument("--seed", type=count_argument, default=0, help="seed of the random sample (default: 0)")
     sweep.add_argument("--quantities", nargs="+", metavar="Q", help="columns (default: params, macs, output shape)")
     sweep.add_argument("--format", "-f", choices=("csv", "json", "text"), help="default: from -o, else csv")
     sweep.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
@@ -108,13 +122,19 @@ def run(args: argparse.Namespace) -> str | Iterator[str]:
 
 def _derivation(spec: str | None, args: argparse.Namespace) -> Derivation:
     conventions = Conventions(framework=args.conventions)
+    if getattr(args, "zoo", None):
+        if spec or args.torch or getattr(args, "onnx", None):
+            raise SpecError("give one of a spec file, --torch, --onnx or --zoo")
+        return derive(zoo_network(args.zoo, args.set), conventions=conventions)
+    if getattr(args, "set", None):
+        raise SpecError("--set is only used with --zoo")
     imported = imported_network(args)
     if imported is not None:
         if spec:
             raise SpecError("give either a spec file or --torch/--onnx, not both")
         return derive(imported, conventions=conventions)
     if not spec:
-        raise SpecError("give a spec file (or --torch MODULE:BUILDER --input C,H,W)")
+        raise SpecError("give a spec file (or --zoo MODEL, or --torch MODULE:BUILDER --input C,H,W)")
     return derive(load_spec(spec), conventions=conventions)
 
 
@@ -127,7 +147,10 @@ def _solve(args: argparse.Namespace) -> str:
 
     d = _derivation(args.spec, args)
     fixed = substitutions(args.subs)
-    answer = solve(d, args.subject_to, largest=args.largest, smallest=args.smallest, fixed=fixed, limit=args.limit)
+    bounds = [plain_numbers(bound, "--subject-to") for bound in args.subject_to or []]
+    answer = solve(d, bounds or None, largest=args.largest, smallest=args.smallest, fixed=fixed, limit=args.limit)
+    if answer.status == "none":
+        args.exit_status = 1  # answered, but no: scripts can tell (the text says the closest value)
     return _dump(answer.as_dict()) if args.format == "json" else str(answer)
 
 
@@ -185,7 +208,11 @@ def _sweep(args: argparse.Namespace) -> str | Iterator[str]:
 def _plot(args: argparse.Namespace) -> str:
     from ..whatif import plot
 
-    if args.torch or args.onnx:
+    if args.zoo:
+        if args.spec:
+            raise SpecError("give one of spec files, --torch, --onnx or --zoo")
+        networks = {args.zoo: _derivation(None, args)}
+    elif args.torch or args.onnx:
         networks = {args.torch or Path(args.onnx).stem: _derivation(None, args)}
     else:
         if not args.spec:

@@ -458,12 +458,26 @@ class Derivation:
         result: dict[str, object] = render.json.as_dict(self, receptive_field=receptive_field, memory=memory)
         return result
 
+    def to_html(
+        self, *, title: str = "symcnn derivation", receptive_field: bool = False, memory: Any = None
+    ) -> str:
+        """One self-contained HTML page (MathML, inline styles, no scripts); ``memory`` defaults to ``d.memory()``."""
+        return render.html.page(self, title=title, receptive_field=receptive_field, memory=memory)
+
+    def _repr_html_(self) -> str:
+        # Jupyter: the table with MathML (a long network collapsed by block into <details>).
+        return render.html.fragment(self)
+
     def _repr_latex_(self) -> str:
         return render.latex.render_equations(self)
 
     def _repr_markdown_(self) -> str:
         # Jupyter: a long network (ResNet-50) collapsed by block; to_markdown() gives every row.
         return render.markdown.summary(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # IPython's plain text (and a notebook's text/plain): the table, not the dataclass fields.
+        printer.text("Derivation(...)" if cycle else render.text.summary(self).rstrip("\n"))
 
     def __str__(self) -> str:
         return self.to_text()

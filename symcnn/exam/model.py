@@ -13,10 +13,9 @@ from typing import Any
 
 import sympy
 
-__all__ = ["BLANK", "Blank", "Distractor", "Exam", "Line", "Question", "Solution", "answer_text"]
+from .answers import BLANK, answer_text  # re-exported: the exporters import them from there
 
-# A gap in a shape table cell: "[[1]]" is the first blank (each exporter writes its own).
-BLANK = "[[{}]]"
+__all__ = ["BLANK", "Blank", "Distractor", "Exam", "Line", "Question", "Solution", "answer_text"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,17 @@ class Question:
     def is_cloze(self) -> bool:
         return len(self.blanks) > 1
 
+    def _repr_html_(self) -> str:
+        # Jupyter: the prompt, the answer and the worked solution (math in \\( \\) for MathJax).
+        from .export.text import answer_html
+
+        return answer_html(self)
+
+    def _repr_markdown_(self) -> str:
+        from .export.markdown import question
+
+        return "\n".join(question(self, f"**{self.title}**"))
+
     def key(self) -> tuple[str, str, tuple[tuple[str, ...], ...]]:
         """What makes two questions the same (the set never holds one twice)."""
         return (self.kind, self.text, self.table)
@@ -120,31 +130,3 @@ class Exam:
     difficulty: str
     kinds: tuple[str, ...]
     title: str = field(default="symcnn exam")
-
-
-def answer_text(value: sympy.Expr) -> str | None:
-    """An answer as a student types it: an integer, a finite decimal, or ``None``.
-
-    >>> answer_text(sympy.Integer(24)), answer_text(sympy.Rational(3, 2)), answer_text(sympy.Rational(1, 3))
-    ('24', '1.5', None)
-    """
-    if isinstance(value, sympy.Integer):
-        return str(int(value))
-    if isinstance(value, sympy.Rational):
-        denominator = int(value.q)
-        twos = fives = 0
-        while denominator % 2 == 0:
-            denominator //= 2
-            twos += 1
-        while denominator % 5 == 0:
-            denominator //= 5
-            fives += 1
-        if denominator != 1:
-            return None  # a repeating decimal: no exact numerical answer
-        places = max(twos, fives)
-        scaled = value * 10**places
-        whole = int(scaled)
-        sign = "-" if whole < 0 else ""
-        digits = str(abs(whole)).rjust(places + 1, "0")
-        return f"{sign}{digits[:-places]}.{digits[-places:]}"
-    return None

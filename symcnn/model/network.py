@@ -105,6 +105,15 @@ class Network:
         """Walk this structure's children (see :mod:`symcnn.derivation.walker`)."""
         raise SpecError(f"cannot derive {self!r}")
 
+    def _repr_html_(self) -> str:
+        # Jupyter: a network shows what it derives (the derivation's table), or why it cannot.
+        from ..render.html import escape
+
+        try:
+            return self.derive()._repr_html_()
+        except SymcnnError as error:
+            return f"<p>{type(self).__name__}: cannot derive: {escape(error)}</p>"
+
 
 @dataclass(frozen=True, eq=False, init=False)
 class Sequential(Network):
@@ -219,26 +228,32 @@ class Repeat(Network):
     """``block`` applied ``times`` times in a chain; ``times`` may be a symbol.
 
     The block must map its input shape to itself; its counts are multiplied by ``times``.
+    ``minimum=0`` lets the count reach zero (no copy: the input passes through), for the
+    remaining blocks of a stage, ``Repeat(block, N - 1, minimum=0)``, valid from ``N = 1``.
     """
 
     kind = "repeat"
     prefix = "repeat"
     block: Module | None = None
     times: sympy.Expr = sympy.S.One
+    minimum: int = 1
 
-    def __init__(self, block: Module, times: Value, *, name: str | None = None) -> None:
+    def __init__(self, block: Module, times: Value, *, name: str | None = None, minimum: int = 1) -> None:
         if not isinstance(block, Layer | Network):
             raise SpecError(f"repeat: block must be a layer or network, got {block!r}")
+        if minimum not in (0, 1):
+            raise SpecError(f"repeat: minimum must be 0 or 1, got {minimum!r}")
         count = to_expr(times, "repeat: times")
-        integer_at_least(count, 1, "repeat: times")  # an undecided bound is checked by derive
+        integer_at_least(count, minimum, "repeat: times")  # an undecided bound is checked by derive
         object.__setattr__(self, "block", block)
         object.__setattr__(self, "times", count)
         object.__setattr__(self, "name", name)
+        object.__setattr__(self, "minimum", minimum)
 
     def walk(self, walker: Walker, name: str, flows: list[Flow], times: sympy.Expr, top: bool) -> list[Flow]:
         assert self.block is not None
         start = len(walker.rows)
-        walker.condition(f"repeat '{name}'", "times must be ≥ 1", sympy.Ge(self.times, 1))
+        walker.condition(f"repeat '{name}'", f"times must be ≥ {self.minimum}", sympy.Ge(self.times, self.minimum))
         with walker.repeated(name, self.times):
             made = walker.module(self.block, name, flows, times * self.times)
         before, after = flows[0][0].shape, made[0][0].shape

@@ -140,6 +140,14 @@ def _table(derivation: Derivation, receptive_field: bool = False) -> list[str]:
     return lines
 
 
+def summary(derivation: Derivation, max_rows: int = 40) -> str:
+    """For IPython's plain display: the table of a short network; for a long one its facts and how to see the rest."""
+    if len(derivation.rows) <= max_rows:
+        return render(derivation)
+    note = f"{len(derivation.rows)} rows: print(d) or d.to_text() shows the table"
+    return "\n".join([_total_line(derivation), "", *_summary(derivation), note]) + "\n"
+
+
 def _summary(derivation: Derivation) -> list[str]:
     totals = derivation.totals
     lines = [

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy
 
@@ -71,6 +72,14 @@ class Comparison:
             result["at"] = dict(self.at)
             result["values"] = {part: {q: text(v) for q, v in row.items()} for part, row in self.values.items()}
         return result
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self).rstrip())  # IPython: what print() shows, not the dataclass fields
+
+    def _repr_html_(self) -> str:
+        from .display import comparison_html
+
+        return comparison_html(self)
 
     def __str__(self) -> str:
         lines = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,9 +22,10 @@ import numpy as np
 from ..derivation.derivation import Derivation
 from ..errors import SpecError
 from ..files import MARK, write_files
+from .quantities import row_quantity
 from .sweep import SweepResult, parse_axis, sweep
 
-__all__ = ["plot"]
+__all__ = ["LayerSeries", "layer_series", "plot", "quantity_label"]
 
 FORMATS = (".png", ".svg", ".pdf")
 
@@ -31,6 +33,10 @@ FORMATS = (".png", ".svg", ".pdf")
 def _floats(result: SweepResult, name: str) -> np.ndarray:
     """For drawing only: exact integers as floats, NaN where the configuration is invalid."""
     return np.array([np.nan if value is None else float(value) for value in result.column(name)])
+
+
+def _as_floats(values: list[int | None]) -> np.ndarray:
+    return np.array([np.nan if value is None else float(value) for value in values])
 
 
 def _spans_decades(values: np.ndarray) -> bool:
@@ -43,6 +49,79 @@ def _layer_quantity(of: str) -> str:
     if field == "flops":
         raise SpecError("per-layer plots: use macs (a layer's FLOPs are 2 x its MACs)")
     return field
+
+
+UNITS = {
+    "params": "parameters",
+    "trainable_params": "trainable parameters",
+    "non_trainable_params": "non-trainable parameters",
+    "buffers": "buffers (elements)",
+    "macs": "MACs (multiply-accumulates)",
+    "flops": "FLOPs (2 x MACs)",
+    "activations": "activations (elements)",
+}
+
+
+def quantity_label(name: str) -> str:
+    """An axis label: the quantity with its unit (``MACs (multiply-accumulates)``)."""
+    plain = name.removeprefix("total_")
+    if plain in UNITS:
+        return UNITS[plain]
+    row, dot, field = name.rpartition(".")
+    if dot and field in UNITS:
+        return f"{row}: {UNITS[field]}"
+    return f"{name} (size, elements)" if "shape[" in name else name
+
+
+@dataclass(frozen=True)
+class LayerSeries:
+    """Each layer's part of a total along one axis, its copies counted (a ``Repeat`` of ``N`` blocks
+    counts ``N`` times, ``N`` taken from the axis or ``fixed``); exact integers, ``None`` where invalid.
+
+    ``series`` holds the ``top`` largest layers and "other layers" (the rest summed): at every
+    valid point they add up to ``total``.
+    """
+
+    x: str
+    xs: list[int]
+    total: list[int | None]
+    series: dict[str, list[int | None]]
+
+    def shares(self) -> dict[str, np.ndarray]:
+        """Each series over the total, as floats for drawing (NaN where invalid or the total is 0)."""
+        total = np.array([np.nan if t in (None, 0) else float(t) for t in self.total])
+        return {name: _as_floats(values) / total for name, values in self.series.items()}
+
+
+def layer_series(
+    derivation: Derivation, x: str, y: str, fixed: Mapping[str, object] | None = None, top: int = 10
+) -> LayerSeries:
+    """The per-layer data of ``plot(per_layer=True)`` and ``plot(stacked=True)``."""
+    field = _layer_quantity(y)
+    axis = parse_axis(x)
+    names = {s.name for s in derivation.free_symbols}
+    axes = [x, *(f"{k}={v}" for k, v in (fixed or {}).items() if k in names)]
+    layers = [row for row in derivation.layers if row_quantity(row, field) != 0]
+    counted = [row for row in layers if not row.multiplicity.is_number]  # a symbolic Repeat count
+    wanted = [y, *(f"{row.name}.{field}" for row in layers), *(f"{row.name}.multiplicity" for row in counted)]
+    result = sweep(derivation, axes, quantities=list(dict.fromkeys(wanted)))
+    parts: dict[str, list[int | None]] = {}
+    for row in layers:
+        copies = result.column(f"{row.name}.multiplicity") if row in counted else None
+        values = result.column(f"{row.name}.{field}")
+        parts[row.name] = [
+            None if v is None else v * (int(row.multiplicity) if copies is None else copies[i])  # type: ignore[operator]
+            for i, v in enumerate(values)
+        ]
+    ranked = sorted(parts, key=lambda name: -max((v for v in parts[name] if v is not None), default=0))
+    series = {name: parts[name] for name in ranked[:top]}
+    rest = ranked[top:]
+    if rest:
+        series["other layers"] = [
+            None if any(parts[name][i] is None for name in rest) else sum(parts[name][i] for name in rest)  # type: ignore[misc]
+            for i in range(len(result))
+        ]
+    return LayerSeries(axis.name, [int(v) for v in result.columns[axis.name]], result.column(y), series)
 
 
 def plot(
@@ -87,18 +166,10 @@ def plot(
             raise SpecError(f"plot: {label or 'the network'} has no symbol {axis.name!r}")
         axes_spec = [x, *(f"{k}={v}" for k, v in given.items() if k in names)]
         if per_layer or stacked:
-            field = _layer_quantity(y)
-            total = sweep(derivation, axes_spec, quantities=[y])
-            layers = [row for row in derivation.layers if _nonzero(derivation, row.name, field)]
-            result = sweep(derivation, axes_spec, quantities=[y, *(f"{row.name}.{field}" for row in layers)])
-            xs = _floats(result, axis.name)
-            multiplicity = {row.name: row.multiplicity for row in layers}
-            series = {}
-            for row in layers:
-                times = multiplicity[row.name]
-                factor = float(times) if times.is_number else np.nan
-                series[row.name] = _floats(result, f"{row.name}.{field}") * factor
-            _draw_layers(axes, xs, series, _floats(total, y), stacked, top)
+            data = layer_series(derivation, x, y, given, top)
+            xs = np.array(data.xs, dtype=float)
+            series = {name: _as_floats(values) for name, values in data.series.items()}
+            _draw_layers(axes, xs, series, data.shares(), stacked)
             plotted += list(series.values())
         else:
             result = sweep(derivation, axes_spec, quantities=[y])
@@ -116,7 +187,11 @@ def plot(
     if (log is None and _spans_decades(xs)) or (log and not stacked):
         axes.set_xscale("log")
     axes.set_xlabel(axis.name)
-    axes.set_ylabel(f"share of {y}" if stacked else y)
+    axes.set_ylabel(f"share of {quantity_label(y)}" if stacked else quantity_label(y))
+    if not use_log and not stacked:  # 1.2G rather than 1.2e9 at the top of the axis
+        from matplotlib.ticker import EngFormatter
+
+        axes.yaxis.set_major_formatter(EngFormatter())
     fixed_text = ", ".join(f"{k}={v}" for k, v in given.items())
     axes.set_title(title or (f"{y} against {axis.name}" + (f" ({fixed_text})" if fixed_text else "")))
     axes.grid(True, which="both", alpha=0.3)
@@ -132,27 +207,12 @@ def plot(
     return path
 
 
-def _nonzero(derivation: Derivation, row: str, field: str) -> bool:
-    from .quantities import row_quantity
-
-    return row_quantity(derivation.row(row), field) != 0
-
-
-def _draw_layers(
-    axes, xs: np.ndarray, series: dict[str, np.ndarray], total: np.ndarray, stacked: bool, top: int
-) -> None:  # type: ignore[no-untyped-def]
-    """The ``top`` layers by their largest value, the rest summed as 'other layers'."""
-    ranked = sorted(series, key=lambda name: -np.nanmax(series[name]) if np.isfinite(series[name]).any() else 0)
-    kept = ranked[:top]
-    rest = ranked[top:]
-    lines = {name: series[name] for name in kept}
-    if rest:
-        lines["other layers"] = np.sum([series[name] for name in rest], axis=0)
+def _draw_layers(axes, xs: np.ndarray, series: dict[str, np.ndarray], shares: dict[str, np.ndarray], stacked: bool):  # type: ignore[no-untyped-def]
+    # Ten colours for the top layers; "other layers" in grey, never a colour the cycle repeats.
+    colours = ["0.75" if name == "other layers" else f"C{index % 10}" for index, name in enumerate(series)]
     if stacked:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shares = [values / total for values in lines.values()]
-        axes.stackplot(xs, *(np.nan_to_num(share) for share in shares), labels=list(lines))
+        axes.stackplot(xs, *(np.nan_to_num(share) for share in shares.values()), labels=list(shares), colors=colours)
         axes.set_ylim(0, 1)
         return
-    for name, values in lines.items():
-        axes.plot(xs, values, label=name)
+    for (name, values), colour in zip(series.items(), colours, strict=True):
+        axes.plot(xs, values, label=name, color=colour, linestyle="--" if name == "other layers" else "-")

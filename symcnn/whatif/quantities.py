@@ -26,7 +26,7 @@ from sympy.printing.str import StrPrinter
 from ..derivation.derivation import Derivation, Row, Totals
 from ..errors import SpecError
 
-__all__ = ["TOTALS", "formula_text", "quantity", "row_quantity"]
+__all__ = ["TOTALS", "example_value", "formula_text", "quantity", "row_quantity"]
 
 TOTALS: dict[str, Callable[[Totals], sympy.Expr]] = {
     "params": lambda t: t.params,
@@ -90,6 +90,45 @@ def row_quantity(row: Row, field: str) -> sympy.Expr:
         raise SpecError(f"unknown layer field {field!r}: use one of {', '.join(ROW_FIELDS)}, output_shape[i]")
     shape = row.output_shape if match.group(1) == "output" else row.input_shapes[0]
     return _shape_entry(shape, match, f"{row.name}.{field}")
+
+
+# A hint's value for a symbol by what the layers use it for (their arguments, by PyTorch's names).
+_ARGUMENT_EXAMPLES = {"kernel_size": 3, "stride": 1, "padding": 1, "dilation": 1, "groups": 1}
+
+
+def example_value(derivation: Derivation, name: str) -> int:
+    """A value that makes sense in a hint for a symbol's role: 2 for a block count (a ``Repeat``),
+    224 for an input size, 3 for input channels, 3 for a kernel size, 1 for a multiplier, else 64 (a width).
+
+    >>> from symcnn import Conv2d, Input, ReLU, Repeat, Sequential
+    >>> d = Sequential(Input("c", "H", "W"), Conv2d(out_channels="k", kernel_size="n"), Repeat(ReLU(), "N")).derive()
+    >>> [example_value(d, name) for name in ("N", "H", "c", "n", "k")]
+    [2, 224, 3, 3, 64]
+    """
+    import dataclasses
+
+    symbol = next((item for item in derivation.free_symbols if item.name == name), None)
+    if symbol is None:
+        return 1
+    if any(symbol in row.multiplicity.free_symbols for row in derivation.rows):
+        return 2
+    if not symbol.is_integer:
+        return 1
+    for shape in derivation.input_shapes:
+        if shape and symbol in shape[0].free_symbols:
+            return 3
+        if any(symbol in size.free_symbols for size in shape[1:]):
+            return 224
+    for row in derivation.layers:
+        if row.layer is None or not dataclasses.is_dataclass(row.layer):
+            continue
+        for item in dataclasses.fields(row.layer):
+            example = _ARGUMENT_EXAMPLES.get(item.name)
+            given = getattr(row.layer, item.name, None)
+            values = given if isinstance(given, tuple) else (given,)
+            if example is not None and any(isinstance(v, sympy.Basic) and symbol in v.free_symbols for v in values):
+                return example
+    return 64
 
 
 class _FormulaPrinter(StrPrinter):

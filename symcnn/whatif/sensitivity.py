@@ -20,13 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sympy
 
 from ..derivation.derivation import Derivation
 from ..errors import SpecError, SymcnnError
 from ..exact.values import to_expr
-from .quantities import TOTALS, formula_text, quantity, row_quantity
+from .decimals import decimal, shown
+from .quantities import TOTALS, example_value, formula_text, quantity, row_quantity
 
 __all__ = ["Sensitivity", "Share", "decimal", "point", "sensitivity", "shares"]
 
@@ -49,24 +51,6 @@ def point(derivation: Derivation, at: Mapping[str, object]) -> dict[sympy.Symbol
 def _checked(derivation: Derivation, mapping: Mapping[sympy.Symbol, sympy.Integer]) -> Derivation:
     """The derivation at a point; a point breaking a condition raises the engine's error."""
     return derivation.subs({symbol.name: int(value) for symbol, value in mapping.items()})
-
-
-def decimal(value: sympy.Rational, digits: int = 6) -> str:
-    """An exact rational shown with ``digits`` significant decimals, computed with integers.
-
-    >>> decimal(sympy.Rational(209, 119)), decimal(sympy.Rational(-1, 3)), decimal(sympy.Integer(12))
-    ('1.7563', '-0.333333', '12')
-    """
-    if value.q == 1:
-        return str(value)
-    sign = "-" if value < 0 else ""
-    p, q = abs(int(value.p)), int(value.q)
-    whole = p // q
-    places = max(digits - len(str(whole)), 0) if whole else digits + len(str(q)) - len(str(p))
-    scaled = (p * 10**places + q // 2) // q
-    text = str(scaled).rjust(places + 1, "0")
-    head, tail = text[: len(text) - places], text[len(text) - places :]
-    return sign + (f"{head}.{tail}".rstrip("0").rstrip(".") if places else head)
 
 
 @dataclass(frozen=True)
@@ -105,6 +89,14 @@ class Sensitivity:
             "discrete_elasticity": number(self.discrete_elasticity),
         }
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self).rstrip())  # IPython: what print() shows, not the dataclass fields
+
+    def _repr_html_(self) -> str:
+        from .display import sensitivity_html
+
+        return sensitivity_html(self)
+
     def __str__(self) -> str:
         at = ", ".join(f"{name}={value}" for name, value in self.at.items())
         x = self.symbol
@@ -118,16 +110,10 @@ class Sensitivity:
         if self.derivative_formula is None:
             lines.append(f"derivative d/d{x}: none ({self.quantity} has floors or min/max in {x})")
         else:
-            lines.append(f"derivative d/d{x} = {formula_text(self.derivative_formula)} = {_shown(self.derivative)}")
-        lines.append(f"elasticity {x}·f'/f = {_shown(self.elasticity)}")
-        lines.append(f"discrete elasticity {x}·Δf/f = {_shown(self.discrete_elasticity)}")
+            lines.append(f"derivative d/d{x} = {formula_text(self.derivative_formula)} = {shown(self.derivative)}")
+        lines.append(f"elasticity {x}·f'/f = {shown(self.elasticity)}")
+        lines.append(f"discrete elasticity {x}·Δf/f = {shown(self.discrete_elasticity)}")
         return "\n".join(lines) + "\n"
-
-
-def _shown(value: sympy.Rational | None) -> str:
-    if value is None:
-        return "undefined"
-    return str(value) if value.q == 1 else f"{value} ≈ {decimal(value)}"
 
 
 def _smooth_in(expr: sympy.Expr, x: sympy.Symbol) -> bool:
@@ -140,13 +126,16 @@ def sensitivity(derivation: Derivation, of: str, wrt: str, at: Mapping[str, obje
     mapping = point(derivation, at)
     by_name = {symbol.name: symbol for symbol in mapping}
     if wrt not in by_name:
-        raise SpecError(f"sensitivity: give the value of {wrt} in the point (at {wrt}=...)")
+        raise SpecError(
+            f"sensitivity: give the value of {wrt} in the point (--at {wrt}={example_value(derivation, wrt)})"
+        )
     x = by_name[wrt]
     f = quantity(derivation, of)
     missing = f.free_symbols - set(mapping)
     if missing:
-        names = ", ".join(sorted(symbol.name for symbol in missing))
-        raise SpecError(f"sensitivity: {of} depends on {names}; give a value for it")
+        names = sorted(symbol.name for symbol in missing)
+        example = " ".join(f"{name}={example_value(derivation, name)}" for name in names)
+        raise SpecError(f"sensitivity: {of} depends on {', '.join(names)}; give a value for it (--at {example})")
     _checked(derivation, mapping)
     value = f.xreplace(mapping)
     difference_formula = sympy.expand(f.xreplace({x: x + 1}) - f)

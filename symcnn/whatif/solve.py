@@ -27,8 +27,10 @@ With no bound, ``solve`` asks for the values that are valid at all:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import sympy
@@ -38,7 +40,7 @@ from ..errors import SpecError, SymcnnError
 from ..exact.formula import parse_formula, parse_relation
 from .evaluate import Formula, Predicate, evaluate, new_compiler
 from .monotone import relation_direction
-from .quantities import formula_text, quantity
+from .quantities import example_value, formula_text, quantity
 
 __all__ = ["SEARCH_CAP", "Solution", "solve"]
 
@@ -69,6 +71,9 @@ class Solution:
     fixed: Mapping[str, int] = field(default_factory=dict)
     quantity_at_value: int | None = None
     quantity_at_next: int | None = None  # at value + 1 (largest) or value - 1 (smallest); None if invalid
+    others_at_value: tuple[tuple[str, int], ...] = ()  # the further bounds' quantities at the answer
+    closest: int | None = None  # status "none": the valid value whose quantity comes closest to the bound
+    quantity_at_closest: int | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -83,8 +88,19 @@ class Solution:
             "fixed": dict(self.fixed),
             "quantity_at_value": self.quantity_at_value,
             "quantity_at_next": self.quantity_at_next,
+            "others_at_value": dict(self.others_at_value),
+            "closest": self.closest,
+            "quantity_at_closest": self.quantity_at_closest,
             "notes": list(self.notes),
         }
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(str(self).rstrip())  # IPython: what print() shows, not the dataclass fields
+
+    def _repr_html_(self) -> str:
+        from .display import solution_html
+
+        return solution_html(self)
 
     def __str__(self) -> str:
         fixed = ", ".join(f"{name}={value}" for name, value in self.fixed.items())
@@ -102,6 +118,12 @@ class Solution:
             after = "invalid" if self.quantity_at_next is None else f"{self.quantity_at_next:,}"
             lines.append(
                 f"  {self.bound.split()[0]} = {self.quantity_at_value:,} there; at {self.symbol} {step}: {after}"
+            )
+        lines += [f"  {label} = {amount:,} there" for label, amount in self.others_at_value]
+        if self.closest is not None and self.quantity_at_closest is not None and self.bound:
+            lines.append(
+                f"  closest: {self.symbol} = {self.closest:,} gives {self.bound.split()[0]} = "
+                f"{self.quantity_at_closest:,} (the bound asks {self.bound})"
             )
         if self.every and self.bound:
             lines.append("  every valid value satisfies the bound")
@@ -126,6 +148,8 @@ class _Problem:
         self, x: sympy.Symbol, lowest: int, checks: list[_Check], bound: _Check | None, bound_text: str | None
     ) -> None:
         self.x, self.lowest, self.checks, self.bound, self.bound_text = x, lowest, checks, bound, bound_text
+        self.extra: list[_Check] = []  # further bounds (also among the checks)
+        self.extra_amounts: list[tuple[str, Formula]] = []  # their quantities, reported at the answer
 
     def holds(self, check: _Check | Predicate, value: int) -> bool:
         test = check.test if isinstance(check, _Check) else check
@@ -217,9 +241,38 @@ def _fixed_values(derivation: Derivation, fixed: Mapping[str, object], symbol: s
     return values
 
 
+def split_bounds(bound: str | Sequence[str] | None) -> list[str]:
+    """``"params <= 20e6 and macs <= 4e9"`` (or a list of such) -> one bound per item.
+
+    >>> split_bounds(["params <= 20e6 and macs <= 4e9", "output_shape[1] >= 7"])
+    ['params <= 20e6', 'macs <= 4e9', 'output_shape[1] >= 7']
+    """
+    if bound is None:
+        return []
+    items = [bound] if isinstance(bound, str) else list(bound)
+    parts = [part.strip() for item in items for part in re.split(r"\s+and\s+", item.strip())]
+    if any(not part for part in parts):
+        raise SpecError(f"solve: an empty bound in {' and '.join(items)!r} (write QUANTITY OP VALUE and ...)")
+    return parts
+
+
+def _bound(
+    reduced: Derivation, text: str, values: Mapping[str, int], by_name: Mapping[str, sympy.Symbol]
+) -> tuple[sympy.Expr, sympy.Basic, str]:
+    """One bound ``QUANTITY OP VALUE``: the quantity, the relation (other symbols fixed) and its text."""
+    operator, left, right = parse_relation(text)
+    target = quantity(reduced, str(left))
+    right = right.xreplace({sympy.Symbol(k): v for k, v in values.items()})
+    right = right.xreplace({by_name[k]: v for k, v in values.items() if k in by_name})
+    relation = _OPERATORS[operator](target, right)
+    if relation in (sympy.true, sympy.false):
+        relation = _OPERATORS[operator](target, right, evaluate=False)
+    return target, relation, f"{left} {operator} {formula_text(right)}"
+
+
 def solve(
     derivation: Derivation,
-    bound: str | None,
+    bound: str | Sequence[str] | None,
     *,
     largest: str | None = None,
     smallest: str | None = None,
@@ -229,7 +282,8 @@ def solve(
     """The largest (or smallest) integer value of one symbol meeting ``bound``; see the module docstring.
 
     ``bound`` is ``"QUANTITY OP VALUE"`` (``params <= 20e6``, ``output_shape[1] == 7``,
-    ``layer3.0.conv2.macs < 1e8``); ``fixed`` gives every other symbol a value.
+    ``layer3.0.conv2.macs < 1e8``), several joined by ``and`` or given as a list (all must
+    hold; the first is the one reported at the answer); ``fixed`` gives every other symbol a value.
     A value that breaks a validity condition of the derivation is never an answer.
     """
     if (largest is None) == (smallest is None):
@@ -251,8 +305,11 @@ def solve(
     def check(label: str, relation: sympy.Basic) -> _Check:
         others = relation.free_symbols - {x}
         if others:
-            missing = ", ".join(sorted(item.name for item in others))
-            raise SpecError(f"solve: {label} depends on {missing}; give a value for it (fixed=... / --subs)")
+            missing = sorted(item.name for item in others)
+            example = " ".join(f"{item}={example_value(derivation, item)}" for item in missing)
+            raise SpecError(
+                f"solve: {label} depends on {', '.join(missing)}; give a value for it (fixed=... / --subs {example})"
+            )
         moving = relation_direction(relation, x, lowest)
         if isinstance(relation, sympy.Ne) and moving != 0:
             moving = None  # the values where a monotone g != 0 need not be one interval
@@ -268,18 +325,19 @@ def solve(
         if symbol == x:
             checks.append(check(f"assumption {divisor} divides {x}", sympy.Eq(sympy.Mod(x, divisor), 0)))
     bound_check, bound_text, amount = None, None, None
-    if bound is not None:
-        operator, left, right = parse_relation(bound)
-        target = quantity(reduced, str(left))
-        right = right.xreplace({sympy.Symbol(k): v for k, v in values.items()})
-        right = right.xreplace({by_name[k]: v for k, v in values.items() if k in by_name})
-        relation = _OPERATORS[operator](target, right)
-        if relation in (sympy.true, sympy.false):
-            relation = _OPERATORS[operator](target, right, evaluate=False)
-        bound_text = f"{left} {operator} {formula_text(right)}"
-        bound_check = check("the bound", relation)
-        amount = Formula(target, names, compiler)
-    problem = _Problem(x, lowest, checks, bound_check, bound_text)
+    texts = split_bounds(bound)
+    extra: list[_Check] = []
+    extra_amounts: list[tuple[str, Formula]] = []
+    for index, text in enumerate(texts):
+        target, relation, shown = _bound(reduced, text, values, by_name)
+        if index == 0:
+            bound_check, amount = check("the bound", relation), Formula(target, names, compiler)
+        else:  # every further bound narrows the values like a validity condition
+            extra.append(check(f"bound {index + 1} ({shown})", relation))
+            extra_amounts.append((shown.split()[0], Formula(target, names, compiler)))
+        bound_text = shown if bound_text is None else f"{bound_text} and {shown}"
+    problem = _Problem(x, lowest, checks + extra, bound_check, bound_text)
+    problem.extra, problem.extra_amounts = extra, extra_amounts
     return _search(problem, goal, bound_text, values, amount, limit, reduced)
 
 
@@ -306,14 +364,15 @@ def _search(
             notes.append(_describe(item, x, item.label))
             continue
         span = problem.interval(item)
-        if item is problem.bound:
-            bound_interval = span
+        is_bound = item is problem.bound or item in problem.extra
+        if is_bound:
+            bound_interval = _intersection(bound_interval, span)
         if span is None:
             empty = True
             continue
         low = max(low, span[0])
         high = span[1] if high is None else (high if span[1] is None else min(high, span[1]))
-        if item is not problem.bound:
+        if not is_bound:
             valid_low = max(valid_low, span[0])
             valid_high = (
                 span[1] if valid_high is None else (valid_high if span[1] is None else min(valid_high, span[1]))
@@ -340,6 +399,7 @@ def _search(
             top = low + limit - 1
             complete = False
         value, every = _scan(problem, low, top, goal)
+        every = every and not problem.extra  # the scan counts further bounds as validity: claim nothing
         if value is None:
             status = "none"
         elif not complete and goal == "largest":
@@ -359,6 +419,8 @@ def _search(
         notes=tuple(notes),
         fixed=values,
     )
+    if value is None and amount is not None and problem.bound is not None:
+        return _with_closest(answer, problem, amount, [valid_low, *([] if valid_high is None else [valid_high])])
     if value is None or amount is None:
         if value is not None:
             _verify(reduced, x.name, value)
@@ -366,9 +428,41 @@ def _search(
     _verify(reduced, x.name, value)
     after = value + 1 if goal == "largest" else value - 1
     at_value = int(amount({x.name: np.array([value], dtype=object)})[0])
-    valid_after = after >= problem.lowest and all(problem.holds(c, after) for c in problem.checks)
+    validity = [c for c in problem.checks if c not in problem.extra]  # a further bound is no validity condition
+    valid_after = after >= problem.lowest and all(problem.holds(c, after) for c in validity)
     at_next = int(amount({x.name: np.array([after], dtype=object)})[0]) if valid_after else None
-    return replace(answer, quantity_at_value=at_value, quantity_at_next=at_next)
+    others = tuple(
+        (label, int(formula({x.name: np.array([value], dtype=object)})[0])) for label, formula in problem.extra_amounts
+    )
+    return replace(answer, quantity_at_value=at_value, quantity_at_next=at_next, others_at_value=others)
+
+
+def _with_closest(answer: Solution, problem: _Problem, amount: Formula, ends: list[int]) -> Solution:
+    """No value meets the bound: the valid value (an end of the valid range) whose quantity comes closest."""
+    assert problem.bound is not None
+    limit = problem.bound.relation.rhs  # type: ignore[attr-defined]
+    validity = [c for c in problem.checks if c not in problem.extra]
+    best: tuple[sympy.Expr, int, int] | None = None
+    for end in ends:
+        if end < problem.lowest or not all(problem.holds(c, end) for c in validity):
+            continue
+        reached = int(amount({problem.x.name: np.array([end], dtype=object)})[0])
+        distance = abs(sympy.Integer(reached) - limit)
+        if best is None or bool(distance < best[0]):
+            best = (distance, end, reached)
+    if best is None or not limit.is_number:
+        return answer
+    return replace(answer, closest=best[1], quantity_at_closest=best[2])
+
+
+def _intersection(
+    first: tuple[int, int | None] | None, second: tuple[int, int | None] | None
+) -> tuple[int, int | None] | None:
+    if first is None or second is None:
+        return None
+    low = max(first[0], second[0])
+    high = first[1] if second[1] is None else (second[1] if first[1] is None else min(first[1], second[1]))
+    return None if high is not None and high < low else (low, high)
 
 
 def _contains(span: tuple[int, int | None], low: int, high: int | None) -> bool:

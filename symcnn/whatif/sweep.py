@@ -40,7 +40,8 @@ from ..derivation.derivation import Derivation
 from ..errors import SpecError
 from ..exact.formula import parse_formula
 from .evaluate import INT64_LIMIT, Formula, Predicate, batch_fits_int64, evaluate, new_compiler
-from .quantities import quantity
+from .progress import Progress
+from .quantities import example_value, quantity
 
 __all__ = ["MAX_CONFIGURATIONS", "Axis", "SweepResult", "parse_axis", "sweep"]
 
@@ -217,6 +218,14 @@ class SweepResult:
                 data[name] = pd.arrays.IntegerArray(values.astype(np.int64), missing.copy())
         return pd.DataFrame(data)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(self.summary().rstrip())  # IPython: what print() shows, not the dataclass fields
+
+    def _repr_html_(self) -> str:
+        from .display import sweep_html
+
+        return sweep_html(self)
+
     def summary(self) -> str:
         """A few lines for people: counts, then the range of each quantity over the valid configurations."""
         lines = [f"{len(self):,} configurations, {int(self.valid.sum()):,} valid"]
@@ -240,11 +249,14 @@ def sweep(
     seed: int = 0,
     quantities: Sequence[str] | None = None,
     max_configurations: int = MAX_CONFIGURATIONS,
+    progress: bool | None = None,
 ) -> SweepResult:
     """Evaluate ``quantities`` (default: params, trainable_params, macs, output shape) over the axes.
 
     Every symbol of the derivation needs an axis.  ``random=N`` samples N
     configurations (seeded by ``seed``) instead of taking the whole grid.
+    ``progress``: a bar on stderr (default: for more than 100,000 configurations
+    when stderr is a terminal; :mod:`symcnn.whatif.progress`).
     """
     made = _axes(axes)
     names = [axis.name for axis in made]
@@ -261,7 +273,8 @@ def sweep(
         raise SpecError("sweep: a symbol has two axes")
     missing = sorted(set(by_name) - set(names))
     if missing:
-        raise SpecError(f"sweep: give an axis or a value for {', '.join(missing)} (e.g. {missing[0]}=224)")
+        example = example_value(derivation, missing[0])
+        raise SpecError(f"sweep: give an axis or a value for {', '.join(missing)} (e.g. {missing[0]}={example})")
     total = 1
     for axis in made:
         total *= axis.count
@@ -281,7 +294,11 @@ def sweep(
         for symbol, divisor in derivation.assumptions
     ]
     positions = _positions(made, total, random, seed)
-    return _run(made, positions, size, [name for name, _ in chosen], formulas, conditions)
+    bar = Progress(size, enabled=progress)
+    try:
+        return _run(made, positions, size, [name for name, _ in chosen], formulas, conditions, bar)
+    finally:
+        bar.close()
 
 
 def _positions(axes: list[Axis], total: int, random: int | None, seed: int) -> list[np.ndarray] | None:
@@ -315,6 +332,7 @@ def _run(
     labels: list[str],
     formulas: list[Formula],
     conditions: list[Predicate],
+    bar: Progress,
 ) -> SweepResult:
     names = [axis.name for axis in axes]
     columns: dict[str, np.ndarray] = {}
@@ -328,6 +346,7 @@ def _run(
         valid[start:stop] = ok if undefined is None else ok & ~undefined
         for name, array in [*values.items(), *zip(labels, results, strict=True)]:
             _store(columns, name, array, start, stop, size)
+        bar.update(stop - start)
     return SweepResult(names, columns, valid, labels)
 
 

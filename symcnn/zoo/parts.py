@@ -174,15 +174,15 @@ def stack(
     """``times`` blocks in a row, block ``i`` made by ``make(i)`` and named ``str(i)``.
 
     A symbolic ``times`` gives block 0 and then ``Repeat(make(1), times - 1)``,
-    named ``1``: its rows (``layer3.1.conv1``) stand for blocks 1 to ``times - 1``,
-    and the derivation lists ``times ≥ 2`` as a condition.  When all blocks are
-    ``identical`` (ConvNeXt), it is ``Repeat(make(0), times)`` named ``0``, valid from one block.
+    named ``1``: its rows (``layer3.1.conv1``) stand for blocks 1 to ``times - 1``
+    (none at ``times = 1``: a stage of one block is valid, as in torchvision).  When all
+    blocks are ``identical`` (ConvNeXt), it is ``Repeat(make(0), times)`` named ``0``.
     """
     if times.is_number:
         return Sequential(*(make(index) for index in range(unrolled(times, name))), name=name)(x)
     if identical:
         return Sequential(Repeat(make(0), times, name="0"), name=name)(x)
-    rest = Repeat(make(1), times - 1, name="1")
+    rest = Repeat(make(1), times - 1, name="1", minimum=0)
     return Sequential(make(0), rest, name=name)(x)
 
 

@@ -72,7 +72,7 @@ def test_solve_without_an_answer_gives_null(capsys, net):
         capsys, "whatif", "solve", net, "--smallest", "k", "--subject-to", "params <= 100", "--subs", "H=64", "W=64",
         "--format", "json",
     )  # fmt: skip
-    assert status == 0 and json.loads(out)["value"] is None
+    assert status == 1 and json.loads(out)["value"] is None  # answered "no": status 1, not an error (2)
 
 
 def test_sensitivity_and_shares(capsys, net):
@@ -145,3 +145,148 @@ def test_errors_are_one_line_with_status_2(capsys, net, argv, message):
     status, out, err = run(capsys, "whatif", *(part.replace("{net}", net) for part in argv))
     assert status == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("symcnn: error:") and message in err
+
+
+# -- a CLI that forgives and explains (issue 23): one test per edge, status and message -------------
+
+
+def test_several_subject_to_all_hold(capsys, net):
+    one = run(
+        capsys, "whatif", "solve", net, "--largest", "k", "--subject-to", "params <= 1e6", "--subs", "H=224", "W=224"
+    )
+    both = run(capsys, "whatif", "solve", net, "--largest", "k", "--subject-to", "params <= 1e6",
+               "--subject-to", "macs <= 4e8", "--subs", "H=224", "W=224")  # fmt: skip
+    assert one[0] == both[0] == 0
+    assert "params <= 1000000 and macs <= 400000000" in both[1]
+    k_one, k_both = (int(text.split(": k = ")[1].split()[0]) for text in (one[1], both[1]))
+    assert k_both < k_one  # the second bound was not dropped: it binds
+    assert "macs = " in both[1] and " there" in both[1]
+
+
+def test_and_joins_bounds_in_one_flag(capsys, net):
+    joined = run(capsys, "whatif", "solve", net, "--largest", "k", "--subject-to", "params <= 1e6 and macs <= 4e8",
+                 "--subs", "H=224", "W=224")  # fmt: skip
+    repeated = run(capsys, "whatif", "solve", net, "--largest", "k", "--subject-to", "params <= 1e6",
+                   "--subject-to", "macs <= 4e8", "--subs", "H=224", "W=224")  # fmt: skip
+    assert joined == repeated and joined[0] == 0
+
+
+@pytest.mark.parametrize("written", ["1000000", "1_000_000", "1,000,000", "1e6"])
+def test_numbers_with_separators_and_exponents(capsys, net, written):
+    status, out, err = run(capsys, "whatif", "solve", net, "--largest", "k", "--subject-to", f"params <= {written}",
+                           "--subs", "H=224", "W=224", "--limit", "100,000")  # fmt: skip
+    assert (status, err) == (0, "") and "params <= 1000000 (H=224, W=224): k = " in out
+
+
+def test_thousands_in_subs_and_counts(capsys, net):
+    status, out, _ = run(capsys, "whatif", "sweep", net, "--grid", "H=224", "W=224", "k=1:4", "--random", "1e1")
+    assert status == 0 and len(out.splitlines()) == 11
+    status, out, _ = run(
+        capsys, "whatif", "sensitivity", net, "--of", "macs", "--wrt", "k", "--at", "k=64", "H=1,024", "W=1_024"
+    )
+    assert status == 0 and "at k=64, H=1024, W=1024" in out
+
+
+def test_badly_grouped_number_is_explained(capsys, net):
+    status, out, err = run(
+        capsys, "whatif", "solve", net, "--largest", "k", "--subject-to", "params <= 1,00", "--subs", "H=8", "W=8"
+    )
+    assert status == 2 and out == ""
+    assert err == (
+        "symcnn: error: --subject-to: cannot read 'params <= 1,00': "
+        "group thousands in threes (1,000,000), or write 1_000_000 or 1e6\n"
+    )
+    with pytest.raises(SystemExit) as stop:  # argparse's own error: one line and status 2 too
+        main(["whatif", "sweep", net, "--grid", "H=8", "W=8", "k=1:4", "--random", "2.5"])
+    assert stop.value.code == 2
+    assert (
+        "argument --random: expected a whole number (1000, 1_000, 1,000 or 1e3), got '2.5'" in capsys.readouterr().err
+    )
+
+
+def test_no_solution_exits_1_with_the_closest_value(capsys, net):
+    status, out, err = run(
+        capsys, "whatif", "solve", net, "--largest", "k", "--subject-to", "params <= 10", "--subs", "H=224", "W=224"
+    )
+    assert (status, err) == (1, "")
+    assert "no value satisfies it" in out and "closest: k = 1 gives params = 200 (the bound asks params <= 10)" in out
+    status, out, _ = run(
+        capsys,
+        "whatif",
+        "solve",
+        net,
+        "--largest",
+        "k",
+        "--subject-to",
+        "params <= 10",
+        "--subs",
+        "H=224",
+        "W=224",
+        "-f",
+        "json",
+    )
+    assert status == 1 and json.loads(out)["closest"] == 1 and json.loads(out)["quantity_at_closest"] == 200
+
+
+def test_hints_name_a_value_for_the_symbols_role(capsys):
+    status, _, err = run(
+        capsys, "whatif", "sweep", "--zoo", "resnet18", "--set", "layers=2,2,N,2", "--grid", "H=224", "W=224"
+    )
+    assert status == 2 and err == "symcnn: error: sweep: give an axis or a value for N (e.g. N=2)\n"  # a block count
+    status, _, err = run(capsys, "whatif", "solve", "--zoo", "resnet18", "--set", "layers=2,2,N,2", "--largest", "N",
+                         "--subject-to", "macs <= 4e9")  # fmt: skip
+    assert status == 2 and "give a value for it (fixed=... / --subs H=224 W=224)" in err  # input sizes
+
+
+def test_whatif_takes_a_zoo_model(capsys):
+    status, out, err = run(capsys, "whatif", "solve", "--zoo", "resnet50", "--set", "layers=3,4,N,3", "--largest", "N",
+                           "--subject-to", "params <= 30e6", "--subs", "H=224", "W=224")  # fmt: skip
+    assert (status, err) == (0, "") and "largest N with params <= 30000000 (H=224, W=224): N = 9" in out
+    status, _, err = run(
+        capsys,
+        "whatif",
+        "sweep",
+        "--zoo",
+        "resnet18",
+        "--set",
+        "num_classes=10",
+        "--grid",
+        "H=32",
+        "W=32",
+        "--torch",
+        "x:y",
+    )
+    assert status == 2 and err == "symcnn: error: give one of a spec file, --torch or --zoo\n"
+
+
+def test_a_repeat_count_of_one_is_a_stage_of_one_block(capsys):
+    status, out, err = run(
+        capsys,
+        "derive",
+        "--zoo",
+        "resnet50",
+        "--set",
+        "layers=3,4,N,3",
+        "--subs",
+        "N=1",
+        "H=224",
+        "W=224",
+        "-f",
+        "json",
+    )
+    assert (status, err) == (0, "")
+    assert json.loads(out)["trainable_params"] == 19_971_112  # torchvision's ResNet(Bottleneck, [3, 4, 1, 3])
+
+
+@pytest.mark.torch
+def test_torch_module_in_the_current_directory(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("torch")
+    (tmp_path / "mymodel_issue23.py").write_text(
+        "import torch\n\ndef build():\n    return torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU())\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.path", [p for p in __import__("sys").path if p not in ("", str(tmp_path))])
+    status, out, err = run(capsys, "whatif", "solve", "--torch", "mymodel_issue23:build", "--input", "3,H,W",
+                           "--smallest", "H", "--subs", "W=8")  # fmt: skip
+    assert (status, err) == (0, "") and "H = 3" in out

@@ -19,7 +19,10 @@ def test_block_counts_are_ceilings_of_the_scaled_depths() -> None:
     d = zoo.efficientnet_b1(depth_mult="d").derive()
     depth = sympy.Symbol("d", positive=True)
     assert d.row("features.6.1.block.1.0").multiplicity == sympy.ceiling(4 * depth) - 1
-    assert any("ceiling(d)" in str(condition.relation) for condition in d.conditions)  # B0's d = 1 is excluded
+    # A stage of one block (ceiling(1*d) = 1) is valid: B0's d = 1 substitutes and equals B0 itself.
+    assert d.conditions == ()
+    b0 = zoo.efficientnet_b0(width_mult="w", depth_mult="d").derive().subs(w=1, d=1)
+    assert b0.totals.trainable == zoo.efficientnet_b0().derive().totals.trainable == 5_288_548
 
 
 torch = pytest.importorskip("torch")

@@ -20,10 +20,10 @@ def test_resnet50_total_is_a_polynomial_in_its_width_and_depth() -> None:
     assert total.subs({w: 64, N: 6}) == 25557032  # torchvision's published resnet50 count
 
 
-def test_symbolic_block_count_needs_two_blocks() -> None:
+def test_symbolic_block_count_repeats_the_rest_of_the_stage() -> None:
     N = symcnn.symbols("N")
     d = zoo.resnet18(layers=[2, N, 2, 2]).derive()
-    assert any("N" in str(condition.relation) for condition in d.conditions)
+    assert not any("N" in str(condition.relation) for condition in d.conditions)  # valid from one block
     assert d.row("layer2.1.conv1").multiplicity == N - 1
 
 
@@ -87,3 +87,20 @@ def test_basic_block_counts_in_every_stage() -> None:
         with torch.device("meta"):
             model = ResNet(BasicBlock, [first, 4, third, 3])
         assert d.subs(a=first, b=third).totals.trainable == counts(model)[0]
+
+
+def test_a_stage_of_one_block_is_valid() -> None:
+    from symcnn import zoo
+
+    d = zoo.resnet50(layers=[3, 4, "N", 3]).derive()
+    assert d.conditions == ()  # no N >= 2
+    one = d.subs(N=1, H=224, W=224)
+    assert one.row("layer3.1.conv1").multiplicity == 0
+    numeric = zoo.resnet50(layers=[3, 4, 1, 3]).derive().subs(H=224, W=224)
+    assert (one.totals.trainable, one.totals.macs) == (numeric.totals.trainable, numeric.totals.macs)
+    assert one.totals.trainable == 19_971_112  # torchvision's ResNet(Bottleneck, [3, 4, 1, 3])
+    # The empty Repeat passes the receptive field through unchanged.
+    def field(d: symcnn.Derivation) -> list[tuple[object, ...]]:
+        return [(axis.size, axis.jump, axis.start) for axis in d.row("layer4.2.conv2").receptive_field]
+
+    assert field(one) == field(numeric)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sympy
 
 from ...exact.printing import to_latex
-from ..model import Exam, answer_text
+from ..answers import answer_text
+
+if TYPE_CHECKING:  # the model displays itself through these exporters
+    from ..model import Exam, Question
 from .text import blank_cells, markdown_solution, markdown_text
 
-__all__ = ["render"]
+__all__ = ["question", "render"]
 
 
 def _value(value: sympy.Expr) -> str:
@@ -17,25 +22,30 @@ def _value(value: sympy.Expr) -> str:
 
 def render(exam: Exam) -> str:
     out = [f"# {exam.title}", "", f"seed {exam.seed}, difficulty {exam.difficulty}", ""]
-    for number, question in enumerate(exam.questions, start=1):
-        out += [f"## Q{number}. {question.title}", "", markdown_text(question.text), ""]
-        if question.table:
-            header, *rows = question.table
-            out.append("| " + " | ".join(header) + " |")
-            out.append("|" + "---|" * len(header))
-            for row in rows:
-                out.append(
-                    "| " + " | ".join(blank_cells(cell, lambda n: f"__({n})__", markdown_text) for cell in row) + " |"
-                )
-            out.append("")
-        answers = "; ".join(
-            f"({index}) {_value(blank.answer)}" if question.is_cloze else _value(blank.answer)
-            for index, blank in enumerate(question.blanks, start=1)
-        )
-        out += [f"**Answer:** {answers}", ""]
-        if question.distractors:
-            out.append("**Wrong answers to expect:**")
-            out += [f"- {_value(d.value)}: {d.feedback}" for d in question.distractors]
-            out.append("")
-        out += ["**Worked solution:**", "", markdown_solution(question.solution), ""]
+    for number, item in enumerate(exam.questions, start=1):
+        out += question(item, f"## Q{number}. {item.title}")
     return "\n".join(out)
+
+
+def question(question: Question, heading: str) -> list[str]:
+    """One question's lines: heading, prompt, table, answer, distractors, worked solution."""
+    out = [heading, "", markdown_text(question.text), ""]
+    if question.table:
+        header, *rows = question.table
+        out.append("| " + " | ".join(header) + " |")
+        out.append("|" + "---|" * len(header))
+        for row in rows:
+            cells = (blank_cells(cell, lambda n: f"__({n})__", markdown_text) for cell in row)
+            out.append("| " + " | ".join(cells) + " |")
+        out.append("")
+    answers = "; ".join(
+        f"({index}) {_value(blank.answer)}" if question.is_cloze else _value(blank.answer)
+        for index, blank in enumerate(question.blanks, start=1)
+    )
+    out += [f"**Answer:** {answers}", ""]
+    if question.distractors:
+        out.append("**Wrong answers to expect:**")
+        out += [f"- {_value(d.value)}: {d.feedback}" for d in question.distractors]
+        out.append("")
+    out += ["**Worked solution:**", "", markdown_solution(question.solution), ""]
+    return out

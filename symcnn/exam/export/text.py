@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import sympy
 
 from ...exact.printing import to_latex
 from ...render.escape import LATEX_ESCAPES
-from ..model import BLANK, Line, Question, Solution, answer_text
+from ...render.html import escape
+from ..answers import BLANK, answer_text
+
+if TYPE_CHECKING:  # the model displays itself through these exporters
+    from ..model import Line, Question, Solution
 
 __all__ = [
+    "answer_html",
     "blank_cells",
     "html_solution",
     "html_table",
@@ -69,16 +74,14 @@ def step_math(line: Line) -> str:
 
 
 def html_text(text: str) -> str:
-    return "".join(
-        rf"\({html.escape(part, quote=False)}\)" if math else html.escape(part) for math, part in segments(text)
-    )
+    return "".join(rf"\({escape(part, quote=False)}\)" if math else escape(part) for math, part in segments(text))
 
 
 def html_table(question: Question, blank: Callable[[int], str] | None = None) -> str:
     if not question.table:
         return ""
     header, *rows = question.table
-    head = "".join(f"<th>{html.escape(cell)}</th>" for cell in header)
+    head = "".join(f"<th>{escape(cell)}</th>" for cell in header)
     body = []
     for row in rows:
         cells = [blank_cells(cell, blank, html_text) if blank else html_text(cell) for cell in row]
@@ -96,13 +99,26 @@ def html_question(question: Question, blank: Callable[[int], str] | None = None)
     return f"<p>{html_text(question.text)}</p>{html_table(question, blank)}"
 
 
+def answer_html(question: Question) -> str:
+    """A question for a notebook: prompt, table, answer, wrong answers to expect, worked solution."""
+    answers = "; ".join(
+        f"({index}) {value_html(blank.answer)}" if question.is_cloze else value_html(blank.answer)
+        for index, blank in enumerate(question.blanks, start=1)
+    )
+    wrong = "".join(f"<li>{value_html(d.value)}: {html_text(d.feedback)}</li>" for d in question.distractors)
+    return (
+        f'<div class="symcnn"><p><b>{escape(question.title)}</b></p>{html_question(question, lambda n: f"({n})")}'
+        f"<p><b>Answer:</b> {answers}</p>"
+        + (f"<p><b>Wrong answers to expect:</b></p><ul>{wrong}</ul>" if wrong else "")
+        + f"{html_solution(question.solution)}</div>"
+    )
+
+
 def html_solution(solution: Solution) -> str:
     items = []
     for line in solution.lines:
-        rule = f" ({html.escape(line.rule)})" if line.rule else ""
-        items.append(
-            f"<li><b>{html.escape(line.label)}</b>{rule}: \\({html.escape(step_math(line), quote=False)}\\)</li>"
-        )
+        rule = f" ({escape(line.rule)})" if line.rule else ""
+        items.append(f"<li><b>{escape(line.label)}</b>{rule}: \\({escape(step_math(line), quote=False)}\\)</li>")
     return f"<p><b>Worked solution</b></p><ol>{''.join(items)}</ol><p>{html_text(solution.conclusion)}</p>"
 
 
