@@ -256,7 +256,7 @@ def test_whatif_takes_a_zoo_model(capsys):
         "--torch",
         "x:y",
     )
-    assert status == 2 and err == "symcnn: error: give one of a spec file, --torch or --zoo\n"
+    assert status == 2 and err == "symcnn: error: give one of a spec file, --torch, --onnx or --zoo\n"
 
 
 def test_a_repeat_count_of_one_is_a_stage_of_one_block(capsys):
