@@ -20,13 +20,20 @@ Spec = dict[str, Any]
 
 
 def well_posed(spec: Spec) -> Derivation | None:
-    """The derivation of ``spec``, or ``None`` if some size is invalid (the caller draws again)."""
+    """The derivation of ``spec``, or ``None`` if some size is invalid (the caller draws again).
+
+    Each layer of ``spec`` without a ``name`` gets the one the engine gave it, so
+    the table a student sees, the JSON network and the worked solution use the same names.
+    """
     try:
         derivation = load_spec(spec).derive()
     except SymcnnError:
         return None
     if any(int(size) < 1 for row in derivation.rows for size in row.output_shape):
         return None
+    if len(derivation.layers) == len(spec["layers"]):
+        for row, layer in zip(derivation.layers, spec["layers"], strict=True):
+            layer.setdefault("name", row.name)
     return derivation
 
 
@@ -138,6 +145,8 @@ def describe(layer: dict[str, Any]) -> str:
     """
     kind = layer["type"]
     parts = [kind]
+    if "out_channels" in layer and "kernel_size" not in layer:
+        parts.append(f"{layer['out_channels']} maps")
     if kind.startswith(("conv", "convtranspose")):
         kernel = layer["kernel_size"]
         parts.append(f"{layer['out_channels']} filters {kernel}×{kernel}")
@@ -161,5 +170,6 @@ def describe(layer: dict[str, Any]) -> str:
     if layer.get("bias") is False:
         parts.append("no bias")
     if "inputs" in layer:
-        parts.append("sum of " + " and ".join(layer["inputs"]))
+        joined = "sum" if kind == "add" else "concatenation" if kind == "concat" else "inputs"
+        parts.append(f"{joined} of " + " and ".join(layer["inputs"]))
     return ", ".join(parts)

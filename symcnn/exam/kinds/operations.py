@@ -15,6 +15,7 @@ from ..networks import describe, draw_network
 from ..solution import row_lines, value_latex
 from .common import (
     earlier_sizes,
+    layer_words,
     math,
     network_table,
     paired,
@@ -37,18 +38,23 @@ def layer_macs(rng: random.Random, difficulty: str) -> Question:
     alone = wrong.one_layer(row.input_shapes[0], layer)
     single = wrong.derive_spec(alone)
     found = [wrong.make("flops_not_macs", None if single is None else single.totals.flops)]
-    if row.kind.startswith("conv"):
-        found.append(wrong.make("forgot_input_maps", wrong.reevaluate(row.macs, l=1)))
-        found.append(wrong.make("ignored_groups", wrong.reevaluate(row.macs, g=1)))
-        if stride_of(layer) > 1:
-            unit = wrong.derive_spec({**alone, "layers": [{**alone["layers"][0], "stride": 1}]})
-            found.append(wrong.make("ignored_stride", None if unit is None else unit.totals.macs))
+    found.append(wrong.make("ignored_groups", wrong.ignored_groups([row], "macs")))
+    if stride_of(layer) > 1 and row.kind.startswith("conv"):
+        unit = wrong.derive_spec({**alone, "layers": [{**alone["layers"][0], "stride": 1}]})
+        found.append(wrong.make("ignored_stride", None if unit is None else unit.totals.macs))
+    found += [
+        wrong.make("forgot_input_maps", wrong.forgot_input_maps([row], "macs")),
+        wrong.make("macs_as_params", row.params.value),
+        wrong.make("forgot_output_maps", wrong.forgot_output_maps([row], "macs")),
+        wrong.make("kernel_one_side", wrong.kernel_one_side([row], "macs")),
+        wrong.make("forgot_inputs", wrong.forgot_inputs([row], "macs")),
+    ]
     text = (
         f"The network below reads an input of {shape_math(spec['input'])}. How many multiply-accumulate "
-        f"operations (MACs) does layer {index + 1} ({describe(layer)}) perform for one input?"
+        f"operations (MACs) does {layer_words(index, layer)} perform for one input?"
     )
     lines = [*earlier_sizes(derivation, index + 1), *row_lines(row, ("macs",))]
-    conclusion = f"Layer {index + 1} performs {math(value_latex(answer))} MACs."
+    conclusion = f"Layer {index + 1} ({layer['name']}) performs {math(value_latex(answer))} MACs."
     return question(
         "layer_macs",
         difficulty,
@@ -97,6 +103,11 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
             None if one_map is None or one_map_pw is None else one_map - (dw.value + one_map_pw),
         ),
         wrong.make("flops_not_macs", saving(plain, split, "flops") if quantity == "macs" else None),
+        wrong.make("forgot_pointwise", std.value - dw.value),
+        wrong.make(
+            "kernel_one_side",
+            _difference(wrong.kernel_one_side([std_row], quantity), wrong.kernel_one_side([dw_row, pw_row], quantity)),
+        ),
     ]
     label = "parameters" if quantity == "params" else "MACs"
     lines = [
@@ -124,3 +135,7 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
         network={"input": shape, "layers": [standard]},
         distractors=found,
     )
+
+
+def _difference(one: sympy.Expr | None, two: sympy.Expr | None) -> sympy.Expr | None:
+    return None if one is None or two is None else one - two

@@ -27,7 +27,7 @@ def symbolic(rng: random.Random, difficulty: str) -> Question:
     kernel = rng.choice((1, 3, 5, 7))
     groups = rng.choice((2, 4)) if difficulty == "hard" else 1
     bias = rng.random() < 0.7 if difficulty != "easy" else True
-    size = rng.choice((16, 28, 32))
+    size = rng.randrange(8, 65)
     conv: dict[str, Any] = {"type": "conv2d", "out_channels": "k", "kernel_size": kernel}
     if groups > 1:
         conv["groups"] = groups
@@ -43,6 +43,9 @@ def symbolic(rng: random.Random, difficulty: str) -> Question:
         wrong.make("forgot_bias", None if without is None else without.layers[0].params.value),
         wrong.make("forgot_input_maps", wrong.reevaluate(row.params, l=1)),
         wrong.make("ignored_groups", wrong.reevaluate(row.params, g=1)),
+        wrong.make("kernel_one_side", wrong.kernel_one_side([row])),
+        wrong.make("bias_per_input", wrong.bias_per_input([row])),
+        wrong.make("weights_per_position", wrong.weights_per_position([row])),
     ]
     layer_words = describe(conv)
     condition = f" ({math('l')} and {math('k')} are multiples of {groups})" if groups > 1 else ""
