@@ -56,7 +56,7 @@ def changed(spec: Spec, change: Callable[[dict[str, Any]], dict[str, Any] | None
     return result
 
 
-def reevaluate(step: Step, **values: int) -> sympy.Expr | None:
+def reevaluate(step: Step, **values: int | sympy.Expr) -> sympy.Expr | None:
     """The step's own rule with some arguments replaced: ``reevaluate(params, l=1)``.
 
     ``None`` when the step has no rule or no such argument.
@@ -66,7 +66,7 @@ def reevaluate(step: Step, **values: int) -> sympy.Expr | None:
     arguments = {name: bind.value for name, bind in step.arguments}
     if not set(values) <= set(arguments):
         return None
-    return step.rule(**{**arguments, **{name: sympy.Integer(value) for name, value in values.items()}})
+    return step.rule(**{**arguments, **{name: sympy.sympify(value) for name, value in values.items()}})
 
 
 def unfloored(step: Step) -> sympy.Expr | None:

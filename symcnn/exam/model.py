@@ -107,8 +107,9 @@ class Question:
 
     @property
     def names_in_text(self) -> tuple[str, ...]:
+        shown = self.text + "\n" + self.code
         return tuple(
-            layer["name"] for layer in self.network.get("layers", ()) if "name" in layer and layer["name"] in self.text
+            layer["name"] for layer in self.network.get("layers", ()) if "name" in layer and layer["name"] in shown
         )
 
     def choices(self) -> tuple[tuple[sympy.Expr, Distractor | None], ...]:

@@ -170,6 +170,9 @@ def describe(layer: dict[str, Any]) -> str:
     if layer.get("bias") is False:
         parts.append("no bias")
     if "inputs" in layer:
-        joined = "sum" if kind == "add" else "concatenation" if kind == "concat" else "inputs"
-        parts.append(f"{joined} of " + " and ".join(layer["inputs"]))
+        if kind in ("add", "concat"):
+            joined = "sum" if kind == "add" else "concatenation"
+            parts.append(f"{joined} of " + " and ".join(layer["inputs"]))
+        else:
+            parts.append("reads " + " and ".join(layer["inputs"]))
     return ", ".join(parts)

@@ -64,8 +64,11 @@ def _numerical(title: str, text: str, blank: Blank, question: Question) -> str:
 
 
 def _multichoice(title: str, question: Question) -> str:
-    lines = [_head(title, html_question(question)) + "{", f"\t={escape(value_html(question.answer))}#Correct."]
-    for distractor in question.distractors:
-        lines.append(f"\t~{escape(value_html(distractor.value))}#{escape(distractor.feedback)}")
+    lines = [_head(title, html_question(question)) + "{"]
+    for value, distractor in question.choices():  # the exam's shuffled order
+        if distractor is None:
+            lines.append(f"\t={escape(value_html(value))}#Correct.")
+        else:
+            lines.append(f"\t~{escape(value_html(value))}#{escape(distractor.feedback)}")
     lines.append(f"\t####{escape(html_solution(question.solution))}")
     return "\n".join([*lines, "}", ""])

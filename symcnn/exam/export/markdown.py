@@ -5,6 +5,7 @@ from __future__ import annotations
 import sympy
 
 from ...printing import to_latex
+from ..kinds.registry import topics_of
 from ..model import Exam, answer_text
 from .text import blank_cells, markdown_solution, markdown_text
 
@@ -16,9 +17,12 @@ def _value(value: sympy.Expr) -> str:
 
 
 def render(exam: Exam) -> str:
-    out = [f"# {exam.title}", "", f"seed {exam.seed}, difficulty {exam.difficulty}", ""]
+    topics = ", ".join(topics_of(list(exam.kinds)))
+    out = [f"# {exam.title}", "", f"Topics: {topics}.", "", f"seed {exam.seed}, difficulty {exam.difficulty}", ""]
     for number, question in enumerate(exam.questions, start=1):
         out += [f"## Q{number}. {question.title}", "", markdown_text(question.text), ""]
+        if question.code:
+            out += ["```python", question.code.rstrip("\n"), "```", ""]
         if question.table:
             header, *rows = question.table
             out.append("| " + " | ".join(header) + " |")
@@ -32,6 +36,9 @@ def render(exam: Exam) -> str:
             f"({index}) {_value(blank.answer)}" if question.is_cloze else _value(blank.answer)
             for index, blank in enumerate(question.blanks, start=1)
         )
+        if not question.is_cloze and question.distractors:
+            out += [f"- ({'ABCD'[i]}) {_value(value)}" for i, (value, _) in enumerate(question.choices())]
+            out.append("")
         out += [f"**Answer:** {answers}", ""]
         if question.distractors:
             out.append("**Wrong answers to expect:**")

@@ -39,19 +39,24 @@ def shape_math(shape: tuple[Any, ...] | list[Any]) -> str:
 
 
 def network_table(
-    spec: Spec, last: tuple[str, ...] | None = None, heading: str = "output"
+    spec: Spec,
+    last: tuple[str, ...] | None = None,
+    heading: str = "output",
+    words: dict[str, str] | None = None,
 ) -> tuple[tuple[str, ...], ...]:
     """The layers of ``spec`` as table rows (header first): number, name, layer in words.
 
     Every layer a question, an option, a feedback or a solution mentions is named here.
-    ``last`` adds a column headed ``heading``.
+    ``last`` adds a column headed ``heading``; ``words`` replaces the description
+    of the layers it names (a layer whose arguments the student is to find).
     """
     header = ("#", "name", "layer") + ((heading,) if last is not None else ())
     first = ("0", "input", "input " + "×".join(str(size) for size in spec["input"]))
     rows = [first + (("",) if last is not None else ())]
     for index, layer in enumerate(spec["layers"]):
         extra = (last[index],) if last is not None else ()
-        rows.append((str(index + 1), str(layer.get("name", "")), describe(layer), *extra))
+        name = str(layer.get("name", ""))
+        rows.append((str(index + 1), name, (words or {}).get(name) or describe(layer), *extra))
     return (header, *rows)
 
 

@@ -28,35 +28,66 @@ from .registry import kind
 Spec = dict[str, Any]
 
 
-@kind("layer_macs", "MACs of a layer")
+@kind("layer_macs", "MACs of a layer", "operations")
 def layer_macs(rng: random.Random, difficulty: str) -> Question:
+    return _operations("layer_macs", rng, difficulty, flops=False)
+
+
+@kind("layer_flops", "FLOPs versus MACs of a layer", "operations")
+def layer_flops(rng: random.Random, difficulty: str) -> Question:
+    return _operations("layer_flops", rng, difficulty, flops=True)
+
+
+def _operations(name: str, rng: random.Random, difficulty: str, *, flops: bool) -> Question:
+    """MACs of a layer, or its FLOPs (2 per MAC, symcnn's stated convention): each misreading ×2 for FLOPs."""
     spec, derivation = draw_network(rng, difficulty)
     pairs = paired(spec, derivation)
     index = rng.choice([index for index, (row, _) in enumerate(pairs) if row.macs.value != 0])
     row, layer = pairs[index]
-    answer = row.macs.value
     alone = wrong.one_layer(row.input_shapes[0], layer)
     single = wrong.derive_spec(alone)
-    found = [wrong.make("flops_not_macs", None if single is None else single.totals.flops)]
-    found.append(wrong.make("ignored_groups", wrong.ignored_groups([row], "macs")))
+    assert single is not None
+    factor = single.totals.flops / single.totals.macs if flops else 1  # the conventions' FLOPs per MAC
+
+    def scaled(value: sympy.Expr | None) -> sympy.Expr | None:
+        return None if value is None else value * factor
+
+    answer = row.macs.value * factor
+    found = [
+        wrong.make("macs_not_flops", row.macs.value) if flops else wrong.make("flops_not_macs", single.totals.flops)
+    ]
+    if flops:
+        found.append(wrong.make("flops_counted_twice", answer * 2))
+    found.append(wrong.make("ignored_groups", scaled(wrong.ignored_groups([row], "macs"))))
     if stride_of(layer) > 1 and row.kind.startswith("conv"):
         unit = wrong.derive_spec({**alone, "layers": [{**alone["layers"][0], "stride": 1}]})
-        found.append(wrong.make("ignored_stride", None if unit is None else unit.totals.macs))
+        found.append(wrong.make("ignored_stride", None if unit is None else scaled(unit.totals.macs)))
     found += [
-        wrong.make("forgot_input_maps", wrong.forgot_input_maps([row], "macs")),
-        wrong.make("macs_as_params", row.params.value),
-        wrong.make("forgot_output_maps", wrong.forgot_output_maps([row], "macs")),
-        wrong.make("kernel_one_side", wrong.kernel_one_side([row], "macs")),
-        wrong.make("forgot_inputs", wrong.forgot_inputs([row], "macs")),
+        wrong.make("forgot_input_maps", scaled(wrong.forgot_input_maps([row], "macs"))),
+        wrong.make("macs_as_params", scaled(row.params.value)),
+        wrong.make("forgot_output_maps", scaled(wrong.forgot_output_maps([row], "macs"))),
+        wrong.make("kernel_one_side", scaled(wrong.kernel_one_side([row], "macs"))),
+        wrong.make("forgot_inputs", scaled(wrong.forgot_inputs([row], "macs"))),
     ]
+    what = (
+        "floating-point operations (FLOPs, counting a multiply-accumulate as 2: one multiply, one add)"
+        if flops
+        else "multiply-accumulate operations (MACs)"
+    )
     text = (
-        f"The network below reads an input of {shape_math(spec['input'])}. How many multiply-accumulate "
-        f"operations (MACs) does {layer_words(index, layer)} perform for one input?"
+        f"The network below reads an input of {shape_math(spec['input'])}. How many {what} "
+        f"does {layer_words(index, layer)} perform for one input?"
     )
     lines = [*earlier_sizes(derivation, index + 1), *row_lines(row, ("macs",))]
-    conclusion = f"Layer {index + 1} ({layer['name']}) performs {math(value_latex(answer))} MACs."
+    if flops:
+        lines.append(
+            Line(f"{row.name}: FLOPs", rule="FLOPs: 2 per multiply-accumulate", general=r"2 \cdot \text{MACs}",
+                 substituted=rf"2 \cdot {value_latex(row.macs.value)}", value=value_latex(answer))
+        )  # fmt: skip
+    unit = "FLOPs" if flops else "MACs"
+    conclusion = f"Layer {index + 1} ({layer['name']}) performs {math(value_latex(answer))} {unit}."
     return question(
-        "layer_macs",
+        name,
         difficulty,
         text,
         answer,
@@ -68,7 +99,7 @@ def layer_macs(rng: random.Random, difficulty: str) -> Question:
     )
 
 
-@kind("separable_saving", "the saving of a depthwise-separable block")
+@kind("separable_saving", "the saving of a depthwise-separable block", "architectures")
 def separable_saving(rng: random.Random, difficulty: str) -> Question:
     maps = rng.choice((8, 16, 32, 64))
     filters = rng.choice((16, 32, 64, 128))

@@ -64,7 +64,7 @@ def _clean(layer: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in layer.items() if defaults.get(key, object()) != value}
 
 
-@kind("output_size", "output size of a layer")
+@kind("output_size", "output size of a layer", "sizes and shapes")
 def output_size(rng: random.Random, difficulty: str) -> Question:
     for _ in range(100):
         layer = _clean(_size_layer(rng, difficulty))
@@ -93,7 +93,7 @@ def output_size(rng: random.Random, difficulty: str) -> Question:
     )
 
 
-@kind("shape_table", "the shape table of a network (cloze)")
+@kind("shape_table", "the shape table of a network (cloze)", "sizes and shapes")
 def shape_table(rng: random.Random, difficulty: str) -> Question:
     if difficulty == "easy":
         for _ in range(100):
@@ -156,7 +156,7 @@ def _shown_size(row: Row, layer: dict[str, Any]) -> str:
     return ""  # pragma: no cover - every other size-changing row derives its sizes
 
 
-@kind("keep_padding", "the padding that keeps the size")
+@kind("keep_padding", "the padding that keeps the size", "sizes and shapes")
 def keep_padding(rng: random.Random, difficulty: str) -> Question:
     kernel = rng.choice((3, 5) if difficulty == "easy" else (3, 5, 7))
     dilation = rng.choice((1, 2, 3)) if difficulty == "hard" else 1
@@ -202,7 +202,7 @@ def keep_padding(rng: random.Random, difficulty: str) -> Question:
     )
 
 
-@kind("inverse_size", "the stride or kernel that gives a target size")
+@kind("inverse_size", "the stride or kernel that gives a target size", "sizes and shapes")
 def inverse_size(rng: random.Random, difficulty: str) -> Question:
     for _ in range(200):
         made = _inverse_attempt(rng, difficulty)
