@@ -52,7 +52,8 @@ def render(exam: Exam, *, multichoice: bool = False) -> str:
 
 
 def _head(title: str, text: str) -> str:
-    return f"::{escape(title)}::[html]{escape(text)} "
+    # A blank line ends a GIFT question: line breaks (in code) become the HTML character reference.
+    return f"::{escape(title)}::[html]{escape(text.replace(chr(10), '&#10;'))} "
 
 
 def _numerical(title: str, text: str, blank: Blank, question: Question) -> str:
