@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from typing import Any
 
 import sympy
@@ -107,9 +106,12 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
     size = rng.randrange(7, 33)
     quantity = "macs" if difficulty == "hard" and rng.random() < 0.5 else "params"
     shape = [maps, size, size]
-    standard = {"type": "conv2d", "out_channels": filters, "kernel_size": kernel, "padding": kernel // 2}
-    depthwise = {"type": "conv2d", "out_channels": maps, "kernel_size": kernel, "padding": kernel // 2, "groups": maps}
-    pointwise = {"type": "conv2d", "out_channels": filters, "kernel_size": 1}
+    # Named as the text names them: the solution's lines read "depthwise: parameters".
+    standard = {"type": "conv2d", "out_channels": filters, "kernel_size": kernel, "padding": kernel // 2,
+                "name": "standard"}
+    depthwise = {"type": "conv2d", "out_channels": maps, "kernel_size": kernel, "padding": kernel // 2, "groups": maps,
+                 "name": "depthwise"}
+    pointwise = {"type": "conv2d", "out_channels": filters, "kernel_size": 1, "name": "pointwise"}  # fmt: skip
     separable: Spec = {"input": shape, "layers": [depthwise, pointwise]}
 
     def saving(one: Derivation | None, two: Derivation | None, field: str = quantity) -> sympy.Expr | None:
@@ -117,14 +119,14 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
             return None
         return getattr(one.totals, field) - getattr(two.totals, field)
 
-    plain, split = wrong.derive_spec(wrong.one_layer(shape, standard)), wrong.derive_spec(separable)
+    plain, split = wrong.derive_spec({"input": shape, "layers": [standard]}), wrong.derive_spec(separable)
     assert plain is not None and split is not None
     answer = saving(plain, split)
     assert answer is not None
     std_row, (dw_row, pw_row) = plain.layers[0], split.layers
     std, dw, pw = (getattr(row, quantity) for row in (std_row, dw_row, pw_row))  # the steps asked about
     full_dw, one_map, one_map_pw = wrong.reevaluate(dw, g=1), wrong.reevaluate(std, l=1), wrong.reevaluate(pw, l=1)
-    no_bias = wrong.derive_spec(wrong.without_bias(wrong.one_layer(shape, standard)))
+    no_bias = wrong.derive_spec(wrong.without_bias({"input": shape, "layers": [standard]}))
     no_bias_split = wrong.derive_spec(wrong.without_bias(separable))
     found = [
         wrong.make("forgot_bias", saving(no_bias, no_bias_split)),
@@ -142,9 +144,9 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
     ]
     label = "parameters" if quantity == "params" else "MACs"
     lines = [
-        *(replace(line, label=f"standard {line.label}") for line in row_lines(std_row, (quantity,))),
-        *(replace(line, label=f"depthwise {line.label}") for line in row_lines(dw_row, (quantity,))),
-        *(replace(line, label=f"pointwise {line.label}") for line in row_lines(pw_row, (quantity,))),
+        *row_lines(std_row, (quantity,)),
+        *row_lines(dw_row, (quantity,)),
+        *row_lines(pw_row, (quantity,)),
         Line(
             f"saving ({label})",
             substituted=rf"{value_latex(std.value)} - \left({value_latex(dw.value)} + {value_latex(pw.value)}\right)",
@@ -152,7 +154,7 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
         ),
     ]
     text = (
-        f"A convolution {describe(standard)} reads an input of {shape_math(shape)}. It is replaced by a "
+        f"A standard convolution ({describe(standard)}) reads an input of {shape_math(shape)}. It is replaced by a "
         f"depthwise-separable block: a depthwise convolution ({describe(depthwise)}) followed by a pointwise "
         f"convolution ({describe(pointwise)}). How many {label} does the replacement save?"
     )
