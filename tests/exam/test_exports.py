@@ -300,3 +300,63 @@ def test_json_questions_carry_network_answer_solution_and_distractors(quiz):
             assert not exam.grade(entry, entry["distractors"][0]["value"])
         elif not question.is_cloze:
             assert exam.grade(entry, entry["answer"])
+
+
+# --- one order of choices everywhere ----------------------------------------------------------------
+
+
+def _correct_positions(quiz):
+    return [
+        [d is None for _, d in q.choices()].index(True) for q in quiz.questions if not q.is_cloze and q.distractors
+    ]
+
+
+def test_every_export_shows_the_choices_in_the_seeded_order(quiz):
+    expected = _correct_positions(quiz)
+    assert len(set(expected)) > 1  # the answer is not always in the same place
+    questions, _ = _moodle_questions(exam.export(quiz, "moodle", multichoice=True))
+    moodle = [
+        [a.get("fraction") for a in q.findall("answer")].index("100") for q in questions if q.get("type") == "multichoice"
+    ]
+    assert moodle == expected
+    assert all(len(q.findall("answer")) == 4 for q in questions if q.get("type") == "multichoice")
+    gift = [
+        [line.strip()[0] for line in block.split("\n") if line.strip()[:1] in ("=", "~")].index("=")
+        for _, _, block in _parse_gift(exam.export(quiz, "gift", multichoice=True))
+        if not block.startswith("#")
+    ]
+    assert gift == expected
+    qti = []
+    for item in _qti(quiz, multichoice=True):
+        labels = [label.get("ident") for label in item.iter(f"{QTI}response_label")]
+        scored = next(c for c in item.iter(f"{QTI}respcondition") if c.find(f"{QTI}setvar") is not None)
+        if item.find(f".//{QTI}render_choice") is not None:
+            assert item.find(f".//{QTI}render_choice").get("shuffle") == "No" and len(labels) == 4
+            qti.append(labels.index(scored.find(f".//{QTI}varequal").text))
+    assert qti == expected
+    sheet = exam.export(quiz, "latex-solutions", exam_class=True)
+    marked = [
+        [line.startswith(r"\CorrectChoice") for line in block.split("\n") if line.startswith(("\\choice", "\\Correct"))]
+        for block in sheet.split(r"\begin{oneparchoices}")[1:]
+    ]
+    assert [flags.index(True) for flags in marked] == expected
+
+
+def test_the_same_seed_gives_the_same_bytes_in_every_export_and_option():
+    one, two = (exam.generate(len(exam.KINDS), seed=13, difficulty="hard") for _ in range(2))
+    for fmt in exam.FORMATS:
+        for options in ({}, {"multichoice": True}, {"exam_class": True}):
+            if "multichoice" in options and fmt not in ("moodle", "gift", "qti"):
+                continue
+            if "exam_class" in options and not fmt.startswith("latex"):
+                continue
+            assert exam.export(one, fmt, **options) == exam.export(two, fmt, **options), (fmt, options)
+
+
+def test_headers_list_the_topics_covered(quiz):
+    from symcnn.exam.kinds.registry import topics_of
+
+    topics = ", ".join(topics_of(list(quiz.kinds)))
+    assert f"Topics: {topics}." in exam.export(quiz, "markdown")
+    assert f"Topics: {topics}." in exam.export(quiz, "latex", exam_class=True)
+    assert json.loads(exam.export(quiz, "json"))["topics"] == topics.split(", ")
