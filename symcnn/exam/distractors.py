@@ -178,9 +178,7 @@ def argument(step: Step, name: str) -> sympy.Expr | None:
     return next((bind.value for key, bind in step.arguments if key == name), None)
 
 
-def summed(
-    rows: Iterable[Row], quantity: str, change: Callable[[Row, Step], sympy.Expr | None]
-) -> sympy.Expr | None:
+def summed(rows: Iterable[Row], quantity: str, change: Callable[[Row, Step], sympy.Expr | None]) -> sympy.Expr | None:
     """Sum of ``quantity`` over ``rows`` with ``change`` applied to each row's step where it applies.
 
     ``None`` when the change alters no row (the misconception makes no difference here).
@@ -197,12 +195,12 @@ def summed(
 
 def forgot_input_maps(rows: Iterable[Row], quantity: str = "params") -> sympy.Expr | None:
     """Sum of ``quantity`` with every convolution's input maps taken as 1 (``None`` if no convolution)."""
-    return summed(rows, quantity, lambda row, step: _windowed(step) and reevaluate(step, l=1) or None)
+    return summed(rows, quantity, lambda row, step: (_windowed(step) and reevaluate(step, l=1)) or None)
 
 
 def forgot_inputs(rows: Iterable[Row], quantity: str = "params") -> sympy.Expr | None:
     """Sum of ``quantity`` with every dense layer's input features taken as 1 (one weight per unit)."""
-    return summed(rows, quantity, lambda row, step: not _windowed(step) and reevaluate(step, l=1) or None)
+    return summed(rows, quantity, lambda row, step: (not _windowed(step) and reevaluate(step, l=1)) or None)
 
 
 def _windowed(step: Step) -> bool:

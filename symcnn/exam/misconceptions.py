@@ -155,8 +155,7 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         Misconception(
             "rf_jump_after",
             "used the jump after the layer",
-            "A layer's window steps over its input's units: multiply by the jump J before its own stride, "
-            "not after.",
+            "A layer's window steps over its input's units: multiply by the jump J before its own stride, not after.",
         ),
         Misconception(
             "rf_off_by_one",
@@ -246,7 +245,8 @@ MISCONCEPTIONS: dict[str, Misconception] = {
         Misconception(
             "upsample_by_stride",
             "multiplied the size by the stride",
-            "Only with kernel = stride and no padding is the output i·s: the kernel adds n − s, the padding removes 2p.",
+            "Only with kernel = stride and no padding is the output i·s: "
+            "the kernel adds n − s, the padding removes 2p.",
         ),
         Misconception(
             "transposed_i_not_i_minus_one",

@@ -113,7 +113,9 @@ def expected(question, walks):
         (layer,) = layers
         size = spec["input"][1]
         assert walked[0][2][1:] == tuple(spec["input"][1:])
-        smaller = [conv_size(size, layer["kernel_size"], p, 1, layer.get("dilation", 1)) for p in range(layer["padding"])]
+        smaller = [
+            conv_size(size, layer["kernel_size"], p, 1, layer.get("dilation", 1)) for p in range(layer["padding"])
+        ]
         assert size not in smaller
         return layer["padding"]
     if kind == "inverse_size":
@@ -162,9 +164,7 @@ def expected(question, walks):
     if kind == "shape_table":
         header = question.table[0]
         column = len(header) - 1
-        return [
-            height(out) for (_, _, out), row in zip(walked, question.table[2:], strict=True) if "[[" in row[column]
-        ]
+        return [height(out) for (_, _, out), row in zip(walked, question.table[2:], strict=True) if "[[" in row[column]]
     raise AssertionError(f"no independent check for kind {kind!r}")
 
 

@@ -306,9 +306,7 @@ def test_json_questions_carry_network_answer_solution_and_distractors(quiz):
 
 
 def _correct_positions(quiz):
-    return [
-        [d is None for _, d in q.choices()].index(True) for q in quiz.questions if not q.is_cloze and q.distractors
-    ]
+    return [[d is None for _, d in q.choices()].index(True) for q in quiz.questions if not q.is_cloze and q.distractors]
 
 
 def test_every_export_shows_the_choices_in_the_seeded_order(quiz):
@@ -316,7 +314,9 @@ def test_every_export_shows_the_choices_in_the_seeded_order(quiz):
     assert len(set(expected)) > 1  # the answer is not always in the same place
     questions, _ = _moodle_questions(exam.export(quiz, "moodle", multichoice=True))
     moodle = [
-        [a.get("fraction") for a in q.findall("answer")].index("100") for q in questions if q.get("type") == "multichoice"
+        [a.get("fraction") for a in q.findall("answer")].index("100")
+        for q in questions
+        if q.get("type") == "multichoice"
     ]
     assert moodle == expected
     assert all(len(q.findall("answer")) == 4 for q in questions if q.get("type") == "multichoice")

@@ -43,9 +43,7 @@ def _question(question: Question) -> dict[str, Any]:
             "conclusion": question.solution.conclusion,
         },
         "distractors": [_distractor(d) for d in question.distractors],
-        "choices": [
-            {"value": _value(value), "correct": distractor is None} for value, distractor in question.choices()
-        ]
+        "choices": [{"value": _value(value), "correct": distractor is None} for value, distractor in question.choices()]
         if not question.is_cloze and question.distractors
         else [],
     }

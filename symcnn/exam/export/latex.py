@@ -9,8 +9,8 @@ from __future__ import annotations
 import sympy
 
 from ...printing import to_latex
-from ..model import Exam, Question, answer_text
 from ..kinds.registry import topics_of
+from ..model import Exam, Question, answer_text
 from .text import blank_cells, latex_code, latex_prose, latex_solution, latex_text
 
 __all__ = ["render", "render_solutions"]

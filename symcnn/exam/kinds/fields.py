@@ -71,13 +71,16 @@ def _field_distractors(rows: tuple[Row, ...], asked: Row) -> list[Distractor | N
             "rf_jump_after",
             misread_chain(rows, lambda step: {"J": _jump_after(rows, step)}),
         ),
-        wrong.make(
-            "rf_off_by_one",
-            misread_chain(rows, lambda step: {"n": wrong.argument(step, "n") + 1} if wrong.argument(step, "n") else {}),
-        ),
+        wrong.make("rf_off_by_one", misread_chain(rows, _wider)),
         wrong.make("rf_last_layer_only", own if len(spans) > 1 else None),
         wrong.make("rf_multiplied", sympy.Mul(*spans) if len(spans) > 1 else None),
     ]
+
+
+def _wider(step: Step) -> dict[str, Any]:
+    """The window counted as n + 1 taps: the student's r = R + d·n·J."""
+    kernel = wrong.argument(step, "n")
+    return {} if kernel is None else {"n": kernel + 1}
 
 
 def _jump_after(rows: tuple[Row, ...], step: Step) -> sympy.Expr:
@@ -131,15 +134,15 @@ def receptive_field(rng: random.Random, difficulty: str) -> Question:
     lines: list[Line] = []
     for row in chain:
         lines.extend(step_line(f"{row.name}: {step.quantity}", step) for step in _axis_steps(row) if step is not None)
-    if ask_jump:
+    _, own_jump = _axis_steps(asked)
+    if ask_jump and own_jump is not None:
         answer = axis.jump
-        before = wrong.argument(_axis_steps(asked)[1], "J") if _axis_steps(asked)[1] is not None else None
         strides = [wrong.argument(jump, "s") for _, jump in (_axis_steps(row) for row in chain) if jump is not None]
         found = [
-            wrong.make("jump_excludes_layer", before),
+            wrong.make("jump_excludes_layer", wrong.argument(own_jump, "J")),
             wrong.make("jump_added", 1 + sum(int(s) - 1 for s in strides if s is not None)),
             wrong.make("jump_is_size", axis.size),
-            wrong.make("jump_is_stride", wrong.argument(_axis_steps(asked)[1], "s")),
+            wrong.make("jump_is_stride", wrong.argument(own_jump, "s")),
         ]
         what, word = "jump", "the distance, in input pixels, between the fields of neighbouring units"
     else:
@@ -206,7 +209,7 @@ def dilated_conv(rng: random.Random, difficulty: str) -> Question:
         ]
         lines = [step_line(f"{row.name}: {step.quantity}", step)]
         what = "its receptive field: how many input pixels along the height one output unit spans"
-    text = f"A layer {describe(conv)} reads an input of {shape_math(spec['input'])}. What is {what}?"
+    text = f"A layer {describe(conv)} reads an input of {shape_math(derivation.input_shape)}. What is {what}?"
     conclusion = f"The answer is {math(value_latex(answer))}."
     return question(
         "dilated_conv",

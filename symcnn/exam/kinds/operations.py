@@ -83,8 +83,8 @@ def _operations(name: str, rng: random.Random, difficulty: str, *, flops: bool) 
             Line(f"{row.name}: FLOPs", rule="FLOPs: 2 per multiply-accumulate", general=r"2 \cdot \text{MACs}",
                  substituted=rf"2 \cdot {value_latex(row.macs.value)}", value=value_latex(answer))
         )  # fmt: skip
-    unit = "FLOPs" if flops else "MACs"
-    conclusion = f"Layer {index + 1} ({layer['name']}) performs {math(value_latex(answer))} {unit}."
+    counted = "FLOPs" if flops else "MACs"
+    conclusion = f"Layer {index + 1} ({layer['name']}) performs {math(value_latex(answer))} {counted}."
     return question(
         name,
         difficulty,
@@ -107,10 +107,21 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
     quantity = "macs" if difficulty == "hard" and rng.random() < 0.5 else "params"
     shape = [maps, size, size]
     # Named as the text names them: the solution's lines read "depthwise: parameters".
-    standard = {"type": "conv2d", "out_channels": filters, "kernel_size": kernel, "padding": kernel // 2,
-                "name": "standard"}
-    depthwise = {"type": "conv2d", "out_channels": maps, "kernel_size": kernel, "padding": kernel // 2, "groups": maps,
-                 "name": "depthwise"}
+    standard = {
+        "type": "conv2d",
+        "out_channels": filters,
+        "kernel_size": kernel,
+        "padding": kernel // 2,
+        "name": "standard",
+    }
+    depthwise = {
+        "type": "conv2d",
+        "out_channels": maps,
+        "kernel_size": kernel,
+        "padding": kernel // 2,
+        "groups": maps,
+        "name": "depthwise",
+    }
     pointwise = {"type": "conv2d", "out_channels": filters, "kernel_size": 1, "name": "pointwise"}  # fmt: skip
     separable: Spec = {"input": shape, "layers": [depthwise, pointwise]}
 

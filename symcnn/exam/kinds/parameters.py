@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import sympy
+
 from ... import Derivation
 from .. import distractors as wrong
 from ..model import Distractor, Line, Question, Solution
@@ -174,7 +176,7 @@ def batchnorm_counts(rng: random.Random, difficulty: str) -> Question:
             wrong.make("forgot_num_batches_tracked", answer - 1),
             wrong.make("buffers_include_params", answer + row.params.value),
             wrong.make("buffers_per_position", wrong.reevaluate(row.buffers, c=int(row.activations))),
-            wrong.make("running_mean_only", wrong.reevaluate(row.buffers, c=1) + filters - 2),
+            wrong.make("running_mean_only", sympy.Integer(filters + 1)),  # a mean per channel, and the counter
         ]
         lines = row_lines(row, ("buffers",))
     else:

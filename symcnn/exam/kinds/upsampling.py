@@ -60,14 +60,13 @@ def transposed_size(rng: random.Random, difficulty: str) -> Question:
         wrong.make("ignored_dilation", height(wrong.one_layer(shape, {**plain, "dilation": 1}))),
         wrong.make("transposed_padding_added", height({"input": shape, "layers": grown})),
         wrong.make("conv_formula_for_transposed", height(wrong.one_layer(shape, forward))),
+        wrong.make("upsample_by_stride", sympy.Integer(int(shape[1]) * int(layer["stride"]))),
         wrong.make(
-            "upsample_by_stride", sympy.Integer(int(shape[1]) * int(layer["stride"]))
+            "transposed_i_not_i_minus_one", height(wrong.one_layer([shape[0], shape[1] + 1, shape[2] + 1], plain))
         ),
-        wrong.make("transposed_i_not_i_minus_one", height(wrong.one_layer([shape[0], shape[1] + 1, shape[2] + 1], plain))),
     ]
     text = (
-        f"A layer {describe(layer)} reads an input of {shape_math(shape)}. "
-        "What is the height (= width) of its output?"
+        f"A layer {describe(layer)} reads an input of {shape_math(shape)}. What is the height (= width) of its output?"
     )
     conclusion = f"The output is {shape_math(row.output_shape)}: its height is {math(value_latex(answer))}."
     return question(
