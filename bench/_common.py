@@ -47,7 +47,7 @@ def clear_sympy_cache(keep: tuple[str, ...] = ()) -> None:
 
     A run measured after this is cold, as a user's first derivation in a process
     is, except for one-time costs (imports, printers) that a warm-up pays.
-    ``symcnn.symbols.symbol`` is kept: it only interns Symbols; so are the
+    ``symcnn.exact.symbols.symbol`` is kept: it only interns Symbols; so are the
     caches named in ``keep`` (``("traced",)``: from_torch's remembered traces).
     """
     from sympy.core.cache import clear_cache

@@ -15,19 +15,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import memory, receptive, render  # noqa: F401  (register Derivation.to_text(), .memory(), .receptive_fields)
+# The tiers, bottom up (each imports only those below it): errors, exact/, layers/,
+# analysis/ and render/, derivation/, model/; the applications (zoo/, whatif/, exam/,
+# paper/, adapters/, cli/) sit on top and are imported on first use.
 from .caches import clear_caches
-from .conditions import minimum_input_size, violated
-from .conventions import KERAS, PYTORCH, Conventions
 from .derivation import Condition, Derivation, Row, Totals
-from .derive import derive
+from .derivation.conditions import minimum_input_size, violated
 from .errors import ShapeError, SpecError, SymcnnError, UnknownLayerError, UnsupportedError
+from .exact import printing
+from .exact.conventions import KERAS, PYTORCH, Conventions
+from .exact.steps import Step
+from .exact.symbols import symbols
 from .layers import *  # noqa: F403  (the layer classes are the public API)
 from .layers import __all__ as _layer_names
-from .network import Graph, Input, Network, Node, Repeat, Sequential
-from .results import Step
-from .spec import load_spec
-from .symbols import symbols
+from .model.network import Graph, Input, Network, Node, Repeat, Sequential, derive
+from .model.spec import load_spec
 
 __version__ = "0.1.0"
 
@@ -52,6 +54,7 @@ __all__ = [
     "minimum_input_size",
     "clear_caches",
     "violated",
+    "printing",
     "SymcnnError",
     "SpecError",
     "ShapeError",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sympy.core.cache import clear_cache as clear_sympy_cache
 
-from . import printing, rules, simplify
+from .exact import printing, rules, simplify
 from .layers import memo
 
 __all__ = ["clear_caches"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import symcnn
-from symcnn.examples import MNIST
+from symcnn.model.examples import MNIST
 
 GOLDEN = Path(__file__).parent / "render" / "golden"
 

@@ -1,16 +1,16 @@
 from __future__ import annotations
 
 import symcnn
-import symcnn.examples
+import symcnn.model.examples
 from symcnn.layers import memo
 
 
 def test_clear_caches_empties_the_layer_memo_and_results_stay_the_same(mnist):
-    symcnn.load_spec(symcnn.examples.MNIST).derive()
+    symcnn.load_spec(symcnn.model.examples.MNIST).derive()
     assert memo._APPLIED
     symcnn.clear_caches()
     assert not memo._APPLIED
-    assert symcnn.load_spec(symcnn.examples.MNIST).derive().totals == mnist.totals
+    assert symcnn.load_spec(symcnn.model.examples.MNIST).derive().totals == mnist.totals
 
 
 def test_equal_layers_on_equal_shapes_share_one_outcome_but_shown_forms_are_kept_apart():

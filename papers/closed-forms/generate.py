@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import symcnn
-import symcnn.examples
+import symcnn.model.examples
 from symcnn import zoo
 from symcnn.paper import Options, write
 from symcnn.whatif import sweep
@@ -25,7 +25,7 @@ AT = {"H": 224, "W": 224, "w": 64, "a": 1}
 def networks() -> dict[str, symcnn.Derivation]:
     """The article's networks, named as its macros are (``\\ResNetFiftyParams``)."""
     return {
-        "MNIST": symcnn.load_spec(symcnn.examples.MNIST).derive(),
+        "MNIST": symcnn.load_spec(symcnn.model.examples.MNIST).derive(),
         "LeNet-5": zoo.lenet5().derive(),
         "VGG-16": zoo.vgg16().derive(),
         "ResNet-50": zoo.resnet50(width_per_group="w").derive(),

@@ -6,14 +6,13 @@ import argparse
 from collections.abc import Sequence
 from typing import Any
 
-from ..conventions import Conventions
-from ..derivation import Derivation
-from ..derive import derive
+from ..analysis.memory import CONVENTIONS, DTYPES, OPTIMIZERS
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
-from ..examples import MNIST
-from ..memory import CONVENTIONS, DTYPES, OPTIMIZERS
-from ..network import Input, Network
-from ..spec import load_spec
+from ..exact.conventions import Conventions
+from ..model.examples import MNIST
+from ..model.network import Input, Network, derive
+from ..model.spec import load_spec
 
 NAME = "derive"
 HELP = "derive shapes, parameters and MACs of a network, step by step"

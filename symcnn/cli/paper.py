@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..derivation import Derivation
-from ..derive import derive
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
+from ..model.network import derive
+from ..model.spec import load_spec, read_spec
 from ..paper import COLUMNS, STYLES, Options, write
-from ..spec import load_spec, read_spec
 from .derive import substitutions, torch_network
 
 NAME = "paper"

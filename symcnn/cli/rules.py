@@ -16,8 +16,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> str:
-    from ..reference import reference_markdown
-    from ..rules import RULES
+    from ..exact.rules import RULES
+    from ..render.reference import reference_markdown
 
     if args.format == "latex":
         return "\n".join(rf"\[ {rule.latex_definition} \]" for rule in RULES.values()) + "\n"

@@ -11,11 +11,11 @@ import argparse
 import json
 from pathlib import Path
 
-from ..conventions import Conventions
-from ..derivation import Derivation
-from ..derive import derive
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
-from ..spec import load_spec
+from ..exact.conventions import Conventions
+from ..model.network import derive
+from ..model.spec import load_spec
 from .derive import substitutions, torch_network
 
 NAME = "whatif"

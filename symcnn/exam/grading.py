@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy
 
-from ..formula import parse_formula
+from ..exact.formula import parse_formula
 
 __all__ = ["grade"]
 
@@ -15,7 +15,7 @@ __all__ = ["grade"]
 def grade(question: Mapping[str, Any], response: str) -> bool:
     """Is ``response`` right for ``question`` (a question of the JSON export)?
 
-    A symbolic answer is parsed safely (:func:`symcnn.formula.parse_formula`)
+    A symbolic answer is parsed safely (:func:`symcnn.exact.formula.parse_formula`)
     and compared by symbolic equality, so ``9*k*l + k`` and ``k*(9*l + 1)`` are
     both right.
 

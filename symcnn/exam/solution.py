@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import sympy
 
 from .. import Derivation, Row, Step
-from ..printing import to_latex
+from ..exact.printing import to_latex
 from .model import Line
 
 __all__ = ["row_lines", "size_lines", "step_line", "total_line", "value_latex"]

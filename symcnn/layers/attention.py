@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
 from ..errors import ShapeError, SymcnnError
-from ..results import Bind, Outcome, Tensor, derive_step, format_shape
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.steps import Bind, Outcome, Tensor, derive_step, format_shape
 from .base import Layer
 from .registry import register
 

@@ -4,7 +4,7 @@ A layer is a frozen dataclass whose fields use PyTorch's names and PyTorch's
 positional order, so ``Conv2d(3, 64, 3)`` means what it means in PyTorch.
 Channel and feature counts that PyTorch asks for first (``in_channels``) are
 optional here: they are read from the incoming shape, and checked if given.
-What a layer derives is plain data (:mod:`symcnn.results`); the registry of
+What a layer derives is plain data (:mod:`symcnn.exact.steps`); the registry of
 spec names is :mod:`.registry`.
 """
 
@@ -17,12 +17,13 @@ from typing import Any, ClassVar
 
 import sympy
 
-from ..conventions import Conventions
 from ..errors import ShapeError, SpecError, SymcnnError
-from ..node import Node
-from ..results import Check, Outcome, Shape, Tensor, Value, format_shape
-from ..simplify import decide
-from ..values import integer_at_least, to_expr
+from ..exact.conventions import Conventions
+from ..exact.simplify import decide
+from ..exact.steps import Check, Outcome, Shape, Tensor, Value, format_shape
+from ..exact.values import integer_at_least, to_expr
+from .field import Field
+from .node import Node
 
 __all__ = ["Layer"]
 
@@ -35,6 +36,8 @@ class Layer:
     prefix: ClassVar[str] = "layer"
     arity: ClassVar[int] = 1  # number of inputs; 0 means any number >= 2
     last_prefix: ClassVar[str | None] = None  # the row name when unnamed and last at the top level
+    # How the kind moves the receptive field (symcnn.analysis.receptive); None: not derived through it.
+    receptive: ClassVar[Field | None] = None
 
     name: str | None = field(default=None, kw_only=True)
 

@@ -8,10 +8,12 @@ from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import (
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.rules import Rule
+from ..exact.simplify import decide
+from ..exact.steps import (
     Bind,
     Check,
     Outcome,
@@ -24,9 +26,8 @@ from ..results import (
     size_check,
     spatial_names,
 )
-from ..rules import Rule
-from ..simplify import decide
 from .base import Layer
+from .field import Field
 from .registry import register
 from .window import window_size
 
@@ -155,6 +156,7 @@ class _ConvNd(Layer):
 
 
 class _Conv(_ConvNd):
+    receptive: ClassVar[Field | None] = Field.WINDOW
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         self._expect_rank(x, self.dims + 1)
@@ -198,6 +200,7 @@ class Conv3d(_Conv):
 
 @dataclass(frozen=True)
 class _ConvTransposeNd(Layer):
+    receptive: ClassVar[Field | None] = Field.UPSAMPLE
     dims: ClassVar[int] = 2
 
     # PyTorch's positional order differs from Conv: output_padding, groups, bias, dilation.

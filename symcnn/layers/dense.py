@@ -1,4 +1,4 @@
-"""Dense layers and reshaping: Linear, Flatten, Embedding."""
+"""Dense layers and reshaping: Linear, Bilinear, Flatten, Embedding."""
 
 from __future__ import annotations
 
@@ -8,12 +8,25 @@ from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
-from ..display import ONE
 from ..errors import ShapeError, SymcnnError, UnsupportedError
-from ..results import Bind, Check, Outcome, Step, Tensor, bias_term, derive_step, product, shown_product
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.display import ONE
+from ..exact.rules import NOTATION, rule
+from ..exact.steps import (
+    Bind,
+    Check,
+    Outcome,
+    Step,
+    Tensor,
+    bias_term,
+    derive_step,
+    format_shape,
+    product,
+    shown_product,
+)
 from .base import Layer
+from .field import Field
 from .registry import register
 
 
@@ -25,6 +38,7 @@ class Linear(Layer):
     >>> Linear(out_features=10).params((256,))
     2570
     """
+    receptive: ClassVar[Field | None] = Field.DENSE
 
     last_prefix: ClassVar[str | None] = "output"  # the textbook's name for the final dense layer
 
@@ -52,10 +66,91 @@ class Linear(Layer):
         return Outcome(out, params=params, macs=macs, checks=() if check is None else (check,))
 
 
+# Bilinear's formulas live beside it (a rule may sit in its layer's module; it is registered all the same).
+NOTATION.update({"l1": "features of a bilinear layer's first input", "l2": "features of its second input"})
+
+
+@rule("bilinear layer: k units of l1*l2 weights, plus b biases each")
+def bilinear_params(l1, l2, k, b):  # type: ignore[no-untyped-def]
+    return (l1 * l2 + b) * k
+
+
+@rule("bilinear layer: r rows of l1*l2*k products")
+def bilinear_macs(r, l1, l2, k):  # type: ignore[no-untyped-def]
+    return r * l1 * l2 * k
+
+
+@register
+@dataclass(frozen=True)
+class Bilinear(Layer):
+    """``torch.nn.Bilinear``: ``y = x1ᵀ A x2 + b`` on the last dimension of two inputs.
+
+    Both inputs have the same leading dimensions; the output has ``out_features`` last.
+
+    >>> from symcnn import Graph, Input
+    >>> x1, x2 = Input(3, 4, name="x1"), Input(3, 6, name="x2")
+    >>> d = Graph([x1, x2], Bilinear(out_features=5)(x1, x2)).derive()
+    >>> d.output_shape, d.totals.params, d.totals.macs
+    ((3, 5), 125, 360)
+    """
+
+    arity: ClassVar[int] = 2
+    receptive: ClassVar[Field | None] = None  # mixes two inputs' features: no spatial field through it
+
+    in1_features: Any = None
+    in2_features: Any = None
+    out_features: Any = None
+    bias: bool = True
+
+    def __post_init__(self) -> None:
+        self._integer("in1_features", optional=True)
+        self._integer("in2_features", optional=True)
+        self._integer("out_features")
+        self._flag("bias")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        first, second = inputs
+        self._expect_rank(first, at_least=1, what="first input")
+        self._expect_rank(second, at_least=1, what="second input")
+        if first.rank != second.rank:
+            raise ShapeError(
+                f"both inputs must have the same leading dimensions, got {format_shape(first.shape)} "
+                f"and {format_shape(second.shape)}"
+            )
+        checks = [
+            check
+            for check in (
+                self._check_declared("in1_features", first.shape[-1]),
+                self._check_declared("in2_features", second.shape[-1]),
+                *(
+                    self._must_hold(
+                        "both inputs must have the same leading dimensions",
+                        sympy.Eq(one, two),
+                        f"leading dimensions differ: {format_shape(first.shape)} and {format_shape(second.shape)}",
+                    )
+                    for one, two in zip(first.shape[:-1], second.shape[:-1], strict=True)
+                ),
+            )
+            if check is not None
+        ]
+        out = Tensor(
+            (*first.shape[:-1], self.out_features), (*first.shown[:-1], Tensor.of((self.out_features,)).shown[0])
+        )
+        units = Bind(self.out_features, "k")
+        l1, l2 = Bind(first.shape[-1], "l1", first.shown[-1]), Bind(second.shape[-1], "l2", second.shown[-1])
+        params = derive_step("params", bilinear_params, l1=l1, l2=l2, k=units, b=bias_term(self.bias))
+        rows = product(first.shape[:-1])
+        shown_rows = shown_product(list(first.shown[:-1])) if first.rank > 1 else ONE
+        rows_bind = Bind(rows, "r", shown_rows, omit=first.rank == 1)
+        macs = derive_step("macs", bilinear_macs, r=rows_bind, l1=l1, l2=l2, k=units)
+        return Outcome(out, params=params, macs=macs, checks=tuple(checks))
+
+
 @register
 @dataclass(frozen=True)
 class Flatten(Layer):
     """``torch.nn.Flatten``; dimensions count the batch as 0, as in PyTorch."""
+    receptive: ClassVar[Field | None] = Field.FLATTEN
 
     start_dim: int = 1
     end_dim: int = -1
@@ -133,4 +228,4 @@ class Embedding(Layer):
         return Outcome(out, params=params, checks=() if check is None else (check,))
 
 
-__all__ = ["Embedding", "Flatten", "Linear"]
+__all__ = ["Bilinear", "Embedding", "Flatten", "Linear"]

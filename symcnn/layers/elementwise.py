@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Bind, Outcome, Tensor, derive_step
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.steps import Bind, Outcome, Tensor, derive_step
 from .base import Layer
+from .field import Field
 from .registry import register
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class _SameShape(Layer):
+    receptive: ClassVar[Field | None] = Field.POINTWISE
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         (x,) = inputs
         return Outcome(x)
@@ -148,6 +150,7 @@ class Softplus(_SameShape):
 @dataclass(frozen=True)
 class _AlongDim(_SameShape):
     """Normalises along ``dim``, counted as in PyTorch: the batch is dimension 0."""
+    receptive: ClassVar[Field | None] = None  # no receptive field through it: the analysis refuses, naming the layer
 
     dim: Any = None
 
@@ -219,6 +222,7 @@ class AlphaDropout(_Dropout):
 @dataclass(frozen=True)
 class PReLU(Layer):
     """``torch.nn.PReLU``: one slope, or one per channel (``num_parameters`` = C)."""
+    receptive: ClassVar[Field | None] = Field.POINTWISE
 
     num_parameters: Any = 1
     init: Any = 0.25

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Bind, Check, Outcome, Tensor, derive_step, size_check
-from ..simplify import decide
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.simplify import decide
+from ..exact.steps import Bind, Check, Outcome, Tensor, derive_step, size_check
 from .base import Layer
 from .layout import _axis
 from .registry import register

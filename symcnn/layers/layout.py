@@ -13,10 +13,10 @@ from typing import Any
 
 import sympy
 
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Check, Outcome, Step, Tensor, format_shape, product
-from ..simplify import at_least_one
+from ..exact.conventions import Conventions
+from ..exact.simplify import at_least_one
+from ..exact.steps import Check, Outcome, Step, Tensor, format_shape, product
 from .base import Layer
 from .registry import register
 

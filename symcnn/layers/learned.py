@@ -15,10 +15,10 @@ from typing import Any
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Bind, Check, Outcome, Step, Tensor, derive_step, format_shape, product, shown_product
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.steps import Bind, Check, Outcome, Step, Tensor, derive_step, format_shape, product, shown_product
 from .base import Layer
 from .merge import broadcast
 from .registry import register

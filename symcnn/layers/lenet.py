@@ -17,10 +17,10 @@ from typing import Any
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Bind, Check, Outcome, Tensor, bias_term, derive_step, product, shown_product, spatial_names
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.steps import Bind, Check, Outcome, Tensor, bias_term, derive_step, product, shown_product, spatial_names
 from .base import Layer
 from .registry import register
 from .window import window_size

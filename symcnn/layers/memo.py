@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..conventions import Conventions
-from ..display import Leaf, Shown
-from ..results import Outcome, Tensor
+from ..exact.conventions import Conventions
+from ..exact.display import Leaf, Shown
+from ..exact.steps import Outcome, Tensor
 from .base import Layer
 
 __all__ = ["apply_once", "clear"]

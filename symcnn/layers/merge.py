@@ -8,11 +8,12 @@ from typing import ClassVar
 
 import sympy
 
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Check, Outcome, Tensor, format_shape
-from ..simplify import decide
+from ..exact.conventions import Conventions
+from ..exact.simplify import decide
+from ..exact.steps import Check, Outcome, Tensor, format_shape
 from .base import Layer
+from .field import Field
 from .registry import register
 
 __all__ = ["Add", "Concat", "Multiply"]
@@ -65,6 +66,7 @@ class _Merge(Layer):
 @dataclass(frozen=True)
 class Add(_Merge):
     """Elementwise sum of branches (residual connections); broadcasts like ``+``."""
+    receptive: ClassVar[Field | None] = Field.MERGE
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         self._inputs(inputs)
@@ -76,6 +78,7 @@ class Add(_Merge):
 @dataclass(frozen=True)
 class Multiply(_Merge):
     """Elementwise product (squeeze-and-excitation gating); broadcasts like ``*``."""
+    receptive: ClassVar[Field | None] = Field.MERGE
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         self._inputs(inputs)
@@ -87,6 +90,7 @@ class Multiply(_Merge):
 @dataclass(frozen=True)
 class Concat(_Merge):
     """``torch.cat`` along ``dim`` (PyTorch numbering, batch = 0; default 1 = channels)."""
+    receptive: ClassVar[Field | None] = Field.CONCAT
 
     dim: int = 1
 

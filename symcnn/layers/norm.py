@@ -8,11 +8,12 @@ from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
 from ..errors import ShapeError, SymcnnError
-from ..results import Bind, Outcome, Step, Tensor, derive_step, format_shape, product, zero_step
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.steps import Bind, Outcome, Step, Tensor, derive_step, format_shape, product, zero_step
 from .base import Layer
+from .field import Field
 from .registry import register
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "LayerNorm"]
@@ -27,6 +28,7 @@ def affine_step(affine: bool, bias: bool, features: Bind) -> Step:
 
 @dataclass(frozen=True)
 class _BatchNorm(Layer):
+    receptive: ClassVar[Field | None] = Field.POINTWISE
     ranks: ClassVar[tuple[int, ...]] = (3,)
 
     num_features: Any = None
@@ -90,6 +92,7 @@ class BatchNorm3d(_BatchNorm):
 @dataclass(frozen=True)
 class LayerNorm(Layer):
     """``torch.nn.LayerNorm`` over the trailing ``normalized_shape``."""
+    receptive: ClassVar[Field | None] = Field.POINTWISE
 
     normalized_shape: Any = None
     eps: Any = 1e-5
@@ -127,6 +130,7 @@ class LayerNorm(Layer):
 @dataclass(frozen=True)
 class GroupNorm(Layer):
     """``torch.nn.GroupNorm``: ``num_groups`` must divide ``num_channels``."""
+    receptive: ClassVar[Field | None] = Field.POINTWISE
 
     num_groups: Any = None
     num_channels: Any = None

@@ -14,8 +14,9 @@ from typing import ClassVar
 
 import sympy
 
-from ..conventions import Conventions
-from ..results import Check, Outcome, Step, Tensor, size_check, spatial_names
+from ..exact.conventions import Conventions
+from ..exact.steps import Check, Outcome, Step, Tensor, size_check, spatial_names
+from .field import Field
 from .registry import register
 from .resize import _ZeroPad
 
@@ -34,6 +35,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class _ModePad(_ZeroPad):
+    receptive: ClassVar[Field | None] = None  # no receptive field through it: the analysis refuses, naming the layer
     #: How each padding compares with the input size it reads from ("<" or "<="), or None.
     limit: ClassVar[str | None] = None
     mode: ClassVar[str] = ""

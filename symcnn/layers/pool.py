@@ -1,17 +1,18 @@
-"""Pooling: MaxPool/AvgPool 1d/2d/3d (ceil_mode included) and adaptive pooling."""
+"""Pooling: MaxPool/AvgPool/LPPool 1d/2d/3d (ceil_mode included) and adaptive pooling."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 import sympy
 
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Check, Outcome, Step, Tensor, spatial_names
+from ..exact.conventions import Conventions
+from ..exact.steps import Check, Outcome, Step, Tensor, spatial_names
 from .base import Layer
+from .field import Field
 from .registry import register
 from .window import window_size
 
@@ -25,20 +26,26 @@ __all__ = [
     "AvgPool1d",
     "AvgPool2d",
     "AvgPool3d",
+    "LPPool1d",
+    "LPPool2d",
+    "LPPool3d",
     "MaxPool1d",
     "MaxPool2d",
     "MaxPool3d",
 ]
 
 
-@dataclass(frozen=True)
 class _Pool(Layer):
+    """A sliding window without weights; each pool dataclass below declares its arguments in PyTorch's order."""
+
+    receptive: ClassVar[Field | None] = Field.WINDOW
     dims: ClassVar[int] = 2
     input_covers_kernel: ClassVar[bool] = False
 
-    kernel_size: Any = None
-    stride: Any = None
-    padding: Any = 0
+    kernel_size: Any  # annotations only: the fields (and their order) are each subclass's
+    stride: Any
+    padding: Any
+    ceil_mode: bool
 
     def _normalise(self) -> None:
         self._tuple("kernel_size", self.dims)
@@ -190,8 +197,61 @@ class AvgPool3d(_AvgPool):
     input_covers_kernel: ClassVar[bool] = True
 
 
+
+@dataclass(frozen=True)
+class _LPPool(_Pool):
+    """The power-average pool: ``(sum of x**p over the window) ** (1/p)``; an average pool's window, no padding.
+
+    PyTorch computes it as ``avg_pool(x**p)`` scaled back, so the sizes are an average
+    pool's with ``padding=0`` (and AvgPool3d's rule that the input covers the kernel).
+    """
+
+    norm_type: Any = None
+    kernel_size: Any = None
+    stride: Any = None
+    ceil_mode: bool = False
+    padding: Any = field(default=0, init=False, repr=False)  # PyTorch's LPPool has none
+
+    def __post_init__(self) -> None:
+        if isinstance(self.norm_type, bool) or not isinstance(self.norm_type, int | float) or self.norm_type <= 0:
+            raise self._fail(f"norm_type must be a positive number (the p of the p-norm), got {self.norm_type!r}")
+        if self.dims == 1 and isinstance(self.kernel_size, list | tuple):  # PyTorch multiplies by it
+            raise self._fail(f"kernel_size of LPPool1d must be one integer, got {self.kernel_size!r}")
+        self._normalise()
+
+
+@register
+@dataclass(frozen=True)
+class LPPool1d(_LPPool):
+    """``torch.nn.LPPool1d(norm_type, kernel_size, stride=None, ceil_mode=False)``."""
+
+    dims: ClassVar[int] = 1
+
+
+@register
+@dataclass(frozen=True)
+class LPPool2d(_LPPool):
+    """``torch.nn.LPPool2d``: a window like AvgPool2d's without padding.
+
+    >>> LPPool2d(2, 3, stride=2).output_shape((8, 15, 16))
+    (8, 7, 7)
+    """
+
+    dims: ClassVar[int] = 2
+
+
+@register
+@dataclass(frozen=True)
+class LPPool3d(_LPPool):
+    """``torch.nn.LPPool3d``; like AvgPool3d, PyTorch wants the input at least the kernel."""
+
+    dims: ClassVar[int] = 3
+    input_covers_kernel: ClassVar[bool] = True
+
+
 @dataclass(frozen=True)
 class _AdaptivePool(Layer):
+    receptive: ClassVar[Field | None] = Field.ADAPTIVE
     dims: ClassVar[int] = 2
 
     output_size: Any = None

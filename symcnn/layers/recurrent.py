@@ -13,12 +13,12 @@ from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
-from ..display import leaf
 from ..errors import UnsupportedError
-from ..results import Bind, Check, Outcome, Tensor, derive_step
-from ..simplify import decide
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.display import leaf
+from ..exact.simplify import decide
+from ..exact.steps import Bind, Check, Outcome, Tensor, derive_step
 from .base import Layer
 from .registry import register
 

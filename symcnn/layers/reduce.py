@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy
 
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Outcome, Tensor
+from ..exact.conventions import Conventions
+from ..exact.steps import Outcome, Tensor
 from .base import Layer
+from .field import Field
 from .registry import register
 
 __all__ = ["Mean"]
@@ -32,6 +33,7 @@ class Mean(Layer):
     >>> Mean((-2, -1), keepdim=True).output_shape((1024, 7, 7))
     (1024, 1, 1)
     """
+    receptive: ClassVar[Field | None] = Field.MEAN
 
     dim: Any = None
     keepdim: bool = False

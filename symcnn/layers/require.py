@@ -15,11 +15,11 @@ from typing import Any
 
 import sympy
 
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..formula import parse_relation
-from ..printing import to_str
-from ..results import Check, Outcome, Tensor
+from ..exact.conventions import Conventions
+from ..exact.formula import parse_relation
+from ..exact.printing import to_str
+from ..exact.steps import Check, Outcome, Tensor
 from .base import Layer
 from .registry import register
 

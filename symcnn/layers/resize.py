@@ -10,12 +10,13 @@ from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
-from ..display import Shown
 from ..errors import SpecError, UnsupportedError
-from ..results import Bind, Check, Outcome, Step, Tensor, derive_step, size_check, spatial_names
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.display import Shown
+from ..exact.steps import Bind, Check, Outcome, Step, Tensor, derive_step, size_check, spatial_names
 from .base import Layer
+from .field import Field
 from .registry import register
 
 __all__ = ["Upsample", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
@@ -23,6 +24,7 @@ __all__ = ["Upsample", "ZeroPad1d", "ZeroPad2d", "ZeroPad3d"]
 
 @dataclass(frozen=True)
 class _ZeroPad(Layer):
+    receptive: ClassVar[Field | None] = Field.PAD
     dims: ClassVar[int] = 2
 
     padding: Any = None
@@ -111,7 +113,7 @@ def _exact_ratio(value: object, what: str) -> sympy.Rational | float:
                 raise SpecError(f"{what} must be a positive number, got {value}")
             return value
         value = exact
-    from ..values import to_expr
+    from ..exact.values import to_expr
 
     ratio = to_expr(value, what)
     if not isinstance(ratio, sympy.Rational) or ratio <= 0:
@@ -136,6 +138,7 @@ INTERPOLATING_MODES = ("linear", "bilinear", "bicubic", "trilinear")
 @dataclass(frozen=True)
 class Upsample(Layer):
     """``torch.nn.Upsample``: by ``size`` or by ``scale_factor`` (output floored as in PyTorch)."""
+    receptive: ClassVar[Field | None] = Field.UPSAMPLE
 
     size: Any = None
     scale_factor: Any = None

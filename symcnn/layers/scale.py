@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from .. import rules
-from ..conventions import Conventions
-from ..results import Bind, Outcome, Tensor, derive_step, product, shown_product
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.steps import Bind, Outcome, Tensor, derive_step, product, shown_product
 from .base import Layer
+from .field import Field
 from .merge import broadcast
 from .registry import register
 
@@ -32,6 +33,7 @@ class Scale(Layer):
     >>> Scale((96, 1, 1)).params((96, 56, 56))
     96
     """
+    receptive: ClassVar[Field | None] = Field.POINTWISE
 
     shape: Any = None
 

@@ -12,12 +12,12 @@ from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Bind, Check, Outcome, Tensor, derive_step, format_shape
-from ..simplify import decide
-from ..values import to_expr
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.simplify import decide
+from ..exact.steps import Bind, Check, Outcome, Tensor, derive_step, format_shape
+from ..exact.values import to_expr
 from .base import Layer
 from .layout import _axis
 from .registry import register

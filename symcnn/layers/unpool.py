@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
-from ..results import Bind, Outcome, Tensor, derive_step, size_check, spatial_names
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.steps import Bind, Outcome, Tensor, derive_step, size_check, spatial_names
 from .base import Layer
 from .registry import register
 

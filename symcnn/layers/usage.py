@@ -20,9 +20,9 @@ from typing import Any
 
 import sympy
 
-from ..conventions import Conventions
-from ..display import leaf
-from ..results import Check, Outcome, Step, Tensor, zero_step
+from ..exact.conventions import Conventions
+from ..exact.display import leaf
+from ..exact.steps import Check, Outcome, Step, Tensor, zero_step
 from .base import Layer
 from .memo import apply_once
 from .registry import register
@@ -63,8 +63,8 @@ class Held(Layer):
             value = getattr(self, attribute)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise self._fail(f"{attribute} must be a non-negative integer, got {value!r}")
-        # The row reads as the wrapped layer's: its kind, name prefix and number of inputs.
-        for attribute in ("kind", "prefix", "arity", "last_prefix"):
+        # The row reads as the wrapped layer's: its kind, name prefix, number of inputs, receptive field.
+        for attribute in ("kind", "prefix", "arity", "last_prefix", "receptive"):
             object.__setattr__(self, attribute, getattr(self.layer, attribute))
 
     def argument_checks(self) -> tuple[Check, ...]:

@@ -10,11 +10,11 @@ from dataclasses import replace
 
 import sympy
 
-from .. import rules
-from ..display import Shown
-from ..results import Bind, Check, Step, Window, derive_step, size_check
-from ..rules import Rule
-from ..simplify import decide
+from ..exact import rules
+from ..exact.display import Shown
+from ..exact.rules import Rule
+from ..exact.simplify import decide
+from ..exact.steps import Bind, Check, Step, Window, derive_step, size_check
 
 
 def window_size(

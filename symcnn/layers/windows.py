@@ -25,11 +25,11 @@ from typing import Any, ClassVar
 
 import sympy
 
-from .. import rules
-from ..conventions import Conventions
 from ..errors import ShapeError
-from ..results import Bind, Check, Outcome, Step, Tensor, derive_step, format_shape, shown_product
-from ..simplify import decide
+from ..exact import rules
+from ..exact.conventions import Conventions
+from ..exact.simplify import decide
+from ..exact.steps import Bind, Check, Outcome, Step, Tensor, derive_step, format_shape, shown_product
 from .base import Layer
 from .registry import register
 

@@ -1,8 +1,8 @@
 """LaTeX for papers: fragments to ``\\input`` and macros to cite, regenerated with the model.
 
->>> import symcnn, symcnn.examples, tempfile
+>>> import symcnn, symcnn.model.examples, tempfile
 >>> from symcnn.paper import Options, macros, write
->>> mnist = symcnn.load_spec(symcnn.examples.MNIST).derive()
+>>> mnist = symcnn.load_spec(symcnn.model.examples.MNIST).derive()
 >>> with tempfile.TemporaryDirectory() as directory:
 ...     write({"mnist": mnist}, directory, Options(numbers="comma"))
 ['Mnist-derivation.tex', 'Mnist-table.tex', 'Mnist-totals.tex', 'macros.tex']

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import sympy
 
-from ..derivation import Derivation
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
-from ..printing import to_latex
+from ..exact.printing import to_latex
 from ..render.common import by_block, shape_latex
 from ..render.latex import PACKAGES, broken_sum, cell_latex, equations, escape, name_latex
 from .names import macro_base

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy
 
 from ..errors import SpecError
-from ..printing import to_latex
+from ..exact.printing import to_latex
 
 __all__ = ["STYLES", "number_latex"]
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy
 
-from ..derivation import Derivation, Row
-from ..printing import to_latex, to_str
-from ..results import Step
+from ..exact.printing import to_latex, to_str
+from ..exact.steps import Step
+
+if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
+    from ..derivation.derivation import Derivation, Row
 
 __all__ = [
     "Group",

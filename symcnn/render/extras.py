@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ..derivation import Derivation, Row
-from ..printing import to_str
+from ..exact.printing import to_str
 from .common import value_latex, value_text
+
+if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
+    from ..derivation.derivation import Derivation, Row
 
 __all__ = [
     "MEMORY_LABELS",

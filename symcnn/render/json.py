@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ..derivation import Derivation, Row
-from ..hooks import provides
-from ..printing import to_str
-from ..results import Step
+from ..exact.printing import to_str
+from ..exact.steps import Step
 from .extras import receptive_dicts
+
+if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
+    from ..derivation.derivation import Derivation, Row
 
 
 def _value(value: sympy.Basic) -> int | str:
@@ -51,7 +52,6 @@ def _layer(row: Row) -> dict[str, object]:
     }
 
 
-@provides("render.dict")
 def as_dict(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> dict[str, object]:
     totals = derivation.totals
     result: dict[str, object] = {
@@ -86,7 +86,6 @@ def as_dict(derivation: Derivation, *, receptive_field: bool = False, memory: An
     return result
 
 
-@provides("render.json")
 def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
     return (
         json.dumps(as_dict(derivation, receptive_field=receptive_field, memory=memory), indent=2, ensure_ascii=False)

@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ..derivation import Derivation, Row
-from ..hooks import provides
-from ..printing import to_latex
-from ..results import Step
-from ..rules import Rule
+from ..exact.printing import to_latex
+from ..exact.rules import Rule
+from ..exact.steps import Step
 from .common import shape_latex, size_cells, total_terms, value_latex
 from .extras import memory_header, memory_items, receptive_latex, receptive_note
+
+if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
+    from ..derivation.derivation import Derivation, Row
 
 _ESCAPES = {
     "\\": r"\textbackslash{}",
@@ -294,7 +295,6 @@ def facts(derivation: Derivation, receptive_field: bool = False, memory: Any = N
     return "\n".join([r"\begin{itemize}", *items, r"\end{itemize}"])
 
 
-@provides("render.latex")
 def render(
     derivation: Derivation, *, standalone: bool = False, receptive_field: bool = False, memory: Any = None
 ) -> str:
@@ -323,7 +323,6 @@ def render(
     return f"{preamble}\n{body}\n\\end{{document}}\n"
 
 
-@provides("render.latex_equations")
 def render_equations(derivation: Derivation) -> str:
     """For Jupyter: the derivation as one display (MathJax has no page width to respect)."""
     lines = []

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..derivation import Derivation, Row
-from ..hooks import provides
-from ..printing import to_latex
-from ..results import Step
+from ..exact.printing import to_latex
+from ..exact.steps import Step
 from .common import by_block, shape_latex, size_cells, total_terms, value_latex
 from .extras import memory_header, memory_items, receptive_latex, receptive_note
+
+if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
+    from ..derivation.derivation import Derivation, Row
 
 
 def _step(step: Step) -> str:
@@ -26,7 +27,6 @@ def _sizes(row: Row) -> str:
     return f"{formulas} → {shape}" if formulas else shape
 
 
-@provides("render.markdown_summary")
 def summary(derivation: Derivation, max_rows: int = 40) -> str:
     """For Jupyter: a long network collapsed by block (``layer3.*``), with the totals."""
     if len(derivation.rows) <= max_rows:
@@ -40,7 +40,6 @@ def summary(derivation: Derivation, max_rows: int = 40) -> str:
     return "\n".join(lines) + "\n" + _facts(derivation)
 
 
-@provides("render.markdown")
 def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
     extra = (" receptive field |", "---|") if receptive_field else ("", "")
     lines = ["| # | name | size | parameters | MACs |" + extra[0], "|---:|---|---|---|---:|" + extra[1]]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..derivation import Derivation, Row
-from ..display import BinOp
-from ..hooks import provides
-from ..printing import to_str, to_text
-from ..results import Step
+from ..exact.display import BinOp
+from ..exact.printing import to_str, to_text
+from ..exact.steps import Step
 from .common import number, shape_text, size_cells, total_terms, value_text
 from .extras import memory_header, memory_items, receptive_note, receptive_text
+
+if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
+    from ..derivation.derivation import Derivation, Row
 
 
 def _compact(step: Step) -> str:
@@ -47,7 +48,6 @@ def _name(row: Row) -> str:
 MAX_TABLE_WIDTH = 160
 
 
-@provides("render.text")
 def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
     """A table like the textbook's; one block per layer when formulas are too wide for it."""
     table = _table(derivation, receptive_field)

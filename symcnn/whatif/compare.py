@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 import sympy
 
-from ..derivation import Derivation
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
 from .quantities import formula_text, quantity
 from .sensitivity import decimal, point

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..derivation import Derivation
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
 from .sweep import SweepResult, parse_axis, sweep
 

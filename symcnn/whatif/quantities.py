@@ -23,7 +23,7 @@ from collections.abc import Callable
 import sympy
 from sympy.printing.str import StrPrinter
 
-from ..derivation import Derivation, Row, Totals
+from ..derivation.derivation import Derivation, Row, Totals
 from ..errors import SpecError
 
 __all__ = ["TOTALS", "formula_text", "quantity", "row_quantity"]
@@ -127,5 +127,5 @@ _PRINTER = _FormulaPrinter()
 
 
 def formula_text(expr: sympy.Basic) -> str:
-    """A formula as the spec files write it (``symcnn.formula.parse_formula`` reads it back)."""
+    """A formula as the spec files write it (``symcnn.exact.formula.parse_formula`` reads it back)."""
     return str(_PRINTER.doprint(expr))

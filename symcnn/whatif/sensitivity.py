@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import sympy
 
-from ..derivation import Derivation
+from ..derivation.derivation import Derivation
 from ..errors import SpecError, SymcnnError
-from ..formula import parse_formula
+from ..exact.formula import parse_formula
 from .quantities import TOTALS, formula_text, quantity, row_quantity
 
 __all__ = ["Sensitivity", "Share", "decimal", "point", "sensitivity", "shares"]

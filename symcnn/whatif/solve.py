@@ -33,9 +33,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import sympy
 
-from ..derivation import Derivation
+from ..derivation.derivation import Derivation
 from ..errors import SpecError, SymcnnError
-from ..formula import parse_formula, parse_relation
+from ..exact.formula import parse_formula, parse_relation
 from .evaluate import Formula, Predicate, evaluate, new_compiler
 from .monotone import relation_direction
 from .quantities import formula_text, quantity

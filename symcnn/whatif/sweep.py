@@ -36,9 +36,9 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..derivation import Derivation
+from ..derivation.derivation import Derivation
 from ..errors import SpecError
-from ..formula import parse_formula
+from ..exact.formula import parse_formula
 from .evaluate import INT64_LIMIT, Formula, Predicate, batch_fits_int64, evaluate, new_compiler
 from .quantities import quantity
 

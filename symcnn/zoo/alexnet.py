@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..layers import AdaptiveAvgPool2d, Conv2d, Flatten, MaxPool2d, ReLU
-from ..network import Graph, Network
+from ..model.network import Graph, Network
 from .parts import count, numbered, source
 from .registry import builder
 from .vgg import classifier

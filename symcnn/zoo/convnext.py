@@ -14,7 +14,7 @@ from typing import Any
 import sympy
 
 from ..layers import GELU, AdaptiveAvgPool2d, Add, Conv2d, Dropout, Flatten, LayerNorm, Linear, Permute, Scale
-from ..network import Graph, Input, Network, Sequential
+from ..model.network import Graph, Input, Network, Sequential
 from .parts import count, counts, source, stack
 from .registry import builder
 

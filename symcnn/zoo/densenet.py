@@ -16,7 +16,7 @@ import sympy
 
 from ..errors import SpecError
 from ..layers import AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Concat, Conv2d, Flatten, Linear, MaxPool2d, ReLU
-from ..network import Graph, Network, Node
+from ..model.network import Graph, Network, Node
 from .parts import count, counts, source
 from .registry import builder
 

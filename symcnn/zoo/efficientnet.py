@@ -17,7 +17,7 @@ from typing import Any
 import sympy
 
 from ..layers import AdaptiveAvgPool2d, Add, Dropout, Flatten, Linear, Sigmoid, SiLU
-from ..network import Graph, Input, Network, Sequential
+from ..model.network import Graph, Input, Network, Sequential
 from .mobilenet import squeeze_excitation
 from .parts import conv_norm_act, count, make_divisible, multiplier, numbered, source, stack, widths_differ
 from .registry import builder

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..layers import AdaptiveAvgPool2d, BatchNorm2d, Concat, Conv2d, Dropout, Flatten, Linear, MaxPool2d, ReLU
-from ..network import Graph, Input, Network, Node, Sequential
+from ..model.network import Graph, Input, Network, Node, Sequential
 from .parts import count, source
 from .registry import builder
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..layers import AdaptiveAvgPool2d, AvgPool2d, Concat, Dropout, Flatten, Linear, MaxPool2d
-from ..network import Graph, Input, Network, Node, Sequential
+from ..model.network import Graph, Input, Network, Node, Sequential
 from .googlenet import basic_conv
 from .parts import count, source
 from .registry import builder

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..layers import Conv2d, ConvolutionMap2d, Flatten, Linear, SubSampling2d, Tanh
-from ..network import Network, Sequential
+from ..model.network import Network, Sequential
 from .parts import count, source
 from .registry import builder
 

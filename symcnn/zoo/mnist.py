@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..layers import Conv2d, Flatten, Linear, MaxPool2d
-from ..network import Network, Sequential
+from ..model.network import Network, Sequential
 from .parts import count, source
 from .registry import builder
 

@@ -35,7 +35,7 @@ from ..layers import (
     ReLU,
     ReLU6,
 )
-from ..network import Graph, Input, Network, Node, Sequential
+from ..model.network import Graph, Input, Network, Node, Sequential
 from .parts import conv_norm_act, count, make_divisible, multiplier, numbered, source, widths_differ
 from .registry import builder
 

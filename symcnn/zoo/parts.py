@@ -20,10 +20,10 @@ from typing import Any
 import sympy
 
 from ..errors import SpecError, SymcnnError
-from ..formula import parse_formula
+from ..exact.formula import parse_formula
+from ..exact.values import integer_at_least, to_expr
 from ..layers import Conv2d, Layer
-from ..network import Input, Network, Node, Repeat, Sequential
-from ..values import integer_at_least, to_expr
+from ..model.network import Input, Network, Node, Repeat, Sequential
 
 __all__ = [
     "conv_norm_act",

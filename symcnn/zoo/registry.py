@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import SpecError
-from ..network import Network
+from ..model.network import Network
 
 __all__ = ["BUILDERS", "Builder", "builder", "get"]
 

@@ -15,7 +15,7 @@ import sympy
 
 from ..errors import SpecError
 from ..layers import AdaptiveAvgPool2d, Add, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, ReLU
-from ..network import Graph, Input, Network, Sequential
+from ..model.network import Graph, Input, Network, Sequential
 from .parts import count, counts, source, stack
 from .registry import builder
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..layers import AdaptiveAvgPool2d, Concat, Conv2d, Dropout, Flatten, Layer, MaxPool2d, ReLU
-from ..network import Graph, Input, Network, Sequential
+from ..model.network import Graph, Input, Network, Sequential
 from .parts import count, numbered, source
 from .registry import builder
 

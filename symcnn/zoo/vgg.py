@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..layers import AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Dropout, Flatten, Layer, Linear, MaxPool2d, ReLU
-from ..network import Graph, Network
+from ..model.network import Graph, Network
 from .parts import count, numbered, source
 from .registry import builder
 

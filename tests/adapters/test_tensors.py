@@ -15,7 +15,7 @@ from torch.nn import functional as F  # noqa: E402
 
 from symcnn import ShapeError, UnsupportedError  # noqa: E402
 from symcnn.adapters.torch import from_torch  # noqa: E402
-from symcnn.symbols import symbol  # noqa: E402
+from symcnn.exact.symbols import symbol  # noqa: E402
 
 
 class Index(nn.Module):

@@ -31,9 +31,9 @@ from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 from symcnn import Derivation, ShapeError, UnsupportedError  # noqa: E402
 from symcnn.adapters.torch import from_torch  # noqa: E402
-from symcnn.conditions import minimum_input_size, violated  # noqa: E402
-from symcnn.simplify import collapse_floors  # noqa: E402
-from symcnn.symbols import symbol  # noqa: E402
+from symcnn.derivation.conditions import minimum_input_size, violated  # noqa: E402
+from symcnn.exact.simplify import collapse_floors  # noqa: E402
+from symcnn.exact.symbols import symbol  # noqa: E402
 
 MODELS = [
     "alexnet", "vgg11", "vgg16", "vgg16_bn", "vgg19",
@@ -513,7 +513,7 @@ def test_unused_parameters_have_a_row_of_their_own() -> None:
 
 
 def test_importing_symcnn_does_not_import_torch() -> None:
-    modules = "symcnn, symcnn.adapters, symcnn.adapters.torch, symcnn.conditions"
+    modules = "symcnn, symcnn.adapters, symcnn.adapters.torch, symcnn.derivation.conditions"
     code = f"import sys, {modules}; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"

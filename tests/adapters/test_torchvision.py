@@ -28,7 +28,7 @@ from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 from symcnn import Derivation, ShapeError  # noqa: E402
 from symcnn.adapters.torch import from_torch  # noqa: E402
-from symcnn.symbols import symbol  # noqa: E402
+from symcnn.exact.symbols import symbol  # noqa: E402
 
 MODELS = torchvision.models.list_models(module=torchvision.models)
 ODD_SIZES = [(225, 257), (99, 131)]

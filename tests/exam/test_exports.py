@@ -99,7 +99,7 @@ def test_moodle_calculated_formula_matches_the_symbolic_answer(quiz):
     assert len(calculated) == len(symbolic)
     for element, question in zip(calculated, symbolic, strict=True):
         formula = element.findtext("answer/text").replace("{k}", "k").replace("{l}", "l")
-        parsed = symcnn.formula.parse_formula(formula)
+        parsed = symcnn.exact.formula.parse_formula(formula)
         assert sympy.simplify(parsed - question.answer) == 0
 
 

@@ -7,8 +7,8 @@ import sympy
 
 import symcnn
 from symcnn import ShapeError, SpecError
+from symcnn.exact.steps import Tensor
 from symcnn.layers.base import Layer
-from symcnn.results import Tensor
 
 c, k = symcnn.symbols("c k")
 

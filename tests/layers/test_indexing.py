@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symcnn import ShapeError, SpecError
+from symcnn.exact.symbols import symbol
 from symcnn.layers import Select, Slice
-from symcnn.symbols import symbol
 
 bounds = st.none() | st.integers(-12, 12)
 
@@ -50,8 +50,8 @@ def test_select_removes_the_dimension_where_the_index_exists(size: int, index: i
 
 def test_select_on_a_symbol_keeps_a_condition() -> None:
     outcome = Select(dim=1, index=3).apply
-    from symcnn.conventions import Conventions
-    from symcnn.results import Tensor
+    from symcnn.exact.conventions import Conventions
+    from symcnn.exact.steps import Tensor
 
     checks = outcome([Tensor.of((symbol("H"), 5))], Conventions()).checks
     assert [check.holds for check in checks] == [sympy.Ge(symbol("H"), 4)]

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import symcnn
 from symcnn import ShapeError, SymcnnError
-from symcnn.symbols import symbol
+from symcnn.exact.symbols import symbol
 
 
 def test_sizes_are_zero_padding_sizes() -> None:

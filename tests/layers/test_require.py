@@ -6,8 +6,8 @@ import pytest
 import sympy
 
 from symcnn import Graph, Input, ShapeError, SpecError
+from symcnn.exact.symbols import symbol
 from symcnn.layers import Require
-from symcnn.symbols import symbol
 
 
 def test_condition_is_listed_and_substituted() -> None:

@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 
 import symcnn
 from symcnn import Conventions, Derivation, Graph, Input, Repeat, SymcnnError, UnsupportedError
-from symcnn.formula import parse_formula
+from symcnn.exact.formula import parse_formula
 from symcnn.layers import LAYERS
 from symcnn.layers.base import Layer
 
@@ -295,6 +295,16 @@ def avg_pool(f: Forms, dims: int) -> Case:
     return Case(arguments, [(f.size(1, 3), *spatial(f, dims, 1, 9))])
 
 
+def lp_pool(f: Forms, dims: int) -> Case:
+    arguments = {
+        "norm_type": f.pick(1, 2, 3.5),
+        "kernel_size": per_dim(f, dims, 1, 4),
+        "stride": f.maybe(lambda: per_dim(f, dims, 1, 3)),
+        "ceil_mode": f.flag(),
+    }
+    return Case(arguments, [(f.size(1, 3), *spatial(f, dims, 1, 9))])
+
+
 def adaptive_pool(f: Forms, dims: int) -> Case:
     sizes = [f.pick("kept", "drawn", "drawn") for _ in range(dims)]
     output = tuple(None if item == "kept" else f.size(1, 4) for item in sizes)
@@ -336,6 +346,23 @@ def linear(f: Forms) -> Case:
     case = Case({}, [(*spatial(f, f.draw(st.integers(0, 2)), 1, 3), features)])
     declared(f, case, "in_features", features)
     case.arguments |= {"out_features": f.size(1, 6), "bias": f.flag()}
+    return case
+
+
+def bilinear(f: Forms) -> Case:
+    lead = spatial(f, f.draw(st.integers(0, 2)), 1, 3)
+    first, second = f.size(1, 5), f.size(1, 5)
+    other_lead = lead if f.draw(st.integers(0, 5)) else spatial(f, len(lead), 1, 3)  # sometimes mismatched
+    case = Case({}, [(*lead, first), (*other_lead, second)])
+    declared(f, case, "in1_features", first)
+    declared(f, case, "in2_features", second)
+    # PyTorch's flop counter has no formula for aten::_trilinear: the products, counted by hand.
+    rows = 1
+    for size in lead:
+        rows *= size.value
+    out = f.size(1, 5)
+    case.arguments |= {"out_features": out, "bias": f.flag()}
+    case.uncounted_macs = rows * first.value * second.value * out.value
     return case
 
 
@@ -699,6 +726,7 @@ CASES: dict[str, Callable[[Forms], Case]] = {
     **{f"convtranspose{d}d": (lambda f, d=d: conv_transpose(f, d)) for d in (1, 2, 3)},
     **{f"maxpool{d}d": (lambda f, d=d: max_pool(f, d)) for d in (1, 2, 3)},
     **{f"avgpool{d}d": (lambda f, d=d: avg_pool(f, d)) for d in (1, 2, 3)},
+    **{f"lppool{d}d": (lambda f, d=d: lp_pool(f, d)) for d in (1, 2, 3)},
     **{f"adaptive{kind}pool{d}d": (lambda f, d=d: adaptive_pool(f, d)) for d in (1, 2, 3) for kind in ("avg", "max")},
     **{f"{mode}pad{d}d": (lambda f, d=d, m=mode: zero_pad(f, d, m)) for d in (1, 2, 3) for mode in PAD_MODES},
     **{f"maxunpool{d}d": (lambda f, d=d: max_unpool(f, d)) for d in (1, 2, 3)},
@@ -709,6 +737,7 @@ CASES: dict[str, Callable[[Forms], Case]] = {
     "groupnorm": group_norm,
     "layernorm": layer_norm,
     "linear": linear,
+    "bilinear": bilinear,
     "flatten": flatten,
     "embedding": embedding,
     "prelu": prelu,

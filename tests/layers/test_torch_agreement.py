@@ -34,9 +34,9 @@ from hypothesis import strategies as st
 
 import symcnn
 from symcnn import SymcnnError
-from symcnn.conventions import Conventions
+from symcnn.exact.conventions import Conventions
+from symcnn.exact.steps import Tensor
 from symcnn.layers.base import Layer
-from symcnn.results import Tensor
 
 torch = pytest.importorskip("torch")
 nn = torch.nn

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import symcnn
 from symcnn import SymcnnError
-from symcnn.symbols import symbol
+from symcnn.exact.symbols import symbol
 
 
 def test_undoes_the_pooling_size() -> None:

@@ -9,7 +9,7 @@ import pytest
 import sympy
 
 import symcnn
-import symcnn.examples
+import symcnn.model.examples
 from symcnn.cli import main
 from symcnn.errors import SpecError
 from symcnn.paper import Options, macro_base, macros, write
@@ -24,7 +24,7 @@ def networks() -> dict[str, symcnn.Derivation]:
         symcnn.Input(3, "H", "W"),
         *[symcnn.Conv2d(out_channels=f"w{index}", kernel_size=3, padding=1) for index in range(60)],
     ).derive()
-    return {"mnist": symcnn.load_spec(symcnn.examples.MNIST).derive(), "ResNet stem": stem, "chain60": chain}
+    return {"mnist": symcnn.load_spec(symcnn.model.examples.MNIST).derive(), "ResNet stem": stem, "chain60": chain}
 
 
 def _defined(text: str) -> dict[str, str]:
@@ -44,7 +44,7 @@ def test_macros_cite_the_derived_numbers(networks):
 
 
 def test_number_styles():
-    mnist = {"mnist": symcnn.load_spec(symcnn.examples.MNIST).derive()}
+    mnist = {"mnist": symcnn.load_spec(symcnn.model.examples.MNIST).derive()}
     for style, shown in (("thin", r"217\,706"), ("plain", "217706"), ("siunitx", r"\num{217706}")):
         assert _defined(macros(mnist, Options(numbers=style)))["MnistParams"] == shown
     with pytest.raises(SpecError, match="number style"):
@@ -53,7 +53,7 @@ def test_number_styles():
 
 def test_macro_names_are_letters_and_clashes_are_refused():
     assert macro_base("densenet121") == "DensenetOneHundredTwentyOne"
-    mnist = symcnn.load_spec(symcnn.examples.MNIST).derive()
+    mnist = symcnn.load_spec(symcnn.model.examples.MNIST).derive()
     with pytest.raises(SpecError, match="both give LaTeX macros"):
         macros({"net-1": mnist, "net 1": mnist}, Options())
 

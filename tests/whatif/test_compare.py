@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from symcnn import Conv2d, Input, Sequential, ShapeError, SpecError, symbols
-from symcnn.formula import parse_formula
+from symcnn.exact.formula import parse_formula
 from symcnn.whatif import compare
 from symcnn.whatif.compare import simplest
 

@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from symcnn import BatchNorm2d, Conv2d, Graph, Input, MaxPool2d, Repeat, Sequential, SpecError, symbols
-from symcnn.formula import parse_formula
+from symcnn.exact.formula import parse_formula
 from symcnn.whatif import formula_text, quantity
 
 

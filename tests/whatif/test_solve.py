@@ -21,7 +21,7 @@ from symcnn import (
     SpecError,
     minimum_input_size,
 )
-from symcnn.formula import parse_relation
+from symcnn.exact.formula import parse_relation
 from symcnn.whatif import quantity, solve
 
 OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}

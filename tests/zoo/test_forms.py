@@ -6,7 +6,7 @@ import pytest
 import sympy
 
 from symcnn import symbols, zoo
-from symcnn.printing import to_str
+from symcnn.exact.printing import to_str
 from symcnn.zoo import closed_form
 
 

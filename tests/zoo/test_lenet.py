@@ -6,7 +6,7 @@ import sympy
 
 import symcnn
 from symcnn import zoo
-from symcnn.examples import MNIST
+from symcnn.model.examples import MNIST
 
 
 def test_lenet5_per_layer_counts_as_published() -> None:

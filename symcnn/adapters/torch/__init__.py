@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ...errors import UnsupportedError
-from ...network import Graph
+from ...model.network import Graph
 from .fallback import measure
 from .importer import _Importer, _input_shapes
 from .modules import _lookup, _module_table

@@ -23,13 +23,13 @@ from typing import Any
 
 import sympy
 
-from ...conventions import Conventions
 from ...errors import UnsupportedError
+from ...exact.conventions import Conventions
+from ...exact.steps import Tensor
+from ...exact.values import to_expr
 from ...layers.registry import LAYERS
 from ...layers.usage import Measured
-from ...network import Graph, Input, Node
-from ...results import Tensor
-from ...values import to_expr
+from ...model.network import Graph, Input, Node
 from .modules import _fields, _lookup
 from .unused import unused_row
 from .values import Handler

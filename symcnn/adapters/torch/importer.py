@@ -23,29 +23,19 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from ...conventions import Conventions
 from ...errors import ShapeError, SymcnnError, UnsupportedError
+from ...exact.conventions import Conventions
+from ...exact.steps import Check, Tensor
 from ...layers.base import Layer
 from ...layers.memo import apply_once
 from ...layers.usage import Held
-from ...network import Graph, Input, Node
-from ...results import Check, Tensor
+from ...model.network import Graph, Input, Node
 from .functions import METHODS, _function_table
 from .modules import _lookup
 from .tensors import MORE_METHODS, more_functions
 from .transformer import more_functions as torchvision_functions
 from .unused import unused_row
-from .values import (
-    UNKNOWN,
-    Handler,
-    _Chunks,
-    _Indices,
-    _Parameter,
-    _Several,
-    _Unmapped,
-    _Unsupported,
-    _Value,
-)
+from .values import UNKNOWN, Handler, _Chunks, _Indices, _Parameter, _Several, _Unmapped, _Unsupported, _Value
 
 
 class _Importer:

@@ -16,9 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ... import layers as sl
+from ...exact.steps import format_shape
 from ...layers.base import Layer
 from ...layers.registry import LAYERS
-from ...results import format_shape
 from .arguments import REQUIRED, _bind, _plain
 from .values import Handler, Importing, _Indices, _Several, _Unsupported
 
@@ -84,15 +84,16 @@ def _fields(kind: type[Layer]) -> Build:
 
 
 def _module_handler(build: Build, tuple_result: str = "") -> Handler:
-    """A module applied to one tensor, mapped to one layer built from its attributes."""
+    """A module applied to its tensors (as many as the layer takes), mapped to one layer built from its attributes."""
 
     def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
         module = self.root.get_submodule(node.target)
-        if len(args) != 1 or kwargs:
-            raise _Unsupported("only a call with a single tensor argument is supported")
-        x = self.tensor(args[0])
         kind, arguments = build(module)
-        made = self.module_layer(node, module, kind, [x], arguments)
+        count = kind.arity or len(args)  # the layer declares how many tensors it takes (0: any number)
+        if len(args) != count or kwargs:
+            wanted = "a single tensor argument" if count == 1 else f"{count} tensor arguments"
+            raise _Unsupported(f"only a call with {wanted} is supported")
+        made = self.module_layer(node, module, kind, [self.tensor(arg) for arg in args], arguments)
         if tuple_result and getattr(module, "return_indices", False):
             return _Several(made, tuple_result, indices=True)
         return made

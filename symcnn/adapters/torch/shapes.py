@@ -13,7 +13,7 @@ from typing import Any
 import sympy
 
 from ... import layers as sl
-from ...results import Check, format_shape, product
+from ...exact.steps import Check, format_shape, product
 from .arguments import REQUIRED, _bind, _int, _ints
 from .values import Importing, _Unsupported, _Value
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ...layers.usage import Unused
-from ...network import Node
+from ...model.network import Node
 
 #: At most this many names are listed in the row's name.
 SHOWN = 6

@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ...exact.steps import Check, Tensor
 from ...layers.base import Layer
-from ...network import Node
-from ...results import Check, Tensor
+from ...model.network import Node
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...printing import to_str
+from ...exact.printing import to_str
 from ..kinds.registry import KINDS, topics_of
 from ..model import Distractor, Exam, Question, answer_text
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy
 
-from ...printing import to_latex
+from ...exact.printing import to_latex
 from ..kinds.registry import topics_of
 from ..model import Exam, Question, answer_text
 from .text import blank_cells, latex_code, latex_prose, latex_solution, latex_text

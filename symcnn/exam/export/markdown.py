@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sympy
 
-from ...printing import to_latex
+from ...exact.printing import to_latex
 from ..kinds.registry import topics_of
 from ..model import Exam, answer_text
 from .text import blank_cells, markdown_solution, markdown_text

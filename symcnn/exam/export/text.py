@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import sympy
 
-from ...printing import to_latex
+from ...exact.printing import to_latex
 from ..model import BLANK, Line, Question, Solution, answer_text
 
 __all__ = [

@@ -7,7 +7,7 @@ from typing import Any
 import sympy
 
 from ... import Derivation, Row, SymcnnError
-from ...printing import to_latex
+from ...exact.printing import to_latex
 from .. import distractors as wrong
 from ..model import Blank, Distractor, Line, Question
 from ..networks import describe

@@ -12,15 +12,7 @@ from .. import distractors as wrong
 from ..model import BLANK, Blank, Line, Question, Solution
 from ..networks import describe, draw_network, single_conv, well_posed
 from ..solution import size_lines, value_latex
-from .common import (
-    height,
-    math,
-    network_table,
-    paired,
-    question,
-    shape_math,
-    size_distractors,
-)
+from .common import height, math, network_table, paired, question, shape_math, size_distractors
 from .registry import KINDS, kind
 
 Spec = dict[str, Any]

@@ -7,16 +7,12 @@ from typing import Any
 
 import sympy
 
-from ...printing import to_latex, to_str
+from ...exact.printing import to_latex, to_str
 from .. import distractors as wrong
 from ..model import Question, Solution, Template
 from ..networks import describe
 from ..solution import step_line
-from .common import (
-    math,
-    question,
-    shape_math,
-)
+from .common import math, question, shape_math
 from .registry import kind
 
 Spec = dict[str, Any]

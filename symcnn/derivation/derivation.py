@@ -1,0 +1,420 @@
+"""The result of a derivation: plain data, no formatting.
+
+A :class:`Derivation` holds one :class:`Row` per layer (the input first), each
+with its steps (rule, the rule in general, the rule with values, the value),
+the totals, the conventions and the validity conditions.  Renderers in
+:mod:`symcnn.render` walk it; ``subs`` substitutes values into all of it.
+
+The conveniences (``d.to_latex()``, ``d.receptive_fields``, ``d.memory()``) call
+:mod:`symcnn.render` and :mod:`symcnn.analysis` directly: those read a
+derivation by its attributes and never import this module, so the imports run
+one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, overload
+
+import sympy
+
+from .. import render
+from ..analysis import memory as memory_model
+from ..analysis import receptive
+from ..errors import ShapeError, SpecError
+from ..exact.conventions import Conventions
+from ..exact.printing import to_text
+from ..exact.simplify import assume_divisible, collapse_floors, decide
+from ..exact.steps import Step
+from ..exact.values import integer_at_least, to_expr
+from ..layers.base import Layer
+
+__all__ = ["Condition", "Derivation", "Row", "Totals"]
+
+Shape = tuple[sympy.Expr, ...]
+
+
+@dataclass(frozen=True)
+class Row:
+    """One layer (or the input) with everything derived for it."""
+
+    index: int
+    name: str
+    kind: str
+    sources: tuple[str, ...]
+    input_shapes: tuple[Shape, ...]
+    output_shape: Shape
+    sizes: tuple[Step, ...] = ()
+    params: Step = Step("params", sympy.S.Zero)
+    non_trainable: Step = Step("non_trainable", sympy.Integer(0))
+    buffers: Step = Step("buffers", sympy.Integer(0))
+    macs: Step = Step("macs", sympy.Integer(0))
+    multiplicity: sympy.Expr = sympy.S.One
+    repeats: tuple[tuple[str, sympy.Expr], ...] = ()  # the Repeat blocks around this layer: (name, times)
+    # The layer this row was derived from (None for an input): analyses ask it what it declares.
+    layer: Layer | None = field(default=None, compare=False, repr=False)
+    # The derivation this row belongs to (set by it), for what needs the rows around it.
+    derivation: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def receptive_field(self) -> tuple[Any, ...]:
+        """What one unit sees, per spatial axis: ``size``, ``jump``, ``start`` (:mod:`symcnn.analysis.receptive`).
+
+        Raises ``UnsupportedError`` naming the layer where it cannot be derived exactly.
+        """
+        if self.derivation is None:
+            raise SpecError(f"{self.where}: a receptive field needs the derivation this row belongs to")
+        return tuple(self.derivation.receptive_fields.of(self.name))
+
+    @property
+    def where(self) -> str:
+        return f"layer {self.index} ({self.kind} '{self.name}')"
+
+    @property
+    def total_params(self) -> sympy.Expr:
+        """Trainable plus non-trainable parameters of one copy of this layer."""
+        return self.params.value + self.non_trainable.value
+
+    @property
+    def activations(self) -> sympy.Expr:
+        return sympy.Mul(*self.output_shape)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A validity condition that could not be decided without values."""
+
+    where: str
+    rule: str
+    relation: sympy.Basic
+
+
+@dataclass(frozen=True)
+class Totals:
+    params: sympy.Expr
+    trainable: sympy.Expr
+    non_trainable: sympy.Expr
+    buffers: sympy.Expr
+    macs: sympy.Expr
+    flops: sympy.Expr
+    activations: sympy.Expr
+
+
+class LazyRows(Sequence[Row]):
+    """Rows substituted when first read: ``d.subs(...)`` returns at once.
+
+    A substitution touches every step of every row; most callers of ``subs`` read
+    the totals or the output shape only, which come from the origin's totals.  A
+    row is substituted on first access and kept; iterating substitutes them all.
+    """
+
+    __slots__ = ("_change", "_done", "_owner", "_source")
+
+    def __init__(self, source: Sequence[Row], change: Callable[[Row], Row]) -> None:
+        self._source = source
+        self._change = change
+        self._done: list[Row | None] = [None] * len(source)
+        self._owner: Derivation | None = None
+
+    def adopt(self, owner: Derivation) -> None:
+        """Rows belong to the derivation made with them (``row.derivation``)."""
+        self._owner = owner
+        for row in self._done:
+            if row is not None:
+                object.__setattr__(row, "derivation", owner)
+
+    @property
+    def materialised(self) -> bool:
+        return all(row is not None for row in self._done)
+
+    def __len__(self) -> int:
+        return len(self._source)
+
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Row, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Row | tuple[Row, ...]:
+        if isinstance(index, slice):
+            return tuple(self[position] for position in range(*index.indices(len(self))))
+        position = index + len(self) if index < 0 else index
+        if not 0 <= position < len(self):
+            raise IndexError(index)
+        row = self._done[position]
+        if row is None:
+            row = self._change(self._source[position])
+            if self._owner is not None:
+                object.__setattr__(row, "derivation", self._owner)
+            self._done[position] = row
+        return row
+
+    def __iter__(self) -> Iterator[Row]:
+        return (self[position] for position in range(len(self)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return tuple(self) == tuple(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Everything symcnn derived for a network; see the module docstring."""
+
+    rows: Sequence[Row]
+    input_shapes: tuple[Shape, ...]
+    output_shapes: tuple[Shape, ...]
+    conventions: Conventions
+    conditions: tuple[Condition, ...] = ()
+    assumptions: tuple[tuple[sympy.Symbol, int], ...] = ()
+    # A substituted derivation: the one it came from and the substitution, for totals without its rows.
+    origin: tuple[Derivation, Callable[[sympy.Expr], sympy.Expr]] | None = field(
+        default=None, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        if isinstance(self.rows, LazyRows):
+            self.rows.adopt(self)
+            return
+        for row in self.rows:  # rows are shared by derivations that differ in conditions only
+            object.__setattr__(row, "derivation", self)
+
+    # -- the numbers -----------------------------------------------------------------
+    @cached_property
+    def totals(self) -> Totals:
+        if self.origin is not None and isinstance(self.rows, LazyRows) and not self.rows.materialised:
+            substituted = self._substituted_totals(*self.origin)
+            if substituted is not None:
+                return substituted
+        # Counts of weights are polynomials in the widths: expanded, they read as such.
+        # Compute sums keep each layer's factored form (expanding floors helps nobody).
+        def steps(field: str) -> sympy.Expr:
+            return sympy.Add(*(row.multiplicity * getattr(row, field).value for row in self.layers))
+
+        trainable, non_trainable = sympy.expand(steps("params")), sympy.expand(steps("non_trainable"))
+        macs = steps("macs")
+        return Totals(
+            params=trainable + non_trainable,
+            trainable=trainable,
+            non_trainable=non_trainable,
+            buffers=sympy.expand(steps("buffers")),
+            macs=macs,
+            flops=self.conventions.flops_per_mac * macs,
+            activations=sympy.Add(*(row.multiplicity * row.activations for row in self.layers)),
+        )
+
+    @staticmethod
+    def _substituted_totals(origin: Derivation, change: Callable[[sympy.Expr], sympy.Expr]) -> Totals | None:
+        """The origin's totals substituted, when that leaves numbers (then equal to summing the rows)."""
+        values = {name: change(value) for name, value in vars(origin.totals).items()}
+        if not all(value.is_number for value in values.values()):
+            return None  # a partial substitution: summing the substituted rows keeps the renderers' forms
+        return Totals(**values)
+
+    @cached_property
+    def essential_conditions(self) -> tuple[Condition, ...]:
+        """The conditions without lower bounds implied by a stronger one (H >= 2 beside H >= 32).
+
+        ``conditions`` keeps them all, each at the first layer it constrains, so a
+        substitution is blamed on the layer where it first fails; renderers list these.
+        """
+        bounds: dict[sympy.Expr, sympy.Expr] = {}
+        for condition in self.conditions:
+            relation = condition.relation
+            if isinstance(relation, sympy.GreaterThan) and relation.rhs.is_number:
+                known = bounds.get(relation.lhs)
+                bounds[relation.lhs] = relation.rhs if known is None else sympy.Max(known, relation.rhs)
+        kept, placed = [], set()
+        for condition in self.conditions:
+            relation = condition.relation
+            if isinstance(relation, sympy.GreaterThan) and relation.rhs.is_number:
+                if relation.rhs != bounds[relation.lhs] or relation.lhs in placed:
+                    continue
+                placed.add(relation.lhs)
+            kept.append(condition)
+        return tuple(kept)
+
+    @property
+    def input_shape(self) -> Shape:
+        return self.input_shapes[0]
+
+    @property
+    def output_shape(self) -> Shape:
+        return self.output_shapes[0]
+
+    @property
+    def layers(self) -> tuple[Row, ...]:
+        """Rows of layers (without the input rows)."""
+        return tuple(row for row in self.rows if row.kind != "input")
+
+    @cached_property
+    def free_symbols(self) -> frozenset[sympy.Symbol]:
+        found: set[sympy.Symbol] = set()
+        for shape in (*self.input_shapes, *self.output_shapes):
+            for size in shape:
+                found |= size.free_symbols
+        for row in self.rows:
+            found |= row.multiplicity.free_symbols
+            for size in row.output_shape:  # a size set inside the network (AdaptiveAvgPool2d("a"))
+                found |= size.free_symbols
+            for step in (*row.sizes, row.params, row.non_trainable, row.buffers, row.macs):
+                found |= step.value.free_symbols
+        for condition in self.conditions:  # a symbol may occur only in a condition (in_channels="c")
+            found |= condition.relation.free_symbols
+        return frozenset(found)
+
+    def row(self, name: str) -> Row:
+        for row in self.rows:
+            if row.name == name:
+                return row
+        raise KeyError(name)
+
+    @cached_property
+    def receptive_fields(self) -> receptive.ReceptiveFields:
+        """Every row's receptive field (a :class:`symcnn.analysis.receptive.ReceptiveFields`), derived once."""
+        return receptive.receptive_fields(self)
+
+    def memory(
+        self, batch: object = "B", dtype: str = "float32", optimizer: str | None = None, convention: str = "saved"
+    ) -> memory_model.Memory:
+        """Training memory in bytes as formulas (a :class:`symcnn.analysis.memory.Memory`); see docs/conventions.md."""
+        return memory_model.memory(self, batch=batch, dtype=dtype, optimizer=optimizer, convention=convention)
+
+    # -- substitution -------------------------------------------------------------------
+    def subs(self, values: Mapping[str, object] | None = None, /, **more: object) -> Derivation:
+        """Substitute values (fully or partly): ``d.subs(H=28, k=64)``.
+
+        Values may be integers or formulas (``k="2*c"``).  A value must lie in its
+        symbol's domain (an integer >= 1, or >= 0 for padding names) and respect
+        the divisibility assumptions; what a formula value leaves open becomes a
+        condition.  Validity conditions that become decidable are checked; a
+        violated one raises ``ShapeError`` naming the layer and the values.
+        """
+        given = {**(values or {}), **more}
+        by_name = {symbol.name: symbol for symbol in self.free_symbols}
+        mapping: dict[sympy.Basic, sympy.Expr] = {}
+        added: list[Condition] = []
+        for name, value in given.items():
+            if name not in by_name:
+                known = ", ".join(sorted(by_name)) or "none"
+                raise SpecError(
+                    f"cannot substitute {name}: the derivation has no symbol {name!r} (its symbols: {known})"
+                )
+            symbol, expr = by_name[name], to_expr(value, f"value of {name}")
+            if symbol.is_integer:
+                lowest = 1 if symbol.is_positive else 0
+                holds = integer_at_least(expr, lowest, f"cannot substitute {name}={expr}: {name}")
+                if holds is not sympy.true:
+                    added.append(Condition(f"substitution {name}={expr}", f"{name} must be ≥ {lowest}", holds))
+            elif expr.is_positive is not True and (expr.is_number or expr.is_positive is False):
+                # A real multiplier (a zoo width_mult): any positive value, 7/20 as well as 2.
+                raise SpecError(f"cannot substitute {name}={expr}: {name} must be positive")
+            mapping[symbol] = expr
+        for symbol, divisor in self.assumptions:
+            value = mapping.get(symbol)
+            if value is None:
+                continue
+            divisible = decide(sympy.Eq(sympy.Mod(value, divisor), 0))
+            if divisible is sympy.false:
+                raise SpecError(
+                    f"cannot substitute {symbol}={value}: this derivation assumes {divisor} divides {symbol}"
+                )
+            if divisible is not sympy.true:
+                added.append(Condition(f"substitution {symbol}={value}", f"{divisor} must divide {symbol}", divisible))
+        changed = self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping)
+        return replace(changed, conditions=changed.conditions + tuple(added))
+
+    def assuming(self, divisors: Mapping[sympy.Symbol, int]) -> Derivation:
+        """Rewrite every value assuming each divisor divides its symbol."""
+        for symbol in divisors:
+            if symbol not in self.free_symbols:
+                known = ", ".join(sorted(s.name for s in self.free_symbols)) or "none"
+                raise SpecError(
+                    f"cannot assume a divisor of {symbol}: the derivation has no such symbol (its symbols: {known})"
+                )
+
+        def rewrite(expr: sympy.Expr) -> sympy.Expr:
+            for symbol, divisor in divisors.items():
+                expr = assume_divisible(expr, symbol, divisor)
+            return expr
+
+        changed = self._replace_all(rewrite, {})
+        return replace(changed, assumptions=self.assumptions + tuple(divisors.items()))
+
+    def _replace_all(self, change, mapping: Mapping[sympy.Basic, sympy.Expr]) -> Derivation:  # type: ignore[no-untyped-def]
+        def step(old: Step) -> Step:
+            replaced = (*old.replaced, mapping) if mapping else old.replaced
+            window = old.window.map(change) if old.window is not None else None
+            return replace(old, value=change(old.value), replaced=replaced, window=window)
+
+        def row(old: Row) -> Row:
+            return replace(
+                old,
+                input_shapes=tuple(tuple(change(size) for size in shape) for shape in old.input_shapes),
+                output_shape=tuple(change(size) for size in old.output_shape),
+                sizes=tuple(step(item) for item in old.sizes),
+                params=step(old.params),
+                non_trainable=step(old.non_trainable),
+                buffers=step(old.buffers),
+                macs=step(old.macs),
+                multiplicity=change(old.multiplicity),
+                repeats=tuple((name, change(times)) for name, times in old.repeats),
+            )
+
+        rows = LazyRows(self.rows, row)
+        conditions = []
+        for condition in self.conditions:
+            relation = decide(condition.relation.xreplace(mapping)) if mapping else condition.relation
+            if relation is sympy.false:
+                values = ", ".join(f"{symbol}={value}" for symbol, value in mapping.items())
+                raise ShapeError(
+                    f"{condition.rule}, violated by {values} (needs {to_text(condition.relation)})",
+                    where=condition.where,
+                )
+            if relation is not sympy.true:
+                conditions.append(replace(condition, relation=relation))
+        return replace(
+            self,
+            rows=rows,
+            origin=(self, change),
+            input_shapes=tuple(tuple(change(size) for size in shape) for shape in self.input_shapes),
+            output_shapes=tuple(tuple(change(size) for size in shape) for shape in self.output_shapes),
+            conditions=tuple(conditions),
+        )
+
+    # -- output formats (symcnn.render) ---------------------------------------------------
+    # ``receptive_field=True`` adds a column; ``memory=d.memory(...)`` adds its lines (JSON: keys).
+    def to_text(self, *, receptive_field: bool = False, memory: Any = None) -> str:
+        return render.text.render(self, receptive_field=receptive_field, memory=memory)
+
+    def to_markdown(self, *, receptive_field: bool = False, memory: Any = None) -> str:
+        return render.markdown.render(self, receptive_field=receptive_field, memory=memory)
+
+    def to_latex(self, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None) -> str:
+        return render.latex.render(self, standalone=standalone, receptive_field=receptive_field, memory=memory)
+
+    def to_json(self, *, receptive_field: bool = False, memory: Any = None) -> str:
+        return render.json.render(self, receptive_field=receptive_field, memory=memory)
+
+    def to_dict(self, *, receptive_field: bool = False, memory: Any = None) -> dict[str, object]:
+        result: dict[str, object] = render.json.as_dict(self, receptive_field=receptive_field, memory=memory)
+        return result
+
+    def _repr_latex_(self) -> str:
+        return render.latex.render_equations(self)
+
+    def _repr_markdown_(self) -> str:
+        # Jupyter: a long network (ResNet-50) collapsed by block; to_markdown() gives every row.
+        return render.markdown.summary(self)
+
+    def __str__(self) -> str:
+        return self.to_text()

@@ -1,0 +1,223 @@
+"""Spec files (YAML or JSON) and dicts -> networks.
+
+A spec is data, never code: YAML is read with a safe loader that also refuses
+aliases (no "billion laughs"), formulas in values go through the whitelisting
+parser, and only registered layer types and their declared arguments are
+accepted.
+
+Chain::
+
+    input: [1, 28, 28]
+    layers:
+      - {type: conv2d, out_channels: 32, kernel_size: 5}
+      - {type: maxpool2d, kernel_size: 2}
+
+Graphs: give layers a ``name`` and list their ``inputs`` (names of earlier
+layers, or ``input``); by default a layer reads the previous one.  Blocks:
+``{type: block, name: stem, layers: [...]}``; repeats:
+``{type: repeat, times: N, layers: [...]}``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import SpecError, SymcnnError, UnknownLayerError
+from ..exact.formula import exact_decimal
+from ..layers.base import Layer
+from ..layers.registry import layer_class
+from .network import Graph, Input, Network, Node, Repeat, Sequential
+
+__all__ = ["load_spec", "read_spec"]
+
+MAX_SPEC_BYTES = 2_000_000
+TOP_LEVEL_KEYS = {"input", "layers", "name", "description"}
+
+
+class _SafeLoader(yaml.SafeLoader):
+    """SafeLoader without aliases (a tiny file could expand enormously) or repeated keys."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise SpecError(f"YAML aliases are not allowed in spec files (line {event.start_mark.line + 1})")
+        return super().compose_node(parent, index)
+
+    def construct_yaml_float(self, node: Any) -> Any:
+        # 0.35 is read as the exact decimal 7/20, never as a binary float.
+        return exact_decimal(self.construct_scalar(node))
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, str) and key in seen:
+                raise SpecError(f"the key {key!r} is given twice (line {key_node.start_mark.line + 1})")
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:float", _SafeLoader.construct_yaml_float)
+
+
+def read_spec(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON spec file into a dict, safely."""
+    path = Path(path)
+    try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise SpecError(f"{path}: spec file is larger than {MAX_SPEC_BYTES} bytes")
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise SpecError(f"cannot read spec file {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: spec file is not UTF-8 text") from None
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(text, parse_float=exact_decimal)
+        else:
+            data = yaml.load(text, Loader=_SafeLoader)
+    except SpecError as error:
+        raise SpecError(f"{path}: {error.message}") from None
+    except RecursionError:
+        raise SpecError(f"{path}: the spec is nested too deeply") from None
+    except json.JSONDecodeError as error:
+        raise SpecError(f"{path}: malformed JSON at line {error.lineno}: {error.msg}") from None
+    except yaml.constructor.ConstructorError as error:
+        line = error.problem_mark.line + 1 if error.problem_mark is not None else "?"
+        raise SpecError(f"{path}: YAML tags that build objects are not allowed (line {line})") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        raise SpecError(f"{path}: malformed YAML{where}: {problem}") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: a spec must be a mapping with 'input' and 'layers'")
+    return data
+
+
+def load_spec(source: str | Path | Mapping[str, Any]) -> Network:
+    """Build a network from a spec file path or an already-parsed dict.
+
+    >>> net = load_spec({"input": [1, 28, 28], "layers": [{"type": "conv2d", "out_channels": 8, "kernel_size": 3}]})
+    >>> net.derive().output_shape
+    (8, 26, 26)
+    """
+    data = dict(source) if isinstance(source, Mapping) else read_spec(source)
+    unknown = set(data) - TOP_LEVEL_KEYS
+    if unknown:
+        raise SpecError(f"spec: unknown top-level key {sorted(unknown)[0]!r} (expected input, layers, name)")
+    if "input" not in data:
+        raise SpecError("spec: 'input' is missing (e.g. input: [1, 28, 28])")
+    shape = data["input"]
+    if not isinstance(shape, list) or not shape:
+        raise SpecError(f"spec: 'input' must be a list of sizes like [1, 28, 28], got {shape!r}")
+    source_input = Input(*shape)
+    items = _items(data.get("layers"), "spec")
+    return _build(items, source_input, name=_name(data.get("name"), "spec"), path="")
+
+
+def _items(raw: object, where: str) -> list[Mapping[str, Any]]:
+    if not isinstance(raw, list) or not raw:
+        raise SpecError(f"{where}: 'layers' must be a non-empty list")
+    for position, item in enumerate(raw, start=1):
+        if not isinstance(item, Mapping):
+            raise SpecError(f"{where}: layer {position} must be a mapping like {{type: conv2d, ...}}, got {item!r}")
+    return raw
+
+
+def _name(raw: object, where: str) -> str | None:
+    if raw is None or isinstance(raw, str):
+        return raw
+    raise SpecError(f"{where}: name must be text, got {raw!r}")
+
+
+def _build(items: list[Mapping[str, Any]], source: Input, *, name: str | None, path: str) -> Network:
+    """A chain when no layer names its inputs, else a graph."""
+    graph_like = any("inputs" in item for item in items)
+    nodes: dict[str, Node] = {"input": source.node}
+    previous = source.node
+    modules = []
+    for position, item in enumerate(items, start=1):
+        label = f"layer {path}{position}"
+        module = _module(item, label, path=f"{path}{position}.")
+        modules.append(module)
+        if not graph_like:
+            continue
+        parents = _parents(item, nodes, previous, label)
+        previous = module(*parents)
+        if module.name:
+            if module.name in nodes:
+                raise SpecError(f"{label}: the name {module.name!r} is used twice")
+            nodes[module.name] = previous
+    if graph_like:
+        return Graph(source, previous, name=name)
+    return Sequential(source, *modules, name=name)
+
+
+def _parents(item: Mapping[str, Any], nodes: dict[str, Node], previous: Node, label: str) -> list[Node]:
+    wanted = item.get("inputs")
+    if wanted is None:
+        return [previous]
+    if isinstance(wanted, str):
+        wanted = [wanted]
+    if not isinstance(wanted, list) or not all(isinstance(entry, str) for entry in wanted):
+        raise SpecError(f"{label}: inputs must be a list of layer names")
+    missing = [entry for entry in wanted if entry not in nodes]
+    if missing:
+        raise SpecError(f"{label}: input {missing[0]!r} is not an earlier layer's name (known: {', '.join(nodes)})")
+    return [nodes[entry] for entry in wanted]
+
+
+def _module(item: Mapping[str, Any], label: str, *, path: str) -> Layer | Network:
+    kind = item.get("type")
+    if kind is None:
+        raise SpecError(f"{label}: 'type' is missing (e.g. type: conv2d)")
+    if not isinstance(kind, str):
+        raise SpecError(f"{label}: 'type' must be a layer type's name like conv2d, got {kind!r}")
+    for key in item:
+        if not isinstance(key, str):
+            raise SpecError(f"{label}: argument names must be text, got {key!r}")
+    arguments = {key: value for key, value in item.items() if key not in ("type", "inputs")}
+    name = _name(arguments.pop("name", None), label)
+    kind = kind.lower()
+    if kind in ("block", "repeat"):
+        return _composite(kind, arguments, name, label, path)
+    try:
+        cls = layer_class(kind)
+        _check_arguments(cls, arguments, kind)
+        return cls(**arguments, name=name)
+    except SymcnnError as error:
+        raise error.located(f"{label} ({kind}{f' {name!r}' if name else ''})") from None
+
+
+def _composite(kind: str, arguments: dict[str, Any], name: str | None, label: str, path: str) -> Network:
+    allowed = {"layers"} | ({"times"} if kind == "repeat" else set())
+    extra = set(arguments) - allowed
+    if extra:
+        raise UnknownLayerError(f"{label} ({kind}): unknown argument {sorted(extra)[0]!r}")
+    inner_name = name if kind == "block" else None
+    inner = _build(_items(arguments.get("layers"), f"{label} ({kind})"), Input(), name=inner_name, path=path)
+    if kind == "block":
+        return inner
+    if "times" not in arguments:
+        raise SpecError(f"{label} (repeat): 'times' is missing")
+    try:
+        return Repeat(inner, arguments["times"], name=name)
+    except SymcnnError as error:
+        raise error.located(f"{label} (repeat)") from None
+
+
+def _check_arguments(cls: type[Layer], arguments: Mapping[str, Any], kind: str) -> None:
+    known = [f.name for f in dataclasses.fields(cls) if f.name != "name"]
+    for key in arguments:
+        if key not in known:
+            close = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
+            raise UnknownLayerError(f"unknown argument {key!r}{hint}")
