@@ -8,7 +8,7 @@ from typing import Any
 import sympy
 
 from ... import Derivation
-from ...memory import DTYPES
+from ...analysis.memory import DTYPES
 from .. import distractors as wrong
 from ..model import Line, Question, Solution
 from ..networks import draw_network
