@@ -100,3 +100,14 @@ def test_questions_carry_kind_band_and_formulas(sweep):
 def test_the_invalid_layers_row_number_varies():
     answers = {q.answer for q in exam.generate(20, seed=3, difficulty="medium", kinds=["invalid_layer"]).questions}
     assert len(answers) >= 3
+
+
+def test_code_asking_a_size_shows_no_flattened_feature_count(sweep):
+    """Linear(3136, 100) after flatten would give away 64·7·7: size questions use LazyLinear."""
+    asked = [q for q in sweep if q.kind == "pytorch_code" and "height" in q.text]
+    assert asked
+    for question in asked:
+        derivation = symcnn.load_spec(question.network).derive()
+        features = next(int(row.output_shape[0]) for row in derivation.layers if row.kind == "flatten")
+        assert f"nn.Linear({features}," not in question.code
+        assert "nn.LazyLinear(" in question.code

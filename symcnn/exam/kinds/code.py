@@ -33,12 +33,22 @@ _MODULES = {
 _KEYWORDS = ("stride", "padding", "dilation", "groups", "bias", "ceil_mode")
 
 
-def module_source(spec: Spec, channels: list[int]) -> str:
-    """``class Net(nn.Module)`` for a spec network; ``channels[i]`` is layer ``i``'s input maps (or features)."""
+def module_source(spec: Spec, channels: list[int], *, lazy: bool = False) -> str:
+    """``class Net(nn.Module)`` for a spec network; ``channels[i]`` is layer ``i``'s input maps (or features).
+
+    ``lazy`` writes the dense layer after ``flatten`` as ``nn.LazyLinear``: its
+    ``in_features`` (channels × height × width) would give the sizes away.
+    """
     lines = ["import torch", "from torch import nn", "", "", "class Net(nn.Module):", "    def __init__(self):"]
     lines.append("        super().__init__()")
+    previous = ""
     for layer, inputs in zip(spec["layers"], channels, strict=True):
-        lines.append(f"        self.{layer['name']} = nn.{_MODULES[layer['type']]}({_arguments(layer, inputs)})")
+        if lazy and layer["type"] == "linear" and previous == "flatten":
+            constructor = f"nn.LazyLinear({layer['out_features']})"
+        else:
+            constructor = f"nn.{_MODULES[layer['type']]}({_arguments(layer, inputs)})"
+        lines.append(f"        self.{layer['name']} = {constructor}")
+        previous = layer["type"]
     lines += ["", "    def forward(self, x):"]
     for layer in spec["layers"]:
         lines.append(f"        x = self.{layer['name']}(x)")
@@ -68,7 +78,7 @@ def pytorch_code(rng: random.Random, difficulty: str) -> Question:
     spec, derivation = draw_network(rng, "easy" if difficulty == "easy" else "medium")
     pairs = paired(spec, derivation)
     channels = [int(row.input_shapes[0][0]) for row, _ in pairs]
-    code = module_source(spec, channels)
+    code = module_source(spec, channels, lazy=difficulty == "hard")
     size = spec["input"]
     found: list[Distractor | None]
     if difficulty == "hard":
