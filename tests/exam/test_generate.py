@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+import sympy
 
 import symcnn
 from symcnn import exam
+from symcnn.exam.generate import CHOICES, WRONG
 
 
 def test_the_same_seed_gives_the_same_bytes_in_every_format():
@@ -125,3 +127,30 @@ def sympy_expand(value):
     import sympy
 
     return sympy.expand(value)
+
+
+def test_every_distractor_differs_from_the_answer_and_there_are_three_distinct(sweep):
+    for question in sweep:
+        for blank in question.blanks:
+            values = [blank.answer, *(d.value for d in blank.distractors)]
+            assert len(blank.distractors) >= WRONG, (question.kind, question.band, blank.label)
+            distinct = {sympy.expand(value) for value in values}
+            assert len(distinct) == len(values), (question.kind, values)
+            assert len({d.misconception for d in blank.distractors}) == len(blank.distractors)
+            assert all(d.misconception in exam.MISCONCEPTIONS and d.feedback for d in blank.distractors)
+        if not question.is_cloze:
+            choices = question.choices()
+            assert len(choices) == CHOICES and sum(d is None for _, d in choices) == 1
+
+
+def test_answer_positions_are_uniform_over_a_to_d(sweep):
+    """Chi-square over 1,000 multiple-choice questions (fixed seeds): below the 0.1 % critical value for 3 df."""
+    multiple = [q for q in sweep if not q.is_cloze][:1000]
+    assert len(multiple) == 1000
+    counts = [0] * CHOICES
+    for question in multiple:
+        counts[[d is None for _, d in question.choices()].index(True)] += 1
+    expected_count = len(multiple) / CHOICES
+    chi_square = sum((count - expected_count) ** 2 / expected_count for count in counts)
+    assert chi_square < 16.27, counts
+    assert min(counts) > 200, counts
