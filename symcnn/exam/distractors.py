@@ -252,12 +252,16 @@ def weights_per_position(rows: Iterable[Row]) -> sympy.Expr | None:
     return summed(rows, "params", change)
 
 
+def keeps_running_statistics(row: Row) -> bool:
+    """A normalisation with running statistics (BatchNorm): its buffers are not empty."""
+    return bool(row.buffers.value != 0)
+
+
 def norm_per_position(rows: Iterable[Row]) -> sympy.Expr | None:
     """Parameters with BatchNorm's γ and β per activation (C·H·W) instead of per channel."""
 
     def change(row: Row, step: Step) -> sympy.Expr | None:
-        channels = argument(step, "c")
-        if channels is None or not row.kind.startswith("batchnorm"):
+        if argument(step, "c") is None or not keeps_running_statistics(row):
             return None
         return reevaluate(step, c=int(row.activations))
 
@@ -268,7 +272,7 @@ def norm_scale_only(rows: Iterable[Row]) -> sympy.Expr | None:
     """Parameters with BatchNorm learning only a scale γ per channel (no shift β)."""
 
     def change(row: Row, step: Step) -> sympy.Expr | None:
-        if argument(step, "c") is None or not row.kind.startswith("batchnorm"):
+        if argument(step, "c") is None or not keeps_running_statistics(row):
             return None
         return step.value / 2
 

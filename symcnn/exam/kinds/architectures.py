@@ -100,7 +100,7 @@ def residual_projection(rng: random.Random, difficulty: str) -> Question:
         answer,
         solution=Solution(tuple(lines), conclusion),
         network=spec,
-        table=network_table(spec, words={"projection": "conv2d 1×1, reads input: stride and filters to find"}),
+        table=network_table(spec, words={"projection": "conv2d 1×1 on the block input: stride and filters to find"}),
         distractors=found,
     )
 

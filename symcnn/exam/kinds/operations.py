@@ -58,7 +58,7 @@ def _operations(name: str, rng: random.Random, difficulty: str, *, flops: bool) 
     if flops:
         found.append(wrong.make("flops_counted_twice", answer * 2))
     found.append(wrong.make("ignored_groups", scaled(wrong.ignored_groups([row], "macs"))))
-    if stride_of(layer) > 1 and row.kind.startswith("conv"):
+    if stride_of(layer) > 1 and row.sizes:  # a strided window (pools have no MACs to ask about)
         unit = wrong.derive_spec({**alone, "layers": [{**alone["layers"][0], "stride": 1}]})
         found.append(wrong.make("ignored_stride", None if unit is None else scaled(unit.totals.macs)))
     found += [

@@ -59,7 +59,7 @@ def total_params(rng: random.Random, difficulty: str) -> Question:
     spec, derivation = draw_network(rng, difficulty)
     answer = derivation.totals.params
     without = wrong.derive_spec(wrong.without_bias(spec))
-    has_norm = any(row.kind.startswith("batchnorm") for row in derivation.layers)
+    has_norm = any(wrong.keeps_running_statistics(row) for row in derivation.layers)
     rows = derivation.layers
     found = [
         wrong.make("ignored_groups", wrong.ignored_groups(rows)),
@@ -96,7 +96,7 @@ def layer_param_distractors(spec: Spec, derivation: Derivation, index: int) -> l
     """Wrong parameter counts of layer ``index``: its own rule re-evaluated as each misconception has it."""
     row = derivation.layers[index]
     rows = [row]
-    keras = wrong.derive_spec(spec, wrong.KERAS) if row.kind.startswith("batchnorm") else None
+    keras = wrong.derive_spec(spec, wrong.KERAS) if wrong.keeps_running_statistics(row) else None
     return [
         wrong.make("ignored_groups", wrong.ignored_groups(rows)),
         wrong.make("batchnorm_statistics", None if keras is None else keras.layers[index].total_params),
