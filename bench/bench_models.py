@@ -12,8 +12,15 @@ numeric (224 x 224)
     * symcnn : ``from_torch(model, (3, 224, 224)).derive()`` then ``.totals``;
     * torch  : ``torchinfo.summary(model, input_size=(1, 3, 224, 224), verbose=0)``.
 
-Targets from the issue: symbolic >= 10x faster than torch.export, numeric >= 3x
-faster than torchinfo.  Prints times (best and median of --repeat runs, SymPy's
+``--cold`` measures what issue 21 asks, each in fresh processes (:mod:`_cold`):
+the first summary of resnet50, densenet121, mobilenet_v3_large, efficientnet_b0 and
+convnext_tiny (torchinfo ÷ symcnn, both in one process, both warmed up on resnet18),
+``Derivation.subs(H=224, W=224).totals`` against a fresh numeric derivation, and
+``import symcnn`` against ``import sympy``.
+
+Targets from the issues: symbolic >= 10x faster than torch.export, numeric >= 3x
+faster than torchinfo, substitution >= 10x faster than deriving afresh, import
+<= 1.3x sympy's.  Prints times (best and median of --repeat runs, SymPy's
 cache and symcnn's caches, from_torch's remembered traces included, cleared before
 each symcnn run) and ratios of the best times; asserts nothing.  ``--keep-traces``
 keeps the traces for the numeric runs: the cost of summarising a model imported
@@ -28,6 +35,7 @@ Usage::
     python bench/bench_models.py --models resnet18,resnet50 --repeat 5
     python bench/bench_models.py --skip-export        # torch.export is the slow part
     python bench/bench_models.py --skip-export --keep-traces
+    python bench/bench_models.py --cold --runs 3      # issue 21's figures, cold processes
 """
 
 from __future__ import annotations
@@ -148,6 +156,32 @@ def torchinfo_summary(model: Any, size: int, repeat_times: int, budget: float) -
     )
 
 
+COLD_MODELS = ("resnet50", "densenet121", "mobilenet_v3_large", "efficientnet_b0", "convnext_tiny")
+
+
+def cold(args: argparse.Namespace) -> None:
+    import _cold
+
+    print(versions())
+    print(f"\nfirst summary at 3x{args.size}x{args.size}, median of {args.runs} cold processes each")
+    rows = []
+    for name in COLD_MODELS:
+        found = _cold.first_summary(name, args.size, args.runs)
+        rows.append([name, fmt_s(found["torchinfo"]), fmt_s(found["symcnn"]), f"{found['ratio']:.1f}x"])
+        print(f"  {name}: {rows[-1][1:]}", flush=True)
+    print(table(["model", "torchinfo", "symcnn", "torchinfo ÷ symcnn"], rows))
+    found = _cold.substitution("resnet50", args.size, args.runs)
+    print(
+        f"\nresnet50: fresh numeric derive {fmt_s(found['fresh_derive'])}; "
+        f"subs(H={args.size}, W={args.size}).totals first {fmt_s(found['subs_first'])} "
+        f"({found['ratio_first']:.1f}x faster), next size {fmt_s(found['subs_again'])} ({found['ratio_again']:.1f}x)"
+    )
+    found = _cold.import_cost(max(args.runs, 5))
+    print(
+        f"import: sympy {fmt_s(found['sympy'])}, symcnn {fmt_s(found['symcnn'])}: {found['ratio']:.2f}x sympy's"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--models", default="resnet50,resnet152,densenet121,vit_b_16")
@@ -163,7 +197,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--max", dest="high", type=int, default=4096, help="torch.export Dim max (H, W)")
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-torchinfo", action="store_true")
+    parser.add_argument("--cold", action="store_true", help="issue 21's cold-process figures only (see above)")
+    parser.add_argument("--runs", type=int, default=3, help="cold processes per figure (median)")
     args = parser.parse_args(argv)
+    if args.cold:
+        cold(args)
+        return
 
     print(versions())
     import torch

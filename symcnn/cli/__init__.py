@@ -66,4 +66,5 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    return 0
+    # A check that found something to report (``paper --check``) sets its own status.
+    return int(getattr(args, "exit_status", 0))

@@ -16,7 +16,7 @@ from ..model.spec import load_spec
 
 NAME = "derive"
 HELP = "derive shapes, parameters and MACs of a network, step by step"
-FORMATS = ("text", "md", "markdown", "latex", "json")
+FORMATS = ("text", "md", "markdown", "latex", "json", "tikz")
 
 
 def configure(run: argparse.ArgumentParser) -> None:
@@ -88,6 +88,8 @@ def render(
         return derivation.to_markdown(**extras)
     if fmt == "latex":
         return derivation.to_latex(standalone=standalone, **extras)
+    if fmt == "tikz":  # the architecture diagram (receptive field and memory are not drawn)
+        return derivation.to_tikz()
     return derivation.to_text(**extras)
 
 

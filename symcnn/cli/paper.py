@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 from pathlib import Path
 
 from ..derivation.derivation import Derivation
 from ..errors import SpecError
 from ..model.network import derive
 from ..model.spec import load_spec, read_spec
-from ..paper import COLUMNS, STYLES, Options, write
+from ..paper import COLUMNS, STYLES, TABLES, Options, TableTooWide, files, write_files
+from ..paper.check import stale
 from .derive import substitutions, torch_network
 
 NAME = "paper"
@@ -37,24 +40,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--numbers", choices=STYLES, default="comma", help="number style (default: comma, 1{,}234)")
     parser.add_argument("--flops", action="store_true", help="FLOPs instead of MACs")
     parser.add_argument(
+        "--check", action="store_true",
+        help="write nothing; exit 1 naming each stale file and macro if DIR differs from what would be written",
+    )  # fmt: skip
+    parser.add_argument(
+        "--table", choices=TABLES, default="auto",
+        help="stages (ResNet-paper style), layers (one row per layer), or auto: stages beyond 25 rows",
+    )  # fmt: skip
+    parser.add_argument(
         "--columns", default=",".join(COLUMNS), help=f"table columns, comma-separated (default: {','.join(COLUMNS)})"
     )
 
 
-def _networks(args: argparse.Namespace) -> dict[str, Derivation]:
-    sources: list[tuple[str, Derivation]] = []
+def _networks(args: argparse.Namespace) -> tuple[dict[str, Derivation], dict[str, str]]:
+    """The networks by name, and where each came from (for the fragments' headers)."""
+    sources: list[tuple[str, Derivation, str]] = []
     for spec in args.sources:
         data = read_spec(spec)
         name = str(data.get("name") or Path(spec).stem)
-        sources.append((name, derive(load_spec(data))))
+        sources.append((name, derive(load_spec(data)), f"spec {Path(spec).name}"))
     for text in args.zoo:
         from ..zoo import get
 
         model, *settings = text.split()
         network = get(model).from_text(substitutions(settings, "--zoo"))
-        sources.append((model, derive(network)))
+        sources.append((model, derive(network), "zoo " + " ".join([model, *settings])))
     if args.torch:
-        sources.append((args.torch.partition(":")[2], derive(torch_network(args.torch, args.input))))
+        origin = f"torch {args.torch} input {args.input}"
+        sources.append((args.torch.partition(":")[2], derive(torch_network(args.torch, args.input)), origin))
     elif args.input:
         raise SpecError("--input is only used with --torch")
     if not sources:
@@ -62,11 +75,11 @@ def _networks(args: argparse.Namespace) -> dict[str, Derivation]:
     if args.name:
         if len(args.name) != len(sources):
             raise SpecError(f"--name was given {len(args.name)} times for {len(sources)} networks")
-        sources = [(name, derivation) for name, (_, derivation) in zip(args.name, sources, strict=True)]
-    networks = dict(sources)
+        sources = [(name, derivation, origin) for name, (_, derivation, origin) in zip(args.name, sources, strict=True)]
+    networks = {name: derivation for name, derivation, _ in sources}
     if len(networks) != len(sources):
         raise SpecError("two networks have the same name: give distinct --name values")
-    return networks
+    return networks, {name: origin for name, _, origin in sources}
 
 
 def run(args: argparse.Namespace) -> str:
@@ -75,6 +88,22 @@ def run(args: argparse.Namespace) -> str:
         compute="flops" if args.flops else "macs",
         columns=tuple(column.strip() for column in args.columns.split(",") if column.strip()),
         at=substitutions(args.at, "--at"),
+        table=args.table,
     )
-    written = write(_networks(args), args.output_dir, options)
-    return "".join(f"{Path(args.output_dir) / name}\n" for name in written)
+    networks, origins = _networks(args)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", TableTooWide)
+        expected = files(networks, options, origins)
+    for warning in caught:  # one line each, like the errors
+        print(f"symcnn: warning: {warning.message}", file=sys.stderr)
+    if args.check:
+        differences = stale(expected, Path(args.output_dir))
+        if differences:
+            args.exit_status = 1  # main() returns it: 1 means the paper's files are out of date
+            return (
+                "\n".join([*differences, f"{len(differences)} differences: run the same command without --check"])
+                + "\n"
+            )
+        return ""
+    write_files(Path(args.output_dir), expected)
+    return "".join(f"{Path(args.output_dir) / name}\n" for name in expected)

@@ -25,6 +25,7 @@ from ..analysis import memory as memory_model
 from ..analysis import receptive
 from ..errors import ShapeError, SpecError
 from ..exact.conventions import Conventions
+from ..exact.numeric import evaluate
 from ..exact.printing import to_text
 from ..exact.simplify import assume_divisible, collapse_floors, decide
 from ..exact.steps import Step
@@ -177,7 +178,7 @@ class Derivation:
     conditions: tuple[Condition, ...] = ()
     assumptions: tuple[tuple[sympy.Symbol, int], ...] = ()
     # A substituted derivation: the one it came from and the substitution, for totals without its rows.
-    origin: tuple[Derivation, Callable[[sympy.Expr], sympy.Expr]] | None = field(
+    origin: tuple[Derivation, Mapping[sympy.Basic, sympy.Expr]] | None = field(
         default=None, compare=False, repr=False
     )
 
@@ -197,8 +198,14 @@ class Derivation:
                 return substituted
         # Counts of weights are polynomials in the widths: expanded, they read as such.
         # Compute sums keep each layer's factored form (expanding floors helps nobody).
+        layers = self.layers
+        if all(row.multiplicity.is_Integer for row in layers):
+            numeric = self._numeric_totals(layers)
+            if numeric is not None:
+                return numeric
+
         def steps(field: str) -> sympy.Expr:
-            return sympy.Add(*(row.multiplicity * getattr(row, field).value for row in self.layers))
+            return sympy.Add(*(row.multiplicity * getattr(row, field).value for row in layers))
 
         trainable, non_trainable = sympy.expand(steps("params")), sympy.expand(steps("non_trainable"))
         macs = steps("macs")
@@ -212,12 +219,41 @@ class Derivation:
             activations=sympy.Add(*(row.multiplicity * row.activations for row in self.layers)),
         )
 
+    def _numeric_totals(self, layers: Sequence[Row]) -> Totals | None:
+        """Totals of a derivation in numbers, summed as Python integers (SymPy's Add would flatten each sum)."""
+        sums = dict.fromkeys(("params", "non_trainable", "buffers", "macs", "activations"), 0)
+        for row in layers:
+            times = int(row.multiplicity)  # type: ignore[call-overload]
+            values = (row.params.value, row.non_trainable.value, row.buffers.value, row.macs.value, row.activations)
+            if not all(value.is_Integer for value in values):
+                return None
+            for name, value in zip(sums, values, strict=True):
+                sums[name] += times * int(value)
+        flops = self.conventions.flops_per_mac * sympy.Integer(sums["macs"])
+        return Totals(
+            params=sympy.Integer(sums["params"] + sums["non_trainable"]),
+            trainable=sympy.Integer(sums["params"]),
+            non_trainable=sympy.Integer(sums["non_trainable"]),
+            buffers=sympy.Integer(sums["buffers"]),
+            macs=sympy.Integer(sums["macs"]),
+            flops=flops,
+            activations=sympy.Integer(sums["activations"]),
+        )
+
     @staticmethod
-    def _substituted_totals(origin: Derivation, change: Callable[[sympy.Expr], sympy.Expr]) -> Totals | None:
-        """The origin's totals substituted, when that leaves numbers (then equal to summing the rows)."""
-        values = {name: change(value) for name, value in vars(origin.totals).items()}
-        if not all(value.is_number for value in values.values()):
-            return None  # a partial substitution: summing the substituted rows keeps the renderers' forms
+    def _substituted_totals(origin: Derivation, mapping: Mapping[sympy.Basic, sympy.Expr]) -> Totals | None:
+        """The origin's totals at numbers, when every symbol of theirs is given one (then equal to the rows' sums)."""
+        if not all(value.is_Integer for value in mapping.values()):
+            return None
+        numbers = {symbol: int(value) for symbol, value in mapping.items()}  # type: ignore[call-overload]
+        values = {}
+        for name, total in vars(origin.totals).items():
+            value = evaluate(total, numbers)
+            if value is None:
+                value = collapse_floors(total.xreplace(mapping))
+                if not value.is_number:
+                    return None  # a partial substitution: summing the substituted rows keeps the renderers' forms
+            values[name] = value
         return Totals(**values)
 
     @cached_property
@@ -258,19 +294,17 @@ class Derivation:
 
     @cached_property
     def free_symbols(self) -> frozenset[sympy.Symbol]:
-        found: set[sympy.Symbol] = set()
-        for shape in (*self.input_shapes, *self.output_shapes):
-            for size in shape:
-                found |= size.free_symbols
+        return frozenset().union(*(value.free_symbols for value in self._distinct_values()))
+
+    def _distinct_values(self) -> set[sympy.Basic]:
+        """Every size, count and condition, each distinct expression once (rows share most of them)."""
+        values: set[sympy.Basic] = {size for shape in (*self.input_shapes, *self.output_shapes) for size in shape}
         for row in self.rows:
-            found |= row.multiplicity.free_symbols
-            for size in row.output_shape:  # a size set inside the network (AdaptiveAvgPool2d("a"))
-                found |= size.free_symbols
-            for step in (*row.sizes, row.params, row.non_trainable, row.buffers, row.macs):
-                found |= step.value.free_symbols
-        for condition in self.conditions:  # a symbol may occur only in a condition (in_channels="c")
-            found |= condition.relation.free_symbols
-        return frozenset(found)
+            values.add(row.multiplicity)
+            values.update(row.output_shape)  # a size set inside the network (AdaptiveAvgPool2d("a"))
+            values.update(step.value for step in (*row.sizes, row.params, row.non_trainable, row.buffers, row.macs))
+        values.update(condition.relation for condition in self.conditions)  # in_channels="c": only in a condition
+        return values
 
     def row(self, name: str) -> Row:
         for row in self.rows:
@@ -385,7 +419,7 @@ class Derivation:
         return replace(
             self,
             rows=rows,
-            origin=(self, change),
+            origin=(self, mapping) if mapping else None,
             input_shapes=tuple(tuple(change(size) for size in shape) for shape in self.input_shapes),
             output_shapes=tuple(tuple(change(size) for size in shape) for shape in self.output_shapes),
             conditions=tuple(conditions),
@@ -401,6 +435,10 @@ class Derivation:
 
     def to_latex(self, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None) -> str:
         return render.latex.render(self, standalone=standalone, receptive_field=receptive_field, memory=memory)
+
+    def to_tikz(self) -> str:
+        """A ``tikzpicture`` of the architecture, one column wide (see :mod:`symcnn.render.tikz`)."""
+        return render.tikz.render(self)
 
     def to_json(self, *, receptive_field: bool = False, memory: Any = None) -> str:
         return render.json.render(self, receptive_field=receptive_field, memory=memory)

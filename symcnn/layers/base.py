@@ -11,7 +11,7 @@ spec names is :mod:`.registry`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -142,14 +142,23 @@ class Layer:
         Returns ``None`` when it holds for every value of the symbols.
         """
         rule = f"{divisor_name} must divide {dividend_name}"
-        failure = f"{rule}, got {dividend_name}={dividend} and {divisor_name}={divisor}"
-        return self._must_hold(rule, sympy.Eq(sympy.Mod(dividend, divisor), 0), failure)
+        numbers = divisor.is_Integer and dividend.is_Integer  # settled without building a relation
+        if numbers and int(dividend) % int(divisor) == 0:  # type: ignore[call-overload]
+            return None
+        return self._must_hold(
+            rule,
+            sympy.Eq(sympy.Mod(dividend, divisor), 0),
+            lambda: f"{rule}, got {dividend_name}={dividend} and {divisor_name}={divisor}",
+        )
 
-    def _must_hold(self, rule: str, holds: sympy.Basic, failure: str) -> Check | None:
-        """A rule on the arguments or sizes: an error when false, a condition when open."""
+    def _must_hold(self, rule: str, holds: sympy.Basic, failure: str | Callable[[], str]) -> Check | None:
+        """A rule on the arguments or sizes: an error when false, a condition when open.
+
+        ``failure`` may be a function making the message, so a rule that holds prints nothing.
+        """
         holds = decide(holds)
         if holds is sympy.false:
-            raise ShapeError(failure)
+            raise ShapeError(failure if isinstance(failure, str) else failure())
         return None if holds is sympy.true else Check(rule, holds)
 
     def _check_declared(self, attribute: str, actual: sympy.Expr) -> Check | None:
@@ -157,10 +166,12 @@ class Layer:
         declared = getattr(self, attribute)
         if declared is None:
             return None
+        if declared == actual:
+            return None
         return self._must_hold(
             f"{attribute} must equal the input's {actual}",
             sympy.Eq(declared, actual),
-            f"{attribute} is {declared} but the input has {actual}",
+            lambda: f"{attribute} is {declared} but the input has {actual}",
         )
 
     # -- convenience, for one-off questions ---------------------------------------

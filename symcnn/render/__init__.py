@@ -5,6 +5,6 @@ attributes and never import :mod:`symcnn.derivation` (only for type checking),
 so the imports run one way.
 """
 
-from . import json, latex, markdown, text
+from . import json, latex, markdown, text, tikz
 
-__all__ = ["json", "latex", "markdown", "text"]
+__all__ = ["json", "latex", "markdown", "text", "tikz"]

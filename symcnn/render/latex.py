@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ..exact.printing import to_latex
+from ..exact.printing import _LONG_SUM, to_latex
 from ..exact.rules import Rule
 from ..exact.steps import Step
 from .common import shape_latex, size_cells, total_terms, value_latex
@@ -50,6 +50,7 @@ PACKAGES = ("amsmath", "amssymb", "array", "booktabs", "longtable")
 
 # Estimated characters per row of a display: about 40 em, which fits a 12 cm text width.
 LINE_BUDGET = 46
+COLUMN_BUDGET = 26  # the same for one column of a two-column venue (about 3.4 in)
 CELL_BUDGET = 26  # the widest unbreakable formula a table cell takes (about a third of the text width)
 _COMMAND = re.compile(r"\\(?:left|right|mathopen|mathclose|frac|mathrm|text)\b|\\[a-zA-Z]+|[{}^_ &]|\\[,;!]")
 _OPERATOR = re.compile(r"[-+=]|\\cdot|\\times")
@@ -148,19 +149,33 @@ def table(derivation: Derivation, receptive_field: bool = False) -> str:
 
 
 def _terms(value: sympy.Expr) -> list[sympy.Expr]:
-    return list(sympy.Add.make_args(value)) if isinstance(value, sympy.Add) else [value]
+    """A sum's terms in the printer's order: descending degree, the constant last (``38k^2 + 223k + 10``).
+
+    Every table cell, total and derivation row takes its terms from here, so a polynomial reads
+    the same everywhere (and the same as ``to_latex`` prints it whole).
+    """
+    if not isinstance(value, sympy.Add):
+        return [value]
+    if len(value.args) > _LONG_SUM:  # ordering a 1,000-term sum costs more than it helps
+        return list(value.args)
+    return list(value.as_ordered_terms())
 
 
-def _wrapped(terms: list[sympy.Expr], used: int) -> list[str]:
+terms = _terms
+
+
+def _wrapped(
+    terms: list[sympy.Expr], used: int, budget: int = LINE_BUDGET, show: Callable[[sympy.Expr], str] = value_latex
+) -> list[str]:
     """``t1 + t2 - t3 ...`` in lines of at most :data:`LINE_BUDGET` plain-text characters."""
     lines: list[str] = []
     current: list[str] = []
     for index, term in enumerate(terms):
-        shown = value_latex(term)
+        shown = show(term)
         room = width(shown) + 3
         sign = "" if index == 0 else ("- " if shown.startswith("-") else "+ ")
         piece = sign + (shown[1:].lstrip() if sign == "- " else shown)
-        if current and used + room > LINE_BUDGET:
+        if current and used + room > budget:
             lines.append(" ".join(current))
             current, used = [], 8
         current.append(piece)
@@ -169,41 +184,48 @@ def _wrapped(terms: list[sympy.Expr], used: int) -> list[str]:
     return lines
 
 
-def broken_sum(label: str, terms: list[sympy.Expr], *, result: sympy.Expr | None = None) -> list[str]:
+def broken_sum(
+    label: str,
+    terms: list[sympy.Expr],
+    *,
+    result: sympy.Expr | None = None,
+    budget: int = LINE_BUDGET,
+    show: Callable[[sympy.Expr], str] = value_latex,
+) -> list[str]:
     """``label = t1 + t2 + ... (= result)`` as ``align*`` rows, each at most :data:`LINE_BUDGET` wide.
 
     Continuation rows are indented with ``\\quad``; the result starts a row of its
     own (``= ...``) unless it fits on the last one.
     """
-    lines = _wrapped(terms, len(label))
+    lines = _wrapped(terms, len(label), budget, show)
     rows = [rf"\text{{{label}}} &= {lines[0]}" if label else f"&= {lines[0]}"]
     rows += [rf"&\quad {line}" for line in lines[1:]]
     if result is not None and [value_latex(term) for term in terms] != [value_latex(result)]:
         shown = value_latex(result)
-        if len(lines) == 1 and len(label) + width(lines[0]) + width(shown) + 3 <= LINE_BUDGET:
+        if len(lines) == 1 and len(label) + width(lines[0]) + width(shown) + 3 <= budget:
             rows[-1] += f" = {shown}"
         else:
-            result_lines = _wrapped(_terms(result), 2)
+            result_lines = _wrapped(_terms(result), 2, budget)
             rows.append(f"&= {result_lines[0]}")
             rows += [rf"&\quad {line}" for line in result_lines[1:]]
     return rows
 
 
-def _step_lines(label: str, step: Step) -> list[str]:
+def _step_lines(label: str, step: Step, budget: int = LINE_BUDGET) -> list[str]:
     """One step; the rule with values and its value on separate rows when together they are too wide."""
     value = value_latex(step.value)
     value_width = width(value)
     general = step.substituted.latex() if step.substituted is not None else None
     if general == value:
         general = None
-    if value_width > LINE_BUDGET:  # a long sum: broken over rows, after the rule with values
-        rows = broken_sum(label, _terms(step.value))
+    if value_width > budget:  # a long sum: broken over rows, after the rule with values
+        rows = broken_sum(label, _terms(step.value), budget=budget)
         if general is None:
             return rows
         return [rf"\text{{{label}}} &= {general}", "&" + rows[0].split("&", 1)[1], *rows[1:]]
     if general is None:
         return [rf"\text{{{label}}} &= {value}"]
-    if width(general) + value_width + len(label) > LINE_BUDGET:
+    if width(general) + value_width + len(label) > budget:
         return [rf"\text{{{label}}} &= {general}", rf"&= {value}"]
     return [rf"\text{{{label}}} &= {general} = {value}"]
 
@@ -220,7 +242,9 @@ def _receptive_lines(derivation: Derivation, row: Row) -> list[str]:
     ]
 
 
-def _blocks(derivation: Derivation, receptive_field: bool = False) -> list[tuple[str, list[str]]]:
+def _blocks(
+    derivation: Derivation, receptive_field: bool = False, budget: int = LINE_BUDGET
+) -> list[tuple[str, list[str]]]:
     """(heading, align lines) per layer that derives something, then the totals."""
     blocks = []
     for row in derivation.layers:
@@ -228,28 +252,45 @@ def _blocks(derivation: Derivation, receptive_field: bool = False) -> list[tuple
             continue
         lines = []
         for label, step in size_cells(row.sizes):
-            lines.extend(_step_lines(escape(label), step))
+            lines.extend(_step_lines(escape(label), step, budget))
         for step in (row.params, row.non_trainable, row.buffers, row.macs):
             if step.substituted is not None:
-                lines.extend(_step_lines(_LABELS.get(step.quantity, step.quantity), step))
+                lines.extend(_step_lines(_LABELS.get(step.quantity, step.quantity), step, budget))
         if receptive_field:
             lines.extend(_receptive_lines(derivation, row))
         blocks.append((f"{name_latex(row.name)} ({escape(row.kind)})", lines))
     totals = derivation.totals
     terms = [value for _, value in total_terms(derivation)] or [sympy.Integer(0)]
     blocks.append(
-        ("total", [*broken_sum("parameters", terms, result=totals.params), *broken_sum("MACs", _terms(totals.macs))])
+        (
+            "total",
+            [
+                *broken_sum("parameters", terms, result=totals.params, budget=budget),
+                *broken_sum("MACs", _terms(totals.macs), budget=budget),
+            ],
+        )
     )
     return blocks
 
 
-def equations(derivation: Derivation, receptive_field: bool = False) -> str:
+def equations(derivation: Derivation, receptive_field: bool = False, budget: int = LINE_BUDGET) -> str:
     """The derivation, one ``align*`` per layer (TeX would run out of memory on one for
-    thousands of layers), then the totals with long sums broken over lines."""
+    thousands of layers), then the totals with long sums broken over lines.
+
+    ``budget`` is the estimated characters per display row (:data:`COLUMN_BUDGET` for a
+    column of a two-column page)."""
     parts = []
-    for heading, lines in _blocks(derivation, receptive_field):
+    # In a column, a heading of long dotted names is set ragged (justified, it would overfill).
+    opening, closing = (r"{\raggedright\noindent ", r"\par}") if budget < LINE_BUDGET else (r"\noindent ", "")
+    for heading, lines in _blocks(derivation, receptive_field, budget):
         parts.append(
-            rf"\noindent {heading}" + "\n" + r"\begin{align*}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{align*}"
+            rf"{opening}{heading}{closing}"
+            + "\n"
+            + r"\begin{align*}"
+            + "\n"
+            + " \\\\\n".join(lines)
+            + "\n"
+            + r"\end{align*}"
         )
     return "\n".join(parts)
 

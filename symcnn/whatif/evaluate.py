@@ -44,14 +44,36 @@ Magnitudes = Mapping[str, int]  # symbol name -> largest |value| in the batch
 
 
 class _Context:
-    """One batch: the symbol values, the dtype, memoised node results, undefined entries."""
+    """One batch: the symbol values, the dtype, memoised node results, undefined entries.
 
-    def __init__(self, values: Mapping[str, Array], size: int, exact: bool) -> None:
+    An exact batch (some value or intermediate beyond int64) still computes in int64
+    every node whose bound, and every bound below it, fits (``narrow``: their ids);
+    only the nodes above them work on Python integers, their int64 inputs widened
+    once.  A sweep of widths up to 2**40 then pays Python's arithmetic for the last
+    products only.
+    """
+
+    def __init__(
+        self,
+        values: Mapping[str, Array],
+        size: int,
+        exact: bool,
+        narrow: frozenset[int] = frozenset(),
+        narrow_values: Mapping[str, Array] | None = None,
+    ) -> None:
         self.values = values
         self.size = size
         self.exact = exact
         self.memo: dict[int, Any] = {}
+        self.wide: dict[int, Pair] = {}  # int64 results widened to Python integers, once
         self.undefined: Array | None = None  # division by zero, e.g. a stride of 0 outside the domain
+        self.narrow_nodes = narrow
+        self.narrow_values = narrow_values or {}
+        self.in_narrow = False  # whether the node being computed works in int64
+
+    @property
+    def dtype(self) -> Any:
+        return object if self.exact and not self.in_narrow else np.int64
 
     def mark_undefined(self, where: Array) -> None:
         self.undefined = where if self.undefined is None else (self.undefined | where)
@@ -63,7 +85,16 @@ class _Node:
     def pair(self, context: _Context) -> Pair:
         key = id(self)
         if key not in context.memo:
-            context.memo[key] = self._pair(context)
+            outer = context.in_narrow
+            context.in_narrow = key in context.narrow_nodes
+            try:
+                context.memo[key] = self._pair(context)
+            finally:
+                context.in_narrow = outer
+        if context.exact and not context.in_narrow and key in context.narrow_nodes:
+            if key not in context.wide:  # an int64 result read by a node that works on Python integers
+                context.wide[key] = tuple(_widen(value) for value in context.memo[key])  # type: ignore[assignment]
+            return context.wide[key]
         return context.memo[key]  # type: ignore[no-any-return]
 
     def _pair(self, context: _Context) -> Pair:
@@ -100,6 +131,8 @@ class _Symbol(_Node):
         self.name = name
 
     def _pair(self, context: _Context) -> Pair:
+        if context.in_narrow and self.name in context.narrow_values:
+            return context.narrow_values[self.name], 1
         return context.values[self.name], 1
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
@@ -351,7 +384,7 @@ class _Selection(_Node):
             chosen |= condition
         if not chosen.all():
             context.mark_undefined(~chosen)
-        dtype = object if context.exact else np.int64
+        dtype = context.dtype
         shaped = [np.broadcast_to(np.asarray(n, dtype=dtype), (context.size,)) for n in numerators]
         if not isinstance(common, int):
             common = np.broadcast_to(np.asarray(common, dtype=dtype), (context.size,))
@@ -446,11 +479,39 @@ def batch_fits_int64(nodes: Sequence[_Node], magnitudes: Magnitudes) -> bool:
     return all(max(n, d) <= INT64_LIMIT for n, d in memo.values())
 
 
+def _widen(value: Array) -> Array:
+    return value.astype(object) if isinstance(value, np.ndarray) and value.dtype != object else value
+
+
+def _narrow_nodes(nodes: Sequence[_Node], magnitudes: Magnitudes) -> frozenset[int]:
+    """Ids of the nodes whose every intermediate, theirs and below, stays below 2**63."""
+    bounds: dict[int, tuple[int, int]] = {}
+    for node in nodes:
+        node.magnitude(magnitudes, bounds)
+    fits: dict[int, bool] = {}
+
+    def visit(node: _Node) -> bool:
+        key = id(node)
+        if key not in fits:
+            children = [visit(child) for child in node.children()]  # every child visited
+            n, d = bounds.get(key, (INT64_LIMIT + 1, 1))
+            fits[key] = all(children) and max(n, d) <= INT64_LIMIT
+        return fits[key]
+
+    for node in nodes:
+        visit(node)
+    return frozenset(key for key, fit in fits.items() if fit)
+
+
 def _batch_magnitudes(values: Mapping[str, Array]) -> dict[str, int]:
     sizes = {}
     for name, array in values.items():
         array = np.asarray(array)
-        sizes[name] = max(abs(int(array.min())), abs(int(array.max()))) if array.size else 0
+        if array.dtype == object and array.size:  # Python's min/max: NumPy's reduce on objects is slower
+            items = array.ravel().tolist()
+            sizes[name] = max(abs(min(items)), abs(max(items)))
+        else:
+            sizes[name] = max(abs(int(array.min())), abs(int(array.max()))) if array.size else 0
     return sizes
 
 
@@ -515,11 +576,22 @@ def evaluate(
     and the mask of entries where some formula is undefined (or None).
     """
     nodes = [item.node for item in items]
+    magnitudes = _batch_magnitudes(values)  # every value must fit too, used or not
     if exact is None:
-        magnitudes = _batch_magnitudes(values)  # every value must fit too, used or not
         exact = max(magnitudes.values(), default=0) > INT64_LIMIT or not batch_fits_int64(nodes, magnitudes)
     prepared, size = _prepare(values, exact)
-    context = _Context(prepared, size, exact)
+    narrow: frozenset[int] = frozenset()
+    narrow_values: dict[str, Array] = {}
+    if exact:
+        for name, value in values.items():
+            if magnitudes[name] > INT64_LIMIT:
+                continue
+            array = np.asarray(value).ravel()
+            array = array if array.dtype == np.int64 else array.astype(np.int64)
+            narrow_values[name] = np.broadcast_to(array, (size,)) if array.size == 1 and size != 1 else array
+        if narrow_values:
+            narrow = _narrow_nodes(nodes, magnitudes)
+    context = _Context(prepared, size, exact, narrow, narrow_values)
     results = []
     for item in items:
         if isinstance(item, Predicate):

@@ -10,9 +10,10 @@ import sympy
 
 import symcnn
 import symcnn.model.examples
+from symcnn import zoo
 from symcnn.cli import main
 from symcnn.errors import SpecError
-from symcnn.paper import Options, macro_base, macros, write
+from symcnn.paper import Options, files, macro_base, macros, write
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,13 +64,17 @@ def test_every_fragment_compiles_inside_an_article(tmp_path, networks, pdflatex)
     from tests.render.test_latex_typesetting import assert_typesets_cleanly
 
     options = Options(at={"H": 224, "W": 224})
+    from tests.paper.typeset import packages
+
     names = write(networks, str(tmp_path / "fragments"), options)
+    needed = sorted({p for name in names for p in packages((tmp_path / "fragments" / name).read_text())})
+    assert set(needed) == {*options.packages, "tikz"}  # the diagram needs tikz, the rest what Options says
     body = [r"\input{fragments/macros.tex}", r"Cited: \MnistParams{} and \ResNetStemParamsFormula."]
     body += [rf"\input{{fragments/{name}}}" for name in names if name != "macros.tex"]
     document = "\n".join(
         [
             r"\documentclass{article}",
-            rf"\usepackage{{{','.join(options.packages)}}}",
+            rf"\usepackage{{{','.join(needed)}}}",
             r"\allowdisplaybreaks",
             r"\begin{document}",
             *body,
@@ -79,7 +84,7 @@ def test_every_fragment_compiles_inside_an_article(tmp_path, networks, pdflatex)
     assert_typesets_cleanly(pdflatex("article", document))
 
 
-def test_long_networks_are_grouped_by_block_in_the_table():
+def test_long_networks_get_a_stage_table_and_layers_on_request():
     blocks = symcnn.Sequential(
         symcnn.Input(8, 16, 16),
         *[
@@ -89,9 +94,27 @@ def test_long_networks_are_grouped_by_block_in_the_table():
             for index in range(30)
         ],
     ).derive()
-    table = write.__globals__["table"](blocks, Options())
-    assert table.count(r"\\") == 1 + 1 + 30 + 1  # header, input, one line per block, total
-    assert r"layer7.\allowbreak{}*" in table
+    table = files({"blocks": blocks}, Options())["Blocks-table.tex"]
+    assert table.startswith("% stages table")
+    assert table.count(r"3{\times}3,\,8") == 30  # one row per stage, its block as a bracket
+    layers = files({"blocks": blocks}, Options(table="layers"))["Blocks-table.tex"]
+    assert layers.startswith("% layers table") and layers.count(r"\texttt{layer") == 60
+    with pytest.raises(SpecError, match="table must be one of"):
+        Options(table="wide")
+
+
+def test_one_polynomial_order_in_table_totals_macros_and_derivation():
+    # Descending degree, the constant last, everywhere: 2763 w^2 + 146476 w + 4865320.
+    written = files({"resnet50": zoo.resnet50(width_per_group="w").derive()}, Options())
+
+    def plain(text: str) -> str:  # number separators, line breaks and alignment out of the way
+        text = re.sub(r"(?<=\d)(?:\{,\}|\\,)(?=\d)", "", text)
+        for mark in (r"\,", r"\allowbreak", r"&\quad", "\\\\", "&"):
+            text = text.replace(mark, " ")
+        return " ".join(text.split())
+
+    for name in ("ResnetFifty-table.tex", "ResnetFifty-totals.tex", "ResnetFifty-derivation.tex", "macros.tex"):
+        assert "2763 w^{2} + 146476 w + 4865320" in plain(written[name]), name
 
 
 def test_cli_writes_the_fragments(tmp_path, capsys):

@@ -99,3 +99,15 @@ def test_division_by_zero_is_reported_as_undefined():
     (result,), undefined = evaluate([formula], {"H": np.array([9, 9, 9]), "s": np.array([1, 2, 5])})
     assert undefined.tolist() == [False, True, False]
     assert result[0] == -9 and result[2] == 3
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 2**45), min_size=1, max_size=50), st.integers(8, 4096))
+def test_mixed_width_batches_are_exact(widths: list[int], height: int) -> None:
+    """Beyond int64 only at the top: the sizes in int64, the products in Python integers, all exact."""
+    H, k = sympy.symbols("H k", integer=True, positive=True)
+    side = sympy.floor((H - 3) / 2) + 1
+    expr = 18 * k**2 * side**2 + 20 * k * side**2 + sympy.Max(k, H) * sympy.floor(side / 3)
+    f = Formula(expr, ["H", "k"])
+    found = f({"H": np.full(len(widths), height, dtype=np.int64), "k": np.array(widths, dtype=np.int64)})
+    assert [int(value) for value in found] == [int(expr.subs({H: height, k: width})) for width in widths]

@@ -208,15 +208,15 @@ def _layernorm2d(self: Importing, node: Any, args: list[Any], kwargs: dict[str, 
     return self.layer(self.name(node), sl.Permute, [normed], dims=(0, 3, 1, 2))
 
 
-#: Module types whose layer is built by a handler of its own (by class name).
-_SPECIAL: dict[str, Callable[[type[Layer]], Handler]] = {
-    "RNN": _rnn,
-    "LSTM": _rnn,
-    "GRU": _rnn,
-    "MultiheadAttention": lambda kind: _ModuleHandler(_attention, _batch_first),
-    "MaxUnpool1d": _max_unpool,
-    "MaxUnpool2d": _max_unpool,
-    "MaxUnpool3d": _max_unpool,
+#: Layer kinds whose torch module is read by a handler of its own (keyed by the symcnn class).
+_SPECIAL: dict[type[Layer], Callable[[type[Layer]], Handler]] = {
+    sl.RNN: _rnn,
+    sl.LSTM: _rnn,
+    sl.GRU: _rnn,
+    sl.MultiheadAttention: lambda kind: _ModuleHandler(_attention, _batch_first),
+    sl.MaxUnpool1d: _max_unpool,
+    sl.MaxUnpool2d: _max_unpool,
+    sl.MaxUnpool3d: _max_unpool,
 }
 
 
@@ -228,11 +228,12 @@ def _module_table(torch: Any) -> dict[type, Handler]:
         module_type = getattr(nn, kind.__name__, None)
         if not isinstance(module_type, type) or not issubclass(module_type, nn.Module):
             continue
-        if kind.__name__ in _SPECIAL:
-            table[module_type] = _SPECIAL[kind.__name__](kind)
+        if kind in _SPECIAL:
+            table[module_type] = _SPECIAL[kind](kind)
         else:
-            pools = "MaxPool" in kind.__name__  # return_indices=True: (output, indices)
-            table[module_type] = _module_handler(_fields(kind), "the indices" if pools else "")
+            # A layer with a return_indices argument returns (output, indices) when it is set.
+            indices = any(field.name == "return_indices" for field in dataclasses.fields(kind))
+            table[module_type] = _module_handler(_fields(kind), "the indices" if indices else "")
     try:
         from torchvision.models.convnext import LayerNorm2d
         from torchvision.ops import StochasticDepth

@@ -1,0 +1,101 @@
+"""Measurements taken in fresh processes: first summary, substitution, import cost (issue 21).
+
+Each figure is the median of ``runs`` cold processes, both tools measured side by
+side in the same process (alternating which goes first), so machine load affects
+both alike.  Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+
+FIRST_SUMMARY = r"""
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+import torch, torchvision, torchinfo, symcnn
+from symcnn.adapters.torch import from_torch
+name, size, symcnn_first = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+warm = torchvision.models.resnet18(weights=None).eval()
+torchinfo.summary(warm, input_size=(1, 3, size, size), verbose=0)
+from_torch(warm, (3, size, size)).derive().totals
+symcnn.clear_caches()
+model = getattr(torchvision.models, name)(weights=None).eval()
+
+def ours():
+    t = time.perf_counter()
+    d = from_torch(model, (3, size, size)).derive()
+    d.totals, d.output_shape
+    return time.perf_counter() - t
+
+def theirs():
+    t = time.perf_counter()
+    torchinfo.summary(model, input_size=(1, 3, size, size), verbose=0)
+    return time.perf_counter() - t
+
+if symcnn_first:
+    mine = ours(); other = theirs()
+else:
+    other = theirs(); mine = ours()
+print(json.dumps({"symcnn": mine, "torchinfo": other}))
+"""
+
+SUBS = r"""
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+import torchvision, symcnn
+from symcnn.adapters.torch import from_torch
+name, size = sys.argv[1], int(sys.argv[2])
+model = getattr(torchvision.models, name)(weights=None).eval()
+from_torch(torchvision.models.resnet18(weights=None).eval(), (3, size, size)).derive().totals
+symbolic = from_torch(model, (3, "H", "W")).derive()
+symbolic.totals
+t = time.perf_counter(); first = symbolic.subs(H=size, W=size).totals; subs_first = time.perf_counter() - t
+t = time.perf_counter(); again = symbolic.subs(H=size + 2, W=size + 2).totals; subs_again = time.perf_counter() - t
+symcnn.clear_caches()
+t = time.perf_counter(); fresh = from_torch(model, (3, size, size)).derive().totals; derive = time.perf_counter() - t
+assert first == fresh, (first, fresh)
+print(json.dumps({"subs_first": subs_first, "subs_again": subs_again, "fresh_derive": derive}))
+"""
+
+IMPORT = r"""
+import json, sys, time
+t = time.perf_counter()
+import importlib
+importlib.import_module(sys.argv[1])
+print(json.dumps({"seconds": time.perf_counter() - t}))
+"""
+
+
+def _run(code: str, *args: object) -> dict[str, float]:
+    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True)
+    result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+def first_summary(name: str, size: int, runs: int) -> dict[str, float]:
+    """Median seconds of each tool's first summary of ``name``, and the ratio of the medians."""
+    samples = [_run(FIRST_SUMMARY, name, size, run % 2) for run in range(runs)]
+    ours = statistics.median(sample["symcnn"] for sample in samples)
+    theirs = statistics.median(sample["torchinfo"] for sample in samples)
+    return {"symcnn": ours, "torchinfo": theirs, "ratio": theirs / ours}
+
+
+def substitution(name: str, size: int, runs: int) -> dict[str, float]:
+    samples = [_run(SUBS, name, size) for _ in range(runs)]
+    medians = {key: statistics.median(sample[key] for sample in samples) for key in samples[0]}
+    medians["ratio_first"] = medians["fresh_derive"] / medians["subs_first"]
+    medians["ratio_again"] = medians["fresh_derive"] / medians["subs_again"]
+    return medians
+
+
+def import_cost(runs: int) -> dict[str, float]:
+    """``import symcnn`` against ``import sympy``, each in cold processes (alternating)."""
+    sympy_times, symcnn_times = [], []
+    for _ in range(runs):
+        sympy_times.append(_run(IMPORT, "sympy")["seconds"])
+        symcnn_times.append(_run(IMPORT, "symcnn")["seconds"])
+    sympy_median, symcnn_median = statistics.median(sympy_times), statistics.median(symcnn_times)
+    return {"sympy": sympy_median, "symcnn": symcnn_median, "ratio": symcnn_median / sympy_median}
