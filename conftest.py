@@ -75,6 +75,8 @@ def _setup(namespace: dict[str, object]) -> None:
     # For `<!-- skip: next if(not torch_available, reason="needs PyTorch") -->`.
     namespace["torch_available"] = importlib.util.find_spec("torch") is not None
     namespace["matplotlib_available"] = importlib.util.find_spec("matplotlib") is not None
+    namespace["onnx_available"] = importlib.util.find_spec("onnx") is not None
+    namespace["keras_available"] = importlib.util.find_spec("keras") is not None
 
     namespace["_directory"] = directory = tempfile.TemporaryDirectory()
     namespace["_scratch"] = directory.name

@@ -65,9 +65,17 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # from_torch imports torch; load it only when asked for (import symcnn never imports torch).
+    # The adapters import their framework; load them only when asked for (import symcnn imports none).
     if name == "from_torch":
         from .adapters.torch import from_torch
 
         return from_torch
+    if name == "from_onnx":
+        from .adapters.onnx import from_onnx
+
+        return from_onnx
+    if name == "from_keras":
+        from .adapters.keras import from_keras
+
+        return from_keras
     raise AttributeError(f"module 'symcnn' has no attribute {name!r}")

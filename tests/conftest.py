@@ -1,15 +1,24 @@
-"""Shared fixtures: the worked MNIST example and golden-file comparison.
+"""Shared fixtures: the worked MNIST example, golden-file comparison, PyTorch's totals checked.
 
 Set SYMCNN_UPDATE_GOLDEN=1 to rewrite golden files after an intended change
 (then read the diff before committing it).
+
+Every ``from_torch`` import in the suite is checked against PyTorch's own sums
+(issue 17): the importer and the measuring pass are wrapped so that each
+network they return is derived and its totals compared with
+``sum(p.numel() for p in model.parameters())`` and the same for buffers,
+independently of the check the importer makes itself.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -61,3 +70,37 @@ def pdflatex(tmp_path):
 # Helper modules, not tests: --doctest-modules would import them, and corpus.py needs torch
 # at import (test_user_models.py imports it after skipping where torch is absent).
 collect_ignore = ["adapters/corpus.py"]
+
+
+def assert_totals_match(model: Any, network: Any) -> None:
+    totals = network.derive().totals
+    if totals.params.is_number:  # a count that depends on the input is checked by its conditions
+        assert totals.params == sum(p.numel() for p in model.parameters()), (totals.params, type(model).__name__)
+        assert totals.trainable == sum(p.numel() for p in model.parameters() if p.requires_grad)
+    if totals.buffers.is_number:
+        assert totals.buffers == sum(b.numel() for b in model.buffers()), (totals.buffers, type(model).__name__)
+
+
+@pytest.fixture(autouse=True)
+def _every_import_keeps_pytorch_totals(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    if importlib.util.find_spec("torch") is None:  # the adapter's tests skip themselves without torch
+        yield
+        return
+    import symcnn.adapters.torch as adapter  # does not import torch
+
+    importer, measure = adapter._Importer, adapter.measure
+
+    class Checked(importer):  # type: ignore[misc, valid-type]
+        def run(self, graph: Any) -> Any:
+            network = super().run(graph)
+            assert_totals_match(self.root, network)
+            return network
+
+    def measured(torch: Any, module: Any, *args: Any, **kwargs: Any) -> Any:
+        network = measure(torch, module, *args, **kwargs)
+        assert_totals_match(module, network)
+        return network
+
+    monkeypatch.setattr(adapter, "_Importer", Checked)
+    monkeypatch.setattr(adapter, "measure", measured)
+    yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from ..analysis.memory import CONVENTIONS, DTYPES, OPTIMIZERS
@@ -29,7 +30,8 @@ def configure(run: argparse.ArgumentParser) -> None:
     run.add_argument(
         "--torch", metavar="MODULE:BUILDER", help="import a PyTorch model, e.g. torchvision.models:resnet50"
     )
-    run.add_argument("--input", metavar="C,H,W", help="input shape for --torch, e.g. 3,H,W")
+    run.add_argument("--onnx", metavar="FILE", help="import an ONNX model file, e.g. resnet18.onnx")
+    run.add_argument("--input", metavar="C,H,W", help="input shape for --torch (or to override --onnx's), e.g. 3,H,W")
     run.add_argument("--zoo", metavar="MODEL", help="a zoo model, e.g. resnet50 (symcnn zoo lists them)")
     run.add_argument(
         "--set", nargs="+", default=[], metavar="NAME=VALUE", help="zoo hyperparameters, e.g. width_per_group=w"
@@ -95,20 +97,55 @@ def render(
 
 def _network(args: argparse.Namespace) -> Network:
     if args.zoo:
-        if args.spec or args.torch:
-            raise SpecError("give one of a spec file, --torch or --zoo")
+        if args.spec or args.torch or args.onnx:
+            raise SpecError("give one of a spec file, --torch, --onnx or --zoo")
         from ..zoo import get
 
         return get(args.zoo).from_text(substitutions(args.set, "--set"))
     if args.set:
         raise SpecError("--set is only used with --zoo")
-    if args.torch:
+    imported = imported_network(args)
+    if imported is not None:
         if args.spec:
-            raise SpecError("give either a spec file or --torch, not both")
-        return torch_network(args.torch, args.input)
-    if args.input:
-        raise SpecError("--input is only used with --torch")
+            raise SpecError("give either a spec file or --torch/--onnx, not both")
+        return imported
     return load_spec(args.spec) if args.spec else load_spec(MNIST)
+
+
+def imported_network(args: argparse.Namespace) -> Network | None:
+    """The model of ``--torch`` or ``--onnx`` (with ``--input``), or None when neither is given."""
+    torch_target, onnx_file = getattr(args, "torch", None), getattr(args, "onnx", None)
+    if torch_target and onnx_file:
+        raise SpecError("give either --torch or --onnx, not both")
+    if torch_target:
+        return torch_network(torch_target, args.input)
+    if onnx_file:
+        return onnx_network(onnx_file, args.input)
+    if getattr(args, "input", None):
+        raise SpecError("--input is only used with --torch or --onnx")
+    return None
+
+
+def onnx_network(path: str, shape: str | None) -> Network:
+    """``--onnx model.onnx [--input 3,H,W]``: read the graph (its own input sizes unless --input is given)."""
+    try:
+        import onnx  # noqa: F401  (the adapter imports it on use; say what to install before reading)
+
+        from ..adapters.onnx import from_onnx
+    except ImportError:
+        raise SpecError("--onnx needs the onnx package: pip install 'symcnn[onnx]'") from None
+    if not Path(path).is_file():
+        raise SpecError(f"--onnx: no such file {path!r}")
+    return from_onnx(path, None if shape is None else input_sizes(shape))
+
+
+def input_sizes(shape: str) -> tuple[Any, ...]:
+    """``3,H,W`` as ``(3, "H", "W")``; a bad size is reported as such, before a model is read."""
+    sizes = tuple(int(part) if part.isdigit() else part for part in (item.strip() for item in shape.split(",")))
+    if any(part == "" for part in sizes):
+        raise SpecError(f"--input expects sizes separated by commas, e.g. 3,H,W, got {shape!r}")
+    Input(*sizes)
+    return sizes
 
 
 def torch_network(target: str, shape: str | None) -> Network:
@@ -128,8 +165,5 @@ def torch_network(target: str, shape: str | None) -> Network:
         builder = getattr(importlib.import_module(module_name), builder_name)
     except (ImportError, AttributeError) as error:
         raise SpecError(f"cannot load {target}: {error}") from None
-    sizes = tuple(int(part) if part.isdigit() else part for part in (item.strip() for item in shape.split(",")))
-    if any(part == "" for part in sizes):
-        raise SpecError(f"--input expects sizes separated by commas, e.g. 3,H,W, got {shape!r}")
-    Input(*sizes)  # a bad size is reported as such, before the model is traced
+    sizes = input_sizes(shape)  # before the model is traced
     return from_torch(builder(), sizes)

@@ -13,7 +13,7 @@ from ..model.network import derive
 from ..model.spec import load_spec, read_spec
 from ..paper import COLUMNS, STYLES, TABLES, Options, TableTooWide, files, write_files
 from ..paper.check import stale
-from .derive import substitutions, torch_network
+from .derive import imported_network, substitutions
 
 NAME = "paper"
 HELP = "write LaTeX fragments (table, derivation, totals) and citable macros for a paper"
@@ -25,7 +25,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--torch", metavar="MODULE:BUILDER", help="also import a PyTorch model, e.g. torchvision.models:resnet50"
     )
-    parser.add_argument("--input", metavar="C,H,W", help="input shape for --torch, e.g. 3,H,W")
+    parser.add_argument("--onnx", metavar="FILE", help="also import an ONNX model file, e.g. resnet18.onnx")
+    parser.add_argument("--input", metavar="C,H,W", help="input shape for --torch (or to override --onnx's)")
     parser.add_argument(
         "--zoo", action="append", default=[], metavar="'MODEL [NAME=VALUE ...]'",
         help="a zoo model with its hyperparameters, e.g. --zoo 'resnet50 width_per_group=w' (repeatable)",
@@ -65,13 +66,15 @@ def _networks(args: argparse.Namespace) -> tuple[dict[str, Derivation], dict[str
         model, *settings = text.split()
         network = get(model).from_text(substitutions(settings, "--zoo"))
         sources.append((model, derive(network), "zoo " + " ".join([model, *settings])))
-    if args.torch:
-        origin = f"torch {args.torch} input {args.input}"
-        sources.append((args.torch.partition(":")[2], derive(torch_network(args.torch, args.input)), origin))
-    elif args.input:
-        raise SpecError("--input is only used with --torch")
+    imported = imported_network(args)
+    if imported is not None:
+        if args.torch:
+            name, origin = args.torch.partition(":")[2], f"torch {args.torch} input {args.input}"
+        else:
+            name, origin = Path(args.onnx).stem, f"onnx {args.onnx}" + (f" input {args.input}" if args.input else "")
+        sources.append((name, derive(imported), origin))
     if not sources:
-        raise SpecError("give at least one spec file, --zoo or --torch")
+        raise SpecError("give at least one spec file, --zoo, --torch or --onnx")
     if args.name:
         if len(args.name) != len(sources):
             raise SpecError(f"--name was given {len(args.name)} times for {len(sources)} networks")

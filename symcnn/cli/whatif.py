@@ -16,7 +16,7 @@ from ..errors import SpecError
 from ..exact.conventions import Conventions
 from ..model.network import derive
 from ..model.spec import load_spec
-from .derive import substitutions, torch_network
+from .derive import imported_network, substitutions
 
 NAME = "whatif"
 HELP = "what-if questions: solve under a budget, sensitivity, compare, sweep, plot"
@@ -28,7 +28,8 @@ def _network_arguments(parser: argparse.ArgumentParser, many: bool = False) -> N
     else:
         parser.add_argument("spec", nargs="?", help="YAML or JSON spec file")
     parser.add_argument("--torch", metavar="MODULE:BUILDER", help="a PyTorch model, e.g. torchvision.models:resnet50")
-    parser.add_argument("--input", metavar="C,H,W", help="input shape for --torch, e.g. 3,H,W")
+    parser.add_argument("--onnx", metavar="FILE", help="an ONNX model file, e.g. resnet18.onnx")
+    parser.add_argument("--input", metavar="C,H,W", help="input shape for --torch (or to override --onnx's)")
     parser.add_argument("--conventions", choices=("pytorch", "keras"), default="pytorch", help="counting convention")
 
 
@@ -101,12 +102,11 @@ def run(args: argparse.Namespace) -> str:
 
 def _derivation(spec: str | None, args: argparse.Namespace) -> Derivation:
     conventions = Conventions(framework=args.conventions)
-    if getattr(args, "torch", None):
+    imported = imported_network(args)
+    if imported is not None:
         if spec:
-            raise SpecError("give either a spec file or --torch, not both")
-        return derive(torch_network(args.torch, args.input), conventions=conventions)
-    if getattr(args, "input", None):
-        raise SpecError("--input is only used with --torch")
+            raise SpecError("give either a spec file or --torch/--onnx, not both")
+        return derive(imported, conventions=conventions)
     if not spec:
         raise SpecError("give a spec file (or --torch MODULE:BUILDER --input C,H,W)")
     return derive(load_spec(spec), conventions=conventions)
@@ -179,8 +179,8 @@ def _sweep(args: argparse.Namespace) -> str:
 def _plot(args: argparse.Namespace) -> str:
     from ..whatif import plot
 
-    if args.torch:
-        networks = {args.torch: _derivation(None, args)}
+    if args.torch or args.onnx:
+        networks = {args.torch or Path(args.onnx).stem: _derivation(None, args)}
     else:
         if not args.spec:
             raise SpecError("give one or more spec files (or --torch MODULE:BUILDER --input C,H,W)")

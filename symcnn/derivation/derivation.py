@@ -177,6 +177,7 @@ class Derivation:
     conventions: Conventions
     conditions: tuple[Condition, ...] = ()
     assumptions: tuple[tuple[sympy.Symbol, int], ...] = ()
+    output_names: tuple[str, ...] = ()  # one per output shape when the network names them
     # A substituted derivation: the one it came from and the substitution, for totals without its rows.
     origin: tuple[Derivation, Mapping[sympy.Basic, sympy.Expr]] | None = field(
         default=None, compare=False, repr=False
@@ -285,7 +286,17 @@ class Derivation:
 
     @property
     def output_shape(self) -> Shape:
+        """The first output's shape; a network with several outputs has them all in :attr:`output_shapes`."""
         return self.output_shapes[0]
+
+    @property
+    def outputs(self) -> tuple[tuple[str, Shape], ...]:
+        """Every output as ``(name, shape)``: the network's names (``"out"``, ``"h"``), else ``output``, ``output_1``;
+        unnamed, one output is ``(("output", shape),)``."""
+        names = self.output_names or tuple(
+            "output" if position == 0 else f"output_{position}" for position in range(len(self.output_shapes))
+        )
+        return tuple(zip(names, self.output_shapes, strict=True))
 
     @property
     def layers(self) -> tuple[Row, ...]:

@@ -71,6 +71,7 @@ def walk(
         rows=tuple(walker.rows),
         input_shapes=tuple(flow[0].shape for flow in sources),
         output_shapes=tuple(flow[0].shape for flow in outputs),
+        output_names=getattr(network, "output_names", ()),
         conventions=walker.conventions,
         conditions=tuple(walker.conditions),
     )

@@ -190,6 +190,11 @@ def size_same(i):  # type: ignore[no-untyped-def]
     return i
 
 
+@rule("padding 'same' as TensorFlow and ONNX pad: ceil(i/s) outputs, the padding made up to fit")
+def size_same_strided(i, s):  # type: ignore[no-untyped-def]
+    return (i - 1) // s + 1  # ceil(i/s), written as the window rules write their floors
+
+
 @rule("non-overlapping windows, stride = kernel, no padding")
 def size_tiled(i, n):  # type: ignore[no-untyped-def]
     return i // n
@@ -279,6 +284,11 @@ def affine_params(c):  # type: ignore[no-untyped-def]
 @rule("one value per feature")
 def per_feature(c):  # type: ignore[no-untyped-def]
     return c
+
+
+@rule("fixed statistics: mean and variance per feature, plus the count of samples seen")
+def normalization_statistics(c):  # type: ignore[no-untyped-def]
+    return 2 * c + 1
 
 
 @rule("BatchNorm buffers: running mean and variance, plus num_batches_tracked")

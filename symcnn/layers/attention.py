@@ -15,7 +15,7 @@ from ..exact.steps import Bind, Outcome, Tensor, derive_step, format_shape
 from .base import Layer
 from .registry import register
 
-__all__ = ["MultiheadAttention"]
+__all__ = ["MultiheadAttention"]  # AttentionWeights: made by importers only
 
 
 @register(prefix="attention")
@@ -102,3 +102,38 @@ class MultiheadAttention(Layer):
             vd=Bind(value_dim, "vd"),
         )
         return Outcome(Tensor.of((query.shape[0], embed)), params=params, macs=macs, checks=tuple(checks))
+
+
+@dataclass(frozen=True)
+class AttentionWeights(Layer):
+    """The attention weights ``nn.MultiheadAttention`` returns beside its output.
+
+    Inputs: the query ``(L, E)`` and the key ``(S, E_k)``.  The weights are
+    ``(L, S + extra)`` averaged over the heads, ``(heads, L, S + extra)`` per head
+    (``average_attn_weights=False``); ``extra`` counts the key positions the layer
+    adds (``add_bias_kv``, ``add_zero_attn``).  An importer's row: it holds nothing.
+
+    >>> from symcnn import Conventions
+    >>> query, key = Tensor.of((5, 8)), Tensor.of((7, 8))
+    >>> AttentionWeights(heads=2).apply((query, key), Conventions()).output.shape
+    (2, 5, 7)
+    """
+
+    kind: ClassVar[str] = "attention_weights"
+    prefix: ClassVar[str] = "weights"
+    arity: ClassVar[int] = 2
+
+    heads: Any = None  # None: averaged over the heads
+    extra: Any = 0
+
+    def __post_init__(self) -> None:
+        if self.heads is not None:
+            self._integer("heads")
+        self._integer("extra", minimum=0)
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        query, key = inputs
+        self._expect_rank(query, 2, what="query (length, features)")
+        self._expect_rank(key, 2, what="key (length, features)")
+        grid = (query.shape[0], key.shape[0] + self.extra)
+        return Outcome(Tensor.of(grid if self.heads is None else (self.heads, *grid)))

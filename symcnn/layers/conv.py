@@ -29,7 +29,7 @@ from ..exact.steps import (
 from .base import Layer
 from .field import Field
 from .registry import register
-from .window import window_size
+from .window import SAME_ANY_STRIDE, same_any_stride, window_size
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
@@ -90,6 +90,9 @@ class _ConvNd(Layer):
         if self.padding in ("valid", "same"):
             if self.padding == "same":
                 self._same_needs_stride_one()
+        elif self.padding in SAME_ANY_STRIDE:
+            if self.padding_mode != "zeros":
+                raise self._fail(f"padding={self.padding!r} pads with zeros; padding_mode must be 'zeros'")
         else:
             self._tuple("padding", self.dims, minimum=0)
 
@@ -114,6 +117,8 @@ class _ConvNd(Layer):
                 for name, size, shown in zip(spatial_names(self.dims), x.shape[1:], x.shown[1:], strict=True)
             )
             return steps, ()
+        if self.padding in SAME_ANY_STRIDE:
+            return same_any_stride(x, self.stride, self.dims), ()
         made = [
             window_size(name, size, shown, kernel, padding, stride, dilation)
             for name, size, shown, kernel, padding, stride, dilation in zip(

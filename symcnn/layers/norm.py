@@ -16,7 +16,7 @@ from .base import Layer
 from .field import Field
 from .registry import register
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "GroupNorm", "LayerNorm", "Normalization"]
 
 
 def affine_step(affine: bool, bias: bool, features: Bind) -> Step:
@@ -86,6 +86,36 @@ class BatchNorm3d(_BatchNorm):
     """``torch.nn.BatchNorm3d``."""
 
     ranks: ClassVar[tuple[int, ...]] = (4,)
+
+
+@register
+@dataclass(frozen=True)
+class Normalization(Layer):
+    """Keras's ``Normalization``: ``(x - mean) / sqrt(variance)`` with statistics adapted from data.
+
+    It holds a mean and a variance per channel (dimension 1) and the count of
+    samples they were computed from: 2C + 1 values, learned by ``adapt()``, not
+    by training.  Keras counts them as non-trainable parameters (``framework="keras"``),
+    PyTorch's vocabulary calls them buffers.
+
+    >>> Normalization().output_shape((3, 8, 8))
+    (3, 8, 8)
+    >>> from symcnn import KERAS
+    >>> Normalization()._outcome((3, 8, 8), KERAS).non_trainable.value
+    7
+    """
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        self._expect_rank(x, at_least=1)
+        statistics = derive_step(
+            "non_trainable" if conventions.framework == "keras" else "buffers",
+            rules.normalization_statistics,
+            c=Bind(x.shape[0], "c", x.shown[0]),
+        )
+        if conventions.framework == "keras":
+            return Outcome(x, non_trainable=statistics)
+        return Outcome(x, buffers=statistics)
 
 
 @register

@@ -14,7 +14,7 @@ from ..exact.steps import Check, Outcome, Step, Tensor, spatial_names
 from .base import Layer
 from .field import Field
 from .registry import register
-from .window import window_size
+from .window import SAME_ANY_STRIDE, same_any_stride, window_size
 
 __all__ = [
     "AdaptiveAvgPool1d",
@@ -53,9 +53,12 @@ class _Pool(Layer):
             self._set("stride", self.kernel_size)
         else:
             self._tuple("stride", self.dims)
-        if isinstance(self.padding, str) and self.padding in ("same", "valid"):
+        if isinstance(self.padding, str) and self.padding in SAME_ANY_STRIDE:
+            pass  # TensorFlow's and ONNX's 'same': ceil(i/s) windows, whatever the kernel
+        elif isinstance(self.padding, str) and self.padding in ("same", "valid"):
             raise self._fail(f"padding={self.padding!r} is only supported by convolutions")
-        self._tuple("padding", self.dims, minimum=0)
+        else:
+            self._tuple("padding", self.dims, minimum=0)
         self._flag("ceil_mode")
 
     def _dilation(self) -> tuple[sympy.Expr, ...]:
@@ -63,6 +66,8 @@ class _Pool(Layer):
 
     def _padding_checks(self) -> tuple[Check, ...]:
         """PyTorch: padding may be at most half the kernel (``p <= floor(n/2)``)."""
+        if self.padding in SAME_ANY_STRIDE:
+            return ()
         checks = []
         for padding, kernel in zip(self.padding, self.kernel_size, strict=True):  # type: ignore[attr-defined]
             holds = sympy.Le(2 * padding, kernel)
@@ -91,6 +96,9 @@ class _Pool(Layer):
         (x,) = inputs
         self._expect_rank(x, self.dims + 1)
         checks = self._padding_checks() + self._input_checks(x)
+        if self.padding in SAME_ANY_STRIDE:
+            out = Tensor.of((x.shape[0], *(step.value for step in same_any_stride(x, self.stride, self.dims))))
+            return Outcome(out, same_any_stride(x, self.stride, self.dims), checks=checks)
         made = [
             window_size(name, size, shown, kernel, padding, stride, dilation, ceil_mode=self.ceil_mode)  # type: ignore[attr-defined]
             for name, size, shown, kernel, padding, stride, dilation in zip(

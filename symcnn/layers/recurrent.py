@@ -22,7 +22,7 @@ from ..exact.steps import Bind, Check, Outcome, Tensor, derive_step
 from .base import Layer
 from .registry import register
 
-__all__ = ["GRU", "LSTM", "RNN"]
+__all__ = ["GRU", "LSTM", "RNN"]  # FinalState: made by importers only
 
 
 @dataclass(frozen=True)
@@ -152,3 +152,32 @@ class GRU(_Recurrent):
 
     def __post_init__(self) -> None:
         self._validate()
+
+
+@dataclass(frozen=True)
+class FinalState(Layer):
+    """A recurrent layer's final hidden (``h_n``) or cell (``c_n``) state, read beside its output.
+
+    Its input is the recurrent layer's output ``(L, D*h_out)``; its shape is one
+    sample's ``(D*num_layers, size)``.  PyTorch returns the state as
+    ``(D*num_layers, N, size)``, the batch in dimension 1 whatever
+    ``batch_first`` says.  An importer's row for ``h`` or ``c``: it holds nothing.
+
+    >>> FinalState(layers=2, size=20).output_shape((7, 40))
+    (2, 20)
+    """
+
+    kind: ClassVar[str] = "final_state"
+    prefix: ClassVar[str] = "state"
+
+    layers: Any = 1
+    size: Any = None
+
+    def __post_init__(self) -> None:
+        self._integer("layers")
+        self._integer("size")
+
+    def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
+        (x,) = inputs
+        self._expect_rank(x, 2, what="input (the recurrent layer's output: sequence length, features)")
+        return Outcome(Tensor.of((self.layers, self.size)))

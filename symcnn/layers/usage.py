@@ -39,8 +39,13 @@ class Held(Layer):
     ``repeated``: a further call of a layer whose parameters and buffers were
     counted at its first call (shapes and MACs are counted at every call);
     ``extra_buffers``: buffer elements held beside the layer's own;
+    ``missing_buffers``: buffer elements the layer's rule counts but the model
+    does not hold (an ONNX graph keeps BatchNorm's mean and variance, not
+    PyTorch's ``num_batches_tracked``);
     ``checks``: conditions the model adds to the layer's (a ``view`` that must
-    keep the batch in dimension 0).
+    keep the batch in dimension 0); ``framework``: count the layer as that
+    framework does whatever the derivation's conventions (a Keras model's
+    BatchNorm statistics are non-trainable parameters, as ``model.summary()`` says).
 
     >>> from symcnn import Conv2d
     >>> frozen = Held(Conv2d(3, 4, 3), frozen=108)
@@ -54,12 +59,14 @@ class Held(Layer):
     counted_before: int = 0
     repeated: bool = False
     extra_buffers: int = 0
+    missing_buffers: int = 0
     checks: tuple[Check, ...] = ()
+    framework: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.layer, Layer):
             raise self._fail(f"held: layer must be a layer, got {self.layer!r}")
-        for attribute in ("frozen", "counted_before", "extra_buffers"):
+        for attribute in ("frozen", "counted_before", "extra_buffers", "missing_buffers"):
             value = getattr(self, attribute)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise self._fail(f"{attribute} must be a non-negative integer, got {value!r}")
@@ -73,6 +80,8 @@ class Held(Layer):
 
     def apply(self, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
         assert self.layer is not None
+        if self.framework is not None:
+            conventions = replace(conventions, framework=self.framework)  # type: ignore[arg-type]
         outcome = apply_once(self.layer, inputs, conventions)
         if self.checks:
             outcome = replace(outcome, checks=outcome.checks + self.checks)
@@ -98,10 +107,15 @@ class Held(Layer):
                 shown = _shown(non_trainable) + self.frozen if non_trainable.value != 0 else None
                 non_trainable = Step("non_trainable", total, shown=shown)
         buffers = outcome.buffers
-        if self.extra_buffers:
-            total = buffers.value + self.extra_buffers
-            shown = _shown(buffers) + self.extra_buffers if buffers.value != 0 else None
-            buffers = Step("buffers", total, shown=shown)
+        change = self.extra_buffers - self.missing_buffers
+        if change:
+            total = buffers.value + change
+            if total.is_number and total < 0:
+                raise self._fail(
+                    f"leaves out {self.missing_buffers} buffer elements but the layer has {buffers.value}"
+                )
+            shown = _shown(buffers) + change if buffers.value != 0 else None
+            buffers = zero_step("buffers") if total == 0 else Step("buffers", total, shown=shown)
         return replace(outcome, params=params, non_trainable=non_trainable, buffers=buffers)
 
 

@@ -6,7 +6,9 @@ layer's values; all of them agree with PyTorch's general formula there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import sympy
 
@@ -14,7 +16,20 @@ from ..exact import rules
 from ..exact.display import Shown
 from ..exact.rules import Rule
 from ..exact.simplify import decide
-from ..exact.steps import Bind, Check, Step, Window, derive_step, size_check
+from ..exact.steps import Bind, Check, Step, Tensor, Window, derive_step, size_check, spatial_names
+
+# TensorFlow's (Keras's) and ONNX's 'same' for any stride: ceil(i/s) outputs, the total padding
+# max((ceil(i/s) - 1)*s + d*(k - 1) + 1 - i, 0), its odd element at the end ("same_upper": TensorFlow,
+# ONNX SAME_UPPER) or the start ("same_lower": ONNX SAME_LOWER).  Shapes and counts are the same.
+SAME_ANY_STRIDE = ("same_upper", "same_lower")
+
+
+def same_any_stride(x: Tensor, strides: Sequence[Any], dims: int) -> tuple[Step, ...]:
+    """Output sizes ``ceil(i/s)`` of a TensorFlow/ONNX 'same' window (see :data:`SAME_ANY_STRIDE`)."""
+    return tuple(
+        derive_step(name, rules.size_same_strided, i=Bind(size, "i", shown), s=Bind(stride, "s"))
+        for name, size, shown, stride in zip(spatial_names(dims), x.shape[1:], x.shown[1:], strides, strict=True)
+    )
 
 
 def window_size(

@@ -149,16 +149,25 @@ class Graph(Network):
     kind = "graph"
     inputs: tuple[Input, ...] = ()
     outputs: tuple[Node, ...] = ()
+    output_names: tuple[str, ...] = ()  # one per output, or none (``Derivation.output_names``)
 
     def __init__(
-        self, inputs: Input | Sequence[Input], outputs: Node | Sequence[Node], *, name: str | None = None
+        self,
+        inputs: Input | Sequence[Input],
+        outputs: Node | Sequence[Node],
+        *,
+        name: str | None = None,
+        output_names: Sequence[str] = (),
     ) -> None:
         ins = (inputs,) if isinstance(inputs, Input) else tuple(inputs)
         outs = (outputs,) if isinstance(outputs, Node) else tuple(outputs)
         if not ins or not outs:
             raise SpecError("graph: needs at least one input and one output")
+        if output_names and len(output_names) != len(outs):
+            raise SpecError(f"graph: {len(outs)} outputs but {len(output_names)} output names")
         object.__setattr__(self, "inputs", ins)
         object.__setattr__(self, "outputs", outs)
+        object.__setattr__(self, "output_names", tuple(output_names))
         object.__setattr__(self, "name", name)
 
     def inputs_declared(self) -> tuple[Input, ...]:

@@ -59,6 +59,7 @@ def as_dict(derivation: Derivation, *, receptive_field: bool = False, memory: An
         "input_shapes": [_shape(shape) for shape in derivation.input_shapes],
         "output_shape": _shape(derivation.output_shape),
         "output_shapes": [_shape(shape) for shape in derivation.output_shapes],
+        "output_names": [name for name, _ in derivation.outputs],
         "total_params": _value(totals.params),
         "trainable_params": _value(totals.trainable),
         "non_trainable_params": _value(totals.non_trainable),

@@ -315,7 +315,7 @@ def rules_section(derivation: Derivation) -> str:
 def facts(derivation: Derivation, receptive_field: bool = False, memory: Any = None) -> str:
     totals = derivation.totals
     items = [
-        rf"\item output shape: ${shape_latex(derivation.output_shape)}$",
+        _outputs(derivation),
         # Inline sums wrap between terms and factors (cell_latex); the full totals are in the derivation.
         rf"\item trainable parameters: {cell_latex(totals.trainable)}; non-trainable: "
         rf"{cell_latex(totals.non_trainable)}; buffers: {cell_latex(totals.buffers)}",
@@ -371,3 +371,10 @@ def render_equations(derivation: Derivation) -> str:
         lines.append(rf"&\text{{{heading}}}")
         lines.extend(block)
     return "$$\n" + r"\begin{aligned}" + "\n" + " \\\\\n".join(lines) + "\n" + r"\end{aligned}" + "\n$$"
+
+
+def _outputs(derivation: Derivation) -> str:
+    if len(derivation.output_shapes) == 1:
+        return rf"\item output shape: ${shape_latex(derivation.output_shape)}$"
+    shapes = ", ".join(rf"\texttt{{{escape(name)}}}~${shape_latex(shape)}$" for name, shape in derivation.outputs)
+    return rf"\item output shapes: {shapes}"

@@ -60,7 +60,7 @@ def _facts(derivation: Derivation, receptive_field: bool = False, memory: Any = 
     totals = derivation.totals
     lines = [
         "",
-        f"- output shape: ${shape_latex(derivation.output_shape)}$",
+        _outputs(derivation),
         f"- trainable: ${value_latex(totals.trainable)}$, non-trainable: ${value_latex(totals.non_trainable)}$, "
         f"buffers: ${value_latex(totals.buffers)}$",
         f"- MACs: ${value_latex(totals.macs)}$ (FLOPs: ${value_latex(totals.flops)}$)",
@@ -79,3 +79,9 @@ def _facts(derivation: Derivation, receptive_field: bool = False, memory: Any = 
         items = ", ".join(f"{label} ${value}$" for label, value in memory_items(memory, latex=True))
         lines.append(f"- {memory_header(memory)} {items}")
     return "\n".join(lines) + "\n"
+
+
+def _outputs(derivation: Derivation) -> str:
+    if len(derivation.output_shapes) == 1:
+        return f"- output shape: ${shape_latex(derivation.output_shape)}$"
+    return "- output shapes: " + ", ".join(f"`{name}` ${shape_latex(shape)}$" for name, shape in derivation.outputs)

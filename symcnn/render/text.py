@@ -142,7 +142,7 @@ def _summary(derivation: Derivation) -> list[str]:
     totals = derivation.totals
     lines = [
         f"input shape:          {', '.join(shape_text(shape) for shape in derivation.input_shapes)}",
-        f"output shape:         {', '.join(shape_text(shape) for shape in derivation.output_shapes)}",
+        _outputs(derivation),
         f"trainable params:     {value_text(totals.trainable)}",
         f"non-trainable params: {value_text(totals.non_trainable)}",
         f"buffers:              {value_text(totals.buffers)}",
@@ -156,3 +156,10 @@ def _summary(derivation: Derivation) -> list[str]:
         lines.append("valid when:")
         lines.extend(f"  {to_text(c.relation)}    ({c.where}: {c.rule})" for c in derivation.essential_conditions)
     return lines
+
+
+def _outputs(derivation: Derivation) -> str:
+    """``output shape: 10``; named outputs one by one: ``output shapes: out 7x6, h 1x6, c 1x6``."""
+    if not derivation.output_names:
+        return f"output shape:         {', '.join(shape_text(shape) for shape in derivation.output_shapes)}"
+    return "output shapes:        " + ", ".join(f"{name} {shape_text(shape)}" for name, shape in derivation.outputs)

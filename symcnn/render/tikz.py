@@ -31,7 +31,7 @@ from .subexpressions import name_sizes
 if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
     from ..derivation.derivation import Derivation, Row
 
-__all__ = ["Box", "boxes", "render"]
+__all__ = ["Box", "Layout", "Placed", "boxes", "layout", "render"]
 
 _REFERENCE = 224  # symbolic sizes are drawn as if the input were 224 and widths 64 (only for proportions)
 
@@ -88,8 +88,33 @@ def _label(shape: tuple[sympy.Expr, ...]) -> str:
     return r" \times ".join(to_latex(size) for size in shape[1:]) if len(shape) > 1 else ""
 
 
-def render(derivation: Derivation) -> str:
-    """A ``tikzpicture`` of the network, scaled to ``\\linewidth``."""
+@dataclass(frozen=True)
+class Placed:
+    """A box placed on the page, in the diagram's own units (the TikZ and SVG renderers draw these).
+
+    ``x`` is the left edge of the front face, ``thick`` its width (channels, log scale),
+    ``height`` its height (spatial size) and ``depth`` the slant of the cuboid's side.
+    """
+
+    box: Box
+    x: float
+    thick: float
+    height: float
+    depth: float
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The diagram: boxes left to right, the gap between them, the total width, the named sizes."""
+
+    placed: tuple[Placed, ...]
+    gap: float
+    width: float
+    legend: tuple[tuple[sympy.Symbol, sympy.Expr], ...]
+
+
+def layout(derivation: Derivation) -> Layout:
+    """Where every box goes: one source of geometry for every format that draws the network."""
     names = name_sizes(derivation)
     drawn = boxes(names.apply(derivation))
     # Proportions: spatial sizes as a share of the largest, channels on a log scale.
@@ -98,11 +123,24 @@ def render(derivation: Derivation) -> str:
     top_size, top_channels = max(spatial, default=1.0), max(channels, default=2.0)
     gap = 0.6
     x = 0.0
-    lines = []
+    placed = []
     for box, size, count in zip(drawn, spatial, channels, strict=True):
         height = 0.5 + 2.0 * math.sqrt(size / top_size)
         thick = 0.15 + 0.45 * math.log2(count + 1) / math.log2(top_channels + 1)
         depth = 0.3 * height
+        placed.append(Placed(box, x, thick, height, depth))
+        x += thick + depth * 0.6 + gap
+    legend = names.used_in(*(size for box in drawn for size in box.shape)).definitions
+    return Layout(tuple(placed), gap, max(x - gap, 1.0), tuple(legend))
+
+
+def render(derivation: Derivation) -> str:
+    """A ``tikzpicture`` of the network, scaled to ``\\linewidth``."""
+    drawn = layout(derivation)
+    gap = drawn.gap
+    lines = []
+    for item in drawn.placed:
+        box, x, thick, height, depth = item.box, item.x, item.thick, item.height, item.depth
         label = _label(box.shape)
         times = "" if box.times == 1 else rf" $\times {to_latex(box.times)}$"
         name = escape(box.name) + times
@@ -120,8 +158,7 @@ def render(derivation: Derivation) -> str:
             )
         if x > 0:
             lines.append(rf"\draw[->] ({x - gap:.2f},0) -- ({x:.2f},0);")
-        x += thick + depth * 0.6 + gap
-    total = max(x - gap, 1.0)
+    total = drawn.width
     # 6% of the width spare for the labels that overhang the end boxes; one or two boxes are not a page high.
     unit = min(0.94 / total, 0.05)
     preamble = [
@@ -136,12 +173,12 @@ def render(derivation: Derivation) -> str:
         r"  \draw[fill=blue!6] (#1+#2,-#3/2) -- ++(0.6*#4,0.5*#4) -- ++(0,#3) -- ++(-0.6*#4,-0.5*#4) -- cycle;",
         # Many boxes: the channel counts stand upright too (side by side they would overlap).
         r"  \node[above, font=\tiny, inner sep=1pt"
-        + (", rotate=90, anchor=west" if len(drawn) > 16 else "")
+        + (", rotate=90, anchor=west" if len(drawn.placed) > 16 else "")
         + r"] at (#1+#2/2+0.3*#4,#3/2+0.5*#4) {#5};",
         r"  \node[rotate=90, anchor=east, font=\tiny, inner sep=1pt] at (#1+#2/2,-#3/2-0.1) {#6};",
         "}",
     ]
-    legend = names.used_in(*(size for box in drawn for size in box.shape)).definitions
+    legend = drawn.legend
     body = [*preamble, *lines, r"\end{tikzpicture}\par"]
     if legend:
         items = ", ".join(f"${to_latex(name)} = {_inline(value)}$" for name, value in legend)

@@ -129,7 +129,10 @@ def test_pruning_counts_the_original_weight_and_the_mask() -> None:
 
 
 def test_uninitialised_lazy_parameters_are_refused() -> None:
-    with pytest.raises(UnsupportedError, match="uninitialised lazy parameters"):
+    with pytest.raises(
+        UnsupportedError,
+        match=r"module .0. \(LazyLinear\) is uninitialised .*materialise it first: run one forward pass",
+    ):
         from_torch(nn.Sequential(nn.LazyLinear(4)), (8,))
 
 

@@ -51,7 +51,7 @@ def test_derive_zoo_decimal_width_is_exact(capsys) -> None:
         (["derive", "--zoo", "mobilenet_v2", "--set", "width_mult=-1"], "positive"),
         (["derive", "--zoo", "resnet50", "--set", "groups"], "--set expects NAME=VALUE"),
         (["derive", "--set", "groups=2"], "--set is only used with --zoo"),
-        (["derive", "--zoo", "resnet50", "--torch", "x:y"], "one of a spec file, --torch or --zoo"),
+        (["derive", "--zoo", "resnet50", "--torch", "x:y"], "one of a spec file, --torch, --onnx or --zoo"),
         (["zoo", "lenet"], "unknown zoo model"),
     ],
 )

@@ -44,3 +44,28 @@ def test_groups_must_divide_both_channel_counts() -> None:
     d = symcnn.Sequential(symcnn.Input("c", 5, 5), Conv2d(out_channels="k", kernel_size=1, groups=2)).derive()
     rules = sorted(condition.rule for condition in d.conditions)
     assert rules == ["groups must divide in_channels", "groups must divide out_channels"]
+
+
+@pytest.mark.parametrize("kind", ["same_upper", "same_lower"])
+def test_same_for_any_stride_is_ceil_of_size_over_stride(kind: str) -> None:
+    """TensorFlow's/ONNX's 'same': ceil(i/s) for every size, kernel, dilation and stride, convolutions and poolings.
+
+    Checked against PyTorch padding by hand as TensorFlow does: the total padding
+    max((ceil(i/s) - 1)*s + d*(k - 1) + 1 - i, 0), its odd element at the end (upper) or start (lower).
+    """
+    torch = pytest.importorskip("torch")
+    for size in (1, 2, 5, 8, 13):
+        for kernel, stride, dilation in ((1, 2, 1), (3, 2, 1), (3, 3, 2), (5, 1, 1), (2, 4, 1), (7, 2, 3)):
+            conv = Conv2d(2, 3, kernel, stride=stride, dilation=dilation, padding=kind)
+            pool = symcnn.MaxPool2d(kernel, stride, padding=kind)
+            total = max((-(-size // stride) - 1) * stride + dilation * (kernel - 1) + 1 - size, 0)
+            before = total // 2 if kind == "same_upper" else total - total // 2
+            x = torch.nn.functional.pad(torch.zeros(1, 2, size, size + 1), (0, 0, before, total - before))
+            reference = torch.nn.Conv2d(2, 3, (kernel, 1), (stride, 1), dilation=(dilation, 1))(x)
+            assert conv.output_shape((2, size, "W"))[1] == reference.shape[2]
+            assert conv.output_shape((2, size, 4))[1:] == (-(-size // stride), -(-4 // stride))
+            assert pool.output_shape((2, size, size))[1] == -(-size // stride)
+    shape = Conv2d(out_channels=4, kernel_size=3, stride=2, padding=kind).output_shape((3, H, 9))
+    assert shape == (4, (H - 1) // 2 + 1, 5)  # ceil(H/2), written as the floors of the other window rules
+    with pytest.raises(SpecError, match="padding_mode must be 'zeros'"):
+        Conv2d(out_channels=4, kernel_size=3, padding=kind, padding_mode="reflect")

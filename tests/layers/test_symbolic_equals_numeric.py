@@ -614,6 +614,11 @@ def shift(f: Forms) -> Case:
     return Case({"shape": beta}, [shape])
 
 
+def normalization(f: Forms) -> Case:
+    """Keras's Normalization: statistics per channel, any rank."""
+    return Case({}, [feature_shape(f)], torchless="Keras's Normalization has no torch.nn module")
+
+
 def learned_concat(f: Forms) -> Case:
     shape = feature_shape(f)
     dim, batch = dimension(f, len(shape))
@@ -762,6 +767,7 @@ CASES: dict[str, Callable[[Forms], Case]] = {
     "pixelshuffle": pixel_shuffle,
     "pixelunshuffle": pixel_unshuffle,
     "shift": shift,
+    "normalization": normalization,
     "learnedconcat": learned_concat,
     "require": require,
     "subsampling2d": subsampling,

@@ -63,3 +63,16 @@ def test_measured_rows_keep_their_numbers() -> None:
     d = derive(Measured(label="Block (numeric)", shape=(2, 2), parameters=9, macs_counted=40, name="b"))
     row = d.row("b")
     assert (row.kind, row.output_shape, row.params.value, row.macs.value) == ("Block (numeric)", (2, 2), 9, 40)
+
+
+def test_held_missing_buffers_and_a_fixed_framework() -> None:
+    """ONNX holds BatchNorm's mean and variance only; a Keras row keeps Keras's counting under any conventions."""
+    onnx_row = Held(symcnn.BatchNorm2d(4), missing_buffers=1, framework="pytorch")
+    for conventions in (None, KERAS):
+        outcome = onnx_row._outcome((4, 5, 5), conventions)
+        assert (outcome.params.value, outcome.non_trainable.value, outcome.buffers.value) == (8, 0, 8)
+    keras_row = Held(symcnn.BatchNorm2d(4), framework="keras")
+    outcome = keras_row._outcome((4, 5, 5))
+    assert (outcome.params.value, outcome.non_trainable.value, outcome.buffers.value) == (8, 8, 0)
+    with pytest.raises(SpecError, match="leaves out 10 buffer elements"):
+        Held(symcnn.BatchNorm2d(4), missing_buffers=10)._outcome((4, 5, 5))

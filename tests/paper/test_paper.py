@@ -123,5 +123,5 @@ def test_cli_writes_the_fragments(tmp_path, capsys):
     assert {Path(path).name for path in written} >= {"macros.tex"}
     assert any(name.endswith("-table.tex") for name in written)
     assert main(["paper", "-o", str(tmp_path)]) == 2
-    assert "give at least one spec file, --zoo or --torch" in capsys.readouterr().err
+    assert "give at least one spec file, --zoo, --torch or --onnx" in capsys.readouterr().err
     assert sympy.Integer(1)  # the module imports sympy for the macros' values

@@ -66,11 +66,12 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     modules = {**_module_table(torch), **more_modules(torch)}
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
-    lazy = [name for name, item in [*module.named_parameters(), *module.named_buffers()] if _is_lazy(torch, item)]
+    lazy = _lazy_modules(torch, module)
     if lazy:
         raise UnsupportedError(
-            f"cannot count {', '.join(lazy)} of {type(module).__name__}: uninitialised lazy parameters have no "
-            "size yet (run one forward pass with an example input first)"
+            f"cannot import {type(module).__name__}: {', '.join(lazy)} "
+            f"{'is' if len(lazy) == 1 else 'are'} uninitialised (lazy parameters have no size yet); "
+            "materialise it first: run one forward pass with an example input, then import"
         )
     if _lookup(modules, module) is not None:
         module = _single_layer(torch, module)
@@ -93,8 +94,14 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
             raise error from None  # the trace's reasons say more than the measurement's
 
 
-def _is_lazy(torch: Any, item: Any) -> bool:
-    return bool(torch.nn.parameter.is_lazy(item))
+def _lazy_modules(torch: Any, module: Any) -> list[str]:
+    """``module 'fc' (LazyLinear)`` for each module holding uninitialised lazy parameters or buffers."""
+    found = []
+    for name, sub in module.named_modules():
+        own = [*sub.parameters(recurse=False), *sub.buffers(recurse=False)]
+        if any(torch.nn.parameter.is_lazy(item) for item in own):
+            found.append(f"module {name!r} ({type(sub).__name__})" if name else f"the model ({type(sub).__name__})")
+    return found
 
 
 def _numeric(shapes: Sequence[Sequence[Any]]) -> bool:

@@ -30,8 +30,10 @@ from ...exact.values import to_expr
 from ...layers.registry import LAYERS
 from ...layers.usage import Measured
 from ...model.network import Graph, Input, Node
+from .invariant import Holdings, Placed, check_totals, tensors_of
 from .modules import _fields, _lookup
-from .unused import unused_row
+from .outputs import leaves, returned
+from .unused import unused_placed, unused_row
 from .values import Handler
 
 #: The batch of the measuring pass: 2, so that a model moving the batch out of dimension 0 shows it.
@@ -52,10 +54,13 @@ class _Call:
 @dataclass
 class _Recorder:
     counter: Any
+    recurrent: type = object  # torch.nn.RNNBase: its calls return a final state beside the output
     calls: list[_Call] = field(default_factory=list)
     stack: list[_Call] = field(default_factory=list)
     output: tuple[int, ...] | None = None
+    outputs: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # every output, named
     hooked: set[str] = field(default_factory=set)
+    states: set[int] = field(default_factory=set)  # ids of the final states h, c recurrent calls returned
 
     def before(self, name: str, module: Any, args: Any) -> None:
         shapes = tuple(tuple(int(size) for size in item.shape[1:]) for item in _tensors(args) if item.dim() > 0)
@@ -69,7 +74,9 @@ class _Recorder:
         call.flops = inclusive - call.inner
         if self.stack:
             self.stack[-1].inner += inclusive
-        call.output = _first_shape(output, call.name)
+        call.output = _first_shape(output, f"its module {call.name!r} ({type(call.module).__name__})")
+        if isinstance(call.module, self.recurrent) and isinstance(output, tuple) and len(output) == 2:
+            self.states.update(id(item) for item in _tensors(output[1]))
 
 
 def measure(torch: Any, module: Any, shapes: list[tuple[Any, ...]], why: str, table: dict[type, Handler]) -> Graph:
@@ -86,8 +93,18 @@ def measure(torch: Any, module: Any, shapes: list[tuple[Any, ...]], why: str, ta
             f"cannot import {type(module).__name__}: an input has no dimension besides the batch; "
             "symcnn's shapes need at least one per-sample dimension"
         )
-    recorder = _run(torch, module, numbers, table)
-    graph = _graph(torch, module, numbers, recorder, table)
+    try:
+        recorder = _run(torch, module, numbers, table)
+        graph = _graph(torch, module, numbers, recorder, table)
+    except UnsupportedError as error:
+        message = str(error)
+        if message.startswith("cannot import"):
+            raise
+        # One line: why the trace failed, then what the measuring pass could not account for.
+        raise UnsupportedError(
+            f"cannot import {type(module).__name__}: {why.removeprefix(f'cannot import {type(module).__name__}: ')}; "
+            f"measured with one forward pass instead, {message}"
+        ) from None
     warnings.warn(
         f"{why}; imported numerically from one forward pass",
         stacklevel=3,
@@ -104,13 +121,13 @@ def _run(torch: Any, module: Any, shapes: list[tuple[int, ...]], table: dict[typ
             # A copy: a forward in training mode would update the model's own BatchNorm statistics.
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # moving TorchScript modules warns about .grad
-                model = copy.deepcopy(module).to(device)
+                model = _copy(torch, module).to(device)
         except Exception as error:  # some modules cannot be copied or moved
             errors.append(f"{device}: {error}")
             continue
         for dtype in (torch.float32, torch.long):  # token models take integers
             counter = FlopCounterMode(display=False)
-            recorder = _Recorder(counter)
+            recorder = _Recorder(counter, torch.nn.RNNBase)
             handles = _hooks(model, recorder, table)
             inputs = [torch.zeros((BATCH, *shape), dtype=dtype, device=device) for shape in shapes]
             try:
@@ -126,7 +143,8 @@ def _run(torch: Any, module: Any, shapes: list[tuple[int, ...]], table: dict[typ
             finally:
                 for handle in handles:
                     handle.remove()
-            recorder.output = _first_shape(output, "the forward")
+            recorder.outputs = _outputs(output, recorder.states, returned(module))
+            recorder.output = recorder.outputs[0][1] if recorder.outputs else None
             if "" not in recorder.hooked:  # the root takes no hook (TorchScript): a row for what is left
                 inner = sum(call.flops for call in recorder.calls)
                 flops = counter.get_total_flops() - inner
@@ -137,6 +155,31 @@ def _run(torch: Any, module: Any, shapes: list[tuple[int, ...]], table: dict[typ
         f"cannot import {type(module).__name__}: torch.fx cannot trace it and one forward pass with zeros fails "
         f"({errors[-1] if errors else 'no attempt'})"
     )
+
+
+def _copy(torch: Any, module: Any) -> Any:
+    """A deep copy of ``module``.
+
+    A pruned or weight-normalised layer keeps its effective weight as a plain
+    attribute computed from others (``weight = weight_orig * weight_mask``),
+    which ``deepcopy`` refuses; the copy is made without it, and its hook
+    computes it again before every forward.
+    """
+    from torch.nn.utils import prune
+    from torch.nn.utils.weight_norm import WeightNorm
+
+    removed = []
+    for sub in module.modules():
+        for hook in sub._forward_pre_hooks.values():
+            name = hook._tensor_name if isinstance(hook, prune.BasePruningMethod) else None
+            name = hook.name if isinstance(hook, WeightNorm) else name
+            if name is not None and name in vars(sub):
+                removed.append((sub, name, vars(sub).pop(name)))
+    try:
+        return copy.deepcopy(module)
+    finally:
+        for sub, name, value in removed:
+            vars(sub)[name] = value
 
 
 def _hooks(model: Any, recorder: _Recorder, table: dict[type, Handler]) -> list[Any]:
@@ -175,6 +218,8 @@ def _graph(
     names = {name or type(module).__name__: name for name in recorder.hooked}
     owned = _owners(module, recorder.hooked)
     counted: set[int] = set()
+    placed: list[Placed] = []
+    holdings = Holdings.of(module)
     calls = Counter(call.name for call in recorder.calls)
     seen: Counter[str] = Counter()
     inputs = [Input(*shape, name="x" if index == 0 else f"x_{index}") for index, shape in enumerate(shapes)]
@@ -200,11 +245,27 @@ def _graph(
             name=name,
         )
         flow = row(flow)
+        placed.append(
+            Placed(
+                name,
+                sympy.Integer(row.parameters + row.frozen),
+                sympy.Integer(row.buffer_elements),
+                tensors_of(torch, holdings.names, fresh),
+            )
+        )
     output = recorder.output
+    named = recorder.outputs
     if output is not None and output != shape:
-        flow = Measured(label="output (numeric)", shape=output, name="output")(flow)
-    flow = unused_row(torch, module, counted, flow)
-    return Graph(inputs, flow, name=f"{type(module).__name__} (numeric)")
+        label = "output" if len(named) < 2 else f"output {named[0][0]}"
+        flow = Measured(label="output (numeric)", shape=output, name=label)(flow)
+    # Further outputs: a row each, after the last call (their shapes as the forward returned them).
+    others = [Measured(label="output (numeric)", shape=size, name=f"output {name}")(flow) for name, size in named[1:]]
+    last = unused_row(torch, module, counted, flow)
+    if last is not flow:
+        placed.append(unused_placed(torch, module, counted, last))
+    check_totals(module, placed, holdings)
+    labels = [name for name, _ in named] if len(named) > 1 else []
+    return Graph(inputs, [last, *others], name=f"{type(module).__name__} (numeric)", output_names=labels)
 
 
 def _macs(torch: Any, call: _Call) -> int:
@@ -249,6 +310,43 @@ def _first_shape(output: Any, where: str) -> tuple[int, ...] | None:
             )
         return tuple(int(size) for size in item.shape[1:])
     return None
+
+
+def _outputs(value: Any, states: set[int], expression: Any) -> list[tuple[str, tuple[int, ...]]]:
+    """Each tensor the forward returns, named (a dict's keys, fields, return variables, positions), with its shape.
+
+    A recurrent layer's final state returned as it is (``h``, ``c``) holds the
+    batch in dimension 1: its shape is one sample's ``(layers, size)``.
+    """
+    found: list[tuple[str, tuple[int, ...]]] = []
+    for name, item in _named(value, expression, "output"):
+        if id(item) in states and item.dim() == 3 and int(item.shape[1]) == BATCH:
+            found.append((name, (int(item.shape[0]), int(item.shape[2]))))
+        else:
+            found.append((name, _first_shape(item, f"the forward's output {name!r}") or ()))
+    return found
+
+
+def _named(value: Any, expression: Any, name: str, depth: int = 0) -> Iterator[tuple[str, Any]]:
+    """``(name, tensor)`` in ``value``; containers as :func:`.outputs.leaves` names them, plus output objects."""
+    if hasattr(value, "shape") and hasattr(value, "dtype"):
+        yield name, value
+        return
+    if depth > 4:
+        return
+    if isinstance(value, dict | list | tuple):
+        for part, item in leaves(value, expression, name):
+            if item is not value:
+                yield from _named(item, None, part, depth + 1)
+        return
+    if is_dataclass(value) and not isinstance(value, type):
+        items = [(item.name, getattr(value, item.name)) for item in fields(value)]
+    elif hasattr(value, "__dict__") and not callable(value):
+        items = list(vars(value).items())
+    else:
+        return
+    for key, item in items:
+        yield from _named(item, None, key if name == "output" else f"{name}.{key}", depth + 1)
 
 
 def _tensors(value: Any, depth: int = 0) -> Iterator[Any]:

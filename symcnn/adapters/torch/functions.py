@@ -376,6 +376,8 @@ def _getitem(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]
             return container.first
         if index == 1 and container.indices:
             return _Indices(container.first)
+        if index == 1 and container.rest is not None:
+            return container.rest()
         return _Unmapped(
             f"uses {container.others} (item {index!r} of node {node.args[0].name!r}); only item 0 is mapped"
         )

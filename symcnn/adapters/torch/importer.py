@@ -23,6 +23,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+import sympy
+
 from ...errors import ShapeError, SymcnnError, UnsupportedError
 from ...exact.conventions import Conventions
 from ...exact.steps import Check, Tensor
@@ -31,11 +33,25 @@ from ...layers.memo import apply_once
 from ...layers.usage import Held
 from ...model.network import Graph, Input, Node
 from .functions import METHODS, _function_table
+from .invariant import Holdings, Placed, check_totals, tensors_of
 from .modules import _lookup
+from .outputs import leaves, returned
+from .states import takes_states, with_states
 from .tensors import MORE_METHODS, more_functions
 from .transformer import more_functions as torchvision_functions
-from .unused import unused_row
-from .values import UNKNOWN, Handler, _Chunks, _Indices, _Parameter, _Several, _Unmapped, _Unsupported, _Value
+from .unused import unused_placed, unused_row
+from .values import (
+    UNKNOWN,
+    Handler,
+    _Chunks,
+    _Indices,
+    _Parameter,
+    _Several,
+    _State,
+    _Unmapped,
+    _Unsupported,
+    _Value,
+)
 
 
 class _Importer:
@@ -47,6 +63,7 @@ class _Importer:
         self.values: dict[Any, Any] = {}
         self.inputs: list[Input] = []
         self.outputs: list[Node] = []
+        self.output_names: list[str] = []
         self.problems: list[str] = []
         self.names: set[str] = set()
         self.reserved: set[str] = set()
@@ -55,7 +72,10 @@ class _Importer:
         self.called: Counter[str] = Counter()  # calls mapped so far
         self.modules = modules
         self.functions = {**_function_table(torch), **more_functions(torch), **torchvision_functions(torch)}
-        self.methods = {**METHODS, **MORE_METHODS}
+        self.methods, getitem = with_states({**METHODS, **MORE_METHODS}, self.functions[operator.getitem])
+        self.functions[operator.getitem] = getitem
+        self.placed: list[Placed] = []  # every row made, for the check of the totals
+        self.holdings = Holdings.of(root)
 
     # -- the walk -----------------------------------------------------------------------------
     def run(self, graph: Any) -> Graph:
@@ -82,7 +102,9 @@ class _Importer:
         if not self.outputs:
             raise UnsupportedError(f"cannot import {type(self.root).__name__}: its forward returns no tensor")
         self.outputs[0] = self.unused(self.outputs[0])
-        return Graph(self.inputs, self.outputs, name=type(self.root).__name__)
+        check_totals(self.root, self.placed, self.holdings)
+        names = self.output_names if len(self.outputs) > 1 else ()
+        return Graph(self.inputs, self.outputs, name=type(self.root).__name__, output_names=names)
 
     def visit(self, node: Any) -> Any:
         if node.op == "placeholder":
@@ -101,6 +123,8 @@ class _Importer:
                 check(self.root.get_submodule(node.target))
             return UNKNOWN
         for item in _flat((args, kwargs)):
+            if isinstance(item, _State) and not takes_states(handler):
+                self.tensor(item)  # refuses it, saying where its batch is
             if isinstance(item, _Unmapped):
                 if node.target is operator.getitem:
                     return item  # (h, c) = state: still nothing used
@@ -118,6 +142,8 @@ class _Importer:
                 raise _Unsupported("symcnn has no layer for this module type")
             return found
         if node.op == "call_function":
+            if isinstance(node.target, type) and issubclass(node.target, tuple) and hasattr(node.target, "_fields"):
+                return _namedtuple  # GoogLeNetOutputs(x, aux2, aux1): the outputs, named by its fields
             found = self.functions.get(node.target)
             if found is None:
                 raise _Unsupported("symcnn has no layer for this function")
@@ -172,19 +198,31 @@ class _Importer:
         return value
 
     def output(self, args: list[Any]) -> None:
-        for item in _flat(args):
-            if isinstance(item, _Several):
-                item = item.first
-            if isinstance(item, _Value):
-                self.outputs.append(item.node)
-            elif isinstance(item, _Unmapped | _Indices):
-                continue  # a recurrent layer's final state, a pooling's indices: not layer outputs
-            elif isinstance(item, _Chunks | _Parameter):
-                raise _Unsupported("the forward returns something other than tensors made by layers")
+        """One output per tensor the forward returns, named by key, field, variable or position."""
+        for name, item in leaves(args[0] if len(args) == 1 else tuple(args), returned(self.root)):
+            self.output_item(name, item)
+
+    def output_item(self, name: str, item: Any) -> None:
+        if isinstance(item, _Several):
+            if item.rest is None and not item.indices:  # attention weights: not followed
+                self.output_item(name, item.first)
+                return
+            rest = item.rest() if item.rest is not None else _Indices(item.first)
+            for part, value in leaves((item.first, rest), None, name):
+                self.output_item(part, value)
+        elif isinstance(item, _Value | _State | _Indices):
+            value = item.value if isinstance(item, _State) else item.pooled if isinstance(item, _Indices) else item
+            self.outputs.append(value.node)
+            self.output_names.append(name)
+        elif isinstance(item, _Chunks | _Parameter):
+            raise _Unsupported(f"the forward returns {name}, which is not a tensor made by layers")
 
     def unused(self, output: Node) -> Node:
         """A pass-through row after the first output holding what the forward never used, if anything."""
-        return unused_row(self.torch, self.root, self.counted, output, self.unique)
+        made = unused_row(self.torch, self.root, self.counted, output, self.unique)
+        if made is not output:
+            self.placed.append(unused_placed(self.torch, self.root, self.counted, made))
+        return made
 
     # -- helpers for handlers -----------------------------------------------------------------------
     def unique(self, base: str, *, owner: bool = False) -> str:
@@ -225,6 +263,11 @@ class _Importer:
             raise _Unsupported(f"uses the parameter {value.name!r} directly; symcnn maps only `parameter * x` (Scale)")
         if isinstance(value, _Chunks):
             raise _Unsupported(f"the {what} is a list of chunks, not a tensor")
+        if isinstance(value, _State):
+            raise _Unsupported(
+                f"the {what} is a recurrent layer's final state {value.name!r}, which PyTorch holds as "
+                f"(layers, batch, size): the batch in dimension 1; take {value.name}[-1] (the last layer) first"
+            )
         if isinstance(value, _Indices):
             raise _Unsupported(f"the {what} is a max pooling's indices, which only MaxUnpool takes")
         raise _Unsupported(f"the {what} must be a tensor, got {value!r}")
@@ -281,9 +324,10 @@ class _Importer:
         # A count that depends on the input (a Linear after view(-1, n)) equals the module's under the
         # conditions the layers state; a number must equal it now.
         if counts.is_number and counts != held:
+            names = ", ".join(self.holdings.names.get(id(item), "?") for item in weights)
             raise _Unsupported(
                 f"symcnn's {layer.kind} counts {outcome.params.value + outcome.non_trainable.value} parameters "
-                f"but {what} holds {held}; refusing a wrong count"
+                f"but {what} holds {held} ({names}); refusing a wrong count"
             )
         kept = sum(item.numel() for item in states)
         extra = kept - outcome.buffers.value
@@ -295,14 +339,29 @@ class _Importer:
             raise _Unsupported(f"{what} shares buffers with a layer mapped before; symcnn cannot split them")
         before = sum(item.numel() for item in weights if id(item) in self.counted)
         frozen = sum(item.numel() for item in weights if id(item) not in self.counted and not item.requires_grad)
+        fresh = [item for item in tensors if id(item) not in self.counted]
         self.counted.update(id(item) for item in tensors)
         if before or frozen or extra:
             layer = Held(layer, frozen=frozen, counted_before=before, extra_buffers=int(extra), name=name)
-        return self._place(layer, inputs)
+        return self._place(layer, inputs, fresh)
 
-    def _place(self, made: Layer, inputs: Sequence[_Value]) -> _Value:
+    def _place(self, made: Layer, inputs: Sequence[_Value], holds: Sequence[Any] = ()) -> _Value:
+        """``made`` applied to ``inputs``; ``holds``: the model's tensors counted at this row."""
         outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
+        params, frozen = outcome.params.value, outcome.non_trainable.value
+        self.placed.append(
+            Placed(
+                made.name or made.kind,
+                params if frozen is sympy.S.Zero else params + frozen,  # most rows: no SymPy sum
+                outcome.buffers.value,
+                tensors_of(self.torch, self.holdings.names, holds),
+            )
+        )
         return _Value(made(*(item.node for item in inputs)), outcome.output)
+
+
+def _namedtuple(self: Any, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    return node.target(*args, **kwargs)
 
 
 def _flat(value: Any) -> Iterator[Any]:
@@ -332,6 +391,10 @@ def _function_name(torch: Any, target: Any) -> str:
 
 def _input_shapes(input_shape: Sequence[Any]) -> list[tuple[Any, ...]]:
     """One shape ``(3, "H", "W")`` or several ``[(3, "H", "W"), (10,)]``."""
+    if isinstance(input_shape, str | int) or not isinstance(input_shape, Sequence):
+        raise UnsupportedError(
+            f"input_shape must be a tuple of sizes without the batch, like (8,) or (3, 'H', 'W'), got {input_shape!r}"
+        )
     if input_shape and all(isinstance(item, list | tuple) for item in input_shape):
         return [tuple(item) for item in input_shape]
     return [tuple(input_shape)]

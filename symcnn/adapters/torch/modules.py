@@ -12,15 +12,18 @@ A module type in the table is a leaf of the trace (see :mod:`.tracing`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from ... import layers as sl
 from ...exact.steps import format_shape
+from ...layers.attention import AttentionWeights
 from ...layers.base import Layer
+from ...layers.recurrent import FinalState
 from ...layers.registry import LAYERS
 from .arguments import REQUIRED, _bind, _plain
-from .values import Handler, Importing, _Indices, _Several, _Unsupported
+from .values import Handler, Importing, _Indices, _Several, _State, _Unmapped, _Unsupported
 
 
 def _lookup(table: dict[type, Handler], module: Any) -> Handler | None:
@@ -116,9 +119,26 @@ def _rnn(kind: type[Layer]) -> Handler:
         x = self.tensor(bound["input"])
         layer_kind, arguments = build(module)
         made = self.module_layer(node, module, layer_kind, [x], arguments)
-        return _Several(made, "the final hidden state")
+        return _Several(made, "the final hidden state", rest=functools.cache(lambda: _final_states(self, node, made)))
 
     return _ModuleHandler(handle, _constructible(build))
+
+
+def _final_states(self: Importing, node: Any, output: Any) -> Any:
+    """Item 1 of ``rnn(x)``: ``h``, or ``(h, c)`` for an LSTM, as rows of their own (made when used)."""
+    module = self.root.get_submodule(node.target)
+    if not module.batch_first:
+        return _Unmapped(
+            f"uses the final state of {node.target!r}, whose batch_first=False makes symcnn read PyTorch's sequence "
+            "dimension as the batch; the state (layers, batch, size) has no such dimension"
+        )
+    layers = module.num_layers * (2 if module.bidirectional else 1)
+    hidden = getattr(module, "proj_size", 0) or module.hidden_size
+    h = _State(self.layer(self.unique(f"{node.target}.h_n"), FinalState, [output], layers=layers, size=hidden), "h")
+    if not isinstance(module, self.torch.nn.LSTM):
+        return h
+    c = self.layer(self.unique(f"{node.target}.c_n"), FinalState, [output], layers=layers, size=module.hidden_size)
+    return (h, _State(c, "c"))
 
 
 def _attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -152,7 +172,18 @@ def _attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, An
         "batch_first": True,
     }
     made = self.module_layer(node, module, sl.MultiheadAttention, inputs, arguments)
-    return _Several(made, "the attention weights")
+    if not bound["need_weights"]:
+        return _Several(made, "the attention weights", rest=lambda: None)  # PyTorch returns None for them
+    weights = functools.cache(
+        lambda: self.layer(
+            self.unique(f"{node.target}.weights"),
+            AttentionWeights,
+            [query, key],
+            heads=None if bound["average_attn_weights"] else module.num_heads,
+            extra=int(module.bias_k is not None) + int(module.add_zero_attn),
+        )
+    )
+    return _Several(made, "the attention weights", rest=weights)
 
 
 def _batch_first(module: Any) -> None:

@@ -102,6 +102,14 @@ def _reshape(self: Importing, node: Any, x: _Value, sizes: Sequence[Any]) -> Any
             sympy.Eq(target, numel),  # written as a Linear states its in_features: listed once
         )
         return _relayout(self, node, x, tuple(rest), condition)
+    folded = sympy.cancel(numel / product(rest)) if head == -1 and not minus else None
+    if folded is not None and folded.is_Integer and folded > 1:
+        raise _Unsupported(
+            f"the new shape {tuple(entries)} folds the batch into dimension 0: the sample has shape "
+            f"{format_shape(x.tensor.shape)}, so a batch of N becomes {folded}*N rows (PyTorch's result for "
+            "every sample at once); symcnn's shapes keep the batch in dimension 0: write "
+            f"view(x.size(0), -1, {', '.join(str(item) for item in rest)}) or apply the next layer to x directly"
+        )
     if head != BATCH and (head != -1 or minus or not _same(product(rest), numel)):
         raise _Unsupported(
             f"the new shape {tuple(entries)} does not provably keep the batch in dimension 0 "

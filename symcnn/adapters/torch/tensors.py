@@ -296,9 +296,15 @@ def more_functions(torch: Any) -> dict[Any, Handler]:
 
 MORE_METHODS: dict[str, Handler] = {
     "expand": _expand,
-    "add": _with_constants("add", _arithmetic(operator.add, "add", sl.Add)),
-    "mul": _with_constants("mul", _arithmetic(operator.mul, "mul", sl.Multiply)),
-    "sub": _with_constants("sub", _arithmetic(operator.sub, "sub", None)),
-    "div": _with_constants("div", _arithmetic(operator.truediv, "truediv", None)),
     "roll": _roll,
 }
+for _name, _function, _layer in (
+    ("add", operator.add, sl.Add),
+    ("mul", operator.mul, sl.Multiply),
+    ("sub", operator.sub, None),
+    ("div", operator.truediv, None),
+):
+    # x.mul_(2) computes what x.mul(2) does, in place: the same row.
+    MORE_METHODS[_name] = MORE_METHODS[f"{_name}_"] = _with_constants(
+        _name, _arithmetic(_function, "truediv" if _name == "div" else _name, _layer)
+    )

@@ -8,7 +8,7 @@ would give:
   ``nn.Sequential`` themselves is a chain: its graph is written directly;
 * a model imported again (another input size, a summary after a symbolic
   derivation) reuses its trace while it has the same submodules (names,
-  types) and modes.  The memo holds models weakly; :func:`clear_trace_cache`
+  types), modes and plain settings.  The memo holds models weakly; :func:`clear_trace_cache`
   empties it.
 """
 
@@ -50,7 +50,15 @@ traced.cache_clear = clear_trace_cache  # type: ignore[attr-defined]  # found by
 
 
 def _fingerprint(module: Any) -> tuple[Any, ...]:
-    return tuple((name, type(sub), sub.training) for name, sub in module.named_modules())
+    """Names, types, modes and plain settings (``self.mode = "a"`` choosing a branch) of every module."""
+    return tuple((name, type(sub), sub.training, _settings(sub)) for name, sub in module.named_modules())
+
+
+def _settings(module: Any) -> tuple[tuple[str, Any], ...]:
+    return tuple((key, value) for key, value in module.__dict__.items() if key[0] != "_" and isinstance(value, _PLAIN))
+
+
+_PLAIN = (bool, int, float, str, type(None))
 
 
 def _chain(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:

@@ -30,4 +30,5 @@ def _trace(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
         return Tracer().trace(module)
     except Exception as error:  # torch.fx raises many kinds (TraceError, TypeError, ...)
         lines = str(error).strip().splitlines()
-        raise _Untraceable(type(module).__name__, lines[0] if lines else type(error).__name__) from error
+        first = lines[0].split(". ")[0] if lines else type(error).__name__  # torch.fx explains at length
+        raise _Untraceable(type(module).__name__, first) from error

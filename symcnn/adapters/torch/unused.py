@@ -10,8 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import sympy
+
 from ...layers.usage import Unused
 from ...model.network import Node
+from .invariant import Placed
 
 #: At most this many names are listed in the row's name.
 SHOWN = 6
@@ -34,10 +37,25 @@ def unused_row(torch: Any, root: Any, counted: set[int], output: Node, unique: C
     return layer(output)
 
 
+def unused_placed(torch: Any, root: Any, counted: set[int], row: Node) -> Placed:
+    """The unused row as :func:`~.invariant.check_totals` reads it: its counts and the tensors it holds."""
+    layer = row.module
+    assert isinstance(layer, Unused)
+    tensors = [
+        (name, int(item.numel()), isinstance(item, torch.nn.Parameter))
+        for name, item in [*root.named_parameters(), *root.named_buffers()]
+        if id(item) not in counted
+    ]
+    counts = sympy.Integer(layer.parameters + layer.frozen), sympy.Integer(layer.buffer_elements)
+    return Placed(str(layer.name), *counts, tuple(tensors))
+
+
 def _groups(root: Any, names: list[str], counted: set[int]) -> list[str]:
     """``aux1.*`` for a submodule none of whose tensors is used, else the tensor's own name."""
     used_under: set[str] = set()
-    for name, item in [*root.named_parameters(), *root.named_buffers()]:
+    # Every name of a tensor (a module in two containers has two): a used one is used under both.
+    aliases = [*root.named_parameters(remove_duplicate=False), *root.named_buffers(remove_duplicate=False)]
+    for name, item in aliases:
         if id(item) in counted:
             parts = name.split(".")
             used_under.update(".".join(parts[:length]) for length in range(1, len(parts)))

@@ -40,11 +40,23 @@ class _Parameter:
 
 @dataclass(frozen=True, eq=False)
 class _Several:
-    """A module's tuple result of which only the first item, a tensor, is mapped."""
+    """A module's tuple result: the first item, a tensor, mapped; the others as ``rest`` makes them, if it can."""
 
     first: _Value
     others: str
     indices: bool = False  # item 1 is a max pooling's indices (for MaxUnpool)
+    rest: Callable[[], Any] | None = None  # item 1, made on first use (a recurrent layer's h, or (h, c))
+
+
+@dataclass(frozen=True, eq=False)
+class _State:
+    """A recurrent layer's final state ``h`` or ``c``: PyTorch's ``(layers, batch, size)``, the batch in dimension 1.
+
+    ``value`` is one sample's ``(layers, size)``; ``h[-1]`` (a batch-first tensor) is what layers take.
+    """
+
+    value: _Value
+    name: str
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,4 +135,4 @@ Handler = Callable[[Importing, Any, list[Any], dict[str, Any]], Any]
 
 
 def _is_tensorish(value: Any) -> bool:
-    return isinstance(value, _Value | _Several | _Chunks | _Parameter | _Indices)
+    return isinstance(value, _Value | _Several | _Chunks | _Parameter | _Indices | _State)

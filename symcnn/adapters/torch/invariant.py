@@ -1,0 +1,96 @@
+"""The import's promise, checked: its totals are the model's own, or the import fails saying why.
+
+After every import the rows' parameters (trainable and non-trainable) must sum
+to ``sum(p.numel() for p in model.parameters())`` and their buffers to
+``sum(b.numel() for b in model.buffers())`` (PyTorch's convention: BatchNorm's
+running statistics and its batch counter are buffers).  The importer places
+every parameter and buffer at exactly one row, and the layer rules count what
+a layer holds; this check is the net under both.  It costs one sum per row.
+Counts that depend on the input size (a ``Linear`` after ``view(-1, n)``) are
+left to the conditions the layers state; numeric ones must agree now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy
+
+from ...errors import UnsupportedError
+
+#: At most this many disagreeing rows are named in the error.
+SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One row as made: what its layer counts and the model's tensors placed at it."""
+
+    name: str
+    params: sympy.Expr  # trainable + non-trainable
+    buffers: sympy.Expr
+    tensors: tuple[tuple[str, int, bool], ...] = ()  # (qualified name, elements, is a parameter)
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """What the model holds, read once per import: each tensor's name by identity, and PyTorch's two sums."""
+
+    names: dict[int, str]
+    params: int
+    buffers: int
+
+    @staticmethod
+    def of(root: Any) -> Holdings:
+        parameters, buffers = list(root.named_parameters()), list(root.named_buffers())
+        return Holdings(
+            {id(item): name for name, item in [*parameters, *buffers]},
+            sum(item.numel() for _, item in parameters),
+            sum(item.numel() for _, item in buffers),
+        )
+
+
+def check_totals(root: Any, rows: Sequence[Placed], holdings: Holdings) -> None:
+    """Raise :class:`UnsupportedError` unless ``rows`` hold exactly the model's parameters and buffers."""
+    params, buffers = _total(row.params for row in rows), _total(row.buffers for row in rows)
+    if params is None or buffers is None:
+        return
+    if params == holdings.params and buffers == holdings.buffers:
+        return
+    placed = {name for row in rows for name, _, _ in row.tensors}
+    missing = [name for name in holdings.names.values() if name not in placed]
+    wrong = [row for row in rows if _disagrees(row)]
+    details = [f"not placed at any row: {', '.join(missing[: SHOWN * 2])}"] if missing else []
+    details += [
+        f"row {row.name!r} counts {row.params} parameters and {row.buffers} buffer elements but holds "
+        f"{sum(size for _, size, _ in row.tensors)} ({', '.join(name for name, _, _ in row.tensors) or 'nothing'})"
+        for row in wrong[:SHOWN]
+    ]
+    raise UnsupportedError(
+        f"cannot import {type(root).__name__}: symcnn's rows hold {params} parameters and {buffers} buffer elements "
+        f"but the model holds {holdings.params} and {holdings.buffers} (sum of numel); refusing a wrong total"
+        + "".join(f"\n  - {line}" for line in details)
+    )
+
+
+def _total(values: Iterable[sympy.Expr]) -> int | None:
+    """The sum of numeric counts as a Python integer (fast for thousands of rows); None if one is symbolic."""
+    total = 0
+    for value in values:
+        if not value.is_Integer:
+            return None
+        total += int(value)
+    return total
+
+
+def tensors_of(torch: Any, names: dict[int, str], items: Sequence[Any]) -> tuple[tuple[str, int, bool], ...]:
+    """``(name, elements, is a parameter)`` of ``items``, named as the model names them."""
+    return tuple((names.get(id(item), "?"), int(item.numel()), isinstance(item, torch.nn.Parameter)) for item in items)
+
+
+def _disagrees(row: Placed) -> bool:
+    held = sum(size for _, size, parameter in row.tensors if parameter)
+    kept = sum(size for _, size, parameter in row.tensors if not parameter)
+    return bool(row.params.is_number and row.params != held) or bool(row.buffers.is_number and row.buffers != kept)
