@@ -5,12 +5,14 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..model import Question
+if TYPE_CHECKING:  # the registry holds builders; the questions they make are the model's
+    from ..model import Question
 
 __all__ = ["KINDS", "TOPICS", "Builder", "Kind", "kind", "topics_of"]
 
-Builder = Callable[[random.Random, str], Question]
+Builder = Callable[[random.Random, str], "Question"]
 
 
 @dataclass(frozen=True)
