@@ -34,16 +34,20 @@ def torch_check(questions: list[exam.Question]) -> int:
     checked = 0
     for question in questions:
         spec = question.network
-        if not all(isinstance(size, int) for size in spec["input"]):
-            continue  # a symbolic question: PyTorch has no answer to give
+        if not all(isinstance(size, int) for size in spec["input"]) or question.kind == "invalid_layer":
+            continue  # a symbolic question, or a network PyTorch refuses by design
         x = torch.zeros(1, *spec["input"])
         outputs: dict[str, Any] = {"input": x}
         count = 0
         for index, item in enumerate(spec["layers"]):
             a = {k: v for k, v in item.items() if k not in ("type", "name", "inputs")}
+            if "inputs" in item and item["type"] not in ("add", "concat"):
+                x = outputs[item["inputs"][0]]
             kind, channels = item["type"], x.shape[1]
             if kind == "add":
                 y = outputs[item["inputs"][0]] + outputs[item["inputs"][1]]
+            elif kind == "concat":
+                y = torch.cat([outputs[name] for name in item["inputs"]], dim=1)
             else:
                 module = _module(nn, kind, channels, a)
                 with torch.no_grad():

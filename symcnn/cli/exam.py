@@ -8,6 +8,7 @@ from pathlib import Path
 from ..errors import SpecError
 from ..exam import FORMATS, KINDS, export, generate
 from ..exam.generate import LEVELS
+from ..exam.kinds.registry import TOPICS
 from ..files import write_files
 
 NAME = "exam"
@@ -37,7 +38,7 @@ def configure(run: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> str:
     if args.list_kinds:
-        return "".join(f"{name:<18} {kind.summary}\n" for name, kind in KINDS.items())
+        return _kinds_by_topic()
     kinds = [name.strip() for name in args.kinds.split(",") if name.strip()] if args.kinds else None
     exam = generate(args.count, seed=args.seed, difficulty=args.difficulty, kinds=kinds)
     result = export(exam, args.format, multichoice=args.multichoice, exam_class=args.exam_class)
@@ -56,3 +57,14 @@ def run(args: argparse.Namespace) -> str:
         files[target.with_name(f"{target.stem}-solutions{target.suffix or '.tex'}")] = solutions
     write_files(files, force=args.force)
     return ""
+
+
+def _kinds_by_topic() -> str:
+    """The kinds under their topics, in course order: ``receptive fields:`` then ``  receptive_field  ...``."""
+    out = []
+    for topic in TOPICS:
+        members = [kind for kind in KINDS.values() if kind.topic == topic]
+        if members:
+            out.append(f"{topic}:\n")
+            out.extend(f"  {kind.name:<20} {kind.summary}\n" for kind in members)
+    return "".join(out)

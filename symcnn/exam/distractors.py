@@ -56,7 +56,7 @@ def changed(spec: Spec, change: Callable[[dict[str, Any]], dict[str, Any] | None
     return result
 
 
-def reevaluate(step: Step, **values: int) -> sympy.Expr | None:
+def reevaluate(step: Step, **values: int | sympy.Expr) -> sympy.Expr | None:
     """The step's own rule with some arguments replaced: ``reevaluate(params, l=1)``.
 
     ``None`` when the step has no rule or no such argument.
@@ -66,7 +66,7 @@ def reevaluate(step: Step, **values: int) -> sympy.Expr | None:
     arguments = {name: bind.value for name, bind in step.arguments}
     if not set(values) <= set(arguments):
         return None
-    return step.rule(**{**arguments, **{name: sympy.Integer(value) for name, value in values.items()}})
+    return step.rule(**{**arguments, **{name: sympy.sympify(value) for name, value in values.items()}})
 
 
 def unfloored(step: Step) -> sympy.Expr | None:
@@ -173,27 +173,110 @@ def without_bias(spec: Spec) -> Spec:
 BIASED = ("conv2d", "convtranspose2d", "linear")
 
 
-def forgot_input_maps(rows: Iterable[Row], quantity: str = "params") -> sympy.Expr | None:
-    """Sum of ``quantity`` with every convolution's input maps taken as 1 (``None`` if no convolution)."""
+def argument(step: Step, name: str) -> sympy.Expr | None:
+    """The value the step's rule was called with for ``name`` (``None`` if it has no such argument)."""
+    return next((bind.value for key, bind in step.arguments if key == name), None)
+
+
+def summed(rows: Iterable[Row], quantity: str, change: Callable[[Row, Step], sympy.Expr | None]) -> sympy.Expr | None:
+    """Sum of ``quantity`` over ``rows`` with ``change`` applied to each row's step where it applies.
+
+    ``None`` when the change alters no row (the misconception makes no difference here).
+    """
     total, hit = sympy.Integer(0), False
     for row in rows:
         step: Step = getattr(row, quantity)
-        again = reevaluate(step, l=1) if row.kind.startswith("conv") else None
+        again = change(row, step)
         if again is not None and again != step.value:
             hit = True
         total += row.multiplicity * (again if again is not None else step.value)
     return total if hit else None
+
+
+def forgot_input_maps(rows: Iterable[Row], quantity: str = "params") -> sympy.Expr | None:
+    """Sum of ``quantity`` with every convolution's input maps taken as 1 (``None`` if no convolution)."""
+    return summed(rows, quantity, lambda row, step: (_windowed(step) and reevaluate(step, l=1)) or None)
+
+
+def forgot_inputs(rows: Iterable[Row], quantity: str = "params") -> sympy.Expr | None:
+    """Sum of ``quantity`` with every dense layer's input features taken as 1 (one weight per unit)."""
+    return summed(rows, quantity, lambda row, step: (not _windowed(step) and reevaluate(step, l=1)) or None)
+
+
+def _windowed(step: Step) -> bool:
+    """A step of a layer with a kernel (its rule takes the kernel's size), as opposed to a dense layer."""
+    return argument(step, "kernel") is not None
 
 
 def ignored_groups(rows: Iterable[Row], quantity: str = "params") -> sympy.Expr | None:
-    total, hit = sympy.Integer(0), False
-    for row in rows:
-        step: Step = getattr(row, quantity)
-        again = reevaluate(step, g=1) if row.kind.startswith("conv") else None
-        if again is not None and again != step.value:
-            hit = True
-        total += row.multiplicity * (again if again is not None else step.value)
-    return total if hit else None
+    return summed(rows, quantity, lambda row, step: reevaluate(step, g=1))
+
+
+def kernel_one_side(rows: Iterable[Row], quantity: str = "params") -> sympy.Expr | None:
+    """Sum of ``quantity`` with each n×m kernel counted as n weights per map (the kernel not squared)."""
+
+    def change(row: Row, step: Step) -> sympy.Expr | None:
+        side = argument(row.sizes[0], "n") if row.sizes else None
+        return None if side is None else reevaluate(step, kernel=int(side))
+
+    return summed(rows, quantity, change)
+
+
+def forgot_output_maps(rows: Iterable[Row], quantity: str = "macs") -> sympy.Expr | None:
+    """Sum of ``quantity`` with the filters (output maps or units) ``k`` taken as 1."""
+    return summed(rows, quantity, lambda row, step: reevaluate(step, k=1))
+
+
+def bias_per_input(rows: Iterable[Row]) -> sympy.Expr | None:
+    """Parameters with one bias per input (map or feature) instead of one per output."""
+
+    def change(row: Row, step: Step) -> sympy.Expr | None:
+        maps, bias = argument(step, "l"), argument(step, "b")
+        if maps is None or bias != 1:
+            return None
+        weights = reevaluate(step, b=0)
+        return None if weights is None else weights + maps
+
+    return summed(rows, "params", change)
+
+
+def weights_per_position(rows: Iterable[Row]) -> sympy.Expr | None:
+    """Parameters as if each output position had its own weights: the MACs (plus the biases) of each row."""
+
+    def change(row: Row, step: Step) -> sympy.Expr | None:
+        if step.value == 0 or row.macs.value == 0 or not row.sizes:
+            return None
+        bias = step.value - (reevaluate(step, b=0) or step.value)
+        return row.macs.value + bias
+
+    return summed(rows, "params", change)
+
+
+def keeps_running_statistics(row: Row) -> bool:
+    """A normalisation with running statistics (BatchNorm): its buffers are not empty."""
+    return bool(row.buffers.value != 0)
+
+
+def norm_per_position(rows: Iterable[Row]) -> sympy.Expr | None:
+    """Parameters with BatchNorm's γ and β per activation (C·H·W) instead of per channel."""
+
+    def change(row: Row, step: Step) -> sympy.Expr | None:
+        if argument(step, "c") is None or not keeps_running_statistics(row):
+            return None
+        return reevaluate(step, c=int(row.activations))
+
+    return summed(rows, "params", change)
+
+
+def norm_scale_only(rows: Iterable[Row]) -> sympy.Expr | None:
+    """Parameters with BatchNorm learning only a scale γ per channel (no shift β)."""
+
+    def change(row: Row, step: Step) -> sympy.Expr | None:
+        if argument(step, "c") is None or not keeps_running_statistics(row):
+            return None
+        return step.value / 2
+
+    return summed(rows, "params", change)
 
 
 def pooling_params(derivation: Derivation, spec_layers: list[dict[str, Any]]) -> sympy.Expr | None:

@@ -9,16 +9,38 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from dataclasses import replace
 
 from .. import SpecError
-from .kinds import KINDS
+from .kinds import KINDS, Kind
 from .model import Exam, Question
 from .networks import DIFFICULTIES
 
-__all__ = ["DEFAULT_KINDS", "generate"]
+__all__ = ["CHOICES", "DEFAULT_KINDS", "WRONG", "generate", "shuffled"]
 
 DEFAULT_KINDS = tuple(KINDS)
 LEVELS = (*DIFFICULTIES, "mixed")
+WRONG = 3  # wrong options every question needs (so guessing scores 25 %, never 50 %)
+CHOICES = WRONG + 1
+RETRIES = 200  # draws of one question (new numbers each) before giving up
+
+
+def enough_distractors(question: Question) -> bool:
+    """Every blank has at least :data:`WRONG` distinct misconceptions (distinct from the answer too)."""
+    return all(len(blank.distractors) >= WRONG for blank in question.blanks)
+
+
+def shuffled(question: Question, rng: random.Random) -> Question:
+    """The question with :data:`CHOICES` options (the first ``WRONG`` misconceptions) in a random order.
+
+    The answer's position is uniform over A-D: ``rng.shuffle`` draws each permutation equally often.
+    """
+    if question.is_cloze:
+        return question
+    order = list(range(CHOICES))
+    rng.shuffle(order)
+    kept = replace(question.blanks[0], distractors=question.distractors[:WRONG])
+    return replace(question, blanks=(kept,), order=tuple(order))
 
 
 MAX_COUNT = 1000  # a question bank, not a stress test: about a second per 50 questions
@@ -55,7 +77,7 @@ def generate(
     while len(questions) < count:
         turn = len(questions) + misses
         level = DIFFICULTIES[turn % 3] if difficulty == "mixed" else difficulty
-        question = KINDS[names[turn % len(names)]].build(rng, level)
+        question = _draw(KINDS[names[turn % len(names)]], rng, level)
         if question.key() in seen:
             misses += 1
             if misses > 20 * count + 100:
@@ -67,3 +89,15 @@ def generate(
         seen.add(question.key())
         questions.append(question)
     return Exam(tuple(questions), seed=seed, difficulty=difficulty, kinds=names)
+
+
+def _draw(kind: Kind, rng: random.Random, level: str) -> Question:
+    """A question of ``kind`` with enough distinct misconceptions: drawn again (new numbers) until it has."""
+    for _ in range(RETRIES):
+        question = kind.build(rng, level)
+        if enough_distractors(question):
+            return shuffled(question, rng)
+    raise SpecError(
+        f"exam: kind {kind.name!r} at difficulty {level} gave fewer than {WRONG} distinct wrong answers "
+        f"in {RETRIES} draws"
+    )

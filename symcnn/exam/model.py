@@ -79,6 +79,44 @@ class Question:
     grading: str = "numerical"
     template: Template | None = None
     layer: int | None = None  # the layer asked about (1 = the first after the input), if one
+    code: str = ""  # a program the question shows verbatim (PyTorch source), if one
+    order: tuple[int, ...] = ()  # the choices' order: 0 is the answer, i the i-th distractor
+
+    @property
+    def band(self) -> str:
+        """The difficulty band: easy = one formula, one layer; medium = a chain; hard = branches, symbols."""
+        return self.difficulty
+
+    @property
+    def formulas(self) -> tuple[str, ...]:
+        """The rules the worked solution applies, in order of first use (what the question tests)."""
+        seen: list[str] = []
+        for line in self.solution.lines:
+            if line.rule and line.rule not in seen:
+                seen.append(line.rule)
+        return tuple(seen)
+
+    @property
+    def shown_names(self) -> tuple[str, ...]:
+        """The layer names a student sees: the table's name column, else the names the text introduces."""
+        if self.table and "name" in self.table[0]:
+            column = self.table[0].index("name")
+            return tuple(row[column] for row in self.table[1:])
+        return tuple(name for name in self.names_in_text)
+
+    @property
+    def names_in_text(self) -> tuple[str, ...]:
+        shown = self.text + "\n" + self.code
+        return tuple(
+            layer["name"] for layer in self.network.get("layers", ()) if "name" in layer and layer["name"] in shown
+        )
+
+    def choices(self) -> tuple[tuple[sympy.Expr, Distractor | None], ...]:
+        """The multiple-choice options in their shuffled order: ``(value, None)`` is the answer."""
+        options: list[tuple[sympy.Expr, Distractor | None]] = [(self.answer, None)]
+        options += [(d.value, d) for d in self.distractors]
+        order = self.order or tuple(range(len(options)))
+        return tuple(options[index] for index in order)
 
     @property
     def answer(self) -> sympy.Expr:

@@ -20,13 +20,20 @@ Spec = dict[str, Any]
 
 
 def well_posed(spec: Spec) -> Derivation | None:
-    """The derivation of ``spec``, or ``None`` if some size is invalid (the caller draws again)."""
+    """The derivation of ``spec``, or ``None`` if some size is invalid (the caller draws again).
+
+    Each layer of ``spec`` without a ``name`` gets the one the engine gave it, so
+    the table a student sees, the JSON network and the worked solution use the same names.
+    """
     try:
         derivation = load_spec(spec).derive()
     except SymcnnError:
         return None
     if any(int(size) < 1 for row in derivation.rows for size in row.output_shape):
         return None
+    if len(derivation.layers) == len(spec["layers"]):
+        for row, layer in zip(derivation.layers, spec["layers"], strict=True):
+            layer.setdefault("name", row.name)
     return derivation
 
 
@@ -133,20 +140,25 @@ def _clean(layer: dict[str, Any]) -> dict[str, Any]:
 def describe(layer: dict[str, Any]) -> str:
     """A layer of a spec in words: ``conv2d, 32 filters 5×5, stride 2, padding 1``.
 
+    Read off the layer's arguments, whatever its type: filters and a kernel make a
+    convolution's ``filters``, a kernel alone a pool's ``window``, ``out_features`` a
+    dense layer's ``units``; the inputs of a graph layer are named.
+
     >>> describe({"type": "conv2d", "out_channels": 32, "kernel_size": 5, "stride": 2})
     'conv2d, 32 filters 5×5, stride 2'
+    >>> describe({"type": "add", "inputs": ["relu1", "conv_b"]})
+    'add, inputs relu1 and conv_b'
     """
-    kind = layer["type"]
-    parts = [kind]
-    if kind.startswith(("conv", "convtranspose")):
-        kernel = layer["kernel_size"]
+    parts = [str(layer["type"])]
+    kernel = layer.get("kernel_size")
+    if kernel is not None and "out_channels" in layer:
         parts.append(f"{layer['out_channels']} filters {kernel}×{kernel}")
-    elif kind.endswith("pool2d") and "kernel_size" in layer:
-        parts.append(f"window {layer['kernel_size']}×{layer['kernel_size']}")
-    elif kind == "linear":
+    elif kernel is not None:
+        parts.append(f"window {kernel}×{kernel}")
+    elif "out_channels" in layer:
+        parts.append(f"{layer['out_channels']} maps")
+    if "out_features" in layer:
         parts.append(f"{layer['out_features']} units")
-    elif kind == "zeropad2d":
-        parts.append(f"padding {layer['padding']}")
     for key, label in (
         ("stride", "stride"),
         ("padding", "padding"),
@@ -154,12 +166,13 @@ def describe(layer: dict[str, Any]) -> str:
         ("dilation", "dilation"),
         ("groups", "groups"),
     ):
-        if key in layer and not (kind == "zeropad2d" and key == "padding"):
+        if key in layer:
             parts.append(f"{label} {layer[key]}")
     if layer.get("ceil_mode"):
         parts.append("ceil_mode=True")
     if layer.get("bias") is False:
         parts.append("no bias")
     if "inputs" in layer:
-        parts.append("sum of " + " and ".join(layer["inputs"]))
+        inputs = layer["inputs"]
+        parts.append(("inputs " if len(inputs) > 1 else "input ") + " and ".join(inputs))
     return ", ".join(parts)

@@ -24,6 +24,7 @@ import sympy
 from ..errors import SymcnnError
 from ..exact.printing import to_str
 from ..exact.steps import Step
+from . import svg
 from .common import by_block, number, shape_text, size_cells, total_terms
 from .extras import MEMORY_LABELS, memory_header, receptive_note
 from .mathml import escape, expr_mathml, math, shape_mathml, shown_mathml
@@ -304,13 +305,8 @@ def _memory(derivation: Derivation, memory: Any) -> str:
 
 
 def diagram(derivation: Derivation) -> str:
-    """The architecture diagram as inline SVG: '' for now.
-
-    TODO(paper branch, now on main): draw :func:`symcnn.render.tikz.boxes` (the TikZ
-    renderer's layout, the one source of it) as SVG here; the lead wires it. No second
-    layout engine here.
-    """
-    return ""
+    """The architecture diagram as inline SVG, drawn from the TikZ renderer's layout (:mod:`.svg`)."""
+    return svg.render(derivation)
 
 
 def page(

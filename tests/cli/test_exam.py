@@ -11,6 +11,7 @@ import pytest
 
 from symcnn.cli import main
 from symcnn.exam import KINDS
+from symcnn.exam.kinds.registry import TOPICS
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -36,7 +37,15 @@ def test_the_command_of_the_issue_writes_moodle_xml(capsys, tmp_path):
 def test_list_kinds(capsys):
     status, out, _ = run(capsys, "exam", "--list-kinds")
     assert status == 0
-    assert [line.split()[0] for line in out.splitlines()] == list(KINDS)
+    listed = [line.split()[0] for line in out.splitlines() if line.startswith("  ")]
+    assert sorted(listed) == sorted(KINDS) and len(KINDS) >= 14
+    topics = [line.rstrip(":") for line in out.splitlines() if line and not line.startswith(" ")]
+    assert topics == [topic for topic in TOPICS if any(kind.topic == topic for kind in KINDS.values())]
+    for line in out.splitlines():  # each kind under its own topic
+        if line and not line.startswith(" "):
+            topic = line.rstrip(":")
+        elif line:
+            assert KINDS[line.split()[0]].topic == topic
 
 
 @pytest.mark.parametrize("fmt", ["gift", "markdown", "json", "latex", "moodle"])
@@ -67,7 +76,7 @@ def test_qti_needs_a_file_and_writes_a_zip(capsys, tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--kinds", "receptive_field"], "unknown question kind 'receptive_field'"),
+        (["--kinds", "receptive"], "unknown question kind 'receptive'"),
         (["--count", "0"], "count must be a positive integer"),
         (["--count", "2", "-o", "/nonexistent/dir/quiz.xml"], "cannot write /nonexistent/dir/quiz.xml"),
     ],

@@ -27,8 +27,22 @@ LAYER_CLASSES = {
 
 @pytest.fixture(scope="session")
 def sets() -> dict[str, exam.Exam]:
-    """Every kind three times at every difficulty (27 questions per difficulty)."""
-    return {level: exam.generate(27, seed=11, difficulty=level) for level in exam.DIFFICULTIES}
+    """Every kind twice at every difficulty."""
+    return {level: exam.generate(2 * len(exam.KINDS), seed=11, difficulty=level) for level in exam.DIFFICULTIES}
+
+
+SWEEP_SEEDS = range(200)
+
+
+@pytest.fixture(scope="session")
+def sweep() -> list[exam.Question]:
+    """Seeds 0-199, each generating every kind once, the bands in turn by seed: 4,200 questions,
+    every (kind, band) pair 66 or 67 times."""
+    questions = []
+    for seed in SWEEP_SEEDS:
+        level = exam.DIFFICULTIES[seed % 3]
+        questions.extend(exam.generate(len(exam.KINDS), seed=seed, difficulty=level).questions)
+    return questions
 
 
 def arguments(item: dict[str, Any]) -> dict[str, Any]:
@@ -63,6 +77,8 @@ def torch_walk(spec: dict[str, Any]) -> list[tuple[Any, Any, tuple[int, ...]]]:
     outputs = {"input": x}
     walked = []
     for index, item in enumerate(spec["layers"]):
+        if "inputs" in item and item["type"] not in ("add", "concat"):
+            x = outputs[item["inputs"][0]]
         a, channels = arguments(item), x.shape[1]
         kind = item["type"]
         module: Any
@@ -113,6 +129,8 @@ def torch_walk(spec: dict[str, Any]) -> list[tuple[Any, Any, tuple[int, ...]]]:
         if kind == "add":
             first, second = item["inputs"]
             y = outputs[first] + outputs[second]
+        elif kind == "concat":
+            y = torch.cat([outputs[name] for name in item["inputs"]], dim=1)
         else:
             module.eval()
             with torch.no_grad():

@@ -173,7 +173,9 @@ def test_gift_round_trip_unescapes_to_the_original(quiz):
     plain = [entry for entry in numerical if "(cloze)" not in entry[0]]
     for (title, body, block), question in zip(plain, simple, strict=True):
         assert title.endswith(question.title)
-        assert _unescape(body.removeprefix("[html]")).strip() == html_question(question)
+        # Line breaks travel as &#10; (a blank line would end the GIFT question).
+        assert "\n\n" not in body
+        assert _unescape(body.removeprefix("[html]")).strip().replace("&#10;", "\n") == html_question(question)
         entries = [line.strip() for line in block[1:].split("\n") if line.strip()]
         assert entries[0] == f"={answer_text(question.answer)}:0#Correct."
         wrong = [entry for entry in entries if entry.startswith("=%0%")]
@@ -211,11 +213,23 @@ def _qti(quiz, **options):
     archive = zipfile.ZipFile(io.BytesIO(exam.export(quiz, "qti", **options)))
     manifest = ET.fromstring(archive.read("imsmanifest.xml"))
     ns = "{http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1}"
-    (resource,) = manifest.iter(f"{ns}resource")
+    resource, meta = manifest.iter(f"{ns}resource")
     assert resource.get("type") == "imsqti_xmlv1p2"
     assert resource.find(f"{ns}file").get("href") == resource.get("href")
+    assert resource.find(f"{ns}dependency").get("identifierref") == meta.get("identifier")
+    assert meta.get("type") == "associatedcontent/imscc_xmlv1p1/learning-application-resource"
+    files = [file.get("href") for file in meta.iter(f"{ns}file")]
+    assert set(files) | {resource.get("href"), "imsmanifest.xml"} == set(archive.namelist())
     root = ET.fromstring(archive.read(resource.get("href")))
-    return root.findall(f".//{QTI}item")
+    assert archive.read(files[1]) == archive.read(resource.get("href"))  # Canvas's non_cc_assessments copy
+    items = root.findall(f".//{QTI}item")
+    settings = ET.fromstring(archive.read(meta.get("href")))
+    canvas = "{http://canvas.instructure.com/xsd/cccv1p0}"
+    assert settings.tag == f"{canvas}quiz" and settings.get("identifier") == root.find(f"{QTI}assessment").get("ident")
+    assert settings.findtext(f"{canvas}title") == quiz.title
+    assert settings.findtext(f"{canvas}shuffle_answers") == "true"
+    assert float(settings.findtext(f"{canvas}points_possible")) == len(items)  # one point per item, every item
+    return items
 
 
 @pytest.mark.parametrize("multichoice", [False, True])
@@ -286,3 +300,63 @@ def test_json_questions_carry_network_answer_solution_and_distractors(quiz):
             assert not exam.grade(entry, entry["distractors"][0]["value"])
         elif not question.is_cloze:
             assert exam.grade(entry, entry["answer"])
+
+
+# --- one order of choices everywhere ----------------------------------------------------------------
+
+
+def _correct_positions(quiz):
+    return [[d is None for _, d in q.choices()].index(True) for q in quiz.questions if not q.is_cloze and q.distractors]
+
+
+def test_every_export_shows_the_choices_in_the_seeded_order(quiz):
+    expected = _correct_positions(quiz)
+    assert len(set(expected)) > 1  # the answer is not always in the same place
+    questions, _ = _moodle_questions(exam.export(quiz, "moodle", multichoice=True))
+    moodle = [
+        [a.get("fraction") for a in q.findall("answer")].index("100")
+        for q in questions
+        if q.get("type") == "multichoice"
+    ]
+    assert moodle == expected
+    assert all(len(q.findall("answer")) == 4 for q in questions if q.get("type") == "multichoice")
+    gift = [
+        [line.strip()[0] for line in block.split("\n") if line.strip()[:1] in ("=", "~")].index("=")
+        for _, _, block in _parse_gift(exam.export(quiz, "gift", multichoice=True))
+        if not block.startswith("#")
+    ]
+    assert gift == expected
+    qti = []
+    for item in _qti(quiz, multichoice=True):
+        labels = [label.get("ident") for label in item.iter(f"{QTI}response_label")]
+        scored = next(c for c in item.iter(f"{QTI}respcondition") if c.find(f"{QTI}setvar") is not None)
+        if item.find(f".//{QTI}render_choice") is not None:
+            assert item.find(f".//{QTI}render_choice").get("shuffle") == "No" and len(labels) == 4
+            qti.append(labels.index(scored.find(f".//{QTI}varequal").text))
+    assert qti == expected
+    sheet = exam.export(quiz, "latex-solutions", exam_class=True)
+    marked = [
+        [line.startswith(r"\CorrectChoice") for line in block.split("\n") if line.startswith(("\\choice", "\\Correct"))]
+        for block in sheet.split(r"\begin{oneparchoices}")[1:]
+    ]
+    assert [flags.index(True) for flags in marked] == expected
+
+
+def test_the_same_seed_gives_the_same_bytes_in_every_export_and_option():
+    one, two = (exam.generate(len(exam.KINDS), seed=13, difficulty="hard") for _ in range(2))
+    for fmt in exam.FORMATS:
+        for options in ({}, {"multichoice": True}, {"exam_class": True}):
+            if "multichoice" in options and fmt not in ("moodle", "gift", "qti"):
+                continue
+            if "exam_class" in options and not fmt.startswith("latex"):
+                continue
+            assert exam.export(one, fmt, **options) == exam.export(two, fmt, **options), (fmt, options)
+
+
+def test_headers_list_the_topics_covered(quiz):
+    from symcnn.exam.kinds.registry import topics_of
+
+    topics = ", ".join(topics_of(list(quiz.kinds)))
+    assert f"Topics: {topics}." in exam.export(quiz, "markdown")
+    assert f"Topics: {topics}." in exam.export(quiz, "latex", exam_class=True)
+    assert json.loads(exam.export(quiz, "json"))["topics"] == topics.split(", ")

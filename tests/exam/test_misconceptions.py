@@ -34,14 +34,64 @@ def test_forgot_input_maps_leaves_dense_layers_alone():
 
 
 def test_missing_plus_one_padded_one_side_ignored_stride_and_floor():
-    # i=28, n=3, p=1, s=2: floor((28 + 2 - 3)/2) + 1 = 14.  i - f without + 1: 13.
+    # i=28, n=3, p=1, s=2: floor((28 + 2 - 3)/2) + 1 = 14.  No padding: floor(25/2) + 1 = 13.
     # One side padded: floor((28 + 1 - 3)/2) + 1 = 14 (equal: dropped).  Stride 1: 28 + 2 - 3 + 1 = 28.
-    # No floor: 27/2 + 1 = 29/2 = 14.5.
+    # No floor: 27/2 + 1 = 29/2 = 14.5; rounded up: 15.  Without the + 1 (13), the stride first
+    # (30 subsampled to 15, then 15 - 2 = 13) and "the size is kept" (28) repeat earlier values: dropped.
     layer = {"type": "conv2d", "out_channels": 4, "kernel_size": 3, "padding": 1, "stride": 2}
     (row,) = _derive(wrong.one_layer([1, 28, 28], layer)).layers
     found = _by_name(size_distractors((1, 28, 28), layer, row))
     assert row.output_shape[1] == 14
-    assert found == {"missing_plus_one": 13, "ignored_stride": 28, "ignored_floor": sympy.Rational(29, 2)}
+    assert found == {
+        "ignored_padding": 13,
+        "ignored_stride": 28,
+        "ignored_floor": sympy.Rational(29, 2),
+        "rounded_up": 15,
+    }
+
+
+def test_stride_before_kernel_and_stride_as_kernel():
+    # i=28, n=5, s=2: floor(23/2) + 1 = 12.  Stride first: 28 subsampled by 2 is 14, then 14 - 4 = 10.
+    layer = {"type": "conv2d", "out_channels": 4, "kernel_size": 5, "stride": 2}
+    (row,) = _derive(wrong.one_layer([1, 28, 28], layer)).layers
+    found = _by_name(size_distractors((1, 28, 28), layer, row))
+    assert found["stride_before_kernel"] == 10 and found["missing_plus_one"] == 11 and found["same_size"] == 28
+    # A convolution without a stride: taking the stride to be the kernel (3) gives floor(25/3) + 1 = 9.
+    plain = {"type": "conv2d", "out_channels": 4, "kernel_size": 3}
+    (row,) = _derive(wrong.one_layer([1, 28, 28], plain)).layers
+    assert _by_name(size_distractors((1, 28, 28), plain, row))["stride_as_kernel"] == 9
+
+
+def test_flatten_misconceptions():
+    # flatten of 16x5x5 = 400: one map 25, one side 16*5 = 80, one per map 16, added 16 + 5 + 5 = 26.
+    spec = {"input": [16, 5, 5], "layers": [{"type": "flatten"}]}
+    (row,) = _derive(spec).layers
+    found = _by_name(size_distractors((16, 5, 5), {"type": "flatten"}, row))
+    assert found == {
+        "flatten_forgot_channels": 25,
+        "flatten_one_side": 80,
+        "global_pool_not_flatten": 16,
+        "flatten_added": 26,
+    }
+
+
+def test_kernel_side_bias_per_input_and_weights_per_position():
+    # conv 16@3x3 on 3 maps, 10x10 input -> 8x8: 448 parameters.  Kernel side only: (3*3 + 1)*16 = 160;
+    # a bias per input map: 27*16 + 3 = 435; own weights per position: MACs 27*16*64 = 27648, plus 16 biases.
+    spec = {"input": [3, 10, 10], "layers": [{"type": "conv2d", "out_channels": 16, "kernel_size": 3}]}
+    rows = _derive(spec).layers
+    assert wrong.kernel_one_side(rows) == 160
+    assert wrong.bias_per_input(rows) == 435
+    assert wrong.weights_per_position(rows) == 27648 + 16
+    dense = _derive({"input": [8], "layers": [{"type": "linear", "out_features": 4}]}).layers
+    assert wrong.forgot_inputs(dense) == (1 + 1) * 4
+
+
+def test_batchnorm_per_position_and_scale_only():
+    # BatchNorm2d on 6x4x4: 12 parameters; per position 2*96 = 192; scale only 6.
+    rows = _derive({"input": [6, 4, 4], "layers": [{"type": "batchnorm2d"}]}).layers
+    assert rows[0].params.value == 12
+    assert wrong.norm_per_position(rows) == 192 and wrong.norm_scale_only(rows) == 6
 
 
 def test_padded_one_side():

@@ -129,3 +129,21 @@ def test_exam_question_displays_answer_and_solution():
 def test_table_escapes_plain_strings_and_keeps_safe_markup():
     made = html.table(["a<b"], [["<i>", html.Safe("<i>x</i>")]])
     assert "a&lt;b" in made and "&lt;i&gt;" in made and "<i>x</i>" in made
+
+
+def test_the_report_draws_the_architecture_from_the_tikz_layout() -> None:
+    """One source of geometry: a box in the SVG per box the TikZ diagram places, labelled with its sizes."""
+    import xml.etree.ElementTree as ET
+
+    from symcnn import zoo
+    from symcnn.render import svg, tikz
+
+    d = zoo.resnet18().derive()
+    drawn = svg.render(d)
+    picture = ET.fromstring(drawn.split("\n<p class=\"legend\">", 1)[0])  # the <svg> element parses as XML
+    boxes = [element for element in picture.iter("{http://www.w3.org/2000/svg}g") if element.get("class") == "box"]
+    placed = tikz.layout(d).placed
+    assert len(boxes) == len(placed) > 3
+    titles = [box.find("{http://www.w3.org/2000/svg}title").text for box in boxes]
+    assert [title.split(",")[0].split(" ×")[0] for title in titles] == [item.box.name for item in placed]
+    assert drawn in d.to_html()

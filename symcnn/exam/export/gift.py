@@ -52,7 +52,8 @@ def render(exam: Exam, *, multichoice: bool = False) -> str:
 
 
 def _head(title: str, text: str) -> str:
-    return f"::{escape(title)}::[html]{escape(text)} "
+    # A blank line ends a GIFT question: line breaks (in code) become the HTML character reference.
+    return f"::{escape(title)}::[html]{escape(text.replace(chr(10), '&#10;'))} "
 
 
 def _numerical(title: str, text: str, blank: Blank, question: Question) -> str:
@@ -64,8 +65,11 @@ def _numerical(title: str, text: str, blank: Blank, question: Question) -> str:
 
 
 def _multichoice(title: str, question: Question) -> str:
-    lines = [_head(title, html_question(question)) + "{", f"\t={escape(value_html(question.answer))}#Correct."]
-    for distractor in question.distractors:
-        lines.append(f"\t~{escape(value_html(distractor.value))}#{escape(distractor.feedback)}")
+    lines = [_head(title, html_question(question)) + "{"]
+    for value, distractor in question.choices():  # the exam's shuffled order
+        if distractor is None:
+            lines.append(f"\t={escape(value_html(value))}#Correct.")
+        else:
+            lines.append(f"\t~{escape(value_html(value))}#{escape(distractor.feedback)}")
     lines.append(f"\t####{escape(html_solution(question.solution))}")
     return "\n".join([*lines, "}", ""])

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from ...exact.printing import to_str
+from ..kinds.registry import KINDS, topics_of
 from ..model import Distractor, Exam, Question, answer_text
 
 __all__ = ["as_dict", "render"]
@@ -26,7 +27,10 @@ def _distractor(distractor: Distractor) -> dict[str, str]:
 def _question(question: Question) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kind": question.kind,
+        "topic": KINDS[question.kind].topic if question.kind in KINDS else None,
         "difficulty": question.difficulty,
+        "band": question.band,
+        "formulas": list(question.formulas),
         "title": question.title,
         "text": question.text,
         "grading": question.grading,
@@ -39,7 +43,12 @@ def _question(question: Question) -> dict[str, Any]:
             "conclusion": question.solution.conclusion,
         },
         "distractors": [_distractor(d) for d in question.distractors],
+        "choices": [{"value": _value(value), "correct": distractor is None} for value, distractor in question.choices()]
+        if not question.is_cloze and question.distractors
+        else [],
     }
+    if question.code:
+        data["code"] = question.code
     if question.is_cloze:
         data["blanks"] = [
             {"label": b.label, "answer": _value(b.answer), "distractors": [_distractor(d) for d in b.distractors]}
@@ -61,6 +70,7 @@ def as_dict(exam: Exam) -> dict[str, Any]:
         "seed": exam.seed,
         "difficulty": exam.difficulty,
         "kinds": list(exam.kinds),
+        "topics": list(topics_of(list(exam.kinds))),
         "questions": [_question(question) for question in exam.questions],
     }
 

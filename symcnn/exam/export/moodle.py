@@ -127,11 +127,14 @@ def _numerical(writer: _Writer, name: str, question: Question) -> None:
 
 def _multichoice(writer: _Writer, name: str, question: Question) -> None:
     element = _header(writer, "multichoice", name, question, html_question(question))
-    for tag, value in (("single", "true"), ("shuffleanswers", "true"), ("answernumbering", "abc")):
+    # The choices in the exam's own shuffled order (the same in every format); Moodle shuffles again per student.
+    for tag, value in (("single", "true"), ("shuffleanswers", "true"), ("answernumbering", "ABCD")):
         writer.plain(element, tag, value)
-    _answer(writer, element, "100", value_html(question.answer), CORRECT, tolerance=False)
-    for distractor in question.distractors:
-        _answer(writer, element, "0", value_html(distractor.value), distractor.feedback, tolerance=False)
+    for value, distractor in question.choices():
+        if distractor is None:
+            _answer(writer, element, "100", value_html(value), CORRECT, tolerance=False)
+        else:
+            _answer(writer, element, "0", value_html(value), distractor.feedback, tolerance=False)
     for tag in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback"):
         writer.text(element, tag, "")
 

@@ -1,6 +1,7 @@
 """QTI 1.2 zip, as Canvas (and other QTI 1.2 importers) read it.
 
-``imsmanifest.xml`` names one assessment, ``<id>/<id>.xml``; each item is a
+``imsmanifest.xml`` names one assessment, ``<id>/<id>.xml``, and Canvas's quiz
+settings ``<id>/assessment_meta.xml`` (title, points, shuffled answers); each item is a
 ``numerical_question`` (exact answer, each misconception's value with its
 feedback) or a ``multiple_choice_question``.  Shape tables become one
 numerical item per blank.  The zip is deterministic: fixed timestamps, fixed
@@ -16,10 +17,12 @@ import zipfile
 from ..model import Blank, Distractor, Exam, Question, answer_text
 from .text import html_question, html_solution, only_blank, value_html
 
-__all__ = ["QTI_NS", "render"]
+__all__ = ["CANVAS_NS", "QTI_NS", "render"]
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 CP_NS = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
+CANVAS_NS = "http://canvas.instructure.com/xsd/cccv1p0"
+CANVAS_META_TYPE = "associatedcontent/imscc_xmlv1p1/learning-application-resource"
 
 
 def render(exam: Exam, *, multichoice: bool = False) -> bytes:
@@ -47,9 +50,14 @@ def render(exam: Exam, *, multichoice: bool = False) -> bytes:
             _multichoice(section, f"q{number}", title, question)
         elif typeable:
             _numerical(section, f"q{number}", title, html_question(question), question.blanks[0], question)
+    assessment_xml = _xml(root)
+    points = len(section.findall("item"))
     files = {
-        "imsmanifest.xml": _xml(_manifest(ident)),
-        f"{ident}/{ident}.xml": _xml(root),
+        "imsmanifest.xml": _xml(_manifest(ident, exam.title)),
+        f"{ident}/{ident}.xml": assessment_xml,
+        f"{ident}/assessment_meta.xml": _xml(_assessment_meta(ident, exam.title, points)),
+        # Canvas's own exports carry the assessment a second time here, and its importer reads it from here.
+        f"non_cc_assessments/{ident}.xml.qti": assessment_xml,
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -65,7 +73,13 @@ def _xml(element: ET.Element) -> bytes:
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(element, encoding="utf-8", xml_declaration=False)
 
 
-def _manifest(ident: str) -> ET.Element:
+def _manifest(ident: str, title: str) -> ET.Element:
+    """The package's table of contents, laid out as Canvas exports a quiz (and so imports one).
+
+    One ``imsqti_xmlv1p2`` resource (the items) depends on a
+    ``learning-application-resource`` holding ``assessment_meta.xml`` (the quiz's
+    settings) and the ``non_cc_assessments`` copy of the items.
+    """
     manifest = ET.Element("manifest", {"identifier": f"{ident}_manifest", "xmlns": CP_NS})
     metadata = ET.SubElement(manifest, "metadata")
     ET.SubElement(metadata, "schema").text = "IMS Content"
@@ -75,7 +89,44 @@ def _manifest(ident: str) -> ET.Element:
     href = f"{ident}/{ident}.xml"
     resource = ET.SubElement(resources, "resource", {"identifier": ident, "type": "imsqti_xmlv1p2", "href": href})
     ET.SubElement(resource, "file", {"href": href})
+    ET.SubElement(resource, "dependency", {"identifierref": f"{ident}_meta"})
+    meta_href = f"{ident}/assessment_meta.xml"
+    meta = ET.SubElement(
+        resources,
+        "resource",
+        {"identifier": f"{ident}_meta", "type": CANVAS_META_TYPE, "href": meta_href},
+    )
+    ET.SubElement(meta, "file", {"href": meta_href})
+    ET.SubElement(meta, "file", {"href": f"non_cc_assessments/{ident}.xml.qti"})
     return manifest
+
+
+def _assessment_meta(ident: str, title: str, points: int) -> ET.Element:
+    """Canvas's quiz settings: title, points (one per item), answers shuffled per student, one attempt."""
+    quiz = ET.Element(
+        "quiz",
+        {
+            "identifier": ident,
+            "xmlns": CANVAS_NS,
+            "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+            "xsi:schemaLocation": f"{CANVAS_NS} https://canvas.instructure.com/xsd/cccv1p0.xsd",
+        },
+    )
+    for tag, value in (
+        ("title", title),
+        ("description", ""),
+        ("shuffle_answers", "true"),
+        ("scoring_policy", "keep_highest"),
+        ("quiz_type", "assignment"),
+        ("points_possible", f"{points}.0"),
+        ("show_correct_answers", "true"),
+        ("allowed_attempts", "1"),
+        ("one_question_at_a_time", "false"),
+        ("cant_go_back", "false"),
+        ("available", "false"),
+    ):
+        ET.SubElement(quiz, tag).text = value
+    return quiz
 
 
 def _metadata(parent: ET.Element, fields: dict[str, str]) -> None:
@@ -148,9 +199,11 @@ def _numerical(section: ET.Element, ident: str, title: str, text: str, blank: Bl
 def _multichoice(section: ET.Element, ident: str, title: str, question: Question) -> None:
     item, presentation = _item(section, ident, title, "multiple_choice_question", html_question(question))
     response = ET.SubElement(presentation, "response_lid", {"ident": "response1", "rcardinality": "Single"})
-    choices = ET.SubElement(response, "render_choice")
-    options: list[tuple[str, str, Distractor | None]] = [(f"{ident}_a0", value_html(question.answer), None)]
-    options += [(f"{ident}_a{i}", value_html(d.value), d) for i, d in enumerate(question.distractors, start=1)]
+    choices = ET.SubElement(response, "render_choice", {"shuffle": "No"})  # already shuffled, by the seed
+    options: list[tuple[str, str, Distractor | None]] = [
+        (f"{ident}_a{i}", value_html(value), distractor)
+        for i, (value, distractor) in enumerate(question.choices())  # the exam's shuffled order
+    ]
     for label, html, _ in options:
         _material(ET.SubElement(choices, "response_label", {"ident": label}), html)
     processing = _processing(item)

@@ -22,6 +22,7 @@ __all__ = [
     "html_solution",
     "html_table",
     "html_text",
+    "latex_code",
     "latex_solution",
     "latex_text",
     "markdown_solution",
@@ -96,7 +97,13 @@ def value_html(value: sympy.Expr) -> str:
 
 
 def html_question(question: Question, blank: Callable[[int], str] | None = None) -> str:
-    return f"<p>{html_text(question.text)}</p>{html_table(question, blank)}"
+    code = f"<pre><code>{escape(question.code)}</code></pre>" if question.code else ""
+    return f"<p>{html_text(question.text)}</p>{code}{html_table(question, blank)}"
+
+
+def html_choice(value: sympy.Expr) -> str:
+    """A choice in its list: the number as typed, or a formula as math."""
+    return value_html(value)
 
 
 def answer_html(question: Question) -> str:
@@ -123,6 +130,13 @@ def html_solution(solution: Solution) -> str:
 
 
 # --- LaTeX ------------------------------------------------------------------------------------
+
+
+def latex_code(code: str) -> str:
+    """Source code verbatim (never inside a macro argument, where verbatim cannot go)."""
+    if not code:
+        return ""
+    return "\n".join([r"\begin{verbatim}", code.rstrip("\n"), r"\end{verbatim}"])
 
 
 def latex_prose(text: str) -> str:

@@ -17,6 +17,7 @@ from .registry import KINDS
 __all__ = [
     "earlier_sizes",
     "height",
+    "layer_words",
     "math",
     "network_table",
     "paired",
@@ -38,14 +39,30 @@ def shape_math(shape: tuple[Any, ...] | list[Any]) -> str:
 
 
 def network_table(
-    spec: Spec, last: tuple[str, ...] | None = None, heading: str = "output"
+    spec: Spec,
+    last: tuple[str, ...] | None = None,
+    heading: str = "output",
+    words: dict[str, str] | None = None,
 ) -> tuple[tuple[str, ...], ...]:
-    """The layers of ``spec`` as table rows (header first); ``last`` adds a column headed ``heading``."""
-    header = ("#", "layer") + ((heading,) if last is not None else ())
-    rows = [("0", "input " + "×".join(str(size) for size in spec["input"])) + (("",) if last is not None else ())]
+    """The layers of ``spec`` as table rows (header first): number, name, layer in words.
+
+    Every layer a question, an option, a feedback or a solution mentions is named here.
+    ``last`` adds a column headed ``heading``; ``words`` replaces the description
+    of the layers it names (a layer whose arguments the student is to find).
+    """
+    header = ("#", "name", "layer") + ((heading,) if last is not None else ())
+    first = ("0", "input", "input " + "×".join(str(size) for size in spec["input"]))
+    rows = [first + (("",) if last is not None else ())]
     for index, layer in enumerate(spec["layers"]):
-        rows.append((str(index + 1), describe(layer)) + ((last[index],) if last is not None else ()))
+        extra = (last[index],) if last is not None else ()
+        name = str(layer.get("name", ""))
+        rows.append((str(index + 1), name, (words or {}).get(name) or describe(layer), *extra))
     return (header, *rows)
+
+
+def layer_words(index: int, layer: dict[str, Any]) -> str:
+    """How a question names a layer of its table: ``layer 3 (conv2d2: conv2d, 16 filters 3×3)``."""
+    return f"layer {index + 1} ({layer['name']}: {describe(layer)})"
 
 
 def paired(spec: Spec, derivation: Derivation) -> list[tuple[Row, dict[str, Any]]]:
@@ -70,33 +87,64 @@ def stride_of(layer: dict[str, Any]) -> int:
 
 
 def size_distractors(shape: tuple[sympy.Expr, ...], layer: dict[str, Any], row: Row) -> tuple[Distractor, ...]:
-    """Wrong output sizes of ``layer`` on ``shape``: each misconception that changes it."""
+    """Wrong output sizes of ``layer`` on ``shape``: each misconception that changes it.
+
+    Each is the engine's size of a modified network: padding on one side (a
+    ``ZeroPad2d`` in front), no padding, stride 1, dilation 1, no ``ceil_mode``,
+    the stride taken first (a strided 1×1 subsampling in front of the window).
+    """
+    if layer["type"] == "flatten":
+        return _flatten_distractors(shape, row)
     answer = height(row.output_shape)
     base = wrong.one_layer(shape, layer)
+    only = base["layers"][0]
 
     def derived(changed: Spec) -> sympy.Expr | None:
         return wrong.output_height(wrong.derive_spec(changed))
 
     found: list[Distractor | None] = []
     padding = int(layer.get("padding", 0))
-    if padding and layer["type"] in ("conv2d", "maxpool2d", "avgpool2d"):
+    windowed = "kernel_size" in layer and not layer["type"].startswith("convtranspose")
+    if padding and windowed:
         pad = {"type": "zeropad2d", "padding": [padding, 0, padding, 0]}
         one_side = wrong.one_layer(shape, {**layer, "padding": 0}, before=(pad,))
         found.append(wrong.make("padded_one_side", derived(one_side)))
+        found.append(wrong.make("ignored_padding", derived({**base, "layers": [{**only, "padding": 0}]})))
     if stride_of(layer) > 1:
-        found.append(wrong.make("ignored_stride", derived({**base, "layers": [{**base["layers"][0], "stride": 1}]})))
+        found.append(wrong.make("ignored_stride", derived({**base, "layers": [{**only, "stride": 1}]})))
+        if windowed:
+            first = [{"type": "zeropad2d", "padding": padding}] if padding else []
+            first.append({"type": "maxpool2d", "kernel_size": 1, "stride": stride_of(layer)})
+            window = {key: value for key, value in only.items() if key != "ceil_mode"} | {"stride": 1, "padding": 0}
+            found.append(wrong.make("stride_before_kernel", derived({**base, "layers": [*first, window]})))
+    if windowed and "stride" not in layer and not layer["type"].endswith("pool2d"):
+        as_kernel = {**base, "layers": [{**only, "stride": int(layer["kernel_size"])}]}
+        found.append(wrong.make("stride_as_kernel", derived(as_kernel)))
     if int(layer.get("dilation", 1)) > 1:
-        found.append(
-            wrong.make("ignored_dilation", derived({**base, "layers": [{**base["layers"][0], "dilation": 1}]}))
-        )
+        found.append(wrong.make("ignored_dilation", derived({**base, "layers": [{**only, "dilation": 1}]})))
     if layer.get("ceil_mode"):
-        floored = {**base, "layers": [{**base["layers"][0], "ceil_mode": False}]}
+        floored = {**base, "layers": [{**only, "ceil_mode": False}]}
         found.append(wrong.make("ignored_ceil_mode", derived(floored)))
     elif row.sizes:
-        found.append(wrong.make("ignored_floor", wrong.unfloored(row.sizes[0])))
+        fraction = wrong.unfloored(row.sizes[0])
+        found.append(wrong.make("ignored_floor", fraction))
+        found.append(wrong.make("rounded_up", None if fraction is None else sympy.ceiling(fraction)))
     # Last: where it coincides with a more specific misconception (ceil_mode), that one's feedback is kept.
     found.append(wrong.make("missing_plus_one", answer - 1 if answer > 1 else None))
+    found.append(wrong.make("same_size", height(tuple(shape))))
     return wrong.distinct(answer, found)
+
+
+def _flatten_distractors(shape: tuple[sympy.Expr, ...], row: Row) -> tuple[Distractor, ...]:
+    """Flatten's features (C·H·W) as a student who forgets a factor counts them."""
+    channels, *spatial = (sympy.Integer(int(size)) for size in shape)
+    found = [
+        wrong.make("flatten_forgot_channels", sympy.Mul(*spatial)),
+        wrong.make("flatten_one_side", channels * spatial[0]) if spatial else None,
+        wrong.make("global_pool_not_flatten", channels),
+        wrong.make("flatten_added", channels + sum(spatial)),
+    ]
+    return wrong.distinct(height(row.output_shape), found)
 
 
 def question(kind_name: str, difficulty: str, text: str, answer: sympy.Expr, **fields: Any) -> Question:

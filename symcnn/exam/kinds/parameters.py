@@ -5,17 +5,28 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import sympy
+
+from ... import Derivation
 from .. import distractors as wrong
 from ..model import Distractor, Line, Question, Solution
-from ..networks import describe, draw_network
+from ..networks import describe, draw_network, well_posed
 from ..solution import row_lines, total_line, value_latex
-from .common import earlier_sizes, math, network_table, paired, question, shape_math
+from .common import (
+    earlier_sizes,
+    layer_words,
+    math,
+    network_table,
+    paired,
+    question,
+    shape_math,
+)
 from .registry import kind
 
 Spec = dict[str, Any]
 
 
-@kind("layer_params", "parameters of one layer")
+@kind("layer_params", "parameters of one layer", "parameters")
 def layer_params(rng: random.Random, difficulty: str) -> Question:
     spec, derivation = draw_network(rng, difficulty)
     pairs = paired(spec, derivation)
@@ -23,24 +34,13 @@ def layer_params(rng: random.Random, difficulty: str) -> Question:
     index = rng.choice(candidates)
     row, layer = pairs[index]
     answer = row.params.value
-    found: list[Distractor | None] = []
-    if layer["type"] in wrong.BIASED and layer.get("bias", True):
-        plain = {**spec, "layers": [dict(item) for item in spec["layers"]]}
-        plain["layers"][index]["bias"] = False
-        without = wrong.derive_spec(plain)
-        found.append(wrong.make("forgot_bias", None if without is None else without.layers[index].params.value))
-    if row.kind.startswith("conv"):
-        found.append(wrong.make("forgot_input_maps", wrong.reevaluate(row.params, l=1)))
-        found.append(wrong.make("ignored_groups", wrong.reevaluate(row.params, g=1)))
-    if row.kind.startswith("batchnorm"):
-        keras = wrong.derive_spec(spec, wrong.KERAS)
-        found.append(wrong.make("batchnorm_statistics", None if keras is None else keras.layers[index].total_params))
+    found = layer_param_distractors(spec, derivation, index)
     text = (
         f"The network below reads an input of {shape_math(spec['input'])}. "
-        f"How many learnable parameters does layer {index + 1} ({describe(layer)}) have?"
+        f"How many learnable parameters does {layer_words(index, layer)} have?"
     )
     lines = [*earlier_sizes(derivation, index), *row_lines(row)]
-    conclusion = f"Layer {index + 1} has {math(value_latex(answer))} learnable parameters."
+    conclusion = f"Layer {index + 1} ({layer['name']}) has {math(value_latex(answer))} learnable parameters."
     return question(
         "layer_params",
         difficulty,
@@ -54,18 +54,22 @@ def layer_params(rng: random.Random, difficulty: str) -> Question:
     )
 
 
-@kind("total_params", "total parameters of a network")
+@kind("total_params", "total parameters of a network", "parameters")
 def total_params(rng: random.Random, difficulty: str) -> Question:
     spec, derivation = draw_network(rng, difficulty)
     answer = derivation.totals.params
     without = wrong.derive_spec(wrong.without_bias(spec))
-    has_norm = any(row.kind.startswith("batchnorm") for row in derivation.layers)
+    has_norm = any(wrong.keeps_running_statistics(row) for row in derivation.layers)
+    rows = derivation.layers
     found = [
-        wrong.make("forgot_bias", None if without is None else without.totals.params),
-        wrong.make("forgot_input_maps", wrong.forgot_input_maps(derivation.layers)),
-        wrong.make("pooling_params", wrong.pooling_params(derivation, spec["layers"])),
+        wrong.make("ignored_groups", wrong.ignored_groups(rows)),
         wrong.make("batchnorm_statistics", wrong.keras_counting(spec) if has_norm else None),
-        wrong.make("ignored_groups", wrong.ignored_groups(derivation.layers)),
+        wrong.make("forgot_bias", None if without is None else without.totals.params),
+        wrong.make("forgot_input_maps", wrong.forgot_input_maps(rows)),
+        wrong.make("pooling_params", wrong.pooling_params(derivation, spec["layers"])),
+        wrong.make("kernel_one_side", wrong.kernel_one_side(rows)),
+        wrong.make("weights_per_position", wrong.weights_per_position(rows)),
+        wrong.make("bias_per_input", wrong.bias_per_input(rows)),
     ]
     lines: list[Line] = []
     for row in derivation.layers:
@@ -85,4 +89,120 @@ def total_params(rng: random.Random, difficulty: str) -> Question:
         network=spec,
         table=network_table(spec),
         distractors=found,
+    )
+
+
+def layer_param_distractors(spec: Spec, derivation: Derivation, index: int) -> list[Distractor | None]:
+    """Wrong parameter counts of layer ``index``: its own rule re-evaluated as each misconception has it."""
+    row = derivation.layers[index]
+    rows = [row]
+    keras = wrong.derive_spec(spec, wrong.KERAS) if wrong.keeps_running_statistics(row) else None
+    return [
+        wrong.make("ignored_groups", wrong.ignored_groups(rows)),
+        wrong.make("batchnorm_statistics", None if keras is None else keras.layers[index].total_params),
+        wrong.make("norm_per_position", wrong.norm_per_position(rows)),
+        wrong.make("norm_scale_only", wrong.norm_scale_only(rows)),
+        wrong.make("forgot_bias", wrong.reevaluate(row.params, b=0)),
+        wrong.make("forgot_input_maps", wrong.forgot_input_maps(rows)),
+        wrong.make("kernel_one_side", wrong.kernel_one_side(rows)),
+        wrong.make("bias_per_input", wrong.bias_per_input(rows)),
+        wrong.make("weights_per_position", wrong.weights_per_position(rows)),
+        wrong.make("forgot_inputs", wrong.forgot_inputs(rows)),
+    ]
+
+
+@kind("grouped_params", "parameters of a grouped or depthwise convolution", "parameters")
+def grouped_params(rng: random.Random, difficulty: str) -> Question:
+    maps = rng.choice((8, 16, 32, 64))
+    if difficulty == "hard":  # depthwise: one group per map, a channel multiplier of 1 or 2
+        groups, filters = maps, maps * rng.choice((1, 2))
+    else:
+        groups = 2 if difficulty == "easy" else rng.choice((4, 8))
+        filters = groups * rng.choice((2, 4, 8))
+    kernel = rng.choice((3, 5))
+    conv: dict[str, Any] = {"type": "conv2d", "out_channels": filters, "kernel_size": kernel, "groups": groups}
+    if difficulty != "easy" and rng.random() < 0.3:
+        conv["bias"] = False
+    size = rng.randrange(8, 57)
+    spec: Spec = {"input": [maps, size, size], "layers": [conv]}
+    derivation = well_posed(spec)
+    assert derivation is not None
+    (row,) = derivation.layers
+    answer = row.params.value
+    found = [
+        wrong.make("ignored_groups", wrong.reevaluate(row.params, g=1)),
+        wrong.make("groups_squared", wrong.reevaluate(row.params, g=groups * groups)),
+        wrong.make("forgot_bias", wrong.reevaluate(row.params, b=0)),
+        wrong.make("kernel_one_side", wrong.kernel_one_side([row])),
+        wrong.make("bias_per_input", wrong.bias_per_input([row])),
+        wrong.make("weights_per_position", wrong.weights_per_position([row])),
+    ]
+    kind_words = "depthwise convolution" if groups == maps else "grouped convolution"
+    text = (
+        f"A {kind_words} {describe(conv)} reads an input of {shape_math(spec['input'])}. "
+        "How many learnable parameters does it have?"
+    )
+    conclusion = f"The layer has {math(value_latex(answer))} learnable parameters."
+    return question(
+        "grouped_params",
+        difficulty,
+        text,
+        answer,
+        solution=Solution(tuple(row_lines(row)), conclusion),
+        network=spec,
+        distractors=found,
+    )
+
+
+@kind("batchnorm_counts", "batch-norm parameters versus buffers", "parameters")
+def batchnorm_counts(rng: random.Random, difficulty: str) -> Question:
+    maps = rng.choice((3, 8, 16))
+    filters = rng.choice((16, 24, 32, 48, 64, 96, 128))
+    size = rng.randrange(8, 57)
+    conv = {"type": "conv2d", "out_channels": filters, "kernel_size": rng.choice((1, 3)), "bias": False}
+    spec: Spec = {"input": [maps, size, size], "layers": [conv, {"type": "batchnorm2d"}, {"type": "relu"}]}
+    derivation = well_posed(spec)
+    assert derivation is not None
+    row = derivation.layers[1]
+    ask_buffers = difficulty != "easy" and rng.random() < 0.5
+    rows = [row]
+    if ask_buffers:
+        answer = row.buffers.value
+        what = (
+            "buffer elements (running statistics and counters: state that is saved with the model "
+            "but not learned) does the batchnorm2d layer hold"
+        )
+        found = [
+            wrong.make("forgot_num_batches_tracked", answer - 1),
+            wrong.make("buffers_include_params", answer + row.params.value),
+            wrong.make("buffers_per_position", wrong.reevaluate(row.buffers, c=int(row.activations))),
+            wrong.make("running_mean_only", sympy.Integer(filters + 1)),  # a mean per channel, and the counter
+        ]
+        lines = row_lines(row, ("buffers",))
+    else:
+        answer = row.params.value
+        what = "learnable parameters does the batchnorm2d layer have"
+        keras = wrong.derive_spec(spec, wrong.KERAS)
+        found = [
+            wrong.make("batchnorm_statistics", None if keras is None else keras.layers[1].total_params),
+            wrong.make("norm_per_position", wrong.norm_per_position(rows)),
+            wrong.make("norm_scale_only", wrong.norm_scale_only(rows)),
+        ]
+        lines = row_lines(row)
+    layer = spec["layers"][1]
+    text = (
+        f"The network below reads an input of {shape_math(spec['input'])}. In PyTorch, how many {what} "
+        f"({layer['name']}, layer 2)?"
+    )
+    conclusion = f"{layer['name']} has {math(value_latex(answer))} of them."
+    return question(
+        "batchnorm_counts",
+        difficulty,
+        text,
+        answer,
+        solution=Solution(tuple(lines), conclusion),
+        network=spec,
+        table=network_table(spec),
+        distractors=found,
+        layer=2,
     )

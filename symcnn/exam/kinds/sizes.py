@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy
 
-from ... import SymcnnError
+from ... import Row, SymcnnError
 from .. import distractors as wrong
 from ..model import BLANK, Blank, Line, Question, Solution
 from ..networks import describe, draw_network, single_conv, well_posed
@@ -56,7 +56,7 @@ def _clean(layer: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in layer.items() if defaults.get(key, object()) != value}
 
 
-@kind("output_size", "output size of a layer")
+@kind("output_size", "output size of a layer", "sizes and shapes")
 def output_size(rng: random.Random, difficulty: str) -> Question:
     for _ in range(100):
         layer = _clean(_size_layer(rng, difficulty))
@@ -85,7 +85,7 @@ def output_size(rng: random.Random, difficulty: str) -> Question:
     )
 
 
-@kind("shape_table", "the shape table of a network (cloze)")
+@kind("shape_table", "the shape table of a network (cloze)", "sizes and shapes")
 def shape_table(rng: random.Random, difficulty: str) -> Question:
     if difficulty == "easy":
         for _ in range(100):
@@ -102,22 +102,20 @@ def shape_table(rng: random.Random, difficulty: str) -> Question:
     cells: list[str] = []
     lines: list[Line] = []
     for index, (row, layer) in enumerate(paired(spec, derivation)):
-        if not row.sizes:
-            cells.append(shape_math(row.output_shape))
+        cells.append(_shown_size(row, layer))
+        if cells[-1]:
             continue
         answer = height(row.output_shape)
         what = "features" if len(row.output_shape) == 1 else "height"
-        found = size_distractors(row.input_shapes[0], layer, row) if layer["type"] != "flatten" else ()
-        blanks.append(Blank(f"layer {index + 1} ({layer['type']}): output {what}", answer, found))
-        cells.append(BLANK.format(len(blanks)))
+        found = size_distractors(row.input_shapes[0], layer, row)
+        blanks.append(Blank(f"layer {index + 1} ({layer['name']}): output {what}", answer, found))
+        cells[-1] = BLANK.format(len(blanks))
         lines.extend(size_lines(row))
     text = (
         f"The network below reads an input of {shape_math(spec['input'])}. Fill in the output size of each "
         "layer marked with a blank: the height (= width) of its maps, or the number of features after flatten."
     )
-    shapes = ", ".join(
-        f"layer {index + 1}: {shape_math(row.output_shape)}" for index, row in enumerate(derivation.layers)
-    )
+    shapes = ", ".join(f"{row.name}: {shape_math(row.output_shape)}" for row in derivation.layers)
     return Question(
         kind="shape_table",
         difficulty=difficulty,
@@ -130,7 +128,27 @@ def shape_table(rng: random.Random, difficulty: str) -> Question:
     )
 
 
-@kind("keep_padding", "the padding that keeps the size")
+SAME = "same as its input"
+
+
+def _shown_size(row: Row, layer: dict[str, Any]) -> str:
+    """What the size column shows for a row: ``""`` for a blank, else nothing a blank's value follows from.
+
+    No leaks by construction: a row that keeps its input's shape (an activation,
+    a normalisation, a residual sum) says so without a number, and a dense
+    layer shows only its own width (its argument, given in the layer column);
+    every row whose size depends on an earlier size is a blank.
+    """
+    if row.sizes:
+        return ""
+    if row.output_shape == row.input_shapes[0]:
+        return SAME
+    if len(row.output_shape) == 1 and "out_features" in layer:
+        return str(layer["out_features"])
+    return ""  # pragma: no cover - every other size-changing row derives its sizes
+
+
+@kind("keep_padding", "the padding that keeps the size", "sizes and shapes")
 def keep_padding(rng: random.Random, difficulty: str) -> Question:
     kernel = rng.choice((3, 5) if difficulty == "easy" else (3, 5, 7))
     dilation = rng.choice((1, 2, 3)) if difficulty == "hard" else 1
@@ -147,10 +165,15 @@ def keep_padding(rng: random.Random, difficulty: str) -> Question:
     plus_one = wrong.search(reach, forward, sympy.Integer(size + 1))
     plain = wrong.size_function(wrong.one_layer(shape, conv | {"dilation": 1, "padding": "p"}), "p")
     undilated = wrong.search(reach, plain, sympy.Integer(size))
+    span = dilation * (kernel - 1)  # how much the window shrinks the map: the size a "full" padding adds
+    full = wrong.search(range(2 * span + 2), forward, sympy.Integer(size + span))
     found = [
+        wrong.make("ignored_dilation", undilated[0] if len(undilated) == 1 and dilation > 1 else None),
         wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
         wrong.make("missing_plus_one", plus_one[0] if len(plus_one) == 1 else None),
-        wrong.make("ignored_dilation", undilated[0] if len(undilated) == 1 and dilation > 1 else None),
+        wrong.make("full_padding", full[0] if len(full) == 1 else None),
+        wrong.make("padding_as_kernel", kernel),
+        wrong.make("no_padding_needed", 0),
     ]
     spec = wrong.one_layer(shape, conv | {"padding": answer})
     derivation = well_posed(spec)
@@ -171,7 +194,7 @@ def keep_padding(rng: random.Random, difficulty: str) -> Question:
     )
 
 
-@kind("inverse_size", "the stride or kernel that gives a target size")
+@kind("inverse_size", "the stride or kernel that gives a target size", "sizes and shapes")
 def inverse_size(rng: random.Random, difficulty: str) -> Question:
     for _ in range(200):
         made = _inverse_attempt(rng, difficulty)
@@ -183,17 +206,18 @@ def inverse_size(rng: random.Random, difficulty: str) -> Question:
 def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
     """One draw of an inverse question; ``None`` if its answer would not be unique."""
     size = rng.randrange(10, 65)
-    padding = rng.choice((0, 1, 2))
+    padding = rng.choice((2, 3))  # padding gives the misreadings (one side, none) their own answers
     shape = [rng.choice((1, 3, 16)), size, size]
-    ask = "stride" if difficulty != "easy" and rng.random() < 0.5 else "kernel_size"
-    conv: dict[str, Any] = {"type": "conv2d", "out_channels": rng.choice((8, 16, 32))}
-    if padding:
-        conv["padding"] = padding
+    ask = "stride" if difficulty != "easy" and rng.random() < 0.3 else "kernel_size"
+    conv: dict[str, Any] = {"type": "conv2d", "out_channels": rng.choice((8, 16, 32)), "padding": padding}
+    if difficulty == "hard" and ask == "kernel_size" and rng.random() < 0.5:
+        conv["dilation"] = 2
     if ask == "stride":
         conv |= {"kernel_size": rng.choice((3, 5))}
         truth, reach = rng.choice((2, 3, 4)), range(1, size + 1)
     else:
-        truth, reach = rng.choice((2, 3, 4, 5, 6, 7)), range(1, size + 2 * padding + 1)
+        # A kernel beyond 2p keeps "ignored the padding" (n - 2p) a kernel size too.
+        truth, reach = rng.choice(range(2 * padding + 1, 2 * padding + 6)), range(1, size + 2 * padding + 1)
 
     symbol = "s" if ask == "stride" else "n"
     forward = wrong.size_function(wrong.one_layer(shape, conv | {ask: symbol}), symbol)
@@ -204,10 +228,29 @@ def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
     one_sided = wrong.size_function(wrong.one_layer(shape, conv | {"padding": 0, ask: symbol}, pad), symbol)
     one_side = wrong.search(reach, one_sided, target) if padding else []
     plus_one = wrong.search(reach, forward, target + 1)
+    unpadded = wrong.size_function(wrong.one_layer(shape, conv | {"padding": 0, ask: symbol}), symbol)
+    no_padding = wrong.search(reach, unpadded, target) if padding else []
+    if ask == "stride":  # the stride taken first: a strided 1x1 subsampling, then the window at stride 1
+        first = [{"type": "zeropad2d", "padding": padding}] if padding else []
+        first.append({"type": "maxpool2d", "kernel_size": 1, "stride": symbol})
+        misread = wrong.one_layer(shape, conv | {"padding": 0}, tuple(first))
+        name = "stride_before_kernel"
+    else:  # the stride taken to be the kernel, as for pooling
+        misread = wrong.one_layer(shape, conv | {ask: symbol, "stride": symbol})
+        name = "stride_as_kernel"
+    other = wrong.search(reach, wrong.size_function(misread, symbol), target)
+    # A student solving the misread equation stops at its first (smallest) solution.
     found = [
-        wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
-        wrong.make("missing_plus_one", plus_one[0] if len(plus_one) == 1 else None),
+        wrong.make("padded_one_side", one_side[0] if one_side else None),
+        wrong.make("ignored_padding", no_padding[0] if no_padding else None),
+        wrong.make(name, other[0] if other else None),
+        wrong.make("missing_plus_one", plus_one[0] if plus_one else None),
+        wrong.make("size_ratio", sympy.Integer(round(size / int(target))) if ask == "stride" else None),
     ]
+    if "dilation" in conv:
+        undilated = wrong.one_layer(shape, conv | {"dilation": 1, ask: symbol})
+        plain = wrong.search(reach, wrong.size_function(undilated, symbol), target)
+        found.insert(0, wrong.make("ignored_dilation", plain[0] if plain else None))
     spec = wrong.one_layer(shape, conv | {ask: truth})
     derivation = well_posed(spec)
     assert derivation is not None
