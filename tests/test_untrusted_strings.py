@@ -24,6 +24,8 @@ import pytest
 import sympy
 
 import symcnn
+import symcnn.whatif
+import symcnn.whatif.monotone
 from symcnn import Conv2d, Input, ReLU, Sequential, SymcnnError
 
 PAYLOADS = (
@@ -219,6 +221,7 @@ ALLOWED_SYMPIFY = {
     ("symcnn/exam/kinds/common.py", "shape_math"): "shapes come from a Derivation (ints and SymPy expressions)",
     ("symcnn/exam/distractors.py", "make"): "values are computed by symcnn's own distractor formulas",
     ("symcnn/adapters/torch/tensors.py", "handle"): "operands are traced sizes (ints or SymPy), never text",
+    ("symcnn/exam/distractors.py", "reevaluate"): "the replaced arguments are the misconceptions' own integers",
 }
 SYMPIFYING = {"sympify", "S", "parse_expr", "eval", "exec"}
 
@@ -336,6 +339,8 @@ for question, extra in [
         ["whatif", question, P, *extra, *output],
         ["whatif", question, "--torch", P, "--input", "3,8,8", *extra, *output],
         ["whatif", question, "--onnx", P, *extra, *output],
+        ["whatif", question, "--zoo", P, *extra, *output],
+        ["whatif", question, "--zoo", "resnet18", "--set", f"layers={P}", *extra, *output],
         ["whatif", question, "--torch", "torchvision.models:resnet18", "--input", P, *extra, *output],
         ["whatif", question, SPEC, *extra, "-o", P],
     ]
