@@ -9,9 +9,11 @@ it does not write them).
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from typing import Any
 
+from ...layers import layer_class
 from .. import distractors as wrong
 from ..model import Distractor, Question, Solution
 from ..networks import draw_network
@@ -21,16 +23,8 @@ from .registry import kind
 
 Spec = dict[str, Any]
 
-_MODULES = {
-    "conv2d": "Conv2d",
-    "maxpool2d": "MaxPool2d",
-    "avgpool2d": "AvgPool2d",
-    "batchnorm2d": "BatchNorm2d",
-    "relu": "ReLU",
-    "flatten": "Flatten",
-    "linear": "Linear",
-}
-_KEYWORDS = ("stride", "padding", "dilation", "groups", "bias", "ceil_mode")
+# The argument a layer reads from its input (PyTorch asks for it first): written from the channels.
+_READ_FROM_INPUT = ("in_channels", "in_features", "num_features")
 
 
 def module_source(spec: Spec, channels: list[int], *, lazy: bool = False) -> str:
@@ -46,7 +40,7 @@ def module_source(spec: Spec, channels: list[int], *, lazy: bool = False) -> str
         if lazy and layer["type"] == "linear" and previous == "flatten":
             constructor = f"nn.LazyLinear({layer['out_features']})"
         else:
-            constructor = f"nn.{_MODULES[layer['type']]}({_arguments(layer, inputs)})"
+            constructor = _constructor(layer, inputs)
         lines.append(f"        self.{layer['name']} = {constructor}")
         previous = layer["type"]
     lines += ["", "    def forward(self, x):"]
@@ -56,20 +50,27 @@ def module_source(spec: Spec, channels: list[int], *, lazy: bool = False) -> str
     return "\n".join(lines) + "\n"
 
 
-def _arguments(layer: dict[str, Any], inputs: int) -> str:
-    kind_name = layer["type"]
-    if kind_name == "conv2d":
-        head = [str(inputs), str(layer["out_channels"]), str(layer["kernel_size"])]
-    elif kind_name == "linear":
-        head = [str(inputs), str(layer["out_features"])]
-    elif kind_name.endswith("pool2d"):
-        head = [str(layer["kernel_size"])]
-    elif kind_name == "batchnorm2d":
-        head = [str(inputs)]
-    else:
-        head = []
-    keywords = [f"{key}={layer[key]!r}" for key in _KEYWORDS if key in layer]
-    return ", ".join(head + keywords)
+def _constructor(layer: dict[str, Any], inputs: int) -> str:
+    """``nn.Conv2d(3, 8, 3, padding=1)``: the layer's class is torch.nn's of the same name, its fields
+    PyTorch's arguments in PyTorch's order; the leading ones PyTorch requires are written positionally."""
+    cls = layer_class(layer["type"])
+    fields = [item for item in dataclasses.fields(cls) if item.init and item.name != "name"]
+    given = {item.name: layer[item.name] for item in fields if item.name in layer}
+    for item in fields:
+        if item.name in _READ_FROM_INPUT and item.name not in given:
+            given[item.name] = inputs
+    positional, keywords = [], []
+    leading = True
+    for item in fields:
+        if item.name not in given:
+            leading = leading and item.default is not None
+            continue
+        if leading and item.default is None:
+            positional.append(repr(given[item.name]))
+        else:
+            leading = False
+            keywords.append(f"{item.name}={given[item.name]!r}")
+    return f"nn.{cls.__name__}({', '.join(positional + keywords)})"
 
 
 @kind("pytorch_code", "read a PyTorch module: a count or a size", "reading code")
