@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..exact.printing import to_str
+from . import escape as escapes
 from .mathml import escape
 from .tikz import layout
 
@@ -62,7 +63,7 @@ def render(derivation: Derivation) -> str:
         )  # fmt: skip
         name = box.name + ("" if box.times == 1 else f" ×{to_str(box.times)}")
         size = " × ".join(to_str(value) for value in box.shape[1:])
-        label = escape(name + (f", {size}" if size else ""))
+        label = escape(escapes.text(name + (f", {size}" if size else "")))  # control characters shown, then XML
         channels = escape(to_str(box.shape[0])) if box.shape else ""
         centre = X(x + thick / 2)
         parts.append(f'<g class="box"><title>{label}</title>{front}{top_face}{side}</g>')

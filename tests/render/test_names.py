@@ -114,3 +114,45 @@ def test_cli_error_lines_escape_names(capsys, tmp_path):
     assert main(["derive", str(spec)]) == 2
     err = capsys.readouterr().err
     assert not _controls(err) and "x\\x1b]0;t\\x07" in err and err.count("\n") == 1
+
+
+def _hostile_graph():
+    """Every hostile name on a layer of a branching network (the diagram draws stages and merges)."""
+    from symcnn import Add, Graph
+
+    x = Input(4, "H", "W")
+    y = x
+    for position, name in enumerate(NAMES):
+        branch = Conv2d(out_channels=4, kernel_size=3, padding=1, name=name)(y)
+        y = Add(name=f"add{position}")(y, branch)
+    return Graph(x, y).derive()
+
+
+def test_html_and_svg_keep_names_as_text():
+    """The HTML report and its SVG diagram parse, and no name becomes an element or attribute."""
+    import xml.etree.ElementTree as ET
+    from html.parser import HTMLParser
+
+    derivation = _hostile_graph()
+    page = derivation.to_html()
+
+    found: list[str] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            found.append(tag)
+
+    Tags().feed(page)
+    assert "table" in found and "script" not in found and "img" not in found
+    from symcnn.render import svg
+
+    drawn = svg.render(derivation).split('\n<p class="legend">', 1)[0]
+    ET.fromstring(drawn)  # well-formed XML: every name escaped
+
+
+@pytest.mark.latex
+def test_tikz_diagram_with_every_hostile_name_compiles(pdflatex):
+    source = _hostile_graph().to_tikz()
+    assert "\\input{" not in source and "\\write18{" not in source
+    document = "\\documentclass{article}\\usepackage{tikz}\\begin{document}\n" + source + "\\end{document}\n"
+    pdflatex("diagram", document)
