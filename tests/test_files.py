@@ -73,6 +73,37 @@ def test_derive_output_replaces_its_own_latex_but_not_other_files(capsys, tmp_pa
     assert status == 2 and err.count("\n") == 1 and notes.read_text() == "# my notes\n"
 
 
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        (("derive", "-f", "md"), "net.md"),
+        (("derive", "-f", "text"), "net.txt"),
+        (("derive", "-f", "html"), "net.html"),
+        (("exam", "--count", "2", "--format", "gift"), "exam.gift"),
+        (("exam", "--count", "2", "--format", "moodle"), "exam.xml"),
+        (("exam", "--count", "2", "--format", "markdown"), "exam.md"),
+    ],
+)
+def test_running_the_same_command_again_replaces_its_file(capsys, tmp_path, command, name):
+    """Formats with comments carry the mark in their first lines (stdout stays unmarked)."""
+    target = tmp_path / name
+    assert run(capsys, *command, "-o", str(target))[0] == 0
+    first = target.read_text()
+    assert MARK in first.splitlines()[0] or MARK in first.splitlines()[1]  # XML: after its declaration
+    assert run(capsys, *command, "-o", str(target))[0] == 0
+    assert target.read_text() == first
+    assert main(list(command)) == 0
+    assert MARK not in capsys.readouterr().out
+
+
+def test_the_marked_moodle_file_is_still_xml(capsys, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    target = tmp_path / "exam.xml"
+    assert run(capsys, "exam", "--count", "3", "--format", "moodle", "-o", str(target))[0] == 0
+    assert ET.parse(target).getroot().tag == "quiz"
+
+
 def test_a_directory_or_device_is_never_replaced(tmp_path):
     (tmp_path / "d").mkdir()
     with pytest.raises(SpecError, match="it is not a regular file"):

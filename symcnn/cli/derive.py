@@ -12,6 +12,7 @@ from ..derivation.derivation import Derivation
 from ..errors import SpecError
 from ..exact.conventions import Conventions
 from ..exact.values import plain_integer
+from ..files import with_mark
 from ..model.examples import MNIST
 from ..model.network import Input, Network, derive
 from ..model.spec import load_spec
@@ -66,9 +67,16 @@ def run(args: argparse.Namespace) -> str:
     elif (args.batch, args.dtype, args.optimizer, args.memory_convention) != ("B", "float32", "none", "saved"):
         raise SpecError("--batch, --dtype, --optimizer and --memory-convention apply with --memory")
     title = f"symcnn derive {args.spec or args.zoo or args.torch or 'MNIST example'}"
-    return render(
+    text = render(
         derivation, args.format, args.standalone, receptive_field=args.receptive_field, memory=memory, title=title
     )
+    syntax = _MARKED.get(args.format)
+    # A file gets symcnn's mark, so that running the same command again may replace it (stdout stays as is).
+    return with_mark(text, syntax) if getattr(args, "output", None) and syntax else text
+
+
+# The formats whose files can say who wrote them (latex and tikz say it already; JSON has no comments).
+_MARKED = {"text": "text", "md": "html", "markdown": "html", "html": "html"}
 
 
 def substitutions(pairs: Sequence[str], flag: str = "--subs", *, numbers: bool = True) -> dict[str, str]:

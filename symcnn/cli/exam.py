@@ -9,7 +9,7 @@ from ..errors import SpecError
 from ..exam import FORMATS, KINDS, export, generate
 from ..exam.generate import LEVELS
 from ..exam.kinds.registry import TOPICS
-from ..files import write_files
+from ..files import with_mark, write_files
 
 NAME = "exam"
 HELP = "generate exam questions with worked solutions (Moodle XML, GIFT, QTI, LaTeX, Markdown, JSON)"
@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> str:
     if not args.target:
         return result
     target = Path(args.target)
-    files: dict[str | Path, str | bytes] = {target: result}
+    syntax = {"gift": "gift", "moodle": "xml", "markdown": "html"}.get(args.format)
+    files: dict[str | Path, str | bytes] = {target: with_mark(result, syntax) if syntax else result}
     if args.format == "latex":  # the exam and its solutions: both written, or neither
         solutions = export(exam, "latex-solutions", exam_class=args.exam_class)
         assert isinstance(solutions, str)
