@@ -28,12 +28,13 @@ import numpy as np
 
 from ...errors import ShapeError, SpecError, SymcnnError, UnsupportedError
 from ...exact.conventions import KERAS, Conventions
-from ...exact.steps import Check, Tensor
+from ...exact.steps import Tensor
 from ...exact.symbols import symbol
 from ...layers.base import Layer
 from ...layers.memo import apply_once
 from ...layers.usage import Held
 from ...model.network import Graph, Input
+from ..placing import Placing
 from ..torch.values import UNKNOWN, _Unsupported, _Value
 from .layers import LAYERS
 
@@ -41,7 +42,7 @@ from .layers import LAYERS
 SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
-class _Importer:
+class _Importer(Placing):
     def __init__(self, keras: Any, model: Any, shapes: Sequence[Sequence[Any]] | None) -> None:
         self.keras = keras
         self.model = model
@@ -151,21 +152,6 @@ class _Importer:
             return value
         raise _Unsupported(f"the {what} must be a tensor computed by layers, got {value!r}")
 
-    def layer(
-        self,
-        name: str,
-        kind: type[Layer],
-        inputs: Sequence[_Value],
-        *,
-        checks: tuple[Check, ...] = (),
-        **arguments: Any,
-    ) -> _Value:
-        """A layer without weights."""
-        made: Layer = kind(**arguments, name=None if checks else name)
-        if checks:
-            made = Held(made, checks=checks, name=name)
-        return self._place(made, inputs)
-
     def weighted(
         self,
         name: str,
@@ -199,9 +185,6 @@ class _Importer:
         made = Held(layer, frozen=int(frozen), counted_before=int(before), framework="keras", name=name)
         return self._place(made, inputs)
 
-    def _place(self, made: Layer, inputs: Sequence[_Value]) -> _Value:
-        outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
-        return _Value(made(*(item.node for item in inputs)), outcome.output)
 
 
 def functional(model: Any) -> Any:

@@ -21,12 +21,13 @@ from typing import Any
 
 from ...errors import ShapeError, SpecError, SymcnnError, UnsupportedError
 from ...exact.conventions import Conventions
-from ...exact.steps import Check, Tensor
+from ...exact.steps import Tensor
 from ...exact.symbols import symbol
 from ...layers.base import Layer
 from ...layers.memo import apply_once
 from ...layers.usage import Held
 from ...model.network import Graph, Input
+from ..placing import Placing
 from .arithmetic import ARITHMETIC
 from .operators import OPERATORS
 from .values import UNKNOWN, Constant, Weight, _Unmapped, _Unsupported, _Value, constant
@@ -38,7 +39,7 @@ FLOAT_TYPES = {1, 10, 11, 16, 17, 18, 19, 20, 23}
 HANDLERS = {**OPERATORS, **ARITHMETIC}
 
 
-class _Importer:
+class _Importer(Placing):
     def __init__(self, onnx: Any, model: Any, shapes: Sequence[Sequence[Any]] | None) -> None:
         self.onnx = onnx
         self.graph = model.graph
@@ -189,21 +190,6 @@ class _Importer:
             raise _Unsupported(f"the {what} is a constant, not a tensor computed from the input")
         raise _Unsupported(f"the {what} must be a tensor, got {value!r}")
 
-    def layer(
-        self,
-        name: str,
-        kind: type[Layer],
-        inputs: Sequence[_Value],
-        *,
-        checks: tuple[Check, ...] = (),
-        **arguments: Any,
-    ) -> _Value:
-        """A layer without parameters."""
-        made: Layer = kind(**arguments, name=None if checks else name)
-        if checks:
-            made = Held(made, checks=checks, name=name)
-        return self._place(made, inputs)
-
     def weighted(
         self,
         name: str,
@@ -250,9 +236,6 @@ class _Importer:
             )
         return self._place(layer, inputs)
 
-    def _place(self, made: Layer, inputs: Sequence[_Value]) -> _Value:
-        outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
-        return _Value(made(*(item.node for item in inputs)), outcome.output)
 
 
 def _op(node: Any) -> str:

@@ -27,11 +27,12 @@ import sympy
 
 from ...errors import ShapeError, SymcnnError, UnsupportedError
 from ...exact.conventions import Conventions
-from ...exact.steps import Check, Tensor
+from ...exact.steps import Tensor
 from ...layers.base import Layer
 from ...layers.memo import apply_once
 from ...layers.usage import Held
 from ...model.network import Graph, Input, Node
+from ..placing import Placing
 from .functions import METHODS, _function_table
 from .invariant import Holdings, Placed, check_totals, tensors_of
 from .modules import _lookup
@@ -54,7 +55,7 @@ from .values import (
 )
 
 
-class _Importer:
+class _Importer(Placing):
     def __init__(self, torch: Any, root: Any, shapes: list[tuple[Any, ...]], modules: dict[type, Handler]) -> None:
         self.torch = torch
         self.root = root
@@ -271,21 +272,6 @@ class _Importer:
         if isinstance(value, _Indices):
             raise _Unsupported(f"the {what} is a max pooling's indices, which only MaxUnpool takes")
         raise _Unsupported(f"the {what} must be a tensor, got {value!r}")
-
-    def layer(
-        self,
-        name: str,
-        kind: type[Layer],
-        inputs: Sequence[_Value],
-        *,
-        checks: tuple[Check, ...] = (),
-        **arguments: Any,
-    ) -> _Value:
-        """A layer without parameters (or whose parameters are accounted by the caller)."""
-        made: Layer = kind(**arguments, name=None if checks else name)
-        if checks:
-            made = Held(made, checks=checks, name=name)
-        return self._place(made, inputs)
 
     def module_layer(
         self, node: Any, module: Any, kind: type[Layer], inputs: Sequence[_Value], arguments: dict[str, Any]

@@ -16,17 +16,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ...exact.steps import Check, Tensor
+from ...exact.steps import Check
 from ...layers.base import Layer
-from ...model.network import Node
-
-
-@dataclass(frozen=True, eq=False)
-class _Value:
-    """A tensor: the symcnn node that makes it and its shape (without batch)."""
-
-    node: Node
-    tensor: Tensor
+from ..placing import _Value  # the tensor every importer's handlers pass around
 
 
 @dataclass(frozen=True, eq=False)
