@@ -200,10 +200,9 @@ class Derivation:
         # Counts of weights are polynomials in the widths: expanded, they read as such.
         # Compute sums keep each layer's factored form (expanding floors helps nobody).
         layers = self.layers
-        if all(row.multiplicity.is_Integer for row in layers):
-            numeric = self._numeric_totals(layers)
-            if numeric is not None:
-                return numeric
+        numeric = self._numeric_totals(layers)
+        if numeric is not None:
+            return numeric
 
         def steps(field: str) -> sympy.Expr:
             return sympy.Add(*(row.multiplicity * getattr(row, field).value for row in layers))
@@ -217,17 +216,17 @@ class Derivation:
             buffers=sympy.expand(steps("buffers")),
             macs=macs,
             flops=self.conventions.flops_per_mac * macs,
-            activations=sympy.Add(*(row.multiplicity * row.activations for row in self.layers)),
+            activations=sympy.Add(*(row.multiplicity * row.activations for row in layers)),
         )
 
     def _numeric_totals(self, layers: Sequence[Row]) -> Totals | None:
         """Totals of a derivation in numbers, summed as Python integers (SymPy's Add would flatten each sum)."""
         sums = dict.fromkeys(("params", "non_trainable", "buffers", "macs", "activations"), 0)
         for row in layers:
-            times = int(row.multiplicity)  # type: ignore[call-overload]
             values = (row.params.value, row.non_trainable.value, row.buffers.value, row.macs.value, row.activations)
-            if not all(value.is_Integer for value in values):
-                return None
+            if not (row.multiplicity.is_Integer and all(value.is_Integer for value in values)):
+                return None  # a symbol somewhere: SymPy's sums below
+            times = int(row.multiplicity)  # type: ignore[call-overload]
             for name, value in zip(sums, values, strict=True):
                 sums[name] += times * int(value)
         flops = self.conventions.flops_per_mac * sympy.Integer(sums["macs"])

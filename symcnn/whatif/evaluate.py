@@ -472,23 +472,29 @@ class _Compiler:
         return _Test(sign, (self.node(relation.lhs - relation.rhs),))
 
 
-def batch_fits_int64(nodes: Sequence[_Node], magnitudes: Magnitudes) -> bool:
-    """Whether every intermediate of ``nodes`` stays below 2**63 for values of these magnitudes."""
+def _bounds(nodes: Sequence[_Node], magnitudes: Magnitudes) -> dict[int, tuple[int, int]]:
+    """Every node's bounds of ``|N|`` and ``D`` (by id), for values of these magnitudes."""
     memo: dict[int, tuple[int, int]] = {}
     for node in nodes:
         node.magnitude(magnitudes, memo)
-    return all(max(n, d) <= INT64_LIMIT for n, d in memo.values())
+    return memo
+
+
+def batch_fits_int64(nodes: Sequence[_Node], magnitudes: Magnitudes) -> bool:
+    """Whether every intermediate of ``nodes`` stays below 2**63 for values of these magnitudes."""
+    return _all_fit(_bounds(nodes, magnitudes))
+
+
+def _all_fit(bounds: Mapping[int, tuple[int, int]]) -> bool:
+    return all(max(n, d) <= INT64_LIMIT for n, d in bounds.values())
 
 
 def _widen(value: Array) -> Array:
     return value.astype(object) if isinstance(value, np.ndarray) and value.dtype != object else value
 
 
-def _narrow_nodes(nodes: Sequence[_Node], magnitudes: Magnitudes) -> frozenset[int]:
+def _narrow_nodes(nodes: Sequence[_Node], bounds: Mapping[int, tuple[int, int]]) -> frozenset[int]:
     """Ids of the nodes whose every intermediate, theirs and below, stays below 2**63."""
-    bounds: dict[int, tuple[int, int]] = {}
-    for node in nodes:
-        node.magnitude(magnitudes, bounds)
     fits: dict[int, bool] = {}
 
     def visit(node: _Node) -> bool:
@@ -578,8 +584,9 @@ def evaluate(
     """
     nodes = [item.node for item in items]
     magnitudes = _batch_magnitudes(values)  # every value must fit too, used or not
+    bounds = _bounds(nodes, magnitudes)  # once: to choose int64, and which nodes may stay in it
     if exact is None:
-        exact = max(magnitudes.values(), default=0) > INT64_LIMIT or not batch_fits_int64(nodes, magnitudes)
+        exact = max(magnitudes.values(), default=0) > INT64_LIMIT or not _all_fit(bounds)
     prepared, size = _prepare(values, exact)
     narrow: frozenset[int] = frozenset()
     narrow_values: dict[str, Array] = {}
@@ -591,7 +598,7 @@ def evaluate(
             array = array if array.dtype == np.int64 else array.astype(np.int64)
             narrow_values[name] = np.broadcast_to(array, (size,)) if array.size == 1 and size != 1 else array
         if narrow_values:
-            narrow = _narrow_nodes(nodes, magnitudes)
+            narrow = _narrow_nodes(nodes, bounds)
     context = _Context(prepared, size, exact, narrow, narrow_values)
     results = []
     for item in items:
