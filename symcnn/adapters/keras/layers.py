@@ -15,6 +15,7 @@ from typing import Any, cast
 
 from ... import layers as sl
 from ...layers.base import Layer
+from ..families import by_dims
 from ..torch.shapes import BATCH, _reshape
 from ..torch.values import _Unsupported, _Value
 from .axes import channels_first, symcnn_dim
@@ -22,15 +23,6 @@ from .axes import channels_first, symcnn_dim
 #: ``handler(importer, layer, inputs)``: the Keras layer and its input values.
 Handler = Callable[[Any, Any, list[Any]], Any]
 
-_BY_DIMS: dict[str, tuple[type[Layer], ...]] = {
-    "conv": (sl.Conv1d, sl.Conv2d, sl.Conv3d),
-    "convtranspose": (sl.ConvTranspose1d, sl.ConvTranspose2d, sl.ConvTranspose3d),
-    "maxpool": (sl.MaxPool1d, sl.MaxPool2d, sl.MaxPool3d),
-    "avgpool": (sl.AvgPool1d, sl.AvgPool2d, sl.AvgPool3d),
-    "globalmax": (sl.AdaptiveMaxPool1d, sl.AdaptiveMaxPool2d, sl.AdaptiveMaxPool3d),
-    "batchnorm": (sl.BatchNorm1d, sl.BatchNorm2d, sl.BatchNorm3d),
-    "zeropad": (sl.ZeroPad1d, sl.ZeroPad2d, sl.ZeroPad3d),
-}
 
 #: Keras activation names -> symcnn layers (``"linear"`` is none).
 ACTIVATIONS: dict[str, tuple[type[Layer], dict[str, Any]]] = {
@@ -51,12 +43,6 @@ ACTIVATIONS: dict[str, tuple[type[Layer], dict[str, Any]]] = {
     "softmax": (sl.Softmax, {}),
     "log_softmax": (sl.LogSoftmax, {}),
 }
-
-
-def by_dims(family: str, dims: int) -> type[Layer]:
-    if not 1 <= dims <= 3:
-        raise _Unsupported(f"symcnn's {family} layers have 1 to 3 spatial dimensions, this one has {dims}")
-    return _BY_DIMS[family][dims - 1]
 
 
 def _one(self: Any, inputs: list[Any]) -> _Value:

@@ -14,30 +14,11 @@ from typing import Any
 
 from ... import layers as sl
 from ...layers.base import Layer
+from ..families import by_dims
 from .values import Constant, Importing, Weight, _Unsupported, _Value, setting
 
 #: ``handler(importer, node, inputs, attributes)``: the node's inputs resolved (None where omitted).
 Handler = Callable[[Importing, Any, list[Any], dict[str, Any]], Any]
-
-_BY_DIMS: dict[str, tuple[type[Layer], ...]] = {
-    "conv": (sl.Conv1d, sl.Conv2d, sl.Conv3d),
-    "convtranspose": (sl.ConvTranspose1d, sl.ConvTranspose2d, sl.ConvTranspose3d),
-    "maxpool": (sl.MaxPool1d, sl.MaxPool2d, sl.MaxPool3d),
-    "avgpool": (sl.AvgPool1d, sl.AvgPool2d, sl.AvgPool3d),
-    "globalavg": (sl.AdaptiveAvgPool1d, sl.AdaptiveAvgPool2d, sl.AdaptiveAvgPool3d),
-    "globalmax": (sl.AdaptiveMaxPool1d, sl.AdaptiveMaxPool2d, sl.AdaptiveMaxPool3d),
-    "batchnorm": (sl.BatchNorm1d, sl.BatchNorm2d, sl.BatchNorm3d),
-    "zeropad": (sl.ZeroPad1d, sl.ZeroPad2d, sl.ZeroPad3d),
-    "reflect": (sl.ReflectionPad1d, sl.ReflectionPad2d, sl.ReflectionPad3d),
-    "edge": (sl.ReplicationPad1d, sl.ReplicationPad2d, sl.ReplicationPad3d),
-    "wrap": (sl.CircularPad1d, sl.CircularPad2d, sl.CircularPad3d),
-}
-
-
-def by_dims(family: str, dims: int) -> type[Layer]:
-    if not 1 <= dims <= 3:
-        raise _Unsupported(f"symcnn's {family} layers have 1 to 3 spatial dimensions, this one has {dims}")
-    return _BY_DIMS[family][dims - 1]
 
 
 def weight(value: Any, what: str) -> Weight:
