@@ -67,9 +67,9 @@ def pdflatex(tmp_path):
     return lambda name, source: compile_latex(tmp_path, name, source)
 
 
-# Helper modules, not tests: --doctest-modules would import them, and corpus.py needs torch
-# at import (test_user_models.py imports it after skipping where torch is absent).
-collect_ignore = ["adapters/corpus.py"]
+# Helper modules, not tests: --doctest-modules would import them, and corpus.py and forum.py need
+# torch at import (test_user_models.py and test_user_corpus.py import them after skipping where torch is absent).
+collect_ignore = ["adapters/corpus.py", "adapters/forum.py"]
 
 
 def assert_totals_match(model: Any, network: Any) -> None:
