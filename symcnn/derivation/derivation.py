@@ -28,7 +28,7 @@ from ..exact.conventions import Conventions
 from ..exact.numeric import evaluate
 from ..exact.printing import to_text
 from ..exact.simplify import assume_divisible, collapse_floors, decide
-from ..exact.steps import Step
+from ..exact.steps import Step, product
 from ..exact.values import integer_at_least, to_expr
 from ..layers.base import Layer
 
@@ -80,7 +80,7 @@ class Row:
 
     @property
     def activations(self) -> sympy.Expr:
-        return sympy.Mul(*self.output_shape)
+        return product(self.output_shape)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,16 @@ class Rule:
 
     def __call__(self, **values: sympy.Expr) -> sympy.Expr:
         """The exact value, nested floors collapsed."""
+        numbers = _integers(values)
+        if numbers is not None:
+            # Every argument a number (a numeric derivation): Python's int arithmetic is exact and
+            # its ``//`` floors like the rule's; anything else (``/`` making a float) takes SymPy's path.
+            try:
+                result = self.function(**numbers)
+            except ZeroDivisionError:
+                result = None
+            if type(result) is int:
+                return sympy.Integer(result)
         return _evaluate(self.function, tuple(sorted(values.items())))
 
     def shown(self, values: Mapping[str, Any]) -> Shown:
@@ -110,6 +120,19 @@ class _Exact:
 
 def _raw(value: Any) -> Any:
     return value.expr if isinstance(value, _Exact) else sympy.sympify(value, strict=True)
+
+
+def _integers(values: Mapping[str, Any]) -> dict[str, int] | None:
+    """The values as Python ints when all are integers (SymPy's or Python's), else None."""
+    numbers = {}
+    for name, value in values.items():
+        if isinstance(value, sympy.Integer):
+            numbers[name] = int(value)
+        elif type(value) is int:
+            numbers[name] = value
+        else:
+            return None
+    return numbers
 
 
 @lru_cache(maxsize=65536)

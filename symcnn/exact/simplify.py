@@ -107,6 +107,8 @@ def at_least_one(size: sympy.Expr) -> sympy.Basic:
     ``floor(N/d) >= t`` with ``t = ceil((1 - c)/a)``, that is when ``N >= t*d``.
     Returns ``sympy.true``/``sympy.false`` when decidable.
     """
+    if size.is_Integer:
+        return sympy.true if size >= 1 else sympy.false
     size = sympy.expand(size, deep=False)  # the top-level terms; nested floors stay as built (deep: superlinear)
     floors = [term for term in sympy.Add.make_args(size) if term.has(sympy.floor)]
     if len(floors) == 1:

@@ -60,7 +60,7 @@ class Tensor:
 
     @classmethod
     def of(cls, shape: Iterable[sympy.Expr]) -> Tensor:
-        dims = tuple(sympy.sympify(size, strict=True) for size in shape)
+        dims = tuple(size if isinstance(size, sympy.Basic) else sympy.sympify(size, strict=True) for size in shape)
         return cls(dims, tuple(leaf(size) for size in dims))
 
     @property
@@ -199,7 +199,13 @@ def zero_step(quantity: str) -> Step:
 
 
 def product(values: Iterable[sympy.Expr]) -> sympy.Expr:
-    return sympy.Mul(*values)
+    factors = tuple(values)
+    if all(isinstance(factor, sympy.Integer) for factor in factors):
+        result = 1
+        for factor in factors:  # numbers: Python ints, no SymPy flattening
+            result *= int(factor)
+        return sympy.Integer(result)
+    return sympy.Mul(*factors)
 
 
 def shown_product(parts: Sequence[Shown | str]) -> Shown:

@@ -29,6 +29,8 @@ def integer_at_least(value: sympy.Expr, minimum: int, what: str) -> sympy.Basic:
     is not: write ``k//2``); whether it is large enough may depend on the
     symbols, and then the returned relation is a condition to list.
     """
+    if value.is_Integer and int(value) >= minimum:  # the common case, settled in Python ints
+        return sympy.true
     kind = "a positive integer" if minimum == 1 else f"an integer ≥ {minimum}"
     if value.is_number:
         if not value.is_integer or value < minimum:

@@ -27,6 +27,8 @@ from .node import Node
 
 __all__ = ["Layer"]
 
+_PLAIN_LIMIT = 10**18  # plain ints below this need none of to_expr's checks (its limit is 10**1000)
+
 
 @dataclass(frozen=True)
 class Layer:
@@ -68,6 +70,8 @@ class Layer:
         a position in the shape) it must be a plain Python ``int``.  ``minimum``
         ``None`` allows any integer.
         """
+        if formula and type(raw) is int and minimum is not None and minimum <= raw < _PLAIN_LIMIT:
+            return sympy.Integer(raw)  # the common case: a plain number that obeys the rule
         if not formula:
             if isinstance(raw, bool) or not isinstance(raw, int):
                 raise self._fail(f"{what} must be an integer, got {raw!r}")

@@ -34,9 +34,11 @@ Importing this package does not import ``torch``; :func:`from_torch` does.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from ...errors import UnsupportedError
+from ...layers.registry import LAYERS
 from ...model.network import Graph
 from .fallback import measure
 from .importer import _Importer, _input_shapes
@@ -44,6 +46,7 @@ from .modules import _lookup, _module_table
 from .tracecache import clear_trace_cache, traced
 from .tracing import _Untraceable
 from .transformer import more_modules
+from .values import Handler
 
 __all__ = ["clear_trace_cache", "from_torch"]
 
@@ -63,7 +66,7 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     import torch
     import torch.fx
 
-    modules = {**_module_table(torch), **more_modules(torch)}
+    modules = _module_handlers(torch, len(LAYERS))
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
     lazy = _lazy_modules(torch, module)
@@ -94,11 +97,17 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
             raise error from None  # the trace's reasons say more than the measurement's
 
 
+@lru_cache(maxsize=2)
+def _module_handlers(torch: Any, registered: int) -> dict[type, Handler]:
+    """The module handlers, built once per ``torch`` and number of registered layer kinds (a new kind: again)."""
+    return {**_module_table(torch), **more_modules(torch)}
+
+
 def _lazy_modules(torch: Any, module: Any) -> list[str]:
     """``module 'fc' (LazyLinear)`` for each module holding uninitialised lazy parameters or buffers."""
     found = []
     for name, sub in module.named_modules():
-        own = [*sub.parameters(recurse=False), *sub.buffers(recurse=False)]
+        own = [*sub._parameters.values(), *sub._buffers.values()]  # its own, as parameters(recurse=False)
         if any(torch.nn.parameter.is_lazy(item) for item in own):
             found.append(f"module {name!r} ({type(sub).__name__})" if name else f"the model ({type(sub).__name__})")
     return found

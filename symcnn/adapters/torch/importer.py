@@ -21,6 +21,7 @@ from __future__ import annotations
 import operator
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -72,11 +73,10 @@ class _Importer(Placing):
         self.calls: Counter[str] = Counter()  # how often the forward calls each module
         self.called: Counter[str] = Counter()  # calls mapped so far
         self.modules = modules
-        self.functions = {**_function_table(torch), **more_functions(torch), **torchvision_functions(torch)}
-        self.methods, getitem = with_states({**METHODS, **MORE_METHODS}, self.functions[operator.getitem])
-        self.functions[operator.getitem] = getitem
+        self.functions, self.methods = _call_tables(torch)
         self.placed: list[Placed] = []  # every row made, for the check of the totals
         self.holdings = Holdings.of(root)
+        self._submodules: dict[str, Any] | None = None
 
     # -- the walk -----------------------------------------------------------------------------
     def run(self, graph: Any) -> Graph:
@@ -121,7 +121,7 @@ class _Importer(Placing):
             # An input could not be mapped (and is reported): vet what does not depend on it.
             check = getattr(handler, "check", None)
             if check is not None:
-                check(self.root.get_submodule(node.target))
+                check(self.submodule(node.target))
             return UNKNOWN
         for item in _flat((args, kwargs)):
             if isinstance(item, _State) and not takes_states(handler):
@@ -132,12 +132,21 @@ class _Importer(Placing):
                 raise _Unsupported(item.reason)
         return handler(self, node, args, kwargs)
 
+    def submodule(self, target: str) -> Any:
+        """The module a ``call_module`` node names, looked up in one table of every path (not walked per node)."""
+        if self._submodules is None:
+            self._submodules = dict(self.root.named_modules(remove_duplicate=False))
+        try:
+            return self._submodules[target]
+        except KeyError:
+            return self.root.get_submodule(target)  # PyTorch's own error for a path that is not there
+
     def resolve(self, structure: Any) -> Any:
         return self.torch.fx.node.map_arg(structure, lambda item: self.values[item])
 
     def handler(self, node: Any) -> Handler:
         if node.op == "call_module":
-            module = self.root.get_submodule(node.target)
+            module = self.submodule(node.target)
             found = _lookup(self.modules, module)
             if found is None:
                 raise _Unsupported("symcnn has no layer for this module type")
@@ -159,7 +168,7 @@ class _Importer(Placing):
     def describe(self, node: Any) -> str:
         if node.op == "call_module":
             return (
-                f"module {node.target!r} of type {_type_name(self.torch, type(self.root.get_submodule(node.target)))}"
+                f"module {node.target!r} of type {_type_name(self.torch, type(self.submodule(node.target)))}"
             )
         if node.op == "call_function":
             return _function_name(self.torch, node.target)
@@ -220,6 +229,8 @@ class _Importer(Placing):
 
     def unused(self, output: Node) -> Node:
         """A pass-through row after the first output holding what the forward never used, if anything."""
+        if self.holdings.all_counted(self.counted):
+            return output  # every tensor placed at a row: no need to walk the model again
         made = unused_row(self.torch, self.root, self.counted, output, self.unique)
         if made is not output:
             self.placed.append(unused_placed(self.torch, self.root, self.counted, made))
@@ -281,9 +292,7 @@ class _Importer(Placing):
         self.called[node.target] += 1
         if self.called[node.target] > 1:
             return self._place(Held(kind(**arguments), repeated=True, name=name), inputs)
-        return self.weighted_layer(
-            name, kind, inputs, arguments, [*module.parameters(), *module.buffers()], "the module"
-        )
+        return self.weighted_layer(name, kind, inputs, arguments, _held(module), "the module")
 
     def weighted_layer(
         self,
@@ -344,6 +353,24 @@ class _Importer(Placing):
             )
         )
         return _Value(made(*(item.node for item in inputs)), outcome.output)
+
+
+@lru_cache(maxsize=2)
+def _call_tables(torch: Any) -> tuple[dict[Any, Handler], dict[str, Handler]]:
+    """The function and method handlers: built once per ``torch`` (they hold no state of an import)."""
+    functions = {**_function_table(torch), **more_functions(torch), **torchvision_functions(torch)}
+    methods, getitem = with_states({**METHODS, **MORE_METHODS}, functions[operator.getitem])
+    functions[operator.getitem] = getitem
+    return functions, methods
+
+
+def _held(module: Any) -> list[Any]:
+    """The parameters and buffers of ``module`` and its submodules, as ``parameters()`` and ``buffers()`` list them."""
+    if module._modules:
+        return [*module.parameters(), *module.buffers()]
+    # A module without submodules (most layers): its own dictionaries, without PyTorch's generic walk.
+    own = [item for item in module._parameters.values() if item is not None]
+    return own + [item for item in module._buffers.values() if item is not None]
 
 
 def _namedtuple(self: Any, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:

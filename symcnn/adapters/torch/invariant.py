@@ -42,6 +42,10 @@ class Holdings:
     params: int
     buffers: int
 
+    def all_counted(self, counted: set[int]) -> bool:
+        """Whether every tensor the model holds is among ``counted`` (by identity)."""
+        return counted.issuperset(self.names)
+
     @staticmethod
     def of(root: Any) -> Holdings:
         parameters, buffers = list(root.named_parameters()), list(root.named_buffers())

@@ -50,7 +50,7 @@ class _ModuleHandler:
         except Exception:
             # The call failed (often on an unmapped input): report the module's own problem first, if any.
             if self.check is not None:
-                self.check(importer.root.get_submodule(node.target))
+                self.check(importer.submodule(node.target))
             raise
 
 
@@ -90,7 +90,7 @@ def _module_handler(build: Build, tuple_result: str = "") -> Handler:
     """A module applied to its tensors (as many as the layer takes), mapped to one layer built from its attributes."""
 
     def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        module = self.root.get_submodule(node.target)
+        module = self.submodule(node.target)
         kind, arguments = build(module)
         count = kind.arity or len(args)  # the layer declares how many tensors it takes (0: any number)
         if len(args) != count or kwargs:
@@ -114,7 +114,7 @@ def _rnn(kind: type[Layer]) -> Handler:
     build = _fields(kind)
 
     def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        module = self.root.get_submodule(node.target)
+        module = self.submodule(node.target)
         bound = _bind(args, kwargs, [("input", REQUIRED), ("hx", None)])
         x = self.tensor(bound["input"])
         layer_kind, arguments = build(module)
@@ -126,7 +126,7 @@ def _rnn(kind: type[Layer]) -> Handler:
 
 def _final_states(self: Importing, node: Any, output: Any) -> Any:
     """Item 1 of ``rnn(x)``: ``h``, or ``(h, c)`` for an LSTM, as rows of their own (made when used)."""
-    module = self.root.get_submodule(node.target)
+    module = self.submodule(node.target)
     if not module.batch_first:
         return _Unmapped(
             f"uses the final state of {node.target!r}, whose batch_first=False makes symcnn read PyTorch's sequence "
@@ -142,7 +142,7 @@ def _final_states(self: Importing, node: Any, output: Any) -> Any:
 
 
 def _attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    module = self.root.get_submodule(node.target)
+    module = self.submodule(node.target)
     _batch_first(module)
     bound = _bind(
         args,
@@ -199,7 +199,7 @@ def _max_unpool(kind: type[Layer]) -> Handler:
     build = _fields(kind)
 
     def handle(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        module = self.root.get_submodule(node.target)
+        module = self.submodule(node.target)
         bound = _bind(args, kwargs, [("input", REQUIRED), ("indices", REQUIRED), ("output_size", None)])
         x = self.tensor(bound["input"])
         if not isinstance(bound["indices"], _Indices):
@@ -220,7 +220,7 @@ def _layernorm2d(self: Importing, node: Any, args: list[Any], kwargs: dict[str, 
     The rows are ``<name>.permute``, ``<name>.layer_norm`` (the parameters) and
     ``<name>``: as for every module, the row named after it holds its output.
     """
-    module = self.root.get_submodule(node.target)
+    module = self.submodule(node.target)
     if len(args) != 1 or kwargs:
         raise _Unsupported("only a call with a single tensor argument is supported")
     x = self.tensor(args[0])

@@ -22,7 +22,7 @@ from .values import Handler, Importing, _Unsupported
 
 
 def _window_attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    module = self.root.get_submodule(node.target)
+    module = self.submodule(node.target)
     if len(args) != 1 or kwargs:
         raise _Unsupported("only a call with a single tensor argument is supported")
     arguments = _window_arguments(module)
@@ -58,7 +58,7 @@ def _patch_merging_pad(self: Importing, node: Any, args: list[Any], kwargs: dict
 
 
 def _partition(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    module = self.root.get_submodule(node.target)
+    module = self.submodule(node.target)
     if len(args) != 2 or kwargs:
         raise _Unsupported("expects (x, p)")
     arguments = {"partition": _int(args[1], "p")}
@@ -66,7 +66,7 @@ def _partition(self: Importing, node: Any, args: list[Any], kwargs: dict[str, An
 
 
 def _departition(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    module = self.root.get_submodule(node.target)
+    module = self.submodule(node.target)
     if len(args) != 4 or kwargs:
         raise _Unsupported("expects (x, p, h_partitions, w_partitions)")
     names = ("partition", "h_partitions", "w_partitions")
@@ -75,7 +75,7 @@ def _departition(self: Importing, node: Any, args: list[Any], kwargs: dict[str, 
 
 
 def _relative_attention(self: Importing, node: Any, args: list[Any], kwargs: dict[str, Any]) -> Any:
-    module = self.root.get_submodule(node.target)
+    module = self.submodule(node.target)
     if len(args) != 1 or kwargs:
         raise _Unsupported("only a call with a single tensor argument is supported")
     if module.size * module.size != module.max_seq_len:
