@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -41,13 +42,8 @@ class Rule:
         """The exact value, nested floors collapsed."""
         numbers = _integers(values)
         if numbers is not None:
-            # Every argument a number (a numeric derivation): Python's int arithmetic is exact and
-            # its ``//`` floors like the rule's; anything else (``/`` making a float) takes SymPy's path.
-            try:
-                result = self.function(**numbers)
-            except ZeroDivisionError:
-                result = None
-            if type(result) is int:
+            result = _in_numbers(self.function, numbers)
+            if result is not None:
                 return sympy.Integer(result)
         return _evaluate(self.function, tuple(sorted(values.items())))
 
@@ -120,6 +116,25 @@ class _Exact:
 
 def _raw(value: Any) -> Any:
     return value.expr if isinstance(value, _Exact) else sympy.sympify(value, strict=True)
+
+
+def _in_numbers(function: Callable[..., Any], numbers: dict[str, int]) -> int | None:
+    """The rule's value for integer arguments in Python's exact arithmetic, or None to ask SymPy.
+
+    Python's ``//`` floors like the rule's.  Plain ints first; a rule with ``/`` (``n*m*l/g``)
+    makes a float there, never trusted: it is computed again in exact fractions.  A result that
+    is not an integer (or a division by zero) is left to SymPy, which says what it is.
+    """
+    try:
+        result = function(**numbers)
+        if type(result) is int:
+            return result
+        exact = function(**{name: Fraction(value) for name, value in numbers.items()})
+    except (ZeroDivisionError, OverflowError):
+        return None
+    if isinstance(exact, Fraction | sympy.Integer) and exact == int(exact):  # SymPy's functions of fractions are exact
+        return int(exact)
+    return exact if type(exact) is int else None
 
 
 def _integers(values: Mapping[str, Any]) -> dict[str, int] | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import fields
 
 from ..exact.conventions import Conventions
 from ..exact.display import Leaf, Shown
@@ -25,7 +26,11 @@ def apply_once(layer: Layer, inputs: Sequence[Tensor], conventions: Conventions)
     ``800``), since the outcome's formulas show them.
     """
     try:
-        key = (layer, conventions, tuple((x.shape, tuple(_shown_key(part) for part in x.shown)) for x in inputs))
+        key = (
+            _arguments(layer),
+            conventions,
+            tuple((x.shape, tuple(_shown_key(part) for part in x.shown)) for x in inputs),
+        )
         hash(key)
     except TypeError:  # a layer with an unhashable argument: nothing to remember it by
         return layer.apply(inputs, conventions)
@@ -36,6 +41,18 @@ def apply_once(layer: Layer, inputs: Sequence[Tensor], conventions: Conventions)
             del _APPLIED[next(iter(_APPLIED))]
         _APPLIED[key] = outcome
     return outcome
+
+
+def _arguments(layer: Layer) -> tuple[object, ...]:
+    """The layer's class and arguments without its name: an outcome never depends on the name,
+    so the 16 identical blocks of a network share one."""
+    names = _FIELDS.get(type(layer))
+    if names is None:
+        names = _FIELDS[type(layer)] = tuple(item.name for item in fields(layer) if item.name != "name")
+    return (type(layer), *(getattr(layer, name) for name in names))
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _shown_key(part: Shown) -> object:

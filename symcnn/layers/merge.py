@@ -121,7 +121,11 @@ class Concat(_Merge):
                     raise ShapeError(f"sizes must match except along dim {self.dim}, got {shapes}")
                 if holds is not sympy.true:
                     checks.append(Check("branch sizes must match", holds))
-        joined = sympy.Add(*(tensor.shape[axis] for tensor in inputs))
+        parts = [tensor.shape[axis] for tensor in inputs]
+        if all(isinstance(part, sympy.Integer) for part in parts):  # numbers: summed as Python ints
+            joined: sympy.Expr = sympy.Integer(sum(int(part) for part in parts))
+        else:
+            joined = sympy.Add(*parts)
         out = list(inputs[0].shape)
         out[axis] = joined
         return Outcome(Tensor.of(out), checks=tuple(checks))

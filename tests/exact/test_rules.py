@@ -669,3 +669,38 @@ def test_every_rule_parameter_has_its_notation_explained():
     used = {name for rule in RULES.values() for name in rule.parameters}
     assert used <= set(NOTATION), sorted(used - set(NOTATION))
     assert set(NOTATION) <= used, sorted(set(NOTATION) - used)  # no stale entries either
+
+
+# -- the numeric path of every rule --------------------------------------------------------------
+_NUMBERS = st.one_of(st.integers(-5, 300), st.integers(-(10**30), 10**30))
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_rule_on_numbers_equals_its_sympy_value(name: str, data: st.DataObject) -> None:
+    """Called with numbers a rule computes in Python ints (fractions after ``/``): SymPy's exact value, always."""
+    from symcnn.exact.rules import _evaluate
+
+    rule = RULES[name]
+    values = {parameter: sympy.Integer(data.draw(_NUMBERS, label=parameter)) for parameter in rule.parameters}
+    try:
+        want: object = _evaluate(rule.function, tuple(sorted(values.items())))
+    except (ZeroDivisionError, ValueError, TypeError) as error:
+        want = type(error)
+    try:
+        got: object = rule(**values)
+    except (ZeroDivisionError, ValueError, TypeError) as error:
+        got = type(error)
+    assert got == want
+    if isinstance(want, sympy.Integer):
+        assert isinstance(got, sympy.Integer)
+
+
+def test_a_rule_with_true_division_is_exact_past_float_precision() -> None:
+    """``n*m*l/g`` on ints is a float in Python; the numeric path must not trust it."""
+    big = 10**20 + 1  # not representable as a float
+    value = RULES["conv_params"](
+        kernel=sympy.Integer(1), l=sympy.Integer(big), k=sympy.Integer(1), g=sympy.Integer(1), b=sympy.Integer(0)
+    )
+    assert value == big and isinstance(value, sympy.Integer)

@@ -28,7 +28,7 @@ import sympy
 
 from ...errors import ShapeError, SymcnnError, UnsupportedError
 from ...exact.conventions import Conventions
-from ...exact.steps import Tensor
+from ...exact.steps import Outcome, Tensor
 from ...layers.base import Layer
 from ...layers.memo import apply_once
 from ...layers.usage import Held
@@ -338,11 +338,15 @@ class _Importer(Placing):
         self.counted.update(id(item) for item in tensors)
         if before or frozen or extra:
             layer = Held(layer, frozen=frozen, counted_before=before, extra_buffers=int(extra), name=name)
-        return self._place(layer, inputs, fresh)
+            return self._place(layer, inputs, fresh)
+        return self._place(layer, inputs, fresh, outcome)
 
-    def _place(self, made: Layer, inputs: Sequence[_Value], holds: Sequence[Any] = ()) -> _Value:
-        """``made`` applied to ``inputs``; ``holds``: the model's tensors counted at this row."""
-        outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
+    def _place(
+        self, made: Layer, inputs: Sequence[_Value], holds: Sequence[Any] = (), outcome: Outcome | None = None
+    ) -> _Value:
+        """``made`` applied to ``inputs`` (its ``outcome`` if known); ``holds``: the model's tensors counted here."""
+        if outcome is None:
+            outcome = apply_once(made, [item.tensor for item in inputs], self.conventions)
         params, frozen = outcome.params.value, outcome.non_trainable.value
         self.placed.append(
             Placed(

@@ -48,12 +48,35 @@ class Holdings:
 
     @staticmethod
     def of(root: Any) -> Holdings:
-        parameters, buffers = list(root.named_parameters()), list(root.named_buffers())
+        parameters, buffers = _named_tensors(root)
         return Holdings(
             {id(item): name for name, item in [*parameters, *buffers]},
             sum(item.numel() for _, item in parameters),
             sum(item.numel() for _, item in buffers),
         )
+
+
+def _named_tensors(root: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """``list(root.named_parameters())`` and ``list(root.named_buffers())`` in one walk of the modules.
+
+    The same names and order as PyTorch's (each module once, each tensor once, at its first
+    name), read from the modules' own dictionaries instead of two generic walks.
+    """
+    parameters: list[tuple[str, Any]] = []
+    buffers: list[tuple[str, Any]] = []
+    seen_parameters: set[int] = set()
+    seen_buffers: set[int] = set()
+    for prefix, module in root.named_modules():
+        dot = f"{prefix}." if prefix else ""
+        for store, found, seen in (
+            (module._parameters, parameters, seen_parameters),
+            (module._buffers, buffers, seen_buffers),
+        ):
+            for name, item in store.items():
+                if item is not None and id(item) not in seen:
+                    seen.add(id(item))
+                    found.append((dot + name, item))
+    return parameters, buffers
 
 
 def check_totals(root: Any, rows: Sequence[Placed], holdings: Holdings) -> None:
