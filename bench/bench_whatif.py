@@ -22,16 +22,24 @@ Compared:
 Every method's numbers are checked against symcnn's (all 10^6 for NumPy, the sample
 for torch).  Prints best and median times and ratios; asserts nothing.
 
+Beyond int64: the same network at widths w = 2^40 .. 2^40 + 24 (H, W = 32..131:
+250,000 configurations, MACs near 2^110) against the plain Python loop a user
+would write over exact integers: ``handwritten(w, H, W)`` with Python ints for
+each configuration, collected in lists.  CPU time (``time.process_time``), the
+two runs interleaved, best of ``--overflow-repeat``; the results compared.
+
 Usage::
 
     python bench/bench_whatif.py
     python bench/bench_whatif.py --repeat 7 --torch-sample 20
     python bench/bench_whatif.py --no-torch
+    python bench/bench_whatif.py --overflow-only --overflow-repeat 7
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 import time
 from pathlib import Path
@@ -40,11 +48,13 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's symcnn, not an installed one
 
 from _common import fmt_s, repeat, table, versions
 from _resnet import wide_resnet50
 
 AXES = {"w": range(1, 26), "H": range(32, 232), "W": range(32, 232)}
+OVERFLOW_AXES = {"w": range(2**40, 2**40 + 25), "H": range(32, 132), "W": range(32, 132)}
 
 
 def handwritten(w: np.ndarray, H: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -71,6 +81,38 @@ def numpy_grid() -> tuple[np.ndarray, np.ndarray]:
     return handwritten(w.ravel(), H.ravel(), W.ravel())
 
 
+def python_loop() -> tuple[list[int], list[int]]:
+    """The loop a user writes over exact integers: the closed forms on Python ints, per configuration."""
+    params, macs = [], []
+    for w, H, W in itertools.product(*OVERFLOW_AXES.values()):
+        p, m = handwritten(w, H, W)  # type: ignore[arg-type]  # the same arithmetic on Python ints
+        params.append(p)
+        macs.append(m)
+    return params, macs
+
+
+def overflow_comparison(d: Any, times: int) -> None:
+    """symcnn's sweep past int64 against the Python loop: CPU time, interleaved runs, best of ``times``."""
+    from symcnn.whatif import sweep
+
+    sweep_runs, loop_runs = [], []
+    for _ in range(max(1, times)):
+        start = time.process_time()
+        result = sweep(d, OVERFLOW_AXES, quantities=["params", "macs"])
+        sweep_runs.append(time.process_time() - start)
+        start = time.process_time()
+        params, macs = python_loop()
+        loop_runs.append(time.process_time() - start)
+    same = result.columns["params"].tolist() == params and result.columns["macs"].tolist() == macs
+    size = len(params)
+    print(f"beyond int64: {size:,} configurations, w = 2^40 .. 2^40 + 24 (largest MACs {max(macs):.3e}, "
+          f"2^63 = {2**63:.3e})")  # fmt: skip
+    print(f"  symcnn sweep              best {fmt_s(min(sweep_runs))} CPU  (dtype {result.columns['macs'].dtype})")
+    print(f"  Python loop, exact ints   best {fmt_s(min(loop_runs))} CPU")
+    print(f"  identical results on all {size:,}: {same}")
+    print(f"ratio symcnn / Python loop past int64: {min(sweep_runs) / min(loop_runs):.2f} (target: <= 1)")
+
+
 def torch_counts(configurations: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
     import torch
     import torchvision
@@ -88,11 +130,17 @@ def torch_counts(configurations: list[tuple[int, int, int]]) -> list[tuple[int, 
     return counts
 
 
+def _relative(seconds: float, reference: float) -> str:
+    return f"{reference / seconds:.2f}x faster" if seconds < reference else f"{seconds / reference:.2f}x slower"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each sweep (default: 5)")
     parser.add_argument("--torch-sample", type=int, default=10, help="configurations built with torch (default: 10)")
     parser.add_argument("--no-torch", action="store_true", help="skip the torch comparison")
+    parser.add_argument("--overflow-repeat", type=int, default=5, help="runs of the beyond-int64 case (default: 5)")
+    parser.add_argument("--overflow-only", action="store_true", help="only the beyond-int64 case")
     args = parser.parse_args()
     print(versions())
     print()
@@ -106,6 +154,9 @@ def main() -> None:
     print(f"derive symbolic ResNet-50 (w, H, W): {fmt_s(derive_time)}")
     print(f"  params = {d.totals.params}")
     print()
+    if args.overflow_only:
+        overflow_comparison(d, args.overflow_repeat)
+        return
 
     size = len(AXES["w"]) * len(AXES["H"]) * len(AXES["W"])
     symcnn_timing, result = repeat(lambda: sweep(d, AXES, quantities=["params", "macs"]), times=args.repeat)
@@ -117,7 +168,7 @@ def main() -> None:
     print(f"  identical results on all {size:,}: {same}")
     rows: list[list[Any]] = [
         ["symcnn sweep", fmt_s(symcnn_timing.best), "1.00x"],
-        ["hand-written NumPy", fmt_s(numpy_timing.best), f"{symcnn_timing.best / numpy_timing.best:.2f}x faster"],
+        ["hand-written NumPy", fmt_s(numpy_timing.best), _relative(numpy_timing.best, symcnn_timing.best)],
     ]
     if not args.no_torch:
         rng = np.random.default_rng(0)
@@ -141,6 +192,8 @@ def main() -> None:
     print(f"symcnn: the derivation once ({fmt_s(derive_time)}) + the sweep ({fmt_s(symcnn_timing.best)})")
     print(table(["method (10^6 configurations)", "best time", "vs symcnn sweep"], rows))
     print(f"ratio symcnn / hand-written NumPy: {symcnn_timing.best / numpy_timing.best:.2f} (target: <= 2)")
+    print()
+    overflow_comparison(d, args.overflow_repeat)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,12 @@ Compilation walks SymPy trees into small node objects; nothing is ``eval``-ed.
 Shared sub-expressions (the same ``floor`` in many terms) become one node and
 are computed once per batch.
 
+The values may be shaped for NumPy broadcasting (a grid: ``w`` of shape
+``(25, 1, 1)``, ``H`` of ``(1, 200, 1)``, ``W`` of ``(1, 1, 200)``): every node
+then computes once per combination of the symbols it depends on (a floor of
+``H`` 200 times, a polynomial in ``w`` 25 times), and only the nodes that depend
+on every axis pay once per configuration.  Results have the broadcast shape.
+
 >>> import sympy
 >>> from symcnn import symbols
 >>> H = symbols("H")
@@ -45,7 +51,7 @@ Magnitudes = Mapping[str, int]  # symbol name -> largest |value| in the batch
 
 
 class _Context:
-    """One batch: the symbol values, the dtype, memoised node results, undefined entries.
+    """One batch: the symbol values, its shape, the dtype, memoised node results, undefined entries.
 
     An exact batch (some value or intermediate beyond int64) still computes in int64
     every node whose bound, and every bound below it, fits (``narrow``: their ids);
@@ -57,13 +63,13 @@ class _Context:
     def __init__(
         self,
         values: Mapping[str, Array],
-        size: int,
+        shape: tuple[int, ...],
         exact: bool,
         narrow: frozenset[int] = frozenset(),
         narrow_values: Mapping[str, Array] | None = None,
     ) -> None:
         self.values = values
-        self.size = size
+        self.shape = shape
         self.exact = exact
         self.memo: dict[int, Any] = {}
         self.wide: dict[int, Pair] = {}  # int64 results widened to Python integers, once
@@ -140,6 +146,11 @@ class _Symbol(_Node):
         return sizes[self.name], 1
 
 
+def _smallest_first(values: Sequence[Array]) -> list[Array]:
+    """Broadcast operands ordered by size: adding or multiplying the small ones first keeps them small."""
+    return sorted(values, key=np.size)
+
+
 def _common(pairs: Sequence[Pair]) -> tuple[list[Array], Array]:
     """Numerators over one common denominator (an lcm when every denominator is a constant)."""
     denominators = [d for _, d in pairs]
@@ -185,6 +196,7 @@ class _Sum(_Node):
 
     def _pair(self, context: _Context) -> Pair:
         numerators, common = _common([term.pair(context) for term in self.terms])
+        numerators = _smallest_first(numerators)  # exact integers: the order cannot change the sum
         total = numerators[0]
         for numerator in numerators[1:]:
             total = total + numerator
@@ -208,9 +220,9 @@ class _Product(_Node):
         return self.factors
 
     def _pair(self, context: _Context) -> Pair:
-        numerator, denominator = self.factors[0].pair(context)
-        for factor in self.factors[1:]:
-            n, d = factor.pair(context)
+        pairs = sorted((factor.pair(context) for factor in self.factors), key=lambda pair: np.size(pair[0]))
+        numerator, denominator = pairs[0]
+        for n, d in pairs[1:]:
             numerator = n if _is_one(numerator) else (numerator if _is_one(n) else numerator * n)
             denominator = d if _is_one(denominator) else (denominator if _is_one(d) else denominator * d)
         return numerator, denominator
@@ -337,7 +349,7 @@ class _Test(_Node):
 
     def truth(self, context: _Context) -> Array:
         if self.kind in ("true", "false"):
-            return np.full(context.size, self.kind == "true")
+            return np.array(self.kind == "true")  # broadcasts against any batch
         if self.kind in ("and", "or"):
             combine = np.logical_and if self.kind == "and" else np.logical_or
             result = self.parts[0].truth(context)  # type: ignore[attr-defined]
@@ -347,8 +359,7 @@ class _Test(_Node):
         if self.kind == "not":
             return np.logical_not(self.parts[0].truth(context))  # type: ignore[attr-defined]
         difference, _ = self.parts[0].pair(context)  # the denominator is positive: only the sign matters
-        test = _SIGN_TESTS[self.kind](difference)
-        return np.broadcast_to(np.asarray(test, dtype=bool), (context.size,))
+        return np.asarray(_SIGN_TESTS[self.kind](difference), dtype=bool)
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
         bounds = [part.magnitude(sizes, memo) for part in self.parts]
@@ -380,16 +391,18 @@ class _Selection(_Node):
     def _pair(self, context: _Context) -> Pair:
         numerators, common = _common([value.pair(context) for value, _ in self.branches])
         conditions = [test.truth(context) for _, test in self.branches]
-        chosen = np.zeros(context.size, dtype=bool)
+        shape = np.broadcast_shapes(*(np.shape(part) for part in [*numerators, *conditions, common]))
+        chosen = np.zeros(shape, dtype=bool)
         for condition in conditions:
             chosen |= condition
         if not chosen.all():
             context.mark_undefined(~chosen)
         dtype = context.dtype
-        shaped = [np.broadcast_to(np.asarray(n, dtype=dtype), (context.size,)) for n in numerators]
+        shaped = [np.broadcast_to(np.asarray(n, dtype=dtype), shape) for n in numerators]
         if not isinstance(common, int):
-            common = np.broadcast_to(np.asarray(common, dtype=dtype), (context.size,))
-        return np.select(conditions, shaped, default=0), common
+            common = np.broadcast_to(np.asarray(common, dtype=dtype), shape)
+        picked = np.select([np.broadcast_to(c, shape) for c in conditions], shaped, default=0)
+        return picked, common
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
         values = _common_magnitude(
@@ -522,18 +535,15 @@ def _batch_magnitudes(values: Mapping[str, Array]) -> dict[str, int]:
     return sizes
 
 
-def _prepare(values: Mapping[str, Array], exact: bool) -> tuple[dict[str, Array], int]:
-    arrays = {name: np.asarray(value).ravel() for name, value in values.items()}
-    size = max((array.size for array in arrays.values()), default=1)
-    prepared = {}
-    for name, array in arrays.items():
-        array = array.astype(object if exact else np.int64, copy=False)  # object: Python ints
-        prepared[name] = np.broadcast_to(array, (size,)) if array.size == 1 and size != 1 else array
-    return prepared, size
+def _prepare(values: Mapping[str, Array], exact: bool) -> tuple[dict[str, Array], tuple[int, ...]]:
+    arrays = {name: np.atleast_1d(np.asarray(value)) for name, value in values.items()}
+    shape = np.broadcast_shapes(*(array.shape for array in arrays.values())) if arrays else (1,)
+    prepared = {name: array.astype(object if exact else np.int64, copy=False) for name, array in arrays.items()}
+    return prepared, shape  # object: Python ints
 
 
 class Formula:
-    """A compiled exact integer formula; call it with arrays of symbol values.
+    """A compiled exact integer formula; call it with arrays of symbol values (broadcast together).
 
     Returns an int64 array when every intermediate provably fits, else an object
     array of Python integers.  Entries where the formula is undefined (a division
@@ -579,31 +589,29 @@ def evaluate(
 ) -> tuple[list[Array], Array | None]:
     """Evaluate formulas and predicates on one batch; ``exact`` None chooses int64 when safe.
 
-    Returns the results (int arrays for formulas, bool arrays for predicates)
-    and the mask of entries where some formula is undefined (or None).
+    The values broadcast together (equal lengths, or shaped for a grid).  Returns
+    the results (int arrays for formulas, bool arrays for predicates) of the
+    broadcast shape, and the mask of entries where some formula is undefined (or None).
     """
     nodes = [item.node for item in items]
     magnitudes = _batch_magnitudes(values)  # every value must fit too, used or not
     bounds = _bounds(nodes, magnitudes)  # once: to choose int64, and which nodes may stay in it
     if exact is None:
         exact = max(magnitudes.values(), default=0) > INT64_LIMIT or not _all_fit(bounds)
-    prepared, size = _prepare(values, exact)
+    prepared, shape = _prepare(values, exact)
     narrow: frozenset[int] = frozenset()
     narrow_values: dict[str, Array] = {}
     if exact:
         for name, value in values.items():
-            if magnitudes[name] > INT64_LIMIT:
-                continue
-            array = np.asarray(value).ravel()
-            array = array if array.dtype == np.int64 else array.astype(np.int64)
-            narrow_values[name] = np.broadcast_to(array, (size,)) if array.size == 1 and size != 1 else array
+            if magnitudes[name] <= INT64_LIMIT:
+                narrow_values[name] = np.atleast_1d(np.asarray(value)).astype(np.int64, copy=False)
         if narrow_values:
             narrow = _narrow_nodes(nodes, bounds)
-    context = _Context(prepared, size, exact, narrow, narrow_values)
+    context = _Context(prepared, shape, exact, narrow, narrow_values)
     results = []
     for item in items:
         if isinstance(item, Predicate):
-            results.append(np.asarray(item.node.truth(context), dtype=bool))
+            results.append(np.broadcast_to(np.asarray(item.node.truth(context), dtype=bool), shape))
             continue
         numerator, denominator = item.node.pair(context)
         if not (isinstance(denominator, int) and denominator == 1):
@@ -612,5 +620,6 @@ def evaluate(
                 raise UnsupportedError(f"the formula {item.expr} does not give an integer for every configuration")
             numerator = quotient
         dtype = object if exact else np.int64
-        results.append(np.broadcast_to(np.asarray(numerator, dtype=dtype), (size,)))
-    return results, context.undefined
+        results.append(np.broadcast_to(np.asarray(numerator, dtype=dtype), shape))
+    undefined = None if context.undefined is None else np.broadcast_to(context.undefined, shape)
+    return results, undefined

@@ -8,7 +8,9 @@ seeded generator, so the same seed gives the same sample.
 
 Formulas are compiled once (:mod:`symcnn.whatif.evaluate`) and evaluated in
 batches with exact integers: int64 where the magnitudes provably fit, Python
-integers where they might not.  The derivation's validity conditions (and its
+integers where they might not.  A grid's batch is a block of the grid with each
+axis shaped for broadcasting, so a term that depends on the width only is
+computed once per width, not once per configuration.  The derivation's validity conditions (and its
 divisibility assumptions) are evaluated too: an invalid configuration is
 marked ``valid = false`` and gets no numbers.
 
@@ -27,7 +29,9 @@ H,W,k,valid,params,trainable_params,macs,output_0,output_1,output_2
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import random as pyrandom
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -316,13 +320,45 @@ def _positions(axes: list[Axis], total: int, random: int | None, seed: int) -> l
     return drawn
 
 
-def _grid_positions(axes: list[Axis], start: int, stop: int) -> list[np.ndarray]:
-    index = np.arange(start, stop, dtype=np.int64)
-    digits = []
-    for axis in reversed(axes):  # the last axis varies fastest
-        digits.append(index % axis.count)
-        index = index // axis.count
-    return digits[::-1]
+Block = tuple[int, int, list[np.ndarray]]  # flat start, stop, and each axis's positions shaped for broadcasting
+
+
+def _grid_blocks(axes: list[Axis]) -> Iterator[Block]:
+    """The grid in blocks of at most :data:`BATCH` configurations, each a contiguous run of rows.
+
+    The last axis varies fastest, so fixing the leading axes, taking a slice of
+    axis ``split`` and every position of the axes after it is a run of
+    consecutive rows.  ``split`` is the first axis whose followers fit in a batch.
+    """
+    counts = [axis.count for axis in axes]
+    if not counts:  # a derivation without symbols: one configuration
+        yield 0, 1, []
+        return
+    split = next(i for i in range(len(counts)) if math.prod(counts[i + 1 :]) <= BATCH)
+    inner = math.prod(counts[split + 1 :])
+    chunk = max(1, BATCH // inner)
+    rank = len(axes)
+
+    def shaped(positions: np.ndarray, place: int) -> np.ndarray:
+        return positions.reshape([-1 if i == place else 1 for i in range(rank)])
+
+    after = [shaped(np.arange(count, dtype=np.int64), split + 1 + i) for i, count in enumerate(counts[split + 1 :])]
+    for leading in itertools.product(*(range(count) for count in counts[:split])):
+        before = [shaped(np.array([position], dtype=np.int64), i) for i, position in enumerate(leading)]
+        offset = 0
+        for i, position in enumerate(leading):
+            offset = offset * counts[i] + position
+        for low in range(0, counts[split], chunk):
+            high = min(low + chunk, counts[split])
+            start = (offset * counts[split] + low) * inner
+            middle = shaped(np.arange(low, high, dtype=np.int64), split)
+            yield start, start + (high - low) * inner, [*before, middle, *after]
+
+
+def _sample_blocks(positions: list[np.ndarray], size: int) -> Iterator[Block]:
+    for start in range(0, size, BATCH):
+        stop = min(start + BATCH, size)
+        yield start, stop, [p[start:stop] for p in positions]
 
 
 def _run(
@@ -337,21 +373,23 @@ def _run(
     names = [axis.name for axis in axes]
     columns: dict[str, np.ndarray] = {}
     valid = np.zeros(size, dtype=bool)
-    for start in range(0, size, BATCH):
-        stop = min(start + BATCH, size)
-        digits = _grid_positions(axes, start, stop) if positions is None else [p[start:stop] for p in positions]
-        values = {axis.name: axis.values(np.asarray(d)) for axis, d in zip(axes, digits, strict=True)}
-        results = _evaluate_batch(formulas, conditions, values)
+    blocks = _grid_blocks(axes) if positions is None else _sample_blocks(positions, size)
+    for start, stop, digits in blocks:
+        values = {axis.name: axis.values(d) for axis, d in zip(axes, digits, strict=True)}
+        shape = np.broadcast_shapes((1,), *(d.shape for d in digits))
+        results = _evaluate_batch(formulas, conditions, values, shape)
         ok, undefined = results.pop()
-        valid[start:stop] = ok if undefined is None else ok & ~undefined
+        valid[start:stop] = (ok if undefined is None else ok & ~undefined).ravel()
         for name, array in [*values.items(), *zip(labels, results, strict=True)]:
-            _store(columns, name, array, start, stop, size)
+            _store(columns, name, np.broadcast_to(array, shape), start, stop, size)
         bar.update(stop - start)
     return SweepResult(names, columns, valid, labels)
 
 
-def _evaluate_batch(formulas: list[Formula], conditions: list[Predicate], values: dict[str, np.ndarray]) -> list[Any]:
-    """Quantities, then (validity, undefined); int64 for every item that provably fits, else Python ints."""
+def _evaluate_batch(
+    formulas: list[Formula], conditions: list[Predicate], values: dict[str, np.ndarray], shape: tuple[int, ...]
+) -> list[Any]:
+    """Quantities, then (validity, undefined) of the block's shape; int64 for every item that provably fits."""
     magnitudes = {name: max(abs(int(array.min())), abs(int(array.max()))) for name, array in values.items()}
     items: list[Formula | Predicate] = [*formulas, *conditions]
     small = max(magnitudes.values(), default=0) <= INT64_LIMIT
@@ -364,8 +402,7 @@ def _evaluate_batch(formulas: list[Formula], conditions: list[Predicate], values
             results.append(result)
             if missing is not None:
                 undefined = missing if undefined is None else undefined | missing
-    count = len(next(iter(values.values())))
-    ok = np.ones(count, dtype=bool)
+    ok = np.ones(shape, dtype=bool)
     for truth in results[len(formulas) :]:
         ok &= truth
     return [*results[: len(formulas)], (ok, undefined)]
@@ -377,4 +414,4 @@ def _store(columns: dict[str, np.ndarray], name: str, array: np.ndarray, start: 
         column = columns[name] = np.zeros(size, dtype=array.dtype)
     elif array.dtype == object and column.dtype != object:
         column = columns[name] = column.astype(object)
-    column[start:stop] = array
+    column[start:stop].reshape(array.shape)[...] = array  # a block of the grid is a run of rows

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 import sympy
@@ -111,3 +113,93 @@ def test_mixed_width_batches_are_exact(widths: list[int], height: int) -> None:
     f = Formula(expr, ["H", "k"])
     found = f({"H": np.full(len(widths), height, dtype=np.int64), "k": np.array(widths, dtype=np.int64)})
     assert [int(value) for value in found] == [int(expr.subs({H: height, k: width})) for width in widths]
+
+
+a, b, c = sympy.symbols("a b c", integer=True)  # any sign: floors and Mods of negatives too
+ATOMS = st.one_of(
+    st.sampled_from([a, b, c]),
+    st.integers(-9, 9).map(sympy.Integer),
+    st.sampled_from([2**62, 2**63 - 1, 2**63, -(2**63), 2**64 + 3]).map(sympy.Integer),
+)
+DIVISORS = st.sampled_from([2, 3, 7, 32, -5, 2**31, 2**63 + 1])
+FRACTIONS = st.sampled_from([sympy.Rational(1, 4), sympy.Rational(-3, 8)])
+
+
+def _extend(parts: st.SearchStrategy) -> st.SearchStrategy:
+    pairs = st.tuples(parts, parts)
+    return st.one_of(
+        pairs.map(lambda p: p[0] + p[1]),
+        pairs.map(lambda p: p[0] - p[1]),
+        pairs.map(lambda p: p[0] * p[1]),
+        parts.map(lambda x: x**2),
+        st.tuples(parts, DIVISORS).map(lambda p: sympy.floor(p[0] / p[1])),
+        st.tuples(parts, DIVISORS).map(lambda p: sympy.ceiling(p[0] / p[1])),
+        st.tuples(parts, DIVISORS).map(lambda p: sympy.Mod(p[0], p[1])),
+        st.tuples(parts, FRACTIONS).map(lambda p: sympy.floor(p[1] * p[0])),
+        pairs.map(lambda p: sympy.Min(*p)),
+        pairs.map(lambda p: sympy.Max(*p)),
+    )
+
+
+FORMULAS = st.recursive(ATOMS, _extend, max_leaves=8)
+AXIS_VALUES = st.lists(
+    st.one_of(
+        st.integers(-300, 300),
+        st.integers(2**31 - 3, 2**31 + 3),
+        st.integers(2**63 - 3, 2**63 + 3),
+        st.integers(-(2**63) - 3, -(2**63) + 3),
+        st.integers(-(2**70), 2**70),
+    ),
+    min_size=1,
+    max_size=4,
+)
+
+
+def _grid(*axes: list[int]) -> dict[str, np.ndarray]:
+    """Each axis along its own dimension, int64 when its values fit (as sweeps give them)."""
+    made = {}
+    for i, (name, values) in enumerate(zip("abc", axes, strict=True)):
+        fits = all(abs(value) <= 2**63 - 1 for value in values)
+        shape = [1] * len(axes)
+        shape[i] = len(values)
+        made[name] = np.array(values, dtype=np.int64 if fits else object).reshape(shape)
+    return made
+
+
+@settings(max_examples=150, deadline=None)
+@given(FORMULAS, AXIS_VALUES, AXIS_VALUES, AXIS_VALUES)
+def test_random_formulas_on_broadcast_grids_agree_with_sympy(expr, xs, ys, zs):
+    """Near and past 2**63, negative intermediates, floors of negatives: every entry exact."""
+    formula = Formula(expr, ["a", "b", "c"])
+    (found,), undefined = evaluate([formula], _grid(xs, ys, zs))
+    assert undefined is None and found.shape == (len(xs), len(ys), len(zs))
+    for (i, x), (j, y), (k_, z) in itertools.product(enumerate(xs), enumerate(ys), enumerate(zs)):
+        assert int(found[i, j, k_]) == exact(expr, {"a": x, "b": y, "c": z}), (x, y, z)
+    flat = {name: np.broadcast_to(v, found.shape).ravel() for name, v in _grid(xs, ys, zs).items()}
+    assert formula(flat).tolist() == found.ravel().tolist()  # the flat batch: the same numbers
+
+
+def test_a_grid_computes_each_term_once_per_value_of_its_axes():
+    """Broadcast values: a polynomial in k is computed per width, not per configuration."""
+    poly = Formula(7 * k**2 + 3 * k, ["H", "k"])
+    values = {"k": np.array([2**40, 2**41, 5], dtype=np.int64).reshape(3, 1), "H": np.arange(1, 1001).reshape(1, -1)}
+    (widths, total), _ = evaluate([poly, Formula(poly.expr * (sympy.floor((H - 1) / 2) + 1), ["H", "k"])], values)
+    assert widths.dtype == object and widths.shape == (3, 1000)
+    assert widths.strides[1] == 0  # one Python integer per width, broadcast along H
+    assert widths[:, 0].tolist() == [7 * w * w + 3 * w for w in (2**40, 2**41, 5)]
+    assert total.strides[1] != 0 and int(total[1, 999]) == (7 * 2**82 + 3 * 2**41) * 500
+
+
+def test_an_exact_batch_keeps_the_sizes_in_int64():
+    """Past int64 at the top only: the floors of H stay int64, widened once to meet the widths."""
+    side = sympy.floor((H - 3) / 2) + 1
+    formula = Formula(k**2 * side, ["H", "k"])
+    values = {"k": np.array([2**40], dtype=np.int64).reshape(1, 1), "H": np.arange(3, 103).reshape(1, -1)}
+    bounds = {"k": 2**40, "H": 102}
+    from symcnn.whatif import evaluate as module
+
+    narrow = module._narrow_nodes([formula.node], module._bounds([formula.node], bounds))
+    assert formula.compiler.node(side) is not None and id(formula.compiler.node(side)) in narrow
+    assert id(formula.node) not in narrow
+    (found,), _ = evaluate([formula], values)
+    assert found.dtype == object and found[0].tolist() == [2**80 * ((h - 3) // 2 + 1) for h in range(3, 103)]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import io
+import itertools
 import json
+import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symcnn import (
     Add,
@@ -22,6 +27,7 @@ from symcnn import (
     SpecError,
 )
 from symcnn.whatif import parse_axis, sweep
+from symcnn.whatif.sweep import Axis
 
 
 def network() -> Sequential:
@@ -163,3 +169,43 @@ def test_axis_syntax_and_bad_sweeps():
         parse_axis("H=10:5")
     with pytest.raises(SpecError, match="cannot parse"):
         parse_axis("H=__import__('os')")
+
+
+SWEEP_MODULE = importlib.import_module("symcnn.whatif.sweep")  # the package exports the function under this name
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(1, 9), min_size=1, max_size=4), st.integers(1, 40))
+def test_grid_blocks_cover_the_grid_once_in_row_order(counts, batch):
+    """Blocks of at most BATCH rows, each a contiguous run whose broadcast positions are those rows."""
+    axes = [Axis(f"x{i}", start=0, count=count) for i, count in enumerate(counts)]
+    rows = list(itertools.product(*(range(count) for count in counts)))
+    seen = 0
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SWEEP_MODULE, "BATCH", batch)
+        for start, stop, positions in SWEEP_MODULE._grid_blocks(axes):
+            shape = np.broadcast_shapes((1,), *(p.shape for p in positions))
+            assert start == seen and 0 < stop - start <= max(batch, 1) and math.prod(shape) == stop - start
+            spread = [np.broadcast_to(p, shape).ravel().tolist() for p in positions]
+            assert list(zip(*spread, strict=True)) == rows[start:stop]
+            seen = stop
+    assert seen == len(rows)
+
+
+def test_an_overflowing_grid_is_exact_and_computes_per_axis_value(monkeypatch):
+    """Widths near 2**40: MACs past int64 in Python integers, shapes in int64, blocks broadcast by axis."""
+    d = network().derive()
+    shapes = []
+    evaluate_batch = SWEEP_MODULE._evaluate_batch
+
+    def spy(formulas, conditions, values, shape):
+        shapes.append(shape)
+        return evaluate_batch(formulas, conditions, values, shape)
+
+    monkeypatch.setattr(SWEEP_MODULE, "BATCH", 120)
+    monkeypatch.setattr(SWEEP_MODULE, "_evaluate_batch", spy)
+    result = sweep(d, {"H": range(60, 70), "W": range(50, 58), "k": [2**40 - 1, 2**40, 2**41]})
+    assert result.columns["macs"].dtype == object and result.columns["output_1"].dtype == np.int64
+    assert max(result.column("macs")) > 2**63
+    assert shapes[0] == (5, 8, 3) and len(shapes) == 2  # H split in two blocks, W and k whole
+    compare_with_subs(d, result, range(len(result)))
