@@ -80,6 +80,9 @@ class Row:
 
     @property
     def activations(self) -> sympy.Expr:
+        """Elements of the tensor this row makes (none for a row that only states a condition)."""
+        if self.layer is not None and not self.layer.makes_tensor:
+            return sympy.S.Zero
         return product(self.output_shape)
 
 

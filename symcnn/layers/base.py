@@ -40,6 +40,9 @@ class Layer:
     last_prefix: ClassVar[str | None] = None  # the row name when unnamed and last at the top level
     # How the kind moves the receptive field (symcnn.analysis.receptive); None: not derived through it.
     receptive: ClassVar[Field | None] = None
+    # False for a kind that only states something about its input (Require: torch._assert): PyTorch
+    # makes no tensor there, so its row counts no activations.
+    makes_tensor: ClassVar[bool] = True
 
     name: str | None = field(default=None, kw_only=True)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import sympy
 
@@ -21,6 +21,7 @@ from ..exact.formula import parse_relation
 from ..exact.printing import to_str
 from ..exact.steps import Check, Outcome, Tensor
 from .base import Layer
+from .field import Field
 from .registry import register
 
 __all__ = ["Require"]
@@ -43,6 +44,9 @@ class Require(Layer):
     ...
     symcnn.errors.ShapeError: layer 1 (require 'require'): H = 224, violated by H=225 ...
     """
+
+    makes_tensor: ClassVar[bool] = False
+    receptive: ClassVar[Field | None] = Field.POINTWISE  # the input passes through unchanged
 
     condition: Any = None
     reason: str = ""

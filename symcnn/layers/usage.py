@@ -70,8 +70,9 @@ class Held(Layer):
             value = getattr(self, attribute)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise self._fail(f"{attribute} must be a non-negative integer, got {value!r}")
-        # The row reads as the wrapped layer's: its kind, name prefix, number of inputs, receptive field.
-        for attribute in ("kind", "prefix", "arity", "last_prefix", "receptive"):
+        # The row reads as the wrapped layer's: its kind, name prefix, number of inputs, receptive
+        # field, and whether it makes a tensor.
+        for attribute in ("kind", "prefix", "arity", "last_prefix", "receptive", "makes_tensor"):
             object.__setattr__(self, attribute, getattr(self.layer, attribute))
 
     def argument_checks(self) -> tuple[Check, ...]:

@@ -145,6 +145,38 @@ def test_shapes_match_forward_hooks(imported: tuple[str, Any, Derivation]) -> No
         assert weighted <= compared, sorted(weighted - compared)[:5]  # every layer with weights was compared
 
 
+def test_numeric_import_equals_symbolic_substituted(imported: tuple[str, Any, Derivation]) -> None:
+    """Imported at numbers (the numeric path: Python ints where it can) every row is the symbolic one substituted."""
+    name, model, d = imported
+    size = fixed_size(model)
+    for height, width in [(size, size)] if size else ODD_SIZES:
+        numeric = from_torch(model, (3, height, width)).derive()
+        at = d.subs(H=height, W=width)
+        # ViT's torch._assert(h == image_size): a row stating the condition in H, settled at import with numbers.
+        required = [row for row in at.rows if row.kind == "require"]
+        assert all(row.params.value == row.macs.value == 0 for row in required)
+        rows = [row for row in at.rows if row.kind != "require"]
+        assert [row.name for row in numeric.rows] == [row.name for row in rows], name
+        for mine, theirs in zip(numeric.rows, rows, strict=True):
+            where = (name, height, width, mine.name)
+            assert mine.output_shape == theirs.output_shape, where
+            for quantity in ("params", "non_trainable", "buffers", "macs"):
+                assert getattr(mine, quantity).value == getattr(theirs, quantity).value, (*where, quantity)
+            assert mine.multiplicity == theirs.multiplicity, where
+            assert [step.value for step in mine.sizes] == [step.value for step in theirs.sizes], where
+        assert numeric.totals == at.totals
+        assert numeric.memory(batch=2).total_bytes == at.memory(batch=2).total_bytes
+        fields, substituted = numeric.receptive_fields, at.receptive_fields
+        for row in numeric.rows:
+            refused, also = fields.refusal(row.name), substituted.refusal(row.name)
+            assert (refused is None) == (also is None), (name, row.name, refused, also)
+            if refused is not None and also is not None:  # the same reason; row numbers differ by the require rows
+                assert refused.partition("): ")[2] == also.partition("): ")[2], (name, row.name)
+            else:
+                mine_axes = [(axis.size, axis.jump, axis.start) for axis in fields.of(row.name)]
+                assert mine_axes == [(axis.size, axis.jump, axis.start) for axis in substituted.of(row.name)]
+
+
 def test_fixed_size_models_refuse_other_sizes_like_pytorch(imported: tuple[str, Any, Derivation]) -> None:
     _, model, d = imported
     size = fixed_size(model)

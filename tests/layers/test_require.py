@@ -29,3 +29,15 @@ def test_numbers_decide_at_once() -> None:
 def test_not_a_relation() -> None:
     with pytest.raises(SpecError):
         Require(condition=5)
+
+
+def test_a_condition_makes_no_tensor_and_keeps_the_receptive_field() -> None:
+    """torch._assert returns nothing: the row counts no activations, and what one unit sees is unchanged."""
+    from symcnn import Conv2d
+
+    x = Input(3, "H", "W")
+    checked = Graph([x], [Conv2d(out_channels=4, kernel_size=3)(Require("H == W")(x))]).derive()
+    plain = Graph([x], [Conv2d(out_channels=4, kernel_size=3)(x)]).derive()
+    assert checked.rows[1].activations == 0
+    assert checked.totals.activations == plain.totals.activations
+    assert [axis.size for axis in checked.receptive_fields.of(checked.rows[-1].name)] == [3, 3]
