@@ -68,16 +68,20 @@ def _constructible(build: Build) -> Callable[[Any], None]:
     return check
 
 
+_MISSING = object()
+
+
 def _fields(kind: type[Layer]) -> Build:
     """Read the layer's arguments from the module attributes of the same names."""
     names = [field.name for field in dataclasses.fields(kind) if field.name != "name"]
 
     def build(module: Any) -> tuple[type[Layer], dict[str, Any]]:
         arguments = {}
+        own = module.__dict__  # most settings are plain attributes: no trip through Module.__getattr__
         for name in names:
-            if not hasattr(module, name):
+            value = own[name] if name in own else getattr(module, name, _MISSING)
+            if value is _MISSING:
                 continue
-            value = getattr(module, name)
             if name == "bias" and not isinstance(value, bool):
                 value = value is not None  # the bias parameter, or None: whether there is one
             arguments[name] = _plain(value)
