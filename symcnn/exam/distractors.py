@@ -12,12 +12,14 @@ Two ways, never a second copy of a formula:
 from __future__ import annotations
 
 import copy
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import sympy
 
 from .. import KERAS, Conventions, Derivation, Row, Step, SymcnnError, load_spec
+from ..exact.numeric import evaluate
 from .misconceptions import MISCONCEPTIONS
 from .model import Distractor, answer_text
 
@@ -115,13 +117,39 @@ def size_function(spec: Spec, name: str) -> Callable[[int], sympy.Expr | None]:
     relations = [condition.relation for condition in derivation.conditions]
 
     def at(value: int) -> sympy.Expr | None:
-        mapping = {symbol: sympy.Integer(value)}
-        if any(relation.xreplace(mapping) is not sympy.true for relation in relations):
+        values = {symbol: value}
+        if not all(holds_at(relation, values) for relation in relations):
             return None
-        result = size.xreplace(mapping)
+        result = evaluate(size, values)
+        if result is None:  # a node the exact evaluator leaves to SymPy
+            result = size.xreplace({symbol: sympy.Integer(value)})
         return result if result >= 1 else None
 
     return at
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+def holds_at(relation: sympy.Basic, values: dict[sympy.Symbol, int]) -> bool:
+    """Whether a condition holds at ``values``: both sides evaluated in Python integers and fractions.
+
+    Substituting into a SymPy relation rebuilds and re-decides it (most of a
+    search's time); a relation whose sides the evaluator cannot read is substituted.
+    """
+    compare = _COMPARE.get(getattr(relation, "rel_op", ""))
+    if compare is not None:
+        lhs, rhs = evaluate(relation.lhs, values), evaluate(relation.rhs, values)  # type: ignore[attr-defined]
+        if lhs is not None and rhs is not None:
+            return compare(lhs, rhs)
+    return relation.xreplace({symbol: sympy.Integer(value) for symbol, value in values.items()}) is sympy.true
 
 
 def output_height(derivation: Derivation | None) -> sympy.Expr | None:
@@ -160,7 +188,29 @@ def distinct(answer: sympy.Expr, candidates: Iterable[Distractor | None]) -> tup
 def _same(one: sympy.Expr, two: sympy.Expr) -> bool:
     if one.is_number and two.is_number:
         return bool(one == two)
+    if one == two:
+        return True
+    if _differ_somewhere(one, two):  # exact values that differ: no expansion needed
+        return False
     return sympy.expand(one - two) == 0  # formulas (polynomials in k and l): expanded, equal means the same
+
+
+def _differ_somewhere(one: sympy.Expr, two: sympy.Expr) -> bool:
+    """Whether the two formulas take different exact values at one of a few integer points.
+
+    Different values prove them different; equal values prove nothing, so the
+    caller then expands.  (Most candidate pairs differ, and expanding is slow.)
+    """
+    symbols = sorted(one.free_symbols | two.free_symbols, key=lambda symbol: symbol.name)
+    for start, step in ((7, 2), (31, 3)):
+        values = {symbol: start + step * index for index, symbol in enumerate(symbols)}
+        try:
+            first, second = evaluate(one, values), evaluate(two, values)
+        except ZeroDivisionError:
+            continue
+        if first is not None and second is not None and first != second:
+            return True
+    return False
 
 
 # --- misconceptions of counting parameters and MACs ----------------------------------
