@@ -19,7 +19,11 @@ from typing import Any
 import sympy
 
 from .. import KERAS, Conventions, Derivation, Row, Step, SymcnnError, load_spec
+from ..exact.display import leaf
 from ..exact.numeric import evaluate
+from ..exact.simplify import decide
+from ..exact.steps import Window
+from ..layers.window import window_size
 from .misconceptions import MISCONCEPTIONS
 from .model import Distractor, answer_text
 
@@ -32,6 +36,7 @@ __all__ = [
     "search",
     "size_function",
     "unfloored",
+    "window_height",
 ]
 
 Spec = dict[str, Any]
@@ -150,6 +155,36 @@ def holds_at(relation: sympy.Basic, values: dict[sympy.Symbol, int]) -> bool:
         if lhs is not None and rhs is not None:
             return compare(lhs, rhs)
     return relation.xreplace({symbol: sympy.Integer(value) for symbol, value in values.items()}) is sympy.true
+
+
+def window_height(size: sympy.Expr, window: Window, **changes: Any) -> sympy.Expr | None:
+    """The output size of a sliding window on ``size`` with ``changes`` to its geometry, by the engine's rule.
+
+    ``window`` is the geometry a derivation step kept (:attr:`Step.window`);
+    ``changes`` replaces ``kernel``, ``padding``, ``stride``, ``dilation`` or
+    ``ceil_mode``.  The layer's own size rule (:func:`~symcnn.layers.window.window_size`,
+    which picks the ceil-mode variant) gives the same size as deriving the
+    changed layer, without building and deriving a network.  ``None`` if it is below 1.
+    """
+    geometry = {
+        "kernel": window.kernel,
+        "padding": window.padding,
+        "stride": window.stride,
+        "dilation": window.dilation,
+        "ceil_mode": window.ceil_mode,
+    } | changes
+    size = sympy.Integer(size)
+    step, check = window_size(
+        "H",
+        size,
+        leaf(size),
+        sympy.Integer(geometry["kernel"]),
+        sympy.Integer(geometry["padding"]),
+        sympy.Integer(geometry["stride"]),
+        sympy.Integer(geometry["dilation"]),
+        ceil_mode=bool(geometry["ceil_mode"]),
+    )
+    return None if decide(check.holds) is sympy.false else step.value
 
 
 def output_height(derivation: Derivation | None) -> sympy.Expr | None:
