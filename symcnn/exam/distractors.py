@@ -12,13 +12,13 @@ Two ways, never a second copy of a formula:
 from __future__ import annotations
 
 import copy
-import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
 import sympy
 
 from .. import KERAS, Conventions, Derivation, Row, Step, SymcnnError, load_spec
+from ..exact import rules
 from ..exact.display import leaf
 from ..exact.numeric import evaluate
 from ..exact.simplify import decide
@@ -35,6 +35,7 @@ __all__ = [
     "reevaluate",
     "search",
     "size_function",
+    "window_formula",
     "unfloored",
     "window_height",
 ]
@@ -107,54 +108,38 @@ def search(candidates: Iterable[int], forward: Callable[[int], sympy.Expr | None
     return found
 
 
-def size_function(spec: Spec, name: str) -> Callable[[int], sympy.Expr | None]:
-    """The output height of ``spec`` as a function of its symbol ``name``: derived once, then evaluated.
+# The value a search tries in turn (a padding, kernel or stride): non-negative, like every one of them.
+SEARCHED = sympy.Symbol("x", integer=True, nonnegative=True)
 
-    The engine derives the size as a formula in ``name`` (exact for every valid
-    value) with its validity conditions; a value that violates a condition gives ``None``.
+
+def window_formula(
+    size: int | sympy.Expr, *, kernel: int | sympy.Expr, padding: int | sympy.Expr = 0, stride: int | sympy.Expr = 1,
+    dilation: int | sympy.Expr = 1,
+) -> sympy.Expr:
+    """The output size of a sliding window (floor mode), by PyTorch's general rule: a formula in :data:`SEARCHED`.
+
+    Any argument may be (or hold) :data:`SEARCHED`.  The simpler rules the engine
+    shows for particular values (no padding, unit stride) agree with this one
+    there, so one formula serves every value a search tries.
     """
-    derivation = derive_spec(spec)
-    if derivation is None:
-        return lambda value: None
-    (symbol,) = (item for item in derivation.free_symbols if item.name == name)
-    size = output_height(derivation)
-    assert size is not None
-    relations = [condition.relation for condition in derivation.conditions]
+    arguments = {"i": size, "n": kernel, "p": padding, "s": stride, "d": dilation}
+    return rules.size_dilated(**{name: sympy.sympify(value) for name, value in arguments.items()})
+
+
+def size_function(formula: sympy.Expr) -> Callable[[int], sympy.Expr | None]:
+    """``formula`` (an output size in :data:`SEARCHED`) at each value, in Python integers; ``None`` below 1.
+
+    A derived network checks each size is at least 1; so does this, for the last
+    size (the earlier ones of the misread chains are at least 1 for every value).
+    """
 
     def at(value: int) -> sympy.Expr | None:
-        values = {symbol: value}
-        if not all(holds_at(relation, values) for relation in relations):
-            return None
-        result = evaluate(size, values)
-        if result is None:  # a node the exact evaluator leaves to SymPy
-            result = size.xreplace({symbol: sympy.Integer(value)})
+        result = evaluate(formula, {SEARCHED: value})
+        if result is None:  # pragma: no cover - a node the exact evaluator leaves to SymPy
+            result = formula.xreplace({SEARCHED: sympy.Integer(value)})
         return result if result >= 1 else None
 
     return at
-
-
-_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-    "==": operator.eq,
-    "!=": operator.ne,
-}
-
-
-def holds_at(relation: sympy.Basic, values: dict[sympy.Symbol, int]) -> bool:
-    """Whether a condition holds at ``values``: both sides evaluated in Python integers and fractions.
-
-    Substituting into a SymPy relation rebuilds and re-decides it (most of a
-    search's time); a relation whose sides the evaluator cannot read is substituted.
-    """
-    compare = _COMPARE.get(getattr(relation, "rel_op", ""))
-    if compare is not None:
-        lhs, rhs = evaluate(relation.lhs, values), evaluate(relation.rhs, values)  # type: ignore[attr-defined]
-        if lhs is not None and rhs is not None:
-            return compare(lhs, rhs)
-    return relation.xreplace({symbol: sympy.Integer(value) for symbol, value in values.items()}) is sympy.true
 
 
 def window_height(size: sympy.Expr, window: Window, **changes: Any) -> sympy.Expr | None:
