@@ -34,9 +34,8 @@ __all__ = [
     "one_layer",
     "reevaluate",
     "search",
-    "size_function",
-    "window_formula",
     "unfloored",
+    "window_at",
     "window_height",
 ]
 
@@ -91,7 +90,7 @@ def unfloored(step: Step) -> sympy.Expr | None:
     )
 
 
-def search(candidates: Iterable[int], forward: Callable[[int], sympy.Expr | None], target: sympy.Expr) -> list[int]:
+def search(candidates: Iterable[int], forward: Callable[[int], int | None], target: int) -> list[int]:
     """Every candidate (in increasing order) whose forward value, derived by the engine, equals ``target``.
 
     Output sizes are monotone in each searched value: they grow with the padding
@@ -108,38 +107,19 @@ def search(candidates: Iterable[int], forward: Callable[[int], sympy.Expr | None
     return found
 
 
-# The value a search tries in turn (a padding, kernel or stride): non-negative, like every one of them.
-SEARCHED = sympy.Symbol("x", integer=True, nonnegative=True)
+def window_at(size: int, *, kernel: int, padding: int = 0, stride: int = 1, dilation: int = 1) -> int | None:
+    """The output size of a sliding window (floor mode) in Python integers; ``None`` below 1, as the engine refuses.
 
+    PyTorch's general rule (``size_dilated``), its own function called with
+    ``int``s, where ``//`` floors exactly; the simpler rules the engine shows for
+    particular values (no padding, unit stride) agree with it there.  A search
+    tries dozens of values: this costs a microsecond where deriving costs milliseconds.
 
-def window_formula(
-    size: int | sympy.Expr, *, kernel: int | sympy.Expr, padding: int | sympy.Expr = 0, stride: int | sympy.Expr = 1,
-    dilation: int | sympy.Expr = 1,
-) -> sympy.Expr:
-    """The output size of a sliding window (floor mode), by PyTorch's general rule: a formula in :data:`SEARCHED`.
-
-    Any argument may be (or hold) :data:`SEARCHED`.  The simpler rules the engine
-    shows for particular values (no padding, unit stride) agree with this one
-    there, so one formula serves every value a search tries.
+    >>> window_at(28, kernel=5, padding=2, stride=2), window_at(3, kernel=5)
+    (14, None)
     """
-    arguments = {"i": size, "n": kernel, "p": padding, "s": stride, "d": dilation}
-    return rules.size_dilated(**{name: sympy.sympify(value) for name, value in arguments.items()})
-
-
-def size_function(formula: sympy.Expr) -> Callable[[int], sympy.Expr | None]:
-    """``formula`` (an output size in :data:`SEARCHED`) at each value, in Python integers; ``None`` below 1.
-
-    A derived network checks each size is at least 1; so does this, for the last
-    size (the earlier ones of the misread chains are at least 1 for every value).
-    """
-
-    def at(value: int) -> sympy.Expr | None:
-        result = evaluate(formula, {SEARCHED: value})
-        if result is None:  # pragma: no cover - a node the exact evaluator leaves to SymPy
-            result = formula.xreplace({SEARCHED: sympy.Integer(value)})
-        return result if result >= 1 else None
-
-    return at
+    result = int(rules.size_dilated.function(size, kernel, padding, stride, dilation))
+    return result if result >= 1 else None
 
 
 def window_height(size: sympy.Expr, window: Window, **changes: Any) -> sympy.Expr | None:

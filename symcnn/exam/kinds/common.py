@@ -101,10 +101,7 @@ def size_distractors(shape: tuple[sympy.Expr, ...], layer: dict[str, Any], row: 
     answer = height(row.output_shape)
     size = height(tuple(shape))
     window = row.sizes[0].window if row.sizes else None
-    if window is not None:
-        sized = _window_sizes(size, layer, window)
-    else:
-        sized = _derived_sizes(shape, layer)
+    sized = _window_sizes(size, layer, window) if window is not None else _derived_sizes(shape, layer)
     found: list[Distractor | None] = [wrong.make(name, value) for name, value in sized]
     if row.sizes and not layer.get("ceil_mode"):
         fraction = wrong.unfloored(row.sizes[0])

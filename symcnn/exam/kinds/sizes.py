@@ -159,17 +159,22 @@ def keep_padding(rng: random.Random, difficulty: str) -> Question:
     if dilation > 1:
         conv["dilation"] = dilation
     reach = range(dilation * kernel + 1)
-    p = wrong.SEARCHED  # the padding each search tries
-    forward = wrong.size_function(wrong.window_formula(size, kernel=kernel, padding=p, dilation=dilation))
-    # Padded on one side: the input grows by p, the window pads nothing.
-    one_sided = wrong.size_function(wrong.window_formula(size + p, kernel=kernel, dilation=dilation))
-    (answer,) = wrong.search(reach, forward, sympy.Integer(size))
+
+    def forward(p: int) -> int | None:
+        return wrong.window_at(size, kernel=kernel, padding=p, dilation=dilation)
+
+    def one_sided(p: int) -> int | None:  # padded on one side: the input grows by p, the window pads nothing
+        return wrong.window_at(size + p, kernel=kernel, dilation=dilation)
+
+    def plain(p: int) -> int | None:
+        return wrong.window_at(size, kernel=kernel, padding=p)
+
+    (answer,) = wrong.search(reach, forward, size)
     one_side = wrong.search(reach, one_sided, size)
-    plus_one = wrong.search(reach, forward, sympy.Integer(size + 1))
-    plain = wrong.size_function(wrong.window_formula(size, kernel=kernel, padding=p))
-    undilated = wrong.search(reach, plain, sympy.Integer(size))
+    plus_one = wrong.search(reach, forward, size + 1)
+    undilated = wrong.search(reach, plain, size)
     span = dilation * (kernel - 1)  # how much the window shrinks the map: the size a "full" padding adds
-    full = wrong.search(range(2 * span + 2), forward, sympy.Integer(size + span))
+    full = wrong.search(range(2 * span + 2), forward, size + span)
     found = [
         wrong.make("ignored_dilation", undilated[0] if len(undilated) == 1 and dilation > 1 else None),
         wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
@@ -223,13 +228,12 @@ def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
         truth, reach = rng.choice(range(2 * padding + 1, 2 * padding + 6)), range(1, size + 2 * padding + 1)
 
     symbol = "s" if ask == "stride" else "n"
-    # The layer's window with the asked value searched (x); each misreading changes some of its values.
-    x = wrong.SEARCHED
+    # The layer's window; each misreading changes some of its values, and the asked one is searched.
     window = {"kernel": conv.get("kernel_size"), "padding": padding, "dilation": conv.get("dilation", 1)}
-    window["stride" if ask == "stride" else "kernel"] = x
+    asked = "stride" if ask == "stride" else "kernel"
 
-    def sized(size: int | sympy.Expr = size, **changes: Any) -> Callable[[int], sympy.Expr | None]:
-        return wrong.size_function(wrong.window_formula(size, **(window | changes)))
+    def sized(size: int = size, **changes: int) -> Callable[[int], int | None]:
+        return lambda value: wrong.window_at(size, **(window | changes | {asked: value}))
 
     forward = sized()
     target = forward(truth)
@@ -239,12 +243,19 @@ def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
     one_side = wrong.search(reach, sized(size + padding, padding=0), target) if padding else []
     plus_one = wrong.search(reach, forward, target + 1)
     no_padding = wrong.search(reach, sized(padding=0), target) if padding else []
+    misread: Callable[[int], int | None]
     if ask == "stride":  # the stride taken first: a strided 1x1 subsampling, then the window at stride 1
-        subsampled = wrong.window_formula(size + 2 * padding, kernel=1, stride=x)
-        misread = sized(subsampled, padding=0, stride=1)
+
+        def misread(stride: int) -> int | None:
+            subsampled = wrong.window_at(size + 2 * padding, kernel=1, stride=stride)
+            return None if subsampled is None else wrong.window_at(subsampled, kernel=window["kernel"])
+
         name = "stride_before_kernel"
     else:  # the stride taken to be the kernel, as for pooling
-        misread = sized(stride=x)
+
+        def misread(kernel: int) -> int | None:
+            return wrong.window_at(size, **(window | {"kernel": kernel, "stride": kernel}))
+
         name = "stride_as_kernel"
     other = wrong.search(reach, misread, target)
     # A student solving the misread equation stops at its first (smallest) solution.
