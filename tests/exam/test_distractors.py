@@ -241,6 +241,32 @@ def test_inverse_size_misreadings_equal_the_derived_searches(walks):
     assert strides >= 10  # the stride is asked too (taking it first never hits one of their targets)
 
 
+def _old_transposed(question: exam.Question) -> list[tuple[str, sympy.Expr | None]]:
+    """transposed_size's misreadings as the generator computed them before: each a derived network."""
+    shape, (layer,) = question.network["input"], question.network["layers"]
+    plain = {key: value for key, value in layer.items() if key != "name"}
+    padding = int(layer.get("padding", 0))
+    forward = {key: value for key, value in plain.items() if key != "output_padding"} | {"type": "conv2d"}
+    grown = [{**plain, "padding": 0}] + ([{"type": "zeropad2d", "padding": padding}] if padding else [])
+    wider = [shape[0], shape[1] + 1, shape[2] + 1]
+    return [
+        ("forgot_output_padding", derived_height(wrong.one_layer(shape, {**plain, "output_padding": 0}))),
+        ("ignored_dilation", derived_height(wrong.one_layer(shape, {**plain, "dilation": 1}))),
+        ("transposed_padding_added", derived_height({"input": shape, "layers": grown})),
+        ("conv_formula_for_transposed", derived_height(wrong.one_layer(shape, forward))),
+        ("upsample_by_stride", sympy.Integer(int(shape[1]) * int(layer["stride"]))),
+        ("transposed_i_not_i_minus_one", derived_height(wrong.one_layer(wider, plain))),
+    ]
+
+
+def test_transposed_misreadings_equal_the_derived_networks():
+    named = set()
+    for question in _unshuffled("transposed_size", range(90)):
+        assert _offered(question) == _expected(question, _old_transposed(question)), question.network
+        named |= set(_offered(question))
+    assert len(named) == 6
+
+
 def test_formulas_equal_after_expanding_are_one_distractor_and_different_ones_are_kept():
     k, l = symcnn.symbols("k l")
     make = wrong.make
