@@ -267,6 +267,23 @@ def test_transposed_misreadings_equal_the_derived_networks():
     assert len(named) == 6
 
 
+def test_separable_forgot_bias_equals_the_derived_networks_without_bias():
+    offered = 0
+    for question in _unshuffled("separable_saving", range(60)):
+        (standard,) = question.network["layers"]
+        shape = question.network["input"]
+        quantity = "macs" if "MACs" in question.text else "params"
+        depthwise = standard | {"out_channels": shape[0], "groups": shape[0], "name": "depthwise"}
+        pointwise = {"type": "conv2d", "out_channels": standard["out_channels"], "kernel_size": 1}
+        one = wrong.derive_spec(wrong.without_bias({"input": shape, "layers": [standard]}))
+        two = wrong.derive_spec(wrong.without_bias({"input": shape, "layers": [depthwise, pointwise]}))
+        old = getattr(one.totals, quantity) - getattr(two.totals, quantity)
+        answer = question.blanks[0].answer
+        assert _offered(question).get("forgot_bias") == (old if old != answer else None), question.network
+        offered += old != answer
+    assert offered > 20
+
+
 def test_formulas_equal_after_expanding_are_one_distractor_and_different_ones_are_kept():
     k, l = symcnn.symbols("k l")
     make = wrong.make
