@@ -10,7 +10,7 @@ running a forward pass and counting parameters (no solution, no distractors).
     python bench/bench_exam.py --count 200 --repeat 3
 
 The comparison is in CPU time (``time.process_time``), best of ``--repeat`` runs,
-so other processes on a shared machine inflate neither side.
+so other processes on a shared machine inflate neither side; PyTorch runs on one thread.
 """
 
 from __future__ import annotations
@@ -137,6 +137,9 @@ def main() -> None:
     except ImportError:
         print("torch is not installed: no PyTorch reference")
         return
+    # One thread: the networks are tiny, and a second thread's pool spins (CPU time that checks nothing)
+    # whenever the machine is shared; one thread is also the faster wall clock here.
+    torch.set_num_threads(1)
     torch_check(list(quiz.questions)[:20])  # one-time costs: the first modules and kernels
     walls, cpus, checked = cpu_timed(lambda: torch_check(list(quiz.questions)), times=args.repeat)
     print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")

@@ -1,12 +1,17 @@
 """Wrong answers from misconceptions, computed through the engine.
 
-Two ways, never a second copy of a formula:
+Never a second copy of a formula; each network is derived once, and a
+misconception's number comes from that derivation where it can:
 
-* derive a *modified network*: the same layer without bias, with stride 1,
-  with one-sided padding (a ``ZeroPad2d`` in front), in Keras's counting
-  convention, or a pooling layer replaced by a convolution;
-* re-evaluate a derivation step's own rule with one argument changed
-  (:func:`reevaluate`): the input maps ``l`` as 1, the groups ``g`` as 1.
+* re-evaluate a derivation step's own rule with some arguments changed
+  (:func:`reevaluate`): the input maps ``l`` as 1, the groups ``g`` as 1, no bias ``b = 0``;
+* a sliding window's size by the layer's own size rule with a changed geometry
+  (:func:`window_height`: no padding, stride 1, one side padded), or, for the
+  dozens of values a search tries, PyTorch's general rule in Python integers (:func:`window_at`);
+* otherwise derive a *modified network*: in Keras's counting convention, or a
+  pooling layer replaced by a convolution.
+
+``tests/exam/test_distractors.py`` checks the first two against deriving the misread networks.
 """
 
 from __future__ import annotations
