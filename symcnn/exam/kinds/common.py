@@ -8,6 +8,7 @@ import sympy
 
 from ... import Derivation, Row, SymcnnError
 from ...exact.printing import to_latex
+from ...exact.steps import Window
 from .. import distractors as wrong
 from ..model import Blank, Distractor, Line, Question
 from ..networks import describe
@@ -89,50 +90,69 @@ def stride_of(layer: dict[str, Any]) -> int:
 def size_distractors(shape: tuple[sympy.Expr, ...], layer: dict[str, Any], row: Row) -> tuple[Distractor, ...]:
     """Wrong output sizes of ``layer`` on ``shape``: each misconception that changes it.
 
-    Each is the engine's size of a modified network: padding on one side (a
-    ``ZeroPad2d`` in front), no padding, stride 1, dilation 1, no ``ceil_mode``,
-    the stride taken first (a strided 1×1 subsampling in front of the window).
+    Each is the size of a modified layer: padding on one side (a ``ZeroPad2d`` in
+    front), no padding, stride 1, dilation 1, no ``ceil_mode``, the stride taken
+    first (a strided 1×1 subsampling in front of the window).  A sliding window's
+    sizes come from the row's own size rule with the changed geometry
+    (:func:`~symcnn.exam.distractors.window_height`); other layers' from deriving the modified network.
     """
     if layer["type"] == "flatten":
         return _flatten_distractors(shape, row)
     answer = height(row.output_shape)
-    base = wrong.one_layer(shape, layer)
-    only = base["layers"][0]
-
-    def derived(changed: Spec) -> sympy.Expr | None:
-        return wrong.output_height(wrong.derive_spec(changed))
-
-    found: list[Distractor | None] = []
-    padding = int(layer.get("padding", 0))
-    windowed = "kernel_size" in layer and not layer["type"].startswith("convtranspose")
-    if padding and windowed:
-        pad = {"type": "zeropad2d", "padding": [padding, 0, padding, 0]}
-        one_side = wrong.one_layer(shape, {**layer, "padding": 0}, before=(pad,))
-        found.append(wrong.make("padded_one_side", derived(one_side)))
-        found.append(wrong.make("ignored_padding", derived({**base, "layers": [{**only, "padding": 0}]})))
-    if stride_of(layer) > 1:
-        found.append(wrong.make("ignored_stride", derived({**base, "layers": [{**only, "stride": 1}]})))
-        if windowed:
-            first = [{"type": "zeropad2d", "padding": padding}] if padding else []
-            first.append({"type": "maxpool2d", "kernel_size": 1, "stride": stride_of(layer)})
-            window = {key: value for key, value in only.items() if key != "ceil_mode"} | {"stride": 1, "padding": 0}
-            found.append(wrong.make("stride_before_kernel", derived({**base, "layers": [*first, window]})))
-    if windowed and "stride" not in layer and not layer["type"].endswith("pool2d"):
-        as_kernel = {**base, "layers": [{**only, "stride": int(layer["kernel_size"])}]}
-        found.append(wrong.make("stride_as_kernel", derived(as_kernel)))
-    if int(layer.get("dilation", 1)) > 1:
-        found.append(wrong.make("ignored_dilation", derived({**base, "layers": [{**only, "dilation": 1}]})))
-    if layer.get("ceil_mode"):
-        floored = {**base, "layers": [{**only, "ceil_mode": False}]}
-        found.append(wrong.make("ignored_ceil_mode", derived(floored)))
-    elif row.sizes:
+    size = height(tuple(shape))
+    window = row.sizes[0].window if row.sizes else None
+    sized = _window_sizes(size, layer, window) if window is not None else _derived_sizes(shape, layer)
+    found: list[Distractor | None] = [wrong.make(name, value) for name, value in sized]
+    if row.sizes and not layer.get("ceil_mode"):
         fraction = wrong.unfloored(row.sizes[0])
         found.append(wrong.make("ignored_floor", fraction))
         found.append(wrong.make("rounded_up", None if fraction is None else sympy.ceiling(fraction)))
     # Last: where it coincides with a more specific misconception (ceil_mode), that one's feedback is kept.
     found.append(wrong.make("missing_plus_one", answer - 1 if answer > 1 else None))
-    found.append(wrong.make("same_size", height(tuple(shape))))
+    found.append(wrong.make("same_size", size))
     return wrong.distinct(answer, found)
+
+
+Sized = list[tuple[str, sympy.Expr | None]]
+
+
+def _window_sizes(size: sympy.Expr, layer: dict[str, Any], window: Window) -> Sized:
+    """The misread sizes of a sliding window (convolution, pooling), from its size rule."""
+    padding, stride = int(window.padding), stride_of(layer)
+    at = wrong.window_height
+    sized: Sized = []
+    if padding:
+        sized.append(("padded_one_side", at(size + padding, window, padding=0)))
+        sized.append(("ignored_padding", at(size, window, padding=0)))
+    if stride > 1:
+        sized.append(("ignored_stride", at(size, window, stride=1)))
+        subsampling = Window(sympy.Integer(1), sympy.Integer(stride), sympy.Integer(0))
+        subsampled = at(size + 2 * padding, subsampling)
+        unstrided = None if subsampled is None else at(subsampled, window, stride=1, padding=0, ceil_mode=False)
+        sized.append(("stride_before_kernel", unstrided))
+    if "stride" not in layer and not layer["type"].endswith("pool2d"):
+        sized.append(("stride_as_kernel", at(size, window, stride=window.kernel)))
+    if int(window.dilation) > 1:
+        sized.append(("ignored_dilation", at(size, window, dilation=1)))
+    if window.ceil_mode:
+        sized.append(("ignored_ceil_mode", at(size, window, ceil_mode=False)))
+    return sized
+
+
+def _derived_sizes(shape: tuple[sympy.Expr, ...], layer: dict[str, Any]) -> Sized:
+    """The misread sizes of a layer without a sliding window (a transposed convolution), each derived."""
+    base = wrong.one_layer(shape, layer)
+    only = base["layers"][0]
+
+    def derived(changed: dict[str, Any]) -> sympy.Expr | None:
+        return wrong.output_height(wrong.derive_spec({**base, "layers": [{**only, **changed}]}))
+
+    sized: Sized = []
+    if stride_of(layer) > 1:
+        sized.append(("ignored_stride", derived({"stride": 1})))
+    if int(layer.get("dilation", 1)) > 1:
+        sized.append(("ignored_dilation", derived({"dilation": 1})))
+    return sized
 
 
 def _flatten_distractors(shape: tuple[sympy.Expr, ...], row: Row) -> tuple[Distractor, ...]:

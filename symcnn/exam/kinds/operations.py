@@ -137,10 +137,12 @@ def separable_saving(rng: random.Random, difficulty: str) -> Question:
     std_row, (dw_row, pw_row) = plain.layers[0], split.layers
     std, dw, pw = (getattr(row, quantity) for row in (std_row, dw_row, pw_row))  # the steps asked about
     full_dw, one_map, one_map_pw = wrong.reevaluate(dw, g=1), wrong.reevaluate(std, l=1), wrong.reevaluate(pw, l=1)
-    no_bias = wrong.derive_spec(wrong.without_bias({"input": shape, "layers": [standard]}))
-    no_bias_split = wrong.derive_spec(wrong.without_bias(separable))
+    # Without biases: each row's own rule with b = 0 (MACs have no bias term: no change, no distractor).
+    unbiased = [wrong.reevaluate(step, b=0) if quantity == "params" else step.value for step in (std, dw, pw)]
+    std_nb, dw_nb, pw_nb = unbiased
+    split_nb = None if dw_nb is None or pw_nb is None else dw_nb + pw_nb
     found = [
-        wrong.make("forgot_bias", saving(no_bias, no_bias_split)),
+        wrong.make("forgot_bias", _difference(std_nb, split_nb)),
         wrong.make("ignored_groups", None if full_dw is None else std.value - (full_dw + pw.value)),
         wrong.make(
             "forgot_input_maps",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 import sympy
@@ -158,15 +159,22 @@ def keep_padding(rng: random.Random, difficulty: str) -> Question:
     if dilation > 1:
         conv["dilation"] = dilation
     reach = range(dilation * kernel + 1)
-    forward = wrong.size_function(wrong.one_layer(shape, conv | {"padding": "p"}), "p")
-    one_sided = ({"type": "zeropad2d", "padding": ["p", 0, "p", 0]},)
-    (answer,) = wrong.search(reach, forward, sympy.Integer(size))
-    one_side = wrong.search(reach, wrong.size_function(wrong.one_layer(shape, conv, one_sided), "p"), size)
-    plus_one = wrong.search(reach, forward, sympy.Integer(size + 1))
-    plain = wrong.size_function(wrong.one_layer(shape, conv | {"dilation": 1, "padding": "p"}), "p")
-    undilated = wrong.search(reach, plain, sympy.Integer(size))
+
+    def forward(p: int) -> int | None:
+        return wrong.window_at(size, kernel=kernel, padding=p, dilation=dilation)
+
+    def one_sided(p: int) -> int | None:  # padded on one side: the input grows by p, the window pads nothing
+        return wrong.window_at(size + p, kernel=kernel, dilation=dilation)
+
+    def plain(p: int) -> int | None:
+        return wrong.window_at(size, kernel=kernel, padding=p)
+
+    (answer,) = wrong.search(reach, forward, size)
+    one_side = wrong.search(reach, one_sided, size)
+    plus_one = wrong.search(reach, forward, size + 1)
+    undilated = wrong.search(reach, plain, size)
     span = dilation * (kernel - 1)  # how much the window shrinks the map: the size a "full" padding adds
-    full = wrong.search(range(2 * span + 2), forward, sympy.Integer(size + span))
+    full = wrong.search(range(2 * span + 2), forward, size + span)
     found = [
         wrong.make("ignored_dilation", undilated[0] if len(undilated) == 1 and dilation > 1 else None),
         wrong.make("padded_one_side", one_side[0] if len(one_side) == 1 else None),
@@ -220,25 +228,36 @@ def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
         truth, reach = rng.choice(range(2 * padding + 1, 2 * padding + 6)), range(1, size + 2 * padding + 1)
 
     symbol = "s" if ask == "stride" else "n"
-    forward = wrong.size_function(wrong.one_layer(shape, conv | {ask: symbol}), symbol)
+    # The layer's window; each misreading changes some of its values, and the asked one is searched.
+    window = {"kernel": conv.get("kernel_size"), "padding": padding, "dilation": conv.get("dilation", 1)}
+    asked = "stride" if ask == "stride" else "kernel"
+
+    def sized(size: int = size, **changes: int) -> Callable[[int], int | None]:
+        return lambda value: wrong.window_at(size, **(window | changes | {asked: value}))
+
+    forward = sized()
     target = forward(truth)
     if target is None or target < 2 or wrong.search(reach, forward, target) != [truth]:
         return None
-    pad = ({"type": "zeropad2d", "padding": [padding, 0, padding, 0]},)
-    one_sided = wrong.size_function(wrong.one_layer(shape, conv | {"padding": 0, ask: symbol}, pad), symbol)
-    one_side = wrong.search(reach, one_sided, target) if padding else []
+    # Padded on one side: the input grows by the padding, the window pads nothing.
+    one_side = wrong.search(reach, sized(size + padding, padding=0), target) if padding else []
     plus_one = wrong.search(reach, forward, target + 1)
-    unpadded = wrong.size_function(wrong.one_layer(shape, conv | {"padding": 0, ask: symbol}), symbol)
-    no_padding = wrong.search(reach, unpadded, target) if padding else []
+    no_padding = wrong.search(reach, sized(padding=0), target) if padding else []
+    misread: Callable[[int], int | None]
     if ask == "stride":  # the stride taken first: a strided 1x1 subsampling, then the window at stride 1
-        first = [{"type": "zeropad2d", "padding": padding}] if padding else []
-        first.append({"type": "maxpool2d", "kernel_size": 1, "stride": symbol})
-        misread = wrong.one_layer(shape, conv | {"padding": 0}, tuple(first))
+
+        def misread(stride: int) -> int | None:
+            subsampled = wrong.window_at(size + 2 * padding, kernel=1, stride=stride)
+            return None if subsampled is None else wrong.window_at(subsampled, kernel=window["kernel"])
+
         name = "stride_before_kernel"
     else:  # the stride taken to be the kernel, as for pooling
-        misread = wrong.one_layer(shape, conv | {ask: symbol, "stride": symbol})
+
+        def misread(kernel: int) -> int | None:
+            return wrong.window_at(size, **(window | {"kernel": kernel, "stride": kernel}))
+
         name = "stride_as_kernel"
-    other = wrong.search(reach, wrong.size_function(misread, symbol), target)
+    other = wrong.search(reach, misread, target)
     # A student solving the misread equation stops at its first (smallest) solution.
     found = [
         wrong.make("padded_one_side", one_side[0] if one_side else None),
@@ -248,8 +267,7 @@ def _inverse_attempt(rng: random.Random, difficulty: str) -> Question | None:
         wrong.make("size_ratio", sympy.Integer(round(size / int(target))) if ask == "stride" else None),
     ]
     if "dilation" in conv:
-        undilated = wrong.one_layer(shape, conv | {"dilation": 1, ask: symbol})
-        plain = wrong.search(reach, wrong.size_function(undilated, symbol), target)
+        plain = wrong.search(reach, sized(dilation=1), target)
         found.insert(0, wrong.make("ignored_dilation", plain[0] if plain else None))
     spec = wrong.one_layer(shape, conv | {ask: truth})
     derivation = well_posed(spec)

@@ -49,21 +49,24 @@ def transposed_size(rng: random.Random, difficulty: str) -> Question:
     shape = spec["input"]
     padding = int(layer.get("padding", 0))
 
-    def height(changed: Spec) -> sympy.Expr | None:
-        return wrong.output_height(wrong.derive_spec(changed))
+    step = row.sizes[0]
 
-    plain = {key: value for key, value in layer.items() if key != "name"}
-    forward = {key: value for key, value in plain.items() if key != "output_padding"} | {"type": "conv2d"}
-    grown = [{**plain, "padding": 0}] + ([{"type": "zeropad2d", "padding": padding}] if padding else [])
+    def misread(**changes: int) -> sympy.Expr | None:
+        """The height by the row's own rule (``size_transposed``) with some of its values changed."""
+        value = wrong.reevaluate(step, **changes)
+        return value if value is not None and value >= 1 else None
+
+    size, stride = int(shape[1]), int(layer["stride"])
+    without_padding = misread(p=0)  # then the padding added around the output instead of cropped
+    # The forward convolution's formula on the same values: the general window rule.
+    geometry = {"kernel": int(layer["kernel_size"]), "padding": padding, "dilation": int(layer.get("dilation", 1))}
     found = [
-        wrong.make("forgot_output_padding", height(wrong.one_layer(shape, {**plain, "output_padding": 0}))),
-        wrong.make("ignored_dilation", height(wrong.one_layer(shape, {**plain, "dilation": 1}))),
-        wrong.make("transposed_padding_added", height({"input": shape, "layers": grown})),
-        wrong.make("conv_formula_for_transposed", height(wrong.one_layer(shape, forward))),
-        wrong.make("upsample_by_stride", sympy.Integer(int(shape[1]) * int(layer["stride"]))),
-        wrong.make(
-            "transposed_i_not_i_minus_one", height(wrong.one_layer([shape[0], shape[1] + 1, shape[2] + 1], plain))
-        ),
+        wrong.make("forgot_output_padding", misread(a=0)),
+        wrong.make("ignored_dilation", misread(d=1)),
+        wrong.make("transposed_padding_added", None if without_padding is None else without_padding + 2 * padding),
+        wrong.make("conv_formula_for_transposed", wrong.window_at(size, stride=stride, **geometry)),
+        wrong.make("upsample_by_stride", sympy.Integer(size * stride)),
+        wrong.make("transposed_i_not_i_minus_one", misread(i=size + 1)),
     ]
     text = (
         f"A layer {describe(layer)} reads an input of {shape_math(shape)}. What is the height (= width) of its output?"
