@@ -18,6 +18,7 @@ step aside: :func:`capture` then runs the plain trace, never a different graph.
 from __future__ import annotations
 
 import functools
+import inspect
 import types
 from collections import OrderedDict
 from typing import Any
@@ -43,6 +44,7 @@ def capture(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
 
 @functools.cache
 def _capture_class(torch: Any) -> type:
+    from torch._library.opaque_object import is_opaque_symbolic_type
     from torch.fx import _symbolic_trace as fx_trace
     from torch.fx import traceback as fx_traceback
     from torch.fx.graph import Graph
@@ -72,9 +74,7 @@ def _capture_class(torch: Any) -> type:
         """A ``Proxy`` whose ``torch`` function calls find their tracer without pytree; same nodes."""
 
         @classmethod
-        def __torch_function__(
-            cls, orig_method: Any, types: Any, args: Any = None, kwargs: Any = None
-        ) -> Any:
+        def __torch_function__(cls, orig_method: Any, types: Any, args: Any = None, kwargs: Any = None) -> Any:
             args = args if args else ()
             kwargs = kwargs if kwargs else {}
             tracers: set[Any] = set()
@@ -119,7 +119,13 @@ def _capture_class(torch: Any) -> type:
             self.table = modules
             self.leaves: dict[Any, bool] = {}
             self.parameter_names: dict[int, str] | None = None
-            self.exotic = False
+            self.exotic = False  # the current node's arguments need Graph.create_node's own checks
+            self.refused = ""
+
+        def refuse(self, reason: str) -> None:
+            """Stop the fast trace; remembered, so that a forward catching the exception cannot hide it."""
+            self.refused = reason
+            raise _Refused(reason)
 
         # -- which modules are nodes ----------------------------------------------------------
         def is_leaf_module(self, m: Any, module_qualified_name: str) -> bool:
@@ -136,12 +142,9 @@ def _capture_class(torch: Any) -> type:
             leaf = self.leaves.get(m)
             if leaf is None:
                 leaf = self.leaves[m] = self.is_leaf_module(m, path)
-            if leaf:
-                value = self.create_proxy("call_module", path, args, kwargs)
-            else:
-                value = forward(*args, **kwargs)
+            value = self.create_proxy("call_module", path, args, kwargs) if leaf else forward(*args, **kwargs)
             if self.module_stack.popitem(last=True)[0] != key:
-                raise _Refused("the module stack changed during a call")
+                self.refuse("the module stack changed during a call")
             return value
 
         def getattr(self, attr: str, attr_val: Any, parameter_proxy_cache: dict[str, Any]) -> Any:
@@ -173,11 +176,13 @@ def _capture_class(torch: Any) -> type:
             if kind is dict and all(type(key) is str for key in a):
                 return {key: self.create_arg(value) for key, value in a.items()}
             self.exotic = True
-            if isinstance(a, tensor_type) and not isinstance(a, parameter_type) and a not in self.tensor_attrs:
-                if not any(a is buffer for buffer in self.root.buffers()):
-                    raise _Refused("a constant tensor would be stowed on the model")
-            if kind in fx_trace._proxyable_classes:
-                raise _Refused("a proxyable object would be stowed on the model")
+            if isinstance(a, tensor_type) and not isinstance(a, parameter_type):
+                stowed = not any(a is buffer for buffer in self.root.buffers()) and a not in self.tensor_attrs
+            else:
+                constant = isinstance(a, fx_trace._constant_attribute_types) or is_opaque_symbolic_type(kind)
+                stowed = (constant and a not in self.tensor_attrs) or kind in fx_trace._proxyable_classes
+            if stowed:  # torch.fx would store it on the model as _tensor_constant0, ...: the model would change
+                self.refuse("a constant would be stored on the model")
             return super().create_arg(a)
 
         def create_proxy(
@@ -190,9 +195,12 @@ def _capture_class(torch: Any) -> type:
             type_expr: Any = None,
             proxy_factory_fn: Any = None,
         ) -> Any:
-            self.exotic = False
+            outer, self.exotic = self.exotic, False  # a nested node (an attribute's) must not reset the caller's
             args, kwargs = self.create_arg(args), self.create_arg(kwargs)
-            if self.exotic or not fast_nodes or fx_traceback.has_preserved_node_meta():
+            exotic, self.exotic = self.exotic, outer
+            if not isinstance(args, tuple) or not isinstance(kwargs, dict):
+                raise AssertionError("torch.fx's create_proxy checks these")
+            if exotic or not fast_nodes or fx_traceback.has_preserved_node_meta():
                 node = self.create_node(kind, target, args, kwargs, name, type_expr)
             else:
                 node = self.record(kind, target, args, kwargs, name, type_expr)
@@ -223,7 +231,7 @@ def _capture_class(torch: Any) -> type:
             self, kind: str, target: Any, args: Any, kwargs: Any, name: str | None = None, type_expr: Any = None
         ) -> Any:
             if fx_traceback.has_preserved_node_meta():
-                raise _Refused("an outer tracer preserves node metadata")
+                self.refuse("an outer tracer preserves node metadata")
             node = self.graph.create_node(kind, target, args, kwargs, name, type_expr)
             if self.module_stack:
                 node.meta["nn_module_stack"] = OrderedDict(self.module_stack)
@@ -234,10 +242,7 @@ def _capture_class(torch: Any) -> type:
             """Every tensor held as a plain attribute of a module, by its qualified name; built when first asked."""
             if self._tensor_attrs is None:
                 found: dict[Any, str] = {}
-                for prefix, sub in self.root.named_modules():
-                    for key, value in sub.__dict__.items():
-                        if isinstance(value, fx_trace._constant_attribute_types):
-                            found[value] = f"{prefix}.{key}" if prefix else key
+                _collect_constants(self.root, "", found, fx_trace._constant_attribute_types)
                 self._tensor_attrs = found
             return self._tensor_attrs
 
@@ -284,9 +289,7 @@ def _capture_class(torch: Any) -> type:
                 def forward(*args: Any, **kwargs: Any) -> Any:
                     return original_call(mod, *args, **kwargs)
 
-                fx_trace._autowrap_check(
-                    patcher, getattr(getattr(mod, "forward", mod), "__globals__", {}), autowrap
-                )
+                fx_trace._autowrap_check(patcher, getattr(getattr(mod, "forward", mod), "__globals__", {}), autowrap)
                 return self.call_module(mod, forward, args, kwargs)
 
             with fx_trace._new_patcher() as patcher:
@@ -296,16 +299,25 @@ def _capture_class(torch: Any) -> type:
                 fx_trace._autowrap_check(patcher, fn_globals, autowrap)
                 for wrapped in self._autowrap_search:
                     fx_trace._autowrap_check(patcher, wrapped.__dict__, autowrap)
-                import inspect
-
                 annotations = inspect.get_annotations(inspect.unwrap(fn))
                 self.create_node(
                     "output", "output", (self.create_arg(fn(*args)),), {}, type_expr=annotations.get("return", None)
                 )
             self.submodule_paths = None
+            if self.refused:
+                raise _Refused(self.refused)
             return self.graph
 
     return _Capture
+
+
+def _collect_constants(module: Any, prefix: str, found: dict[Any, str], kinds: tuple[type, ...]) -> None:
+    """torch.fx's ``collect_tensor_attrs``: a shared module is visited under every parent, the last name wins."""
+    for key, value in module.__dict__.items():
+        if isinstance(value, kinds):
+            found[value] = prefix + key
+    for name, child in module.named_children():
+        _collect_constants(child, f"{prefix}{name}.", found, kinds)
 
 
 def _paths(root: Any) -> dict[Any, str]:
