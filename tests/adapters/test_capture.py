@@ -30,6 +30,7 @@ from symcnn.adapters.torch.transformer import more_modules  # noqa: E402
 
 from .corpus import CORPUS  # noqa: E402
 from .forum import REPORTS  # noqa: E402
+from .graphs import signature  # noqa: E402
 
 MODELS = torchvision.models.list_models(module=torchvision.models)
 MODULES = {**_module_table(torch), **more_modules(torch)}
@@ -55,32 +56,6 @@ def build(name: str) -> Any:
     options = {"aux_logits": False, "init_weights": False} if name in ("googlenet", "inception_v3") else {}
     with torch.device("meta"):
         return torchvision.models.get_model(name, **options).eval()
-
-
-def signature(graph: Any) -> list[tuple[Any, ...]]:
-    """Everything the importer reads from each node, nodes in arguments replaced by their position."""
-    position = {node: index for index, node in enumerate(graph.nodes)}
-
-    def plain(value: Any) -> Any:
-        return torch.fx.node.map_aggregate(
-            value, lambda item: ("node", position[item]) if isinstance(item, torch.fx.Node) else item
-        )
-
-    return [
-        (
-            node.op,
-            node.target,
-            plain(node.args),
-            type(node.args),
-            plain(node.kwargs),
-            node.name,
-            node.type,
-            type(node.meta.get("nn_module_stack")),
-            list((node.meta.get("nn_module_stack") or {}).items()),
-            sorted(node.meta),
-        )
-        for node in graph.nodes
-    ]
 
 
 def fast(model: Any) -> Any:
