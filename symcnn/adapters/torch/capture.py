@@ -17,6 +17,7 @@ step aside: :func:`capture` then runs the plain trace, never a different graph.
 
 from __future__ import annotations
 
+import builtins
 import functools
 import inspect
 import types
@@ -46,6 +47,7 @@ def capture(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
 def _capture_class(torch: Any) -> type:
     from torch._library.opaque_object import is_opaque_symbolic_type
     from torch.fx import _symbolic_trace as fx_trace
+    from torch.fx import graph as graph_module
     from torch.fx import traceback as fx_traceback
     from torch.fx.graph import Graph
     from torch.fx.immutable_collections import immutable_dict
@@ -57,16 +59,62 @@ def _capture_class(torch: Any) -> type:
         hasattr(probe, name) for name in ("_graph_namespace", "_insert", "_find_nodes_lookup_table", "_len")
     )
 
-    # A node's name before numbering: a pure function of its target, remembered for strings and functions.
-    candidate = functools.lru_cache(maxsize=8192)(probe._target_to_str)
-    named = (str, types.FunctionType, types.BuiltinFunctionType)
-    plain = (int, float, bool, str, type(None))
+    @functools.lru_cache(maxsize=8192)
+    def legal(name: str) -> str:
+        """The name ``Graph``'s namespace makes of ``name`` before numbering it (``layer1.0`` is ``layer1_0``).
+
+        Given this, ``create_name`` matches its pattern at once and numbers the
+        same name the same way; it would otherwise match, substitute and match again.
+        """
+        if graph_module._name_regex.match(name) is None:
+            name = graph_module._illegal_char_regex.sub("_", name) or "_unnamed"
+            if name[0].isdigit():
+                name = f"_{name}"
+        return name
+
+    @functools.lru_cache(maxsize=8192)
+    def candidate(target: Any) -> str:
+        """A node's name before numbering: a pure function of its target (a string or a function)."""
+        return legal(probe._target_to_str(target))
+
+    named = frozenset((str, types.FunctionType, types.BuiltinFunctionType))
+    plain = frozenset((int, float, bool, str, type(None)))
     proxies: tuple[type, ...] = (Proxy, Attribute)
     parameter_type = torch.nn.Parameter
     tensor_type = torch.Tensor
     module_type = torch.nn.Module
     original_call = fx_trace._orig_module_call
     original_getattr = fx_trace._orig_module_getattr
+
+    wrappers: dict[Any, Any] = {}  # torch.fx's wrapper of each function it records as a call (math.sqrt, fx.wrap)
+
+    def wrapper(function: Any) -> Any:
+        """``_create_wrapped_func(function)``, made once: it holds no state of a trace."""
+        try:
+            return wrappers[function]
+        except KeyError:
+            made = wrappers[function] = fx_trace._create_wrapped_func(function)
+            return made
+        except TypeError:  # unhashable
+            return fx_trace._create_wrapped_func(function)
+
+    def autowrap_check(patcher: Any, frame_dict: dict[str, Any], function_ids: set[int]) -> None:
+        """torch.fx's ``_autowrap_check`` with the wrappers made once."""
+        if patcher.visit_once(frame_dict):
+            for name, value in frame_dict.items():
+                if id(value) in function_ids and not name.startswith("_") and callable(value):
+                    patcher.patch(frame_dict, name, wrapper(value))
+
+    def patch_wrapped_functions(patcher: Any) -> None:
+        """torch.fx's ``_patch_wrapped_functions`` (the functions given to ``torch.fx.wrap``), wrappers made once."""
+        for (_, name), frame_dict in fx_trace._wrapped_fns_to_patch.copy().items():
+            if name not in frame_dict and hasattr(builtins, name):
+                function = getattr(builtins, name)
+            else:
+                function = frame_dict[name]
+            patcher.patch(frame_dict, name, wrapper(function))
+        for kind, name in fx_trace._wrapped_methods_to_patch:
+            patcher.patch_method(kind, name, fx_trace._create_wrapped_method(kind, name))
 
     is_method: dict[Any, bool] = {}  # torch.overrides.is_tensor_method_or_property, remembered
 
@@ -90,7 +138,7 @@ def _capture_class(torch: Any) -> type:
                 method = torch.overrides.is_tensor_method_or_property(orig_method)
             if method:
                 return tracer.create_proxy("call_method", orig_method.__name__, args, kwargs)
-            name = candidate(orig_method.__name__)
+            name = probe._target_to_str(orig_method.__name__)  # the name torch.fx gives; legal() in record()
             return tracer.create_proxy("call_function", orig_method, args, kwargs, name=name)
 
     def _tracers(value: Any, found: set[Any]) -> bool:
@@ -165,16 +213,21 @@ def _capture_class(torch: Any) -> type:
         # -- nodes ----------------------------------------------------------------------------
         def create_arg(self, a: Any) -> Any:
             kind = type(a)
-            if kind in proxies:
+            if kind is _Proxy:
                 return a.node
+            if kind is tuple:
+                return tuple([item.node if type(item) is _Proxy else self.create_arg(item) for item in a])
             if kind in plain:
                 return a
-            if kind is tuple:
-                return tuple([self.create_arg(item) for item in a])
+            if kind in proxies:
+                return a.node
             if kind is list:
-                return [self.create_arg(item) for item in a]
-            if kind is dict and all(type(key) is str for key in a):
-                return {key: self.create_arg(value) for key, value in a.items()}
+                return [item.node if type(item) is _Proxy else self.create_arg(item) for item in a]
+            if kind is dict:
+                if not a:
+                    return {}
+                if all(type(key) is str for key in a):
+                    return {key: self.create_arg(value) for key, value in a.items()}
             self.exotic = True
             if isinstance(a, tensor_type) and not isinstance(a, parameter_type):
                 stowed = not any(a is buffer for buffer in self.root.buffers()) and a not in self.tensor_attrs
@@ -196,7 +249,8 @@ def _capture_class(torch: Any) -> type:
             proxy_factory_fn: Any = None,
         ) -> Any:
             outer, self.exotic = self.exotic, False  # a nested node (an attribute's) must not reset the caller's
-            args, kwargs = self.create_arg(args), self.create_arg(kwargs)
+            args = self.create_arg(args)
+            kwargs = {} if type(kwargs) is dict and not kwargs else self.create_arg(kwargs)
             exotic, self.exotic = self.exotic, outer
             if not isinstance(args, tuple) or not isinstance(kwargs, dict):
                 raise AssertionError("torch.fx's create_proxy checks these")
@@ -217,6 +271,8 @@ def _capture_class(torch: Any) -> type:
                 kwargs = immutable_dict()
             if name is None:
                 name = candidate(target) if type(target) in named else graph._target_to_str(target)
+            elif type(name) is str:
+                name = legal(name)
             unique = graph._graph_namespace.create_name(name, None)
             node = Node(graph, unique, kind, target, args or (), kwargs, type_expr)
             graph._graph_namespace.associate_name_with_obj(unique, node)
@@ -289,16 +345,16 @@ def _capture_class(torch: Any) -> type:
                 def forward(*args: Any, **kwargs: Any) -> Any:
                     return original_call(mod, *args, **kwargs)
 
-                fx_trace._autowrap_check(patcher, getattr(getattr(mod, "forward", mod), "__globals__", {}), autowrap)
+                autowrap_check(patcher, getattr(getattr(mod, "forward", mod), "__globals__", {}), autowrap)
                 return self.call_module(mod, forward, args, kwargs)
 
             with fx_trace._new_patcher() as patcher:
                 patcher.patch_method(module_type, "__getattr__", module_getattr_wrapper, deduplicate=False)
                 patcher.patch_method(module_type, "__call__", module_call_wrapper, deduplicate=False)
-                fx_trace._patch_wrapped_functions(patcher)
-                fx_trace._autowrap_check(patcher, fn_globals, autowrap)
+                patch_wrapped_functions(patcher)
+                autowrap_check(patcher, fn_globals, autowrap)
                 for wrapped in self._autowrap_search:
-                    fx_trace._autowrap_check(patcher, wrapped.__dict__, autowrap)
+                    autowrap_check(patcher, wrapped.__dict__, autowrap)
                 annotations = inspect.get_annotations(inspect.unwrap(fn))
                 self.create_node(
                     "output", "output", (self.create_arg(fn(*args)),), {}, type_expr=annotations.get("return", None)
