@@ -128,7 +128,7 @@ def _capture_class(torch: Any) -> type:
             tracers: set[Any] = set()
             simple = _tracers((args, kwargs), tracers) and len(tracers) == 1
             if not simple or isinstance(orig_method, (torch._C.ScriptMethod, torch._ops.HigherOrderOperator)):
-                return Proxy.__torch_function__.__func__(cls, orig_method, types, args, kwargs)
+                return super().__torch_function__(orig_method, types, args, kwargs)
             (tracer,) = tracers
             try:
                 method = is_method[orig_method]
@@ -169,6 +169,9 @@ def _capture_class(torch: Any) -> type:
             self.parameter_names: dict[int, str] | None = None
             self.exotic = False  # the current node's arguments need Graph.create_node's own checks
             self.refused = ""
+            self.submodule_paths: dict[Any, str] | None = None
+            self.paths: dict[Any, str] = {}  # every module's qualified name (the first, as named_modules gives it)
+            self._tensor_attrs: dict[Any, str] | None = None
 
         def refuse(self, reason: str) -> None:
             """Stop the fast trace; remembered, so that a forward catching the exception cannot hide it."""
@@ -180,7 +183,7 @@ def _capture_class(torch: Any) -> type:
             return _lookup(self.table, m) is not None or bool(super().is_leaf_module(m, module_qualified_name))
 
         def call_module(self, m: Any, forward: Any, args: Any, kwargs: Any) -> Any:
-            path = self.submodule_paths.get(m)
+            path = self.paths.get(m)
             if path is None:
                 raise NameError("module is not installed as a submodule")
             calls = self.num_calls.get(path, 0)
@@ -322,7 +325,7 @@ def _capture_class(torch: Any) -> type:
             self.root = root
             fn = type(root).forward
             self.root_module_name = root._get_name()
-            self.submodule_paths = _paths(root)
+            self.submodule_paths = self.paths = _paths(root)
             self.graph = Graph(tracer_cls=type(self))
             code = fn.__code__
             self.graph._co_fields = {
@@ -330,25 +333,23 @@ def _capture_class(torch: Any) -> type:
                 "co_filename": code.co_filename,
                 "co_firstlineno": code.co_firstlineno,
             }
-            self._tensor_attrs: dict[Any, str] | None = None
+            self._tensor_attrs = None
             fn_globals = fn.__globals__
             fn, args = self.create_args_for_root(fn, True, None)
             parameter_proxy_cache: dict[str, Any] = {}
             autowrap = self._autowrap_function_ids
 
-            @functools.wraps(original_getattr)
-            def module_getattr_wrapper(mod: Any, attr: str) -> Any:
-                return self.getattr(attr, original_getattr(mod, attr), parameter_proxy_cache)
-
-            @functools.wraps(original_call)
-            def module_call_wrapper(mod: Any, *args: Any, **kwargs: Any) -> Any:
-                def forward(*args: Any, **kwargs: Any) -> Any:
-                    return original_call(mod, *args, **kwargs)
-
-                autowrap_check(patcher, getattr(getattr(mod, "forward", mod), "__globals__", {}), autowrap)
-                return self.call_module(mod, forward, args, kwargs)
-
             with fx_trace._new_patcher() as patcher:
+
+                @functools.wraps(original_getattr)
+                def module_getattr_wrapper(mod: Any, attr: str) -> Any:
+                    return self.getattr(attr, original_getattr(mod, attr), parameter_proxy_cache)
+
+                @functools.wraps(original_call)
+                def module_call_wrapper(mod: Any, *args: Any, **kwargs: Any) -> Any:
+                    autowrap_check(patcher, getattr(getattr(mod, "forward", mod), "__globals__", {}), autowrap)
+                    return self.call_module(mod, functools.partial(original_call, mod), args, kwargs)
+
                 patcher.patch_method(module_type, "__getattr__", module_getattr_wrapper, deduplicate=False)
                 patcher.patch_method(module_type, "__call__", module_call_wrapper, deduplicate=False)
                 patch_wrapped_functions(patcher)
