@@ -1,18 +1,27 @@
 """A faster ``torch.fx`` trace giving the same graph as :func:`~.tracing._trace`.
 
-``torch.fx.Tracer`` spends most of a trace in general machinery: scope
-objects copied at every module call, every argument walked by pytree,
-a linear search of the model's parameters at every parameter read, a copy
-of every module's attributes before the first node.  :class:`_Capture` is a
-``Tracer`` whose hot paths do the same work in fewer steps: exact-type fast
-paths for the common arguments, module paths and leaf decisions looked up once, the
-attribute table built only when a constant tensor asks for it.  It records
-the same nodes (op, target, args, kwargs, names, ``nn_module_stack``) in the
-same order; ``tests/adapters/test_capture.py`` compares every torchvision model.
+``torch.fx.Tracer`` spends most of a trace in general machinery, none of it
+visible in the graph: a scope object copied at every module call, every
+argument walked by pytree (to find proxies, then again to find ``SymInt``),
+a search of the model's parameters at every parameter read, a table of every
+module's tensor attributes before the first node, a fresh wrapper for each of
+``math``'s functions, node names matched and rewritten with regular
+expressions.  ``_Capture`` is a ``Tracer`` (built once per torch) whose hot
+paths do the same work in fewer steps: exact-type fast paths for the common
+arguments (nodes, plain values, tuples, lists, string-keyed dicts), torch
+function calls that find their tracer without pytree (a ``Proxy`` subclass),
+module paths and leaf decisions looked up once, the parameter and attribute
+tables built when first asked, wrappers and legal names remembered.  It
+records the same nodes (op, target, args, kwargs, names, types,
+``nn_module_stack``) in the same order; ``tests/adapters/test_capture.py``
+compares every torchvision model and the user-style corpora.
 
-Anything it does not handle the same way (a constant tensor stowed on the
-model, node metadata preserved by an outer tracer, any exception) makes it
-step aside: :func:`capture` then runs the plain trace, never a different graph.
+Anything it does not handle the same way makes it step aside, and
+:func:`capture` runs the plain trace: a constant torch.fx would store on the
+model (``_tensor_constant0``), node metadata preserved by an outer tracer,
+tracer options it does not implement, any exception (control flow on a
+proxy, a module made during ``forward``: torch.fx then gives its own error).
+The cost of stepping aside is one partial trace; the graph is never a different one.
 """
 
 from __future__ import annotations
