@@ -67,3 +67,9 @@ def test_the_memo_does_not_keep_models_alive() -> None:
     del model
     gc.collect()
     assert alive() is None
+
+
+def test_a_module_listed_twice_in_a_sequential_is_counted_at_both_calls() -> None:
+    conv = nn.Conv2d(3, 3, 1)
+    d = from_torch(nn.Sequential(conv, nn.ReLU(), conv), (3, 4, 4)).derive()
+    assert [row.name for row in d.rows][1:] == ["0 (call 1 of 2)", "1", "0 (call 2 of 2)"]
