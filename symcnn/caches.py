@@ -25,6 +25,7 @@ def clear_caches() -> None:
         simplify.at_least_one,
         simplify.decide,
         rules._evaluate,
+        rules._in_numbers,
     ):
         cached.cache_clear()
     memo.clear()

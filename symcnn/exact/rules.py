@@ -42,7 +42,7 @@ class Rule:
         """The exact value, nested floors collapsed."""
         numbers = _integers(values)
         if numbers is not None:
-            result = _in_numbers(self.function, numbers)
+            result = _in_numbers(self.function, tuple(numbers.items()))
             if result is not None:
                 return sympy.Integer(result)
         return _evaluate(self.function, tuple(sorted(values.items())))
@@ -118,13 +118,15 @@ def _raw(value: Any) -> Any:
     return value.expr if isinstance(value, _Exact) else sympy.sympify(value, strict=True)
 
 
-def _in_numbers(function: Callable[..., Any], numbers: dict[str, int]) -> int | None:
+@lru_cache(maxsize=65536)
+def _in_numbers(function: Callable[..., Any], arguments: tuple[tuple[str, int], ...]) -> int | None:
     """The rule's value for integer arguments in Python's exact arithmetic, or None to ask SymPy.
 
     Python's ``//`` floors like the rule's.  Plain ints first; a rule with ``/`` (``n*m*l/g``)
     makes a float there, never trusted: it is computed again in exact fractions.  A result that
     is not an integer (or a division by zero) is left to SymPy, which says what it is.
     """
+    numbers = dict(arguments)
     try:
         result = function(**numbers)
         if type(result) is int:
