@@ -5,8 +5,9 @@ Each family module lists its layers in its own ``__all__`` (and registers them i
 this package exports, so ``symcnn.layers.Conv2d`` imports :mod:`.conv` alone and
 ``import symcnn`` defines no layer class (a frozen dataclass costs a millisecond
 to create; there are a hundred).  ``LAYERS`` looks a spec name up the same way
-and imports every module when it is listed.  A test checks that ``MODULES`` is
-complete: adding a layer kind adds its name here and touches nothing else.
+and imports every module when it is listed.  A new layer kind is its class in
+its family's module and its name here (``tests/layers/test_init.py`` fails for a
+registered class ``MODULES`` does not list); nothing else names it.
 """
 
 from __future__ import annotations
