@@ -8,9 +8,11 @@ both alike.  Nothing is asserted.
 from __future__ import annotations
 
 import json
+import os
 import statistics
 import subprocess
 import sys
+import tempfile
 
 FIRST_SUMMARY = r"""
 import json, sys, time, warnings
@@ -60,17 +62,25 @@ assert first == fresh, (first, fresh)
 print(json.dumps({"subs_first": subs_first, "subs_again": subs_again, "fresh_derive": derive}))
 """
 
+# CPU seconds (machine load inflates wall-clock time) of one of IMPORTED, in a fresh process.
 IMPORT = r"""
 import json, sys, time
-t = time.perf_counter()
-import importlib
-importlib.import_module(sys.argv[1])
-print(json.dumps({"seconds": time.perf_counter() - t}))
+start = time.process_time()
+if sys.argv[1] == "sympy":
+    import sympy
+else:
+    import symcnn
+    if sys.argv[1] == "first result":  # what `symcnn derive` prints without a file: the MNIST example as text
+        from symcnn.model.examples import MNIST
+        symcnn.load_spec(MNIST).derive().to_text()
+print(json.dumps({"seconds": time.process_time() - start}))
 """
+IMPORTED = ("sympy", "symcnn", "first result")
 
 
-def _run(code: str, *args: object) -> dict[str, float]:
-    done = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True)
+def _run(code: str, *args: object, env: dict[str, str] | None = None) -> dict[str, float]:
+    command = [sys.executable, "-c", code, *map(str, args)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -91,11 +101,27 @@ def substitution(name: str, size: int, runs: int) -> dict[str, float]:
     return medians
 
 
-def import_cost(runs: int) -> dict[str, float]:
-    """``import symcnn`` against ``import sympy``, each in cold processes (alternating)."""
-    sympy_times, symcnn_times = [], []
-    for _ in range(runs):
-        sympy_times.append(_run(IMPORT, "sympy")["seconds"])
-        symcnn_times.append(_run(IMPORT, "symcnn")["seconds"])
-    sympy_median, symcnn_median = statistics.median(sympy_times), statistics.median(symcnn_times)
-    return {"sympy": sympy_median, "symcnn": symcnn_median, "ratio": symcnn_median / sympy_median}
+def import_cost(runs: int, *, bytecode: bool) -> dict[str, float]:
+    """``import sympy``, ``import symcnn`` and ``import symcnn`` + the MNIST example derived and printed as text.
+
+    CPU seconds, the median of ``runs`` cold processes each, run in turn (alternating the order).
+    ``bytecode``: the processes read compiled modules from a fresh cache filled first (as an
+    installed package's are); otherwise they run as this environment does (with
+    ``PYTHONDONTWRITEBYTECODE`` set and no ``__pycache__``, symcnn's sources are compiled in
+    every process while SymPy's installed bytecode is read).
+    """
+    env = dict(os.environ)
+    with tempfile.TemporaryDirectory() as cache:
+        if bytecode:
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+            env["PYTHONPYCACHEPREFIX"] = cache
+            for what in IMPORTED:
+                _run(IMPORT, what, env=env)  # compiles into the cache
+        samples: dict[str, list[float]] = {what: [] for what in IMPORTED}
+        for run in range(runs):
+            for what in IMPORTED if run % 2 == 0 else IMPORTED[::-1]:
+                samples[what].append(_run(IMPORT, what, env=env)["seconds"])
+    found = {what: statistics.median(times) for what, times in samples.items()}
+    found["ratio"] = found["symcnn"] / found["sympy"]
+    found["ratio_first"] = found["first result"] / found["sympy"]
+    return found

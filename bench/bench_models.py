@@ -16,7 +16,8 @@ numeric (224 x 224)
 the first summary of resnet50, densenet121, mobilenet_v3_large, efficientnet_b0 and
 convnext_tiny (torchinfo ÷ symcnn, both in one process, both warmed up on resnet18),
 ``Derivation.subs(H=224, W=224).totals`` against a fresh numeric derivation, and
-``import symcnn`` against ``import sympy``.
+``import symcnn`` against ``import sympy`` (also with the MNIST example derived and
+printed, the cost to a first result; ``--import`` prints these figures only).
 
 Targets from the issues: symbolic >= 10x faster than torch.export, numeric >= 3x
 faster than torchinfo, substitution >= 10x faster than deriving afresh, import
@@ -36,6 +37,7 @@ Usage::
     python bench/bench_models.py --skip-export        # torch.export is the slow part
     python bench/bench_models.py --skip-export --keep-traces
     python bench/bench_models.py --cold --runs 3      # issue 21's figures, cold processes
+    python bench/bench_models.py --import --runs 9    # issue 21's import figures only
 """
 
 from __future__ import annotations
@@ -176,10 +178,24 @@ def cold(args: argparse.Namespace) -> None:
         f"subs(H={args.size}, W={args.size}).totals first {fmt_s(found['subs_first'])} "
         f"({found['ratio_first']:.1f}x faster), next size {fmt_s(found['subs_again'])} ({found['ratio_again']:.1f}x)"
     )
-    found = _cold.import_cost(max(args.runs, 5))
-    print(
-        f"import: sympy {fmt_s(found['sympy'])}, symcnn {fmt_s(found['symcnn'])}: {found['ratio']:.2f}x sympy's"
-    )
+    import_cost(args)
+
+
+def import_cost(args: argparse.Namespace) -> None:
+    import _cold
+
+    runs = max(args.runs, 7)
+    print(f"\nimport, CPU time, median of {runs} cold processes each (run in turn)")
+    for bytecode in (True, False):
+        found = _cold.import_cost(runs, bytecode=bytecode)
+        flag = "PYTHONDONTWRITEBYTECODE set" if sys.flags.dont_write_bytecode else "bytecode as found"
+        how = "bytecode cached" if bytecode else f"as run here ({flag})"
+        print(
+            f"  {how}: sympy {fmt_s(found['sympy'])}, symcnn {fmt_s(found['symcnn'])} "
+            f"({found['ratio']:.2f}x sympy's); import symcnn + the MNIST example derived and printed "
+            f"{fmt_s(found['first result'])} ({found['ratio_first']:.2f}x)",
+            flush=True,
+        )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -198,10 +214,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-export", action="store_true")
     parser.add_argument("--skip-torchinfo", action="store_true")
     parser.add_argument("--cold", action="store_true", help="issue 21's cold-process figures only (see above)")
+    parser.add_argument("--import", dest="imports", action="store_true", help="issue 21's import figures only")
     parser.add_argument("--runs", type=int, default=3, help="cold processes per figure (median)")
     args = parser.parse_args(argv)
     if args.cold:
         cold(args)
+        return
+    if args.imports:
+        import_cost(args)
         return
 
     print(versions())

@@ -13,23 +13,43 @@
 
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
 # The tiers, bottom up (each imports only those below it): errors, exact/, layers/,
 # analysis/ and render/, derivation/, model/; the applications (zoo/, whatif/, exam/,
-# paper/, adapters/, cli/) sit on top and are imported on first use.
+# paper/, adapters/, cli/) sit on top and are imported on first use.  Imported here is
+# what a first derivation needs; the rest (each layer's module, specs, renderers,
+# analyses, adapters) loads when first used, by ``__getattr__`` below.
 from .caches import clear_caches
 from .derivation import Condition, Derivation, Row, Totals
-from .derivation.conditions import minimum_input_size, violated
 from .errors import ShapeError, SpecError, SymcnnError, UnknownLayerError, UnsupportedError
 from .exact import printing
 from .exact.conventions import KERAS, PYTORCH, Conventions
 from .exact.steps import Step
 from .exact.symbols import symbols
-from .layers import *  # noqa: F403  (the layer classes are the public API)
 from .layers import __all__ as _layer_names
 from .model.network import Graph, Input, Network, Node, Repeat, Sequential, derive
-from .model.spec import load_spec
+
+if TYPE_CHECKING:  # what __getattr__ loads on first use, for the type checker (`as`: re-exported)
+    from .adapters.keras import from_keras as from_keras
+    from .adapters.onnx import from_onnx as from_onnx
+    from .adapters.torch import from_torch as from_torch
+    from .derivation.conditions import minimum_input_size, violated
+    from .layers import *  # noqa: F403  (the layer classes are the public API)
+    from .model.spec import load_spec
+
+# name -> the module defining it, imported when the name is first used.  The adapters import
+# their framework; they are not in __all__ (``from symcnn import *`` must not import torch).
+_ON_FIRST_USE = {
+    "load_spec": "model.spec",
+    "minimum_input_size": "derivation.conditions",
+    "violated": "derivation.conditions",
+    "from_torch": "adapters.torch",
+    "from_onnx": "adapters.onnx",
+    "from_keras": "adapters.keras",
+    **dict.fromkeys(_layer_names, "layers"),
+}
 
 __version__ = "0.1.0"
 
@@ -64,18 +84,20 @@ __all__ = [
 ]
 
 
+def _submodule(name: str) -> Any:
+    # The import statement's own path (not importlib's), so ``python -X importtime`` lists the module.
+    __import__(f"{__name__}.{name}")
+    return sys.modules[f"{__name__}.{name}"]
+
+
 def __getattr__(name: str) -> Any:
-    # The adapters import their framework; load them only when asked for (import symcnn imports none).
-    if name == "from_torch":
-        from .adapters.torch import from_torch
+    module = _ON_FIRST_USE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'symcnn' has no attribute {name!r}")
+    value = getattr(_submodule(module), name)
+    globals()[name] = value  # found once: later lookups skip this function
+    return value
 
-        return from_torch
-    if name == "from_onnx":
-        from .adapters.onnx import from_onnx
 
-        return from_onnx
-    if name == "from_keras":
-        from .adapters.keras import from_keras
-
-        return from_keras
-    raise AttributeError(f"module 'symcnn' has no attribute {name!r}")
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

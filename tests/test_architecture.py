@@ -10,6 +10,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import symcnn
@@ -188,17 +190,49 @@ def test_the_kind_name_check_finds_a_planted_table() -> None:
     assert _dispatch_on_kind(ast.parse("x = layer.kind in MERGES or kind == 'add'"), {"add"}) == [1]
 
 
-def test_import_symcnn_loads_the_engine_only() -> None:
-    """``import symcnn`` costs the engine and SymPy: applications and optional extras load on first use."""
-    import subprocess
-    import sys
+def _loaded_by(code: str) -> set[str]:
+    """The modules ``code`` imports in a fresh interpreter, as ``python -X importtime`` lists them."""
+    code += "\nimport sys; print(*sys.modules)"
+    probe = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True, cwd=ROOT.parent
+    )
+    lines = [line for line in probe.stderr.splitlines() if line.startswith("import time:")]
+    listed = {line.rpartition("|")[2].strip() for line in lines[1:]}  # the first line is the header
+    # importtime lists what goes through the import statement: symcnn's lazy loaders must, too.
+    ours = {name for name in probe.stdout.split() if name.partition(".")[0] == "symcnn"}
+    assert {name for name in listed if name.partition(".")[0] == "symcnn"} == ours
+    return listed
 
-    code = "import sys, symcnn; print('\\n'.join(sorted(sys.modules)))"
-    probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    loaded = set(probe.stdout.split())
-    assert "symcnn.layers.conv" in loaded and "sympy" in loaded  # the probe sees what loads
-    applications = {"exam", "paper", "whatif", "zoo", "cli", "adapters"}
-    eager = sorted(name for name in loaded if name.startswith("symcnn.") and name.split(".")[1] in applications)
-    assert eager == []
-    extras = {"torch", "numpy", "matplotlib", "latexify", "onnx", "keras", "pandas"}
-    assert sorted(loaded & extras) == []
+
+APPLICATIONS = {"exam", "paper", "whatif", "zoo", "cli", "adapters"}
+EXTRAS = {"torch", "numpy", "matplotlib", "latexify", "onnx", "keras", "pandas", "yaml"}
+
+
+def _parts(loaded: set[str], package: str) -> set[str]:
+    """The submodules of ``package`` among ``loaded``: ``{"conv", "pool"}`` for ``symcnn.layers``."""
+    return {name.removeprefix(package + ".").split(".")[0] for name in loaded if name.startswith(package + ".")}
+
+
+def test_import_symcnn_loads_the_engine_only() -> None:
+    """``import symcnn`` costs SymPy and what a first derivation needs: all else loads on first use (issue 21)."""
+    from symcnn.layers import MODULES
+
+    loaded = _loaded_by("import symcnn")
+    assert {"sympy", "symcnn.layers.base", "symcnn.model.network"} <= loaded  # the probe sees what loads
+    assert sorted(_parts(loaded, "symcnn") & APPLICATIONS) == []
+    assert sorted(loaded & EXTRAS) == []
+    assert sorted(_parts(loaded, "symcnn.layers") & set(MODULES)) == []  # no layer kind is defined yet
+    assert {"render", "analysis"} & _parts(loaded, "symcnn") == set()
+    assert {"spec", "yaml_spec"} & _parts(loaded, "symcnn.model") == set()
+    assert "symcnn.exact.formula" not in loaded  # the formula parser loads with a first formula
+
+
+def test_a_first_derivation_loads_the_modules_of_its_layers_only() -> None:
+    """What ``symcnn derive`` does without a file: the MNIST example, printed as text."""
+    from symcnn.layers import MODULES
+
+    code = "import symcnn; from symcnn.model.examples import MNIST; symcnn.load_spec(MNIST).derive().to_text()"
+    loaded = _loaded_by(code)
+    assert _parts(loaded, "symcnn.layers") & set(MODULES) == {"conv", "pool", "dense"}  # Flatten is in dense
+    assert _parts(loaded, "symcnn.render") == {"common", "escape", "extras", "text"}
+    assert "analysis" not in _parts(loaded, "symcnn") and sorted(loaded & EXTRAS) == []

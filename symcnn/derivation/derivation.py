@@ -8,7 +8,8 @@ the totals, the conventions and the validity conditions.  Renderers in
 The conveniences (``d.to_latex()``, ``d.receptive_fields``, ``d.memory()``) call
 :mod:`symcnn.render` and :mod:`symcnn.analysis` directly: those read a
 derivation by its attributes and never import this module, so the imports run
-one way.
+one way.  Each convenience imports its module when called: a derivation that is
+only counted loads no renderer.
 """
 
 from __future__ import annotations
@@ -16,13 +17,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import sympy
 
-from .. import render
-from ..analysis import memory as memory_model
-from ..analysis import receptive
 from ..errors import ShapeError, SpecError, UnknownLayerError
 from ..exact.conventions import Conventions
 from ..exact.numeric import evaluate
@@ -31,6 +29,10 @@ from ..exact.simplify import assume_divisible, collapse_floors, decide
 from ..exact.steps import Step, product
 from ..exact.values import integer_at_least, to_expr
 from ..layers.base import Layer
+
+if TYPE_CHECKING:
+    from ..analysis.memory import Memory
+    from ..analysis.receptive import ReceptiveFields
 
 __all__ = ["Condition", "Derivation", "Row", "Totals"]
 
@@ -326,14 +328,18 @@ class Derivation:
         raise UnknownLayerError(f"no row named {name!r} (rows: {_listed(row.name for row in self.rows)})")
 
     @cached_property
-    def receptive_fields(self) -> receptive.ReceptiveFields:
+    def receptive_fields(self) -> ReceptiveFields:
         """Every row's receptive field (a :class:`symcnn.analysis.receptive.ReceptiveFields`), derived once."""
+        from ..analysis import receptive
+
         return receptive.receptive_fields(self)
 
     def memory(
         self, batch: object = "B", dtype: str = "float32", optimizer: str | None = None, convention: str = "saved"
-    ) -> memory_model.Memory:
+    ) -> Memory:
         """Training memory in bytes as formulas (a :class:`symcnn.analysis.memory.Memory`); see docs/conventions.md."""
+        from ..analysis import memory as memory_model
+
         return memory_model.memory(self, batch=batch, dtype=dtype, optimizer=optimizer, convention=convention)
 
     # -- substitution -------------------------------------------------------------------
@@ -441,45 +447,67 @@ class Derivation:
     # -- output formats (symcnn.render) ---------------------------------------------------
     # ``receptive_field=True`` adds a column; ``memory=d.memory(...)`` adds its lines (JSON: keys).
     def to_text(self, *, receptive_field: bool = False, memory: Any = None) -> str:
-        return render.text.render(self, receptive_field=receptive_field, memory=memory)
+        from ..render import text
+
+        return text.render(self, receptive_field=receptive_field, memory=memory)
 
     def to_markdown(self, *, receptive_field: bool = False, memory: Any = None) -> str:
-        return render.markdown.render(self, receptive_field=receptive_field, memory=memory)
+        from ..render import markdown
+
+        return markdown.render(self, receptive_field=receptive_field, memory=memory)
 
     def to_latex(self, standalone: bool = False, *, receptive_field: bool = False, memory: Any = None) -> str:
-        return render.latex.render(self, standalone=standalone, receptive_field=receptive_field, memory=memory)
+        from ..render import latex
+
+        return latex.render(self, standalone=standalone, receptive_field=receptive_field, memory=memory)
 
     def to_tikz(self) -> str:
         """A ``tikzpicture`` of the architecture, one column wide (see :mod:`symcnn.render.tikz`)."""
-        return render.tikz.render(self)
+        from ..render import tikz
+
+        return tikz.render(self)
 
     def to_json(self, *, receptive_field: bool = False, memory: Any = None) -> str:
-        return render.json.render(self, receptive_field=receptive_field, memory=memory)
+        from ..render import json
+
+        return json.render(self, receptive_field=receptive_field, memory=memory)
 
     def to_dict(self, *, receptive_field: bool = False, memory: Any = None) -> dict[str, object]:
-        result: dict[str, object] = render.json.as_dict(self, receptive_field=receptive_field, memory=memory)
+        from ..render import json
+
+        result: dict[str, object] = json.as_dict(self, receptive_field=receptive_field, memory=memory)
         return result
 
     def to_html(
         self, *, title: str = "symcnn derivation", receptive_field: bool = False, memory: Any = None
     ) -> str:
         """One self-contained HTML page (MathML, inline styles, no scripts); ``memory`` defaults to ``d.memory()``."""
-        return render.html.page(self, title=title, receptive_field=receptive_field, memory=memory)
+        from ..render import html
+
+        return html.page(self, title=title, receptive_field=receptive_field, memory=memory)
 
     def _repr_html_(self) -> str:
         # Jupyter: the table with MathML (a long network collapsed by block into <details>).
-        return render.html.fragment(self)
+        from ..render import html
+
+        return html.fragment(self)
 
     def _repr_latex_(self) -> str:
-        return render.latex.render_equations(self)
+        from ..render import latex
+
+        return latex.render_equations(self)
 
     def _repr_markdown_(self) -> str:
         # Jupyter: a long network (ResNet-50) collapsed by block; to_markdown() gives every row.
-        return render.markdown.summary(self)
+        from ..render import markdown
+
+        return markdown.summary(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         # IPython's plain text (and a notebook's text/plain): the table, not the dataclass fields.
-        printer.text("Derivation(...)" if cycle else render.text.summary(self).rstrip("\n"))
+        from ..render import text
+
+        printer.text("Derivation(...)" if cycle else text.summary(self).rstrip("\n"))
 
     def __str__(self) -> str:
         return self.to_text()

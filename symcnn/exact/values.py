@@ -13,7 +13,6 @@ from fractions import Fraction
 import sympy
 
 from ..errors import SpecError
-from .formula import parse_formula
 from .simplify import decide, tidy
 
 __all__ = ["integer_at_least", "plain_integer", "to_expr"]
@@ -59,6 +58,8 @@ def to_expr(value: object, what: str) -> sympy.Expr:
     if isinstance(value, Fraction):
         return sympy.Rational(value.numerator, value.denominator)
     if isinstance(value, str):
+        from .formula import parse_formula  # the parser loads when a first formula is given
+
         return parse_formula(value, what=what)
     if isinstance(value, sympy.Basic):
         if not isinstance(value, sympy.Expr):

@@ -21,19 +21,13 @@ layers, or ``input``); by default a layer reads the previous one.  Blocks:
 from __future__ import annotations
 
 import dataclasses
-import difflib
-import json
 import os
-import re
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import SpecError, SymcnnError, UnknownLayerError
-from ..exact.formula import exact_decimal
 from ..exact.values import MAX_DIGITS
 from ..layers.base import Layer
 from ..layers.registry import layer_class
@@ -43,95 +37,29 @@ __all__ = ["load_spec", "read_spec"]
 
 MAX_SPEC_BYTES = 2_000_000
 TOP_LEVEL_KEYS = {"input", "layers", "name", "description"}
-
-
-# YAML 1.2 core schema: 010 is ten (not octal eight), 1:30 is text (not sexagesimal ninety), yes/no/on/off
-# are text; a spec means numbers as a person reads them.  https://yaml.org/spec/1.2.2/#1032-tag-resolution
-_CORE_RESOLVERS = (
-    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
-    ("tag:yaml.org,2002:int", r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
-    ("tag:yaml.org,2002:float",
-     r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
-     "-+.0123456789"),
-)  # fmt: skip
-_REPLACED = {tag for tag, _, _ in _CORE_RESOLVERS} | {"tag:yaml.org,2002:merge"}
 MAX_INTEGER_DIGITS = MAX_DIGITS
-
-
-class _SafeLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core numbers, without aliases (a tiny file could expand enormously),
-    merge keys, repeated keys or keys that are not plain scalars."""
-
-    yaml_implicit_resolvers = {  # noqa: RUF012  (PyYAML reads this class attribute)
-        first: [(tag, regexp) for tag, regexp in resolvers if tag not in _REPLACED]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()
-            raise SpecError(f"YAML aliases are not allowed in spec files (line {event.start_mark.line + 1})")
-        return super().compose_node(parent, index)
-
-    def construct_yaml_int(self, node: Any) -> int:
-        text = self.construct_scalar(node)
-        digits = text.lstrip("+-")
-        if len(digits) > MAX_INTEGER_DIGITS:
-            line = node.start_mark.line + 1
-            raise SpecError(f"integers of more than {MAX_INTEGER_DIGITS} digits are not supported (line {line})")
-        if digits[:2] in ("0o", "0x"):
-            return int(digits[2:], 8 if digits[1] == "o" else 16)
-        return int(text)
-
-    def construct_yaml_float(self, node: Any) -> Any:
-        # 0.35 is read as the exact decimal 7/20, never as a binary float.
-        return exact_decimal(self.construct_scalar(node))
-
-    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-        seen = set()
-        for key_node, _ in node.value:
-            line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise SpecError(f"a key must be a name, not a list or a mapping (line {line})")
-            if key_node.value == "<<" and key_node.style is None:  # plain <<, not the quoted text "<<"
-                message = "YAML merge keys (<<) are not supported in spec files: write the keys out"
-                raise SpecError(f"{message} (line {line})")
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise SpecError(f"the key {key!r} is given twice (line {line})")
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-for _tag, _pattern, _first in _CORE_RESOLVERS:
-    _SafeLoader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
-_SafeLoader.add_constructor("tag:yaml.org,2002:int", _SafeLoader.construct_yaml_int)
-_SafeLoader.add_constructor("tag:yaml.org,2002:float", _SafeLoader.construct_yaml_float)
 
 
 def read_spec(path: str | Path) -> dict[str, Any]:
     """Read a YAML or JSON spec file into a dict, safely."""
+    import json  # a spec given as a dict needs no parser
+
+    from ..exact.formula import exact_decimal
+    from .yaml_spec import parse_yaml
+
     path = Path(path)
     text = _read_text(path)
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text, parse_float=exact_decimal, parse_int=_json_int)
         else:
-            data = yaml.load(text, Loader=_SafeLoader)
+            data = parse_yaml(text)
     except SpecError as error:
         raise SpecError(f"{path}: {error.message}") from None
     except RecursionError:
         raise SpecError(f"{path}: the spec is nested too deeply") from None
     except json.JSONDecodeError as error:
         raise SpecError(f"{path}: malformed JSON at line {error.lineno}: {error.msg}") from None
-    except yaml.constructor.ConstructorError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark is not None else "?"
-        raise SpecError(f"{path}: YAML tags that build objects are not allowed (line {line})") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise SpecError(f"{path}: malformed YAML{where}: {problem}") from None
     if not isinstance(data, dict):
         raise SpecError(f"{path}: a spec must be a mapping with 'input' and 'layers'")
     return data
@@ -280,6 +208,8 @@ def _check_arguments(cls: type[Layer], arguments: Mapping[str, Any], kind: str) 
     known = [f.name for f in dataclasses.fields(cls) if f.name != "name"]
     for key in arguments:
         if key not in known:
+            import difflib  # only for the message
+
             close = difflib.get_close_matches(key, known, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else f" (known: {', '.join(known)})"
             raise UnknownLayerError(f"unknown argument {key!r}{hint}")
