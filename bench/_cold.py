@@ -19,29 +19,32 @@ import json, sys, time, warnings
 warnings.simplefilter("ignore")
 import torch, torchvision, torchinfo, symcnn
 from symcnn.adapters.torch import from_torch
-name, size, symcnn_first = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+name, size, symcnn_first, threads = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1", int(sys.argv[4])
+if threads:
+    torch.set_num_threads(threads)
 warm = torchvision.models.resnet18(weights=None).eval()
 torchinfo.summary(warm, input_size=(1, 3, size, size), verbose=0)
 from_torch(warm, (3, size, size)).derive().totals
 symcnn.clear_caches()
 model = getattr(torchvision.models, name)(weights=None).eval()
 
+def timed(job):
+    wall, cpu = time.perf_counter(), time.process_time()
+    job()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
 def ours():
-    t = time.perf_counter()
     d = from_torch(model, (3, size, size)).derive()
     d.totals, d.output_shape
-    return time.perf_counter() - t
 
 def theirs():
-    t = time.perf_counter()
     torchinfo.summary(model, input_size=(1, 3, size, size), verbose=0)
-    return time.perf_counter() - t
 
 if symcnn_first:
-    mine = ours(); other = theirs()
+    mine = timed(ours); other = timed(theirs)
 else:
-    other = theirs(); mine = ours()
-print(json.dumps({"symcnn": mine, "torchinfo": other}))
+    other = timed(theirs); mine = timed(ours)
+print(json.dumps({"symcnn": mine[0], "torchinfo": other[0], "symcnn_cpu": mine[1], "torchinfo_cpu": other[1]}))
 """
 
 SUBS = r"""
@@ -85,12 +88,17 @@ def _run(code: str, *args: object, env: dict[str, str] | None = None) -> dict[st
     return result
 
 
-def first_summary(name: str, size: int, runs: int) -> dict[str, float]:
-    """Median seconds of each tool's first summary of ``name``, and the ratio of the medians."""
-    samples = [_run(FIRST_SUMMARY, name, size, run % 2) for run in range(runs)]
-    ours = statistics.median(sample["symcnn"] for sample in samples)
-    theirs = statistics.median(sample["torchinfo"] for sample in samples)
-    return {"symcnn": ours, "torchinfo": theirs, "ratio": theirs / ours}
+def first_summary(name: str, size: int, runs: int, threads: int = 0) -> dict[str, float]:
+    """Median seconds (wall and CPU) of each tool's first summary of ``name``, and the ratios of the medians.
+
+    ``threads``: torch's thread count (0: its default).  One thread makes the CPU times
+    comparable on a loaded machine: an idle second torch thread spins and is counted.
+    """
+    samples = [_run(FIRST_SUMMARY, name, size, run % 2, threads) for run in range(runs)]
+    found = {key: statistics.median(sample[key] for sample in samples) for key in samples[0]}
+    found["ratio"] = found["torchinfo"] / found["symcnn"]
+    found["ratio_cpu"] = found["torchinfo_cpu"] / found["symcnn_cpu"]
+    return found
 
 
 def substitution(name: str, size: int, runs: int) -> dict[str, float]:

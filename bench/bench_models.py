@@ -165,13 +165,25 @@ def cold(args: argparse.Namespace) -> None:
     import _cold
 
     print(versions())
-    print(f"\nfirst summary at 3x{args.size}x{args.size}, median of {args.runs} cold processes each")
+    threads = f"torch on {args.threads} thread(s)" if args.threads else "torch's default threads"
+    print(f"\nfirst summary at 3x{args.size}x{args.size}, median of {args.runs} cold processes each, {threads}")
     rows = []
     for name in COLD_MODELS:
-        found = _cold.first_summary(name, args.size, args.runs)
-        rows.append([name, fmt_s(found["torchinfo"]), fmt_s(found["symcnn"]), f"{found['ratio']:.1f}x"])
+        found = _cold.first_summary(name, args.size, args.runs, args.threads)
+        rows.append(
+            [
+                name,
+                fmt_s(found["torchinfo"]),
+                fmt_s(found["symcnn"]),
+                f"{found['ratio']:.1f}x",
+                fmt_s(found["torchinfo_cpu"]),
+                fmt_s(found["symcnn_cpu"]),
+                f"{found['ratio_cpu']:.1f}x",
+            ]
+        )
         print(f"  {name}: {rows[-1][1:]}", flush=True)
-    print(table(["model", "torchinfo", "symcnn", "torchinfo ÷ symcnn"], rows))
+    headers = ["model", "torchinfo", "symcnn", "ratio (wall)", "torchinfo CPU", "symcnn CPU", "ratio (CPU)"]
+    print(table(headers, rows))
     found = _cold.substitution("resnet50", args.size, args.runs)
     print(
         f"\nresnet50: fresh numeric derive {fmt_s(found['fresh_derive'])}; "
@@ -216,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--cold", action="store_true", help="issue 21's cold-process figures only (see above)")
     parser.add_argument("--import", dest="imports", action="store_true", help="issue 21's import figures only")
     parser.add_argument("--runs", type=int, default=3, help="cold processes per figure (median)")
+    parser.add_argument("--threads", type=int, default=0, help="--cold: torch threads (0: torch's default)")
     args = parser.parse_args(argv)
     if args.cold:
         cold(args)
