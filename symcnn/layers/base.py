@@ -73,8 +73,11 @@ class Layer:
         a position in the shape) it must be a plain Python ``int``.  ``minimum``
         ``None`` allows any integer.
         """
-        if formula and type(raw) is int and minimum is not None and minimum <= raw < _PLAIN_LIMIT:
-            return sympy.Integer(raw)  # the common case: a plain number that obeys the rule
+        if formula and minimum is not None:  # the common case: a number that obeys the rule
+            if type(raw) is int and minimum <= raw < _PLAIN_LIMIT:
+                return sympy.Integer(raw)
+            if isinstance(raw, sympy.Integer) and int(raw) >= minimum:
+                return raw
         if not formula:
             if isinstance(raw, bool) or not isinstance(raw, int):
                 raise self._fail(f"{what} must be an integer, got {raw!r}")
