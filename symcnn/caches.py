@@ -27,5 +27,6 @@ def clear_caches() -> None:
         rules._evaluate,
     ):
         cached.cache_clear()
+    printing.clear_printed()
     memo.clear()
     clear_sympy_cache()

@@ -8,13 +8,58 @@ form stays valid SymPy syntax, so JSON values can be read back.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
+from typing import Any, ClassVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
-__all__ = ["to_latex", "to_str", "to_text"]
+__all__ = ["clear_printed", "to_latex", "to_str", "to_text"]
+
+# Sub-expressions each printer remembers before it starts afresh (a 10,000-layer chain has ~40,000).
+_MEMO_SIZE = 1 << 17
+
+
+class MemoPrinter:
+    """Each distinct sub-expression printed once: a deep network's sizes, symbols and floors recur
+    in every layer's formulas, and SymPy's printers would print them again inside every term.
+
+    A printer's output for an expression depends only on the expression, the keyword arguments
+    and the printer's fixed settings, so the text is reused whole.  Floats are the exception
+    (SymPy strips their zeros only when nested): they are printed every time.
+    """
+
+    _memos: ClassVar[list[dict[Any, str]]] = []  # every instance's memo, for clear_printed
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(settings)  # type: ignore[call-arg]
+        self._printed: dict[Any, str] = {}
+        MemoPrinter._memos.append(self._printed)
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if not isinstance(expr, sympy.Basic) or isinstance(expr, sympy.Float):
+            return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
+        key = (type(expr), expr, tuple(sorted(kwargs.items()))) if kwargs else (type(expr), expr)
+        printed = self._printed
+        try:
+            return printed[key]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable keyword argument: print without the memo
+            return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
+        text: str = super()._print(expr, **kwargs)  # type: ignore[misc]
+        if len(printed) >= _MEMO_SIZE:
+            printed.clear()
+        printed[key] = text
+        return text
+
+
+def clear_printed() -> None:
+    """Forget the sub-expressions every printer remembers (``symcnn.clear_caches`` calls this)."""
+    for printed in MemoPrinter._memos:
+        printed.clear()
 
 
 @lru_cache(maxsize=4096)  # a chain's floors nest: each inner one is printed once per outer one
@@ -23,21 +68,44 @@ def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
     return sympy.expand(num), den
 
 
-class ResultStrPrinter(StrPrinter):
+# A divisor this long is written as a power when it is one: after 1,000 pools a size is
+# floor(H/2**1000), whose divisor has 302 digits (most of what a deep chain's printout would be).
+_LONG_DIVISOR = 10**12
+
+
+def power_of_small_base(number: sympy.Expr) -> tuple[int, int] | None:
+    """``(2, 1000)`` for the integer ``2**1000``: a long divisor written as a power of 2 to 16, else ``None``.
+
+    >>> power_of_small_base(sympy.Integer(2) ** 60), power_of_small_base(sympy.Integer(1024))
+    ((2, 60), None)
+    """
+    if not isinstance(number, sympy.Integer) or number < _LONG_DIVISOR:
+        return None
+    value = int(number)
+    for base in range(2, 17):
+        exponent = round(math.log(value, base))
+        if base**exponent == value:
+            return base, exponent
+    return None
+
+
+class ResultStrPrinter(MemoPrinter, StrPrinter):
     def _print_floor(self, expr: sympy.floor) -> str:
-        num, den = _over_common_denominator(expr.args[0])
-        if den == 1:
-            return f"floor({self._print(num)})"
-        return f"floor({self.parenthesize(num, 45)}/{self.parenthesize(den, 51)})"
+        return self._rounded("floor", expr.args[0])
 
     def _print_ceiling(self, expr: sympy.ceiling) -> str:
-        num, den = _over_common_denominator(expr.args[0])
+        return self._rounded("ceiling", expr.args[0])
+
+    def _rounded(self, name: str, arg: sympy.Expr) -> str:
+        num, den = _over_common_denominator(arg)
         if den == 1:
-            return f"ceiling({self._print(num)})"
-        return f"ceiling({self.parenthesize(num, 45)}/{self.parenthesize(den, 51)})"
+            return f"{name}({self._print(num)})"
+        power = power_of_small_base(den)
+        divisor = f"{power[0]}**{power[1]}" if power else self.parenthesize(den, 51)
+        return f"{name}({self.parenthesize(num, 45)}/{divisor})"
 
 
-class ResultLatexPrinter(LatexPrinter):
+class ResultLatexPrinter(MemoPrinter, LatexPrinter):
     def _print_floor(self, expr: sympy.floor, exp: object = None) -> str:
         num, den = _over_common_denominator(expr.args[0])
         return r"\left\lfloor " + self._fraction(num, den) + r" \right\rfloor"
@@ -49,7 +117,9 @@ class ResultLatexPrinter(LatexPrinter):
     def _fraction(self, num: sympy.Expr, den: sympy.Expr) -> str:
         if den == 1:
             return str(self._print(num))
-        return r"\frac{" + self._print(num) + "}{" + self._print(den) + "}"
+        power = power_of_small_base(den)
+        divisor = f"{power[0]}^{{{power[1]}}}" if power else self._print(den)
+        return r"\frac{" + self._print(num) + "}{" + divisor + "}"
 
 
 class ReaderStrPrinter(ResultStrPrinter):
