@@ -9,12 +9,15 @@ form stays valid SymPy syntax, so JSON values can be read back.
 from __future__ import annotations
 
 import math
+import weakref
 from functools import lru_cache
 from typing import Any, ClassVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
+
+from .memo import ExprMemo
 
 __all__ = ["clear_printed", "to_latex", "to_str", "to_text"]
 
@@ -31,35 +34,36 @@ class MemoPrinter:
     (SymPy strips their zeros only when nested): they are printed every time.
     """
 
-    _memos: ClassVar[list[dict[Any, str]]] = []  # every instance's memo, for clear_printed
+    _instances: ClassVar[weakref.WeakSet[MemoPrinter]] = weakref.WeakSet()  # for clear_printed
 
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         super().__init__(settings)  # type: ignore[call-arg]
-        self._printed: dict[Any, str] = {}
-        MemoPrinter._memos.append(self._printed)
+        self._printed: ExprMemo[str] = ExprMemo(_MEMO_SIZE)
+        MemoPrinter._instances.add(self)
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
         if not isinstance(expr, sympy.Basic) or isinstance(expr, sympy.Float):
             return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
-        key = (type(expr), expr, tuple(sorted(kwargs.items()))) if kwargs else (type(expr), expr)
-        printed = self._printed
+        # the type too: SymPy calls some objects of different types equal
+        extra = (type(expr), *sorted(kwargs.items())) if kwargs else (type(expr),)
         try:
-            return printed[key]
-        except KeyError:
-            pass
+            text = self._printed.get(expr, extra)
         except TypeError:  # an unhashable keyword argument: print without the memo
             return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
-        text: str = super()._print(expr, **kwargs)  # type: ignore[misc]
-        if len(printed) >= _MEMO_SIZE:
-            printed.clear()
-        printed[key] = text
+        if text is None:
+            text = super()._print(expr, **kwargs)  # type: ignore[misc]
+            self._printed.put(expr, extra, text)
         return text
+
+    def clear(self) -> None:
+        self._printed.clear()
 
 
 def clear_printed() -> None:
     """Forget the sub-expressions every printer remembers (``symcnn.clear_caches`` calls this)."""
-    for printed in MemoPrinter._memos:
-        printed.clear()
+    for printer in MemoPrinter._instances:
+        printer.clear()
+    _over_common_denominator.cache_clear()
 
 
 @lru_cache(maxsize=4096)  # a chain's floors nest: each inner one is printed once per outer one
@@ -106,6 +110,22 @@ class ResultStrPrinter(MemoPrinter, StrPrinter):
 
 
 class ResultLatexPrinter(MemoPrinter, LatexPrinter):
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(settings)
+        self._brackets: ExprMemo[bool] = ExprMemo(_MEMO_SIZE)
+
+    def _needs_mul_brackets(self, expr: sympy.Basic, first: bool = False, last: bool = False) -> bool:
+        # Asked of every factor of every product (a tree search each time): remembered like the text.
+        needs = self._brackets.get(expr, (first, last))
+        if needs is None:
+            needs = bool(super()._needs_mul_brackets(expr, first, last))
+            self._brackets.put(expr, (first, last), needs)
+        return needs
+
+    def clear(self) -> None:
+        super().clear()
+        self._brackets.clear()
+
     def _print_floor(self, expr: sympy.floor, exp: object = None) -> str:
         num, den = _over_common_denominator(expr.args[0])
         return r"\left\lfloor " + self._fraction(num, den) + r" \right\rfloor"
@@ -149,14 +169,12 @@ def _is_long(expr: sympy.Basic) -> bool:
     return isinstance(expr, sympy.Add) and len(expr.args) > _LONG_SUM
 
 
-# Deep networks print the same sizes again and again: printing is cached.
-@lru_cache(maxsize=65536)
+# Deep networks print the same sizes again and again: the printers remember what they printed.
 def to_str(expr: sympy.Basic) -> str:
     """Text in SymPy syntax, e.g. ``floor((H - 1)/4) + 1``."""
     return (_STR_FAST if _is_long(expr) else _STR).doprint(expr)
 
 
-@lru_cache(maxsize=4096)
 def to_text(expr: sympy.Basic) -> str:
     """Text for people, as conditions read in every format: ``c mod 4 = 0``, ``H >= 5``.
 
@@ -168,7 +186,6 @@ def to_text(expr: sympy.Basic) -> str:
     return _READER.doprint(expr)
 
 
-@lru_cache(maxsize=65536)
 def to_latex(expr: sympy.Basic) -> str:
     """LaTeX, e.g. ``\\left\\lfloor \\frac{H - 1}{4} \\right\\rfloor + 1``."""
     return (_LATEX_FAST if _is_long(expr) else _LATEX).doprint(expr)
