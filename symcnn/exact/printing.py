@@ -14,7 +14,8 @@ from functools import lru_cache
 from typing import Any, ClassVar
 
 import sympy
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from .memo import ExprMemo
@@ -59,10 +60,37 @@ class MemoPrinter:
         self._printed.clear()
 
 
+def _factors(printer: StrPrinter | LatexPrinter, expr: sympy.Mul) -> list[sympy.Basic]:
+    """A product's factors in the printer's order: ``Mul.as_ordered_factors``, cheaper.
+
+    A sort key starts with the class key of the factor (of its base, for a power); factors of
+    different classes (``k2*(9*k1 + 1)``: a symbol and a sum) are ordered by that alone, and only
+    factors that tie on it need their full key (a sum's full key orders its terms: costly).
+    """
+    if printer.order in ("old", "none"):
+        return list(expr.args)
+    heads = [_class_key(factor) for factor in expr.args]
+    if None not in heads and len(set(heads)) == len(heads):
+        return [factor for _, factor in sorted(zip(heads, expr.args, strict=True), key=lambda pair: pair[0])]
+    return sorted(expr.args, key=_sort_key)
+
+
+def _class_key(factor: sympy.Basic) -> Any:
+    """The first item of ``factor.sort_key()`` (``None`` where that is not simply the class key)."""
+    if isinstance(factor, sympy.Number):
+        return factor.class_key()
+    if isinstance(factor, sympy.Pow):
+        return None if factor.base is sympy.E else factor.base.class_key()
+    if isinstance(factor, sympy.Mul) or factor.is_Dummy:
+        return None
+    return factor.class_key()
+
+
 def clear_printed() -> None:
     """Forget the sub-expressions every printer remembers (``symcnn.clear_caches`` calls this)."""
     for printer in MemoPrinter._instances:
         printer.clear()
+    _SORT_KEYS.clear()
     _over_common_denominator.cache_clear()
 
 
@@ -70,6 +98,43 @@ def clear_printed() -> None:
 def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
     num, den = sympy.fraction(sympy.together(arg))
     return sympy.expand(num), den
+
+
+_SORT_KEYS: ExprMemo[Any] = ExprMemo(_MEMO_SIZE)
+
+
+def _sort_key(factor: sympy.Basic) -> Any:
+    """SymPy's order of a product's factors; remembered (SymPy's own cache is too small for a deep chain)."""
+    key = _SORT_KEYS.get(factor)
+    if key is None:
+        key = factor.sort_key()
+        _SORT_KEYS.put(factor, (), key)
+    return key
+
+
+def plain_product(expr: sympy.Basic) -> bool:
+    """A product both printers write as its factors in order: no sign, fraction, float, unit or
+    non-commuting factor, and a coefficient (if any) that is an integer above 1.  Products like
+    ``9*k1*k2*floor(H/8)`` fill a deep network's formulas; the rest go to SymPy's general code.
+    """
+    if not isinstance(expr, sympy.Mul):
+        return False
+    head, *rest = expr.args
+    if head.is_Number:
+        if not (isinstance(head, sympy.Integer) and head.p > 1):
+            return False
+    else:
+        rest = list(expr.args)
+    for factor in rest:
+        if factor.is_Number or not factor.is_commutative or isinstance(factor, sympy.exp):
+            return False
+        if isinstance(factor, sympy.Pow) and not (
+            isinstance(factor.exp, sympy.Integer) and factor.exp.p > 0 and not factor.base.is_Integer
+        ):
+            return False
+        if hasattr(factor, "_scale_factor") or hasattr(factor, "is_physical_constant"):
+            return False
+    return True
 
 
 # A divisor this long is written as a power when it is one: after 1,000 pools a size is
@@ -94,6 +159,13 @@ def power_of_small_base(number: sympy.Expr) -> tuple[int, int] | None:
 
 
 class ResultStrPrinter(MemoPrinter, StrPrinter):
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        # what StrPrinter._print_Mul writes for a plain product, without its sign and fraction analysis
+        if not plain_product(expr):
+            return super()._print_Mul(expr)  # type: ignore[no-any-return]
+        level = PRECEDENCE["Mul"]
+        return "*".join(self.parenthesize(factor, level, strict=False) for factor in _factors(self, expr))
+
     def _print_floor(self, expr: sympy.floor) -> str:
         return self._rounded("floor", expr.args[0])
 
@@ -113,6 +185,26 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         super().__init__(settings)
         self._brackets: ExprMemo[bool] = ExprMemo(_MEMO_SIZE)
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        # what LatexPrinter._print_Mul writes for a plain product (its convert_args), without
+        # the sign, fraction and unit analysis that it does first
+        if not plain_product(expr):
+            return super()._print_Mul(expr)  # type: ignore[no-any-return]
+        separator, between_numbers = self._settings["mul_symbol_latex"], self._settings["mul_symbol_latex_numbers"]
+        factors = _factors(self, expr)
+        tex = last = ""
+        for index, factor in enumerate(factors):
+            term = self._print(factor)
+            if self._needs_mul_brackets(factor, first=index == 0, last=index == len(factors) - 1):
+                term = r"\left(%s\right)" % term
+            if _between_two_numbers_p[0].search(last) and _between_two_numbers_p[1].match(term):
+                tex += between_numbers
+            elif tex:
+                tex += separator
+            tex += term
+            last = term
+        return tex
 
     def _needs_mul_brackets(self, expr: sympy.Basic, first: bool = False, last: bool = False) -> bool:
         # Asked of every factor of every product (a tree search each time): remembered like the text.
