@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from itertools import chain
 from functools import cached_property, lru_cache
 from typing import Any
 
@@ -39,7 +40,8 @@ class Rule:
 
     def __call__(self, **values: sympy.Expr) -> sympy.Expr:
         """The exact value, nested floors collapsed."""
-        return _evaluate(self.function, tuple(sorted(values.items())))
+        # the cache key is one flat tuple (name, value, name, value, ...): a deep network fills the cache
+        return _evaluate(self.function, *chain.from_iterable(sorted(values.items())))
 
     def shown(self, values: Mapping[str, Any]) -> Shown:
         """The formula with ``values`` in place of its parameters, as written."""
@@ -113,9 +115,10 @@ def _raw(value: Any) -> Any:
 
 
 @lru_cache(maxsize=65536)
-def _evaluate(function: Callable[..., Any], values: tuple[tuple[str, sympy.Expr], ...]) -> sympy.Expr:
+def _evaluate(function: Callable[..., Any], *names_and_values: Any) -> sympy.Expr:
     # Deep networks repeat the same layer on the same sizes: the value is cached.
-    result = function(**{name: _Exact(value) for name, value in values})
+    pairs = zip(names_and_values[::2], names_and_values[1::2], strict=True)
+    result = function(**{name: _Exact(value) for name, value in pairs})
     return collapse_floors(_raw(result))
 
 
