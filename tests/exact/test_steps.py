@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 import symcnn
+from symcnn.exact import steps
 from symcnn.exact.steps import bias_term, shown_product, zero_step
 
 
@@ -23,14 +26,24 @@ def test_equal_arguments_are_one_object_across_layers() -> None:
     assert bias_term(True) is bias_term(True) and bias_term(True).value == 1 and bias_term(False).omit
 
 
-def test_sharing_gives_the_same_rows_and_renderings_as_a_fresh_derivation() -> None:
-    first = _chain(30).derive()
-    text, latex = first.to_text(), first.to_latex()
-    symcnn.clear_caches()  # nothing shared with the first derivation's objects now
-    again = _chain(30).derive()
-    assert again.rows == first.rows
-    assert again.totals == first.totals
-    assert (again.to_text(), again.to_latex()) == (text, latex)
+def _values(d: symcnn.Derivation) -> list[tuple[object, ...]]:
+    return [
+        (row.name, row.output_shape, tuple(step.value for step in row.sizes), row.params.value, row.macs.value)
+        for row in d.rows
+    ]
+
+
+def test_sharing_gives_the_same_rows_and_renderings_as_no_sharing(monkeypatch: pytest.MonkeyPatch) -> None:
+    symcnn.clear_caches()
+    shared = _chain(30).derive()
+    expected = (_values(shared), shared.totals, shared.to_text(), shared.to_latex())
+    monkeypatch.setattr(steps, "_shared", lambda pair: pair)  # every step keeps its own arguments
+    symcnn.clear_caches()
+    alone = _chain(30).derive()
+    assert (_values(alone), alone.totals, alone.to_text(), alone.to_latex()) == expected
+    first_conv = next(row for row in alone.rows if row.kind == "conv2d")
+    later_conv = next(row for row in alone.rows[3:] if row.kind == "conv2d")
+    assert dict(first_conv.sizes[0].arguments)["n"] is not dict(later_conv.sizes[0].arguments)["n"]
 
 
 def test_a_shown_product_of_names_is_shared_and_reads_as_written() -> None:
