@@ -197,7 +197,7 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
         for index, factor in enumerate(factors):
             term = self._print(factor)
             if self._needs_mul_brackets(factor, first=index == 0, last=index == len(factors) - 1):
-                term = r"\left(%s\right)" % term
+                term = r"\left(" + term + r"\right)"
             if _between_two_numbers_p[0].search(last) and _between_two_numbers_p[1].match(term):
                 tex += between_numbers
             elif tex:

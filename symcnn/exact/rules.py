@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import chain
 from functools import cached_property, lru_cache
+from itertools import chain
 from typing import Any
 
 import sympy

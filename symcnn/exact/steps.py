@@ -216,10 +216,15 @@ def derive_step(quantity: str, rule: Rule, **arguments: Bind) -> Step:
     return Step(quantity, value, rule, tuple(_shared(pair) for pair in arguments.items()))
 
 
-@lru_cache(maxsize=64)
+_ZEROS: dict[str, Step] = {}
+
+
 def zero_step(quantity: str) -> Step:
     """A zero (no parameters, no MACs): one shared step per quantity, as every pool and activation has them."""
-    return Step(quantity, sympy.Integer(0))
+    step = _ZEROS.get(quantity)
+    if step is None:
+        step = _ZEROS[quantity] = Step(quantity, sympy.Integer(0))
+    return step
 
 
 def product(values: Iterable[sympy.Expr]) -> sympy.Expr:
