@@ -20,7 +20,7 @@ from sympy.printing.str import StrPrinter
 
 from .memo import ExprMemo
 
-__all__ = ["clear_printed", "to_latex", "to_str", "to_text"]
+__all__ = ["clear_printed", "ordered_terms", "to_latex", "to_str", "to_text"]
 
 # Sub-expressions each printer remembers before it starts afresh (a 10,000-layer chain has ~40,000).
 _MEMO_SIZE = 1 << 17
@@ -56,8 +56,27 @@ class MemoPrinter:
             self._printed.put(expr, extra, text)
         return text
 
+    def _as_ordered_terms(self, expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
+        order = order or self.order  # type: ignore[attr-defined]
+        if order in ("old", "none"):
+            return super()._as_ordered_terms(expr, order=order)  # type: ignore[misc, no-any-return]
+        return ordered_terms(expr, order)
+
     def clear(self) -> None:
         self._printed.clear()
+
+
+_TERM_ORDERS: ExprMemo[tuple[sympy.Basic, ...]] = ExprMemo(_MEMO_SIZE)
+
+
+def ordered_terms(expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
+    """``expr.as_ordered_terms(order)``, remembered: the text and LaTeX printers and the LaTeX
+    renderer's line breaking order the same sums (SymPy's ordering is the costly part of printing)."""
+    terms = _TERM_ORDERS.get(expr, (order,))
+    if terms is None:
+        terms = tuple(expr.as_ordered_terms(order=order))  # type: ignore[attr-defined]
+        _TERM_ORDERS.put(expr, (order,), terms)
+    return list(terms)
 
 
 def _factors(printer: StrPrinter | LatexPrinter, expr: sympy.Mul) -> list[sympy.Basic]:
@@ -91,6 +110,7 @@ def clear_printed() -> None:
     for printer in MemoPrinter._instances:
         printer.clear()
     _SORT_KEYS.clear()
+    _TERM_ORDERS.clear()
     _over_common_denominator.cache_clear()
 
 

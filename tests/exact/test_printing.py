@@ -62,10 +62,13 @@ class _Forgetful(ExprMemo[Any]):
 
 
 def _plain(cls: type, general_mul: Any) -> type:
-    """``cls`` with SymPy's general product code (no fast path) and memos that keep nothing."""
+    """``cls`` with SymPy's general product code and term order (no fast path) and memos that keep nothing."""
+
+    from sympy.printing.printer import Printer
 
     class Plain(cls):  # type: ignore[misc, valid-type]
         _print_Mul = general_mul
+        _as_ordered_terms = Printer._as_ordered_terms  # SymPy's term order, not remembered
 
         def __init__(self, settings: dict[str, Any] | None = None) -> None:
             super().__init__(settings)
