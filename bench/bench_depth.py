@@ -12,8 +12,9 @@ For each depth it times, from a cold SymPy cache:
 * latex   : ``d.to_latex()``,
 * text    : ``d.to_text()``,
 
-and prints µs per layer, so linearity is visible, and the ratio of the per-layer
-cost at the deepest chain against 100 layers (1.0 = perfectly linear).
+and prints µs per layer, so linearity is visible, the ratio of the per-layer
+cost at the deepest chain against 100 layers (1.0 = perfectly linear), and the
+peak memory each run adds (build + derive, and up to the text).
 
 Part 2 (sweep): output shape + parameter count (+ MACs) of one small CNN for
 --configs numeric configurations (H, W and three widths), computed
@@ -27,6 +28,7 @@ Usage::
 
     python bench/bench_depth.py                 # depths 10, 100, 1000 + sweep
     python bench/bench_depth.py --with-10k      # also 10,000 layers (minutes; see README)
+    python bench/bench_depth.py --with-10k --cpu-time --no-sweep  # CPU time per phase (shared machines)
     python bench/bench_depth.py --widths shared --no-sweep
     python -m cProfile -s cumtime bench/bench_depth.py --depths 1000 --repeat 1 --no-sweep
 
