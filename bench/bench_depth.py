@@ -12,8 +12,9 @@ For each depth it times, from a cold SymPy cache:
 * latex   : ``d.to_latex()``,
 * text    : ``d.to_text()``,
 
-and prints µs per layer, so linearity is visible, and the ratio of the per-layer
-cost at the deepest chain against 100 layers (1.0 = perfectly linear).
+and prints µs per layer, so linearity is visible, the ratio of the per-layer
+cost at the deepest chain against 100 layers (1.0 = perfectly linear), and the
+peak memory each run adds (build + derive, and up to the text).
 
 Part 2 (sweep): output shape + parameter count (+ MACs) of one small CNN for
 --configs numeric configurations (H, W and three widths), computed
@@ -27,6 +28,7 @@ Usage::
 
     python bench/bench_depth.py                 # depths 10, 100, 1000 + sweep
     python bench/bench_depth.py --with-10k      # also 10,000 layers (minutes; see README)
+    python bench/bench_depth.py --with-10k --cpu-time --no-sweep  # CPU time per phase (shared machines)
     python bench/bench_depth.py --widths shared --no-sweep
     python -m cProfile -s cumtime bench/bench_depth.py --depths 1000 --repeat 1 --no-sweep
 
@@ -39,6 +41,7 @@ import argparse
 import gc
 import json
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -46,6 +49,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# the symcnn of this checkout (a worktree's bench measures its own code, not the installed one)
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 
 import sympy
 from _common import clear_sympy_cache, fmt_s, repeat, table, versions
@@ -100,26 +105,34 @@ def warm_up() -> float:
     return time.perf_counter() - started
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run_once(depth: int, args: argparse.Namespace) -> dict[str, object]:
     """One timed pipeline in this process: build, derive, totals, latex, text."""
     options = {"widths": args.widths, "pool_every": args.pool_every, "max_pools": args.max_pools}
     if not args.warm:
         clear_sympy_cache()
     gc.collect()
+    rss_before = peak_rss_mb()
+    clock = time.process_time if args.cpu_time else time.perf_counter  # CPU time: steadier under load
     if args.gc_off:
         gc.disable()
     try:
-        t0 = time.perf_counter()
+        t0 = clock()
         net = build_chain(depth, **options)
-        t1 = time.perf_counter()
+        t1 = clock()
         d = net.derive()
-        t2 = time.perf_counter()
+        t2 = clock()
+        rss_derived = peak_rss_mb()
         totals = d.totals
-        t3 = time.perf_counter()
+        t3 = clock()
         latex = d.to_latex() if not args.no_render else ""
-        t4 = time.perf_counter()
+        t4 = clock()
         text = d.to_text() if not args.no_render else ""
-        t5 = time.perf_counter()
+        t5 = clock()
     finally:
         gc.enable()
     return {
@@ -129,6 +142,9 @@ def run_once(depth: int, args: argparse.Namespace) -> dict[str, object]:
         "text_chars": len(text),
         "output": str(d.output_shape)[:200],
         "params_terms": len(sympy.Add.make_args(totals.params)),
+        # peak memory added by build + derive, and by everything up to the text (fresh process only)
+        "rss_derive": rss_derived - rss_before,
+        "rss_all": peak_rss_mb() - rss_before,
     }
 
 
@@ -174,7 +190,7 @@ def forwarded(args: argparse.Namespace) -> list[str]:
     out = ["--widths", args.widths, "--pool-every", str(args.pool_every)]
     if args.max_pools is not None:
         out += ["--max-pools", str(args.max_pools)]
-    for flag in ("warm", "no_render", "gc_off"):
+    for flag in ("warm", "no_render", "gc_off", "cpu_time"):
         if getattr(args, flag):
             out.append("--" + flag.replace("_", "-"))
     return out
@@ -275,7 +291,9 @@ def summarise_depth(results: list[dict[str, object]]) -> None:
         print(
             f"  {int(result['depth']):>6,} layers: output {result['output']}, "  # type: ignore[call-overload]
             f"{result['params_terms']} terms in totals.params, "
-            f"LaTeX {result['latex_chars']:,} chars, text {result['text_chars']:,} chars"
+            f"LaTeX {result['latex_chars']:,} chars, text {result['text_chars']:,} chars; "
+            f"peak memory added: build+derive {float(result['rss_derive']):.0f} MB, "  # type: ignore[arg-type]
+            f"up to the text {float(result['rss_all']):.0f} MB"  # type: ignore[arg-type]
         )
 
 
@@ -545,6 +563,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--gc-off", action="store_true", help="experiment: disable Python's cyclic GC during the timed phases"
+    )
+    parser.add_argument(
+        "--cpu-time", action="store_true", help="time the phases in CPU time of the process (shared machines)"
     )
     parser.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)
     parser.add_argument("--no-render", action="store_true", help="skip to_latex/to_text")

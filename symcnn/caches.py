@@ -18,9 +18,6 @@ __all__ = ["clear_caches"]
 def clear_caches() -> None:
     """Empty symcnn's memo caches and SymPy's cache (the next derivation runs cold)."""
     for cached in (
-        printing.to_str,
-        printing.to_latex,
-        printing.to_text,
         simplify.collapse_floors,
         simplify.at_least_one,
         simplify.decide,
@@ -28,5 +25,6 @@ def clear_caches() -> None:
         rules._in_numbers,
     ):
         cached.cache_clear()
+    printing.clear_printed()
     memo.clear()
     clear_sympy_cache()

@@ -19,3 +19,12 @@ def test_equal_layers_on_equal_shapes_share_one_outcome_but_shown_forms_are_kept
     direct = symcnn.Sequential(symcnn.Input(8), linear).derive()
     assert after_flatten.row("output").params.substituted.text() == "(2*2*2 + 1)*3"
     assert direct.row("output").params.substituted.text() == "(8 + 1)*3"
+
+
+def test_clear_caches_empties_the_printers_memos():
+    from symcnn.exact import printing
+
+    symcnn.Sequential(symcnn.Input(3, "H", "W"), symcnn.MaxPool2d(2)).derive().to_latex()
+    assert len(printing._LATEX._printed)
+    symcnn.clear_caches()
+    assert len(printing._LATEX._printed) == 0 and len(printing._STR._printed) == 0

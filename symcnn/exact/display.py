@@ -67,10 +67,26 @@ class Shown:
     def __neg__(self) -> Shown:
         return Neg(self)
 
+    # A formula is printed for every renderer and again inside larger ones (the text table, its
+    # blocks, size_cells' keys): each node works out its text and LaTeX once and keeps them.
     def text(self) -> str:
-        raise NotImplementedError
+        try:
+            return self.__dict__["_text"]  # type: ignore[no-any-return]
+        except KeyError:
+            text = self.__dict__["_text"] = self._as_text()
+            return text
 
     def latex(self) -> str:
+        try:
+            return self.__dict__["_latex"]  # type: ignore[no-any-return]
+        except KeyError:
+            latex = self.__dict__["_latex"] = self._as_latex()
+            return latex
+
+    def _as_text(self) -> str:
+        raise NotImplementedError
+
+    def _as_latex(self) -> str:
         raise NotImplementedError
 
     def is_number(self) -> bool:
@@ -99,10 +115,10 @@ class Leaf(Shown):
     def is_number(self) -> bool:
         return not isinstance(self.item, str) and bool(self.item.is_number)
 
-    def text(self) -> str:
+    def _as_text(self) -> str:
         return self.item if isinstance(self.item, str) else to_str(self.item)
 
-    def latex(self) -> str:
+    def _as_latex(self) -> str:
         if isinstance(self.item, str):
             return _latex_name(self.item)
         return to_latex(self.item)
@@ -130,14 +146,14 @@ class BinOp(Shown):
             f"{opening}{right}{closing}" if right_needs else right,
         )
 
-    def text(self) -> str:
+    def _as_text(self) -> str:
         if self.op == "//":
             return f"floor({_wrap_text(self.left, 2)}/{_wrap_text(self.right, 2, strict=True)})"
         left, right = self._operands(lambda part: part.text())
         spaced = self.op in ("+", "-")
         return f"{left} {self.op} {right}" if spaced else f"{left}{self.op}{right}"
 
-    def latex(self) -> str:
+    def _as_latex(self) -> str:
         if self.op == "/":
             return r"\frac{" + self.left.latex() + "}{" + self.right.latex() + "}"
         if self.op == "//":
@@ -159,10 +175,10 @@ class Neg(Shown):
     operand: Shown
     precedence = 1
 
-    def text(self) -> str:
+    def _as_text(self) -> str:
         return f"-{_wrap_text(self.operand, 2)}"
 
-    def latex(self) -> str:
+    def _as_latex(self) -> str:
         inner = self.operand.latex()
         return f"-\\left({inner}\\right)" if self.operand.precedence < 2 else f"-{inner}"
 

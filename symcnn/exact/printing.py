@@ -8,13 +8,110 @@ form stays valid SymPy syntax, so JSON values can be read back.
 
 from __future__ import annotations
 
+import math
+import weakref
 from functools import lru_cache
+from typing import Any, ClassVar
 
 import sympy
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-__all__ = ["to_latex", "to_str", "to_text"]
+from .memo import ExprMemo
+
+__all__ = ["clear_printed", "ordered_terms", "to_latex", "to_str", "to_text"]
+
+# Sub-expressions each printer remembers before it starts afresh (a 10,000-layer chain has ~40,000).
+_MEMO_SIZE = 1 << 17
+
+
+class MemoPrinter:
+    """Each distinct sub-expression printed once: a deep network's sizes, symbols and floors recur
+    in every layer's formulas, and SymPy's printers would print them again inside every term.
+
+    A printer's output for an expression depends only on the expression, the keyword arguments
+    and the printer's fixed settings, so the text is reused whole.  Floats are the exception
+    (SymPy strips their zeros only when nested): they are printed every time.
+    """
+
+    _instances: ClassVar[weakref.WeakSet[MemoPrinter]] = weakref.WeakSet()  # for clear_printed
+
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(settings)  # type: ignore[call-arg]
+        self._printed: ExprMemo[str] = ExprMemo(_MEMO_SIZE)
+        MemoPrinter._instances.add(self)
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        if not isinstance(expr, sympy.Basic) or isinstance(expr, sympy.Float):
+            return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
+        # the type too: SymPy calls some objects of different types equal
+        extra = (type(expr), *sorted(kwargs.items())) if kwargs else (type(expr),)
+        try:
+            text = self._printed.get(expr, extra)
+        except TypeError:  # an unhashable keyword argument: print without the memo
+            return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
+        if text is None:
+            text = super()._print(expr, **kwargs)  # type: ignore[misc]
+            self._printed.put(expr, extra, text)
+        return text
+
+    def _as_ordered_terms(self, expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
+        order = order or self.order  # type: ignore[attr-defined]
+        if order in ("old", "none"):
+            return super()._as_ordered_terms(expr, order=order)  # type: ignore[misc, no-any-return]
+        return ordered_terms(expr, order)
+
+    def clear(self) -> None:
+        self._printed.clear()
+
+
+_TERM_ORDERS: ExprMemo[tuple[sympy.Basic, ...]] = ExprMemo(_MEMO_SIZE)
+
+
+def ordered_terms(expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
+    """``expr.as_ordered_terms(order)``, remembered: the text and LaTeX printers and the LaTeX
+    renderer's line breaking order the same sums (SymPy's ordering is the costly part of printing)."""
+    terms = _TERM_ORDERS.get(expr, (order,))
+    if terms is None:
+        terms = tuple(expr.as_ordered_terms(order=order))  # type: ignore[attr-defined]
+        _TERM_ORDERS.put(expr, (order,), terms)
+    return list(terms)
+
+
+def _factors(printer: StrPrinter | LatexPrinter, expr: sympy.Mul) -> list[sympy.Basic]:
+    """A product's factors in the printer's order: ``Mul.as_ordered_factors``, cheaper.
+
+    A sort key starts with the class key of the factor (of its base, for a power); factors of
+    different classes (``k2*(9*k1 + 1)``: a symbol and a sum) are ordered by that alone, and only
+    factors that tie on it need their full key (a sum's full key orders its terms: costly).
+    """
+    if printer.order in ("old", "none"):
+        return list(expr.args)
+    heads = [_class_key(factor) for factor in expr.args]
+    if None not in heads and len(set(heads)) == len(heads):
+        return [factor for _, factor in sorted(zip(heads, expr.args, strict=True), key=lambda pair: pair[0])]
+    return sorted(expr.args, key=_sort_key)
+
+
+def _class_key(factor: sympy.Basic) -> Any:
+    """The first item of ``factor.sort_key()`` (``None`` where that is not simply the class key)."""
+    if isinstance(factor, sympy.Number):
+        return factor.class_key()
+    if isinstance(factor, sympy.Pow):
+        return None if factor.base is sympy.E else factor.base.class_key()
+    if isinstance(factor, sympy.Mul) or factor.is_Dummy:
+        return None
+    return factor.class_key()
+
+
+def clear_printed() -> None:
+    """Forget the sub-expressions every printer remembers (``symcnn.clear_caches`` calls this)."""
+    for printer in MemoPrinter._instances:
+        printer.clear()
+    _SORT_KEYS.clear()
+    _TERM_ORDERS.clear()
+    _over_common_denominator.cache_clear()
 
 
 @lru_cache(maxsize=4096)  # a chain's floors nest: each inner one is printed once per outer one
@@ -23,21 +120,124 @@ def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
     return sympy.expand(num), den
 
 
-class ResultStrPrinter(StrPrinter):
+_SORT_KEYS: ExprMemo[Any] = ExprMemo(_MEMO_SIZE)
+
+
+def _sort_key(factor: sympy.Basic) -> Any:
+    """SymPy's order of a product's factors; remembered (SymPy's own cache is too small for a deep chain)."""
+    key = _SORT_KEYS.get(factor)
+    if key is None:
+        key = factor.sort_key()
+        _SORT_KEYS.put(factor, (), key)
+    return key
+
+
+def plain_product(expr: sympy.Basic) -> bool:
+    """A product both printers write as its factors in order: no sign, fraction, float, unit or
+    non-commuting factor, and a coefficient (if any) that is an integer above 1.  Products like
+    ``9*k1*k2*floor(H/8)`` fill a deep network's formulas; the rest go to SymPy's general code.
+    """
+    if not isinstance(expr, sympy.Mul):
+        return False
+    head, *rest = expr.args
+    if head.is_Number:
+        if not (isinstance(head, sympy.Integer) and head.p > 1):
+            return False
+    else:
+        rest = list(expr.args)
+    for factor in rest:
+        if factor.is_Number or not factor.is_commutative or isinstance(factor, sympy.exp):
+            return False
+        if isinstance(factor, sympy.Pow) and not (
+            isinstance(factor.exp, sympy.Integer) and factor.exp.p > 0 and not factor.base.is_Integer
+        ):
+            return False
+        if hasattr(factor, "_scale_factor") or hasattr(factor, "is_physical_constant"):
+            return False
+    return True
+
+
+# A divisor this long is written as a power when it is one: after 1,000 pools a size is
+# floor(H/2**1000), whose divisor has 302 digits (most of what a deep chain's printout would be).
+_LONG_DIVISOR = 10**12
+
+
+def power_of_small_base(number: sympy.Expr) -> tuple[int, int] | None:
+    """``(2, 1000)`` for the integer ``2**1000``: a long divisor written as a power of 2 to 16, else ``None``.
+
+    >>> power_of_small_base(sympy.Integer(2) ** 60), power_of_small_base(sympy.Integer(1024))
+    ((2, 60), None)
+    """
+    if not isinstance(number, sympy.Integer) or number < _LONG_DIVISOR:
+        return None
+    value = int(number)
+    for base in range(2, 17):
+        exponent = round(math.log(value, base))
+        if base**exponent == value:
+            return base, exponent
+    return None
+
+
+class ResultStrPrinter(MemoPrinter, StrPrinter):
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        # what StrPrinter._print_Mul writes for a plain product, without its sign and fraction analysis
+        if not plain_product(expr):
+            return super()._print_Mul(expr)  # type: ignore[no-any-return]
+        level = PRECEDENCE["Mul"]
+        return "*".join(self.parenthesize(factor, level, strict=False) for factor in _factors(self, expr))
+
     def _print_floor(self, expr: sympy.floor) -> str:
-        num, den = _over_common_denominator(expr.args[0])
-        if den == 1:
-            return f"floor({self._print(num)})"
-        return f"floor({self.parenthesize(num, 45)}/{self.parenthesize(den, 51)})"
+        return self._rounded("floor", expr.args[0])
 
     def _print_ceiling(self, expr: sympy.ceiling) -> str:
-        num, den = _over_common_denominator(expr.args[0])
+        return self._rounded("ceiling", expr.args[0])
+
+    def _rounded(self, name: str, arg: sympy.Expr) -> str:
+        num, den = _over_common_denominator(arg)
         if den == 1:
-            return f"ceiling({self._print(num)})"
-        return f"ceiling({self.parenthesize(num, 45)}/{self.parenthesize(den, 51)})"
+            return f"{name}({self._print(num)})"
+        power = power_of_small_base(den)
+        divisor = f"{power[0]}**{power[1]}" if power else self.parenthesize(den, 51)
+        return f"{name}({self.parenthesize(num, 45)}/{divisor})"
 
 
-class ResultLatexPrinter(LatexPrinter):
+class ResultLatexPrinter(MemoPrinter, LatexPrinter):
+    def __init__(self, settings: dict[str, Any] | None = None) -> None:
+        super().__init__(settings)
+        self._brackets: ExprMemo[bool] = ExprMemo(_MEMO_SIZE)
+
+    def _print_Mul(self, expr: sympy.Mul) -> str:
+        # what LatexPrinter._print_Mul writes for a plain product (its convert_args), without
+        # the sign, fraction and unit analysis that it does first
+        if not plain_product(expr):
+            return super()._print_Mul(expr)  # type: ignore[no-any-return]
+        separator, between_numbers = self._settings["mul_symbol_latex"], self._settings["mul_symbol_latex_numbers"]
+        factors = _factors(self, expr)
+        tex = last = ""
+        for index, factor in enumerate(factors):
+            term = self._print(factor)
+            if self._needs_mul_brackets(factor, first=index == 0, last=index == len(factors) - 1):
+                term = r"\left(" + term + r"\right)"
+            if _between_two_numbers_p[0].search(last) and _between_two_numbers_p[1].match(term):
+                tex += between_numbers
+            elif tex:
+                tex += separator
+            tex += term
+            last = term
+        return tex
+
+    def _needs_mul_brackets(self, expr: sympy.Basic, first: bool = False, last: bool = False) -> bool:
+        # Asked of every factor of every product (a tree search each time): remembered like the text.
+        needs = self._brackets.get(expr, (first, last))
+        if needs is None:
+            needs = bool(super()._needs_mul_brackets(expr, first, last))
+            self._brackets.put(expr, (first, last), needs)
+        return needs
+
+    def clear(self) -> None:
+        super().clear()
+        self._brackets.clear()
+
     def _print_floor(self, expr: sympy.floor, exp: object = None) -> str:
         num, den = _over_common_denominator(expr.args[0])
         return r"\left\lfloor " + self._fraction(num, den) + r" \right\rfloor"
@@ -49,7 +249,9 @@ class ResultLatexPrinter(LatexPrinter):
     def _fraction(self, num: sympy.Expr, den: sympy.Expr) -> str:
         if den == 1:
             return str(self._print(num))
-        return r"\frac{" + self._print(num) + "}{" + self._print(den) + "}"
+        power = power_of_small_base(den)
+        divisor = f"{power[0]}^{{{power[1]}}}" if power else self._print(den)
+        return r"\frac{" + self._print(num) + "}{" + divisor + "}"
 
 
 class ReaderStrPrinter(ResultStrPrinter):
@@ -79,14 +281,12 @@ def _is_long(expr: sympy.Basic) -> bool:
     return isinstance(expr, sympy.Add) and len(expr.args) > _LONG_SUM
 
 
-# Deep networks print the same sizes again and again: printing is cached.
-@lru_cache(maxsize=65536)
+# Deep networks print the same sizes again and again: the printers remember what they printed.
 def to_str(expr: sympy.Basic) -> str:
     """Text in SymPy syntax, e.g. ``floor((H - 1)/4) + 1``."""
     return (_STR_FAST if _is_long(expr) else _STR).doprint(expr)
 
 
-@lru_cache(maxsize=4096)
 def to_text(expr: sympy.Basic) -> str:
     """Text for people, as conditions read in every format: ``c mod 4 = 0``, ``H >= 5``.
 
@@ -98,7 +298,6 @@ def to_text(expr: sympy.Basic) -> str:
     return _READER.doprint(expr)
 
 
-@lru_cache(maxsize=65536)
 def to_latex(expr: sympy.Basic) -> str:
     """LaTeX, e.g. ``\\left\\lfloor \\frac{H - 1}{4} \\right\\rfloor + 1``."""
     return (_LATEX_FAST if _is_long(expr) else _LATEX).doprint(expr)

@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import cached_property, lru_cache
+from itertools import chain
 from typing import Any
 
 import sympy
@@ -45,7 +46,8 @@ class Rule:
             result = _in_numbers(self.function, tuple(numbers.items()))
             if result is not None:
                 return sympy.Integer(result)
-        return _evaluate(self.function, tuple(sorted(values.items())))
+        # the cache key is one flat tuple (name, value, name, value, ...): a deep network fills the cache
+        return _evaluate(self.function, *chain.from_iterable(sorted(values.items())))
 
     def shown(self, values: Mapping[str, Any]) -> Shown:
         """The formula with ``values`` in place of its parameters, as written."""
@@ -153,9 +155,10 @@ def _integers(values: Mapping[str, Any]) -> dict[str, int] | None:
 
 
 @lru_cache(maxsize=65536)
-def _evaluate(function: Callable[..., Any], values: tuple[tuple[str, sympy.Expr], ...]) -> sympy.Expr:
+def _evaluate(function: Callable[..., Any], *names_and_values: Any) -> sympy.Expr:
     # Deep networks repeat the same layer on the same sizes: the value is cached.
-    result = function(**{name: _Exact(value) for name, value in values})
+    pairs = zip(names_and_values[::2], names_and_values[1::2], strict=True)
+    result = function(**{name: _Exact(value) for name, value in pairs})
     return collapse_floors(_raw(result))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, TypeAlias
 
 import sympy
@@ -184,18 +184,47 @@ class Bind:
         return self.shown if self.shown is not None else leaf(self.value)
 
 
+_BIAS, _NO_BIAS = Bind(sympy.Integer(1), leaf(1)), Bind(sympy.Integer(0), "b", omit=True)
+
+
 def bias_term(present: bool) -> Bind:
     """The bias count per output: shown as ``+ 1`` when present, left out when not."""
-    return Bind(sympy.Integer(1), leaf(1)) if present else Bind(sympy.Integer(0), "b", omit=True)
+    return _BIAS if present else _NO_BIAS
+
+
+# A deep network's steps repeat the same arguments (``("n", Bind(3, "n"))`` in every 3x3 window):
+# equal (name, Bind) pairs are shared, so a 10,000-layer derivation keeps one of each, not one per step.
+_PAIRS: dict[tuple[str, Bind], tuple[str, Bind]] = {}
+_PAIRS_LIMIT = 1 << 16
+
+
+def _shared(pair: tuple[str, Bind]) -> tuple[str, Bind]:
+    try:
+        found = _PAIRS.get(pair)
+    except TypeError:  # a value SymPy cannot hash: not shared
+        return pair
+    if found is not None:
+        return found
+    if len(_PAIRS) >= _PAIRS_LIMIT:
+        _PAIRS.clear()
+    _PAIRS[pair] = pair
+    return pair
 
 
 def derive_step(quantity: str, rule: Rule, **arguments: Bind) -> Step:
     value = rule(**{name: bind.value for name, bind in arguments.items()})
-    return Step(quantity, value, rule, tuple(arguments.items()))
+    return Step(quantity, value, rule, tuple(_shared(pair) for pair in arguments.items()))
+
+
+_ZEROS: dict[str, Step] = {}
 
 
 def zero_step(quantity: str) -> Step:
-    return Step(quantity, sympy.Integer(0))
+    """A zero (no parameters, no MACs): one shared step per quantity, as every pool and activation has them."""
+    step = _ZEROS.get(quantity)
+    if step is None:
+        step = _ZEROS[quantity] = Step(quantity, sympy.Integer(0))
+    return step
 
 
 def product(values: Iterable[sympy.Expr]) -> sympy.Expr:
@@ -208,8 +237,19 @@ def product(values: Iterable[sympy.Expr]) -> sympy.Expr:
     return sympy.Mul(*factors)
 
 
-def shown_product(parts: Sequence[Shown | str]) -> Shown:
+def shown_product(parts: Sequence[Shown | str | int]) -> Shown:
     """``a*b*c`` as written (a single part shows as itself)."""
+    if all(isinstance(part, str | int) for part in parts):
+        return _named_product(tuple(parts))  # type: ignore[arg-type]
+    return _product_of(parts)
+
+
+@lru_cache(maxsize=1024)  # every conv of a network shows its kernel as n*m and 3*3: one tree each
+def _named_product(parts: tuple[str | int, ...]) -> Shown:
+    return _product_of(parts)
+
+
+def _product_of(parts: Sequence[Shown | str | int]) -> Shown:
     result = leaf(parts[0])
     for part in parts[1:]:
         result = result * leaf(part)
@@ -223,7 +263,12 @@ def spatial_names(count: int) -> tuple[str, ...]:
 
 
 def size_check(dimension: str, step: Step) -> Check:
-    return Check(f"output {dimension} must be ≥ 1", at_least_one(step.value), step)
+    return Check(_at_least_one_message(dimension), at_least_one(step.value), step)
+
+
+@lru_cache(maxsize=64)  # one message string per dimension name, not one per layer
+def _at_least_one_message(dimension: str) -> str:
+    return f"output {dimension} must be ≥ 1"
 
 
 def format_shape(shape: Iterable[sympy.Expr]) -> str:

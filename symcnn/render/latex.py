@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
-from ..exact.printing import _LONG_SUM, to_latex
+from ..exact.printing import _LONG_SUM, ordered_terms, to_latex
 from ..exact.rules import Rule
 from ..exact.steps import Step
 from .common import shape_latex, size_cells, total_terms, value_latex
@@ -143,7 +143,7 @@ def _terms(value: sympy.Expr) -> list[sympy.Expr]:
         return [value]
     if len(value.args) > _LONG_SUM:  # ordering a 1,000-term sum costs more than it helps
         return list(value.args)
-    return list(value.as_ordered_terms())
+    return ordered_terms(value)
 
 
 terms = _terms

@@ -17,3 +17,138 @@ def test_text_form_reads_back_as_the_same_expression():
     H = symbols("H")
     expr = 3 * sympy.floor((H - 1) / 32) + 1
     assert sympy.sympify(to_str(expr), locals={"H": H}) == expr
+
+
+# -- each distinct sub-expression printed once --------------------------------------------------
+
+from collections import Counter  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from symcnn.exact import printing  # noqa: E402
+from symcnn.exact.memo import ExprMemo  # noqa: E402
+
+_H, _W, _K = symbols("H W k")
+
+
+def _expressions() -> st.SearchStrategy[sympy.Expr]:
+    leaves = st.one_of(
+        st.sampled_from([_H, _W, _K, sympy.Symbol("k_1", integer=True), sympy.Symbol("x")]),
+        st.integers(-40, 40).map(sympy.Integer),
+        st.tuples(st.integers(-9, 9), st.integers(1, 9)).map(lambda pair: sympy.Rational(*pair)),
+    )
+
+    def grow(children: st.SearchStrategy[sympy.Expr]) -> st.SearchStrategy[sympy.Expr]:
+        return st.one_of(
+            st.lists(children, min_size=2, max_size=4).map(lambda args: sympy.Add(*args)),
+            st.lists(children, min_size=2, max_size=4).map(lambda args: sympy.Mul(*args)),
+            st.tuples(children, st.integers(1, 3)).map(lambda pair: pair[0] ** pair[1]),
+            st.tuples(children, st.integers(1, 5)).map(lambda pair: sympy.floor(pair[0] / pair[1])),
+            st.tuples(children, st.sampled_from([2, 3, 2**45])).map(lambda pair: sympy.ceiling(pair[0] / pair[1])),
+            children.map(lambda arg: sympy.Mod(arg, 4)),
+        )
+
+    return st.recursive(leaves, grow, max_leaves=12)
+
+
+class _Forgetful(ExprMemo[Any]):
+    """A memo that keeps nothing: the printer prints every sub-expression afresh."""
+
+    def put(self, expr: object, extra: tuple[Any, ...], value: Any) -> None:
+        pass
+
+
+def _plain(cls: type, general_mul: Any) -> type:
+    """``cls`` with SymPy's general product code and term order (no fast path) and memos that keep nothing."""
+
+    from sympy.printing.printer import Printer
+
+    class Plain(cls):  # type: ignore[misc, valid-type]
+        _print_Mul = general_mul
+        _as_ordered_terms = Printer._as_ordered_terms  # SymPy's term order, not remembered
+
+        def __init__(self, settings: dict[str, Any] | None = None) -> None:
+            super().__init__(settings)
+            self._printed = _Forgetful(1)
+            if hasattr(self, "_brackets"):
+                self._brackets = _Forgetful(1)
+
+    return Plain
+
+
+def _printer_pairs() -> list[tuple[Any, Any]]:
+    from sympy.printing.latex import LatexPrinter
+    from sympy.printing.str import StrPrinter
+
+    cases: list[tuple[type, Any, dict[str, Any]]] = [
+        (printing.ResultStrPrinter, StrPrinter._print_Mul, {}),
+        (printing.ReaderStrPrinter, StrPrinter._print_Mul, {}),
+        (printing.ResultLatexPrinter, LatexPrinter._print_Mul, {"mul_symbol": None}),
+        (printing.ResultStrPrinter, StrPrinter._print_Mul, {"order": "none"}),
+        (printing.ResultLatexPrinter, LatexPrinter._print_Mul, {"mul_symbol": None, "order": "none"}),
+    ]
+    return [(cls(settings), _plain(cls, general)(settings)) for cls, general, settings in cases]
+
+
+_PAIRS = _printer_pairs()  # the memoised printers live across examples, as the module's printers do
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_expressions(), min_size=1, max_size=6))
+def test_memoised_fast_printers_print_what_sympys_general_code_prints(exprs: list[sympy.Expr]) -> None:
+    for memoised, plain in _PAIRS:
+        for expr in exprs:  # several in a row: sub-expressions are reused across them
+            assert memoised.doprint(expr) == plain.doprint(expr)
+
+
+def test_a_deep_chain_prints_each_distinct_floor_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import symcnn
+
+    calls: Counter[tuple[int, sympy.Basic]] = Counter()
+
+    def spy(original: Any) -> Any:
+        def counted(self: Any, expr: sympy.floor, *args: Any) -> str:
+            calls[(id(self), expr, args)] += 1
+            return original(self, expr, *args)  # type: ignore[no-any-return]
+
+        return counted
+
+    for cls in (printing.ResultStrPrinter, printing.ResultLatexPrinter):
+        monkeypatch.setattr(cls, "_print_floor", spy(cls._print_floor))
+    symcnn.clear_caches()
+
+    def rendered(depth: int) -> int:
+        calls.clear()
+        layers: list[symcnn.Layer] = [symcnn.Input(3, "H", "W")]
+        for index in range(1, depth + 1):
+            layers.append(symcnn.MaxPool2d(2) if index % 3 == 0 else symcnn.Conv2d(out_channels=8, kernel_size=3))
+        d = symcnn.Sequential(*layers).derive()
+        d.to_text(), d.to_latex()
+        assert calls and max(calls.values()) == 1  # every floor once per printer, however often it recurs
+        return sum(calls.values())
+
+    shallow, deep = rendered(30), rendered(60)
+    assert deep <= 2.2 * shallow  # distinct floors grow with the pools, not with how often each is printed
+
+
+def test_long_power_divisors_print_as_powers_and_read_back() -> None:
+    H = symbols("H")
+    deep = sympy.floor(H / 2**1000)
+    assert to_str(deep) == "floor(H/2**1000)"
+    assert to_latex(deep) == r"\left\lfloor \frac{H}{2^{1000}} \right\rfloor"
+    assert sympy.sympify(to_str(deep), locals={"H": H}) == deep
+    assert to_str(sympy.ceiling((H - 1) / 3**40) + 1) == "ceiling((H - 1)/3**40) + 1"
+    # short divisors, and long ones that are no power of a small base, keep their digits
+    assert to_str(sympy.floor(H / 1024)) == "floor(H/1024)"
+    assert to_str(sympy.floor(H / (3 * 2**50))) == f"floor(H/{3 * 2**50})"
+
+
+def test_clear_printed_forgets_every_printers_memo() -> None:
+    printer = printing.ResultStrPrinter()
+    printer.doprint(sympy.floor(_H / 2))
+    assert printer._printed
+    printing.clear_printed()
+    assert not printer._printed

@@ -680,12 +680,14 @@ _NUMBERS = st.one_of(st.integers(-5, 300), st.integers(-(10**30), 10**30))
 @given(data=st.data())
 def test_rule_on_numbers_equals_its_sympy_value(name: str, data: st.DataObject) -> None:
     """Called with numbers a rule computes in Python ints (fractions after ``/``): SymPy's exact value, always."""
+    from itertools import chain
+
     from symcnn.exact.rules import _evaluate
 
     rule = RULES[name]
     values = {parameter: sympy.Integer(data.draw(_NUMBERS, label=parameter)) for parameter in rule.parameters}
     try:
-        want: object = _evaluate(rule.function, tuple(sorted(values.items())))
+        want: object = _evaluate(rule.function, *chain.from_iterable(sorted(values.items())))
     except (ZeroDivisionError, ValueError, TypeError) as error:
         want = type(error)
     try:
