@@ -45,8 +45,22 @@ _BINARY: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Mult: lambda a, b: a * b,
     ast.Div: lambda a, b: a / b,  # Integer / Integer is an exact Rational
     ast.FloorDiv: lambda a, b: sympy.floor(a / b),
-    ast.Mod: lambda a, b: sympy.Mod(a, b),
+    ast.Mod: lambda a, b: _remainder(a, b),
 }
+
+
+def _remainder(a: Any, b: Any) -> Any:
+    """Python's ``a % b``: SymPy's ``Mod`` where the divisor is positive, else ``a - b*floor(a/b)``.
+
+    SymPy 1.14 folds a positive modulus inside a negative one wrongly (``Mod(W*Mod(W, 7), -7)``
+    becomes ``Mod(W*Mod(W, 7)**2, -7)``: -1 at W = 12, where Python gives -3); the floor form
+    is the definition, exact for every sign.
+    """
+    if b == 0:
+        raise ZeroDivisionError
+    if getattr(b, "is_positive", False) is True:
+        return sympy.Mod(a, b)
+    return a - b * sympy.floor(a / b)
 _OPERATORS: dict[type[ast.AST], str] = {ast.Invert: "~", ast.Not: "not"}
 _OPERATORS |= {ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^"}
 _OPERATORS |= {ast.BitAnd: "&", ast.MatMult: "@"}

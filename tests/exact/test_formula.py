@@ -316,3 +316,12 @@ def test_relations_parse_both_sides_exactly() -> None:
         parse_relation("a <= b <= c")
     with pytest.raises(SpecError, match="unknown function"):
         parse_relation("params <= exec('x')")
+
+
+def test_remainder_by_a_negative_divisor_is_pythons() -> None:
+    """SymPy folds Mod(W*Mod(W, 7), -7) wrongly; the parser writes a % b for a divisor not known positive by its definition."""
+    text = "((W * (W % H)) % (-H))"
+    assert parse_formula(text).subs({symbol("W"): 12, symbol("H"): 7}) == (12 * (12 % 7)) % -7 == -3
+    for w in range(1, 30):
+        for h in range(1, 9):
+            assert parse_formula(text).subs({symbol("W"): w, symbol("H"): h}) == (w * (w % h)) % -h
