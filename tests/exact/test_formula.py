@@ -319,7 +319,7 @@ def test_relations_parse_both_sides_exactly() -> None:
 
 
 def test_remainder_by_a_negative_divisor_is_pythons() -> None:
-    """SymPy folds Mod(W*Mod(W, 7), -7) wrongly; the parser writes a % b for a divisor not known positive by its definition."""
+    """SymPy folds Mod(W*Mod(W, 7), -7) wrongly; a % b by a divisor not known positive is parsed as its definition."""
     text = "((W * (W % H)) % (-H))"
     assert parse_formula(text).subs({symbol("W"): 12, symbol("H"): 7}) == (12 * (12 % 7)) % -7 == -3
     for w in range(1, 30):
