@@ -7,6 +7,8 @@ bounded; ``clear_caches`` empties them all, and SymPy's own cache too.
 
 from __future__ import annotations
 
+import sys
+
 from sympy.core.cache import clear_cache as clear_sympy_cache
 
 from .exact import printing, rules, simplify
@@ -25,6 +27,9 @@ def clear_caches() -> None:
         rules._in_numbers,
     ):
         cached.cache_clear()
+    window = sys.modules.get("symcnn.layers.window")  # loads with the first window layer: none to clear before
+    if window is not None:
+        window.clear()
     printing.clear_printed()
     memo.clear()
     clear_sympy_cache()

@@ -15,6 +15,9 @@ __all__ = ["apply_once", "clear"]
 
 _APPLIED: dict[object, Outcome] = {}
 _APPLIED_LIMIT = 8192
+# The same layer object on the same input objects (an import's layers, derived next): found by identity,
+# without hashing the layer's arguments and the shapes.  Each entry holds what its ids name, so no id is reused.
+_RECENT: dict[int, tuple[Layer, Sequence[Tensor], Conventions, Outcome]] = {}
 
 
 def apply_once(layer: Layer, inputs: Sequence[Tensor], conventions: Conventions) -> Outcome:
@@ -25,6 +28,15 @@ def apply_once(layer: Layer, inputs: Sequence[Tensor], conventions: Conventions)
     The key includes how each input size is shown (``32*5*5`` after Flatten, or
     ``800``), since the outcome's formulas show them.
     """
+    recent = _RECENT.get(id(layer))
+    if (
+        recent is not None
+        and recent[0] is layer
+        and recent[2] == conventions
+        and len(recent[1]) == len(inputs)
+        and all(old is new for old, new in zip(recent[1], inputs, strict=True))
+    ):
+        return recent[3]
     try:
         key = (
             _arguments(layer),
@@ -40,6 +52,9 @@ def apply_once(layer: Layer, inputs: Sequence[Tensor], conventions: Conventions)
         if len(_APPLIED) >= _APPLIED_LIMIT:
             del _APPLIED[next(iter(_APPLIED))]
         _APPLIED[key] = outcome
+    if len(_RECENT) >= _APPLIED_LIMIT:
+        _RECENT.clear()
+    _RECENT[id(layer)] = (layer, tuple(inputs), conventions, outcome)
     return outcome
 
 
@@ -62,3 +77,4 @@ def _shown_key(part: Shown) -> object:
 def clear() -> None:
     """Forget every remembered outcome."""
     _APPLIED.clear()
+    _RECENT.clear()

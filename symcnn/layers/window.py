@@ -7,13 +7,12 @@ layer's values; all of them agree with PyTorch's general formula there.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 import sympy
 
 from ..exact import rules
-from ..exact.display import Shown
+from ..exact.display import Leaf, Shown
 from ..exact.rules import Rule
 from ..exact.simplify import decide
 from ..exact.steps import Bind, Check, Step, Tensor, Window, derive_step, size_check, spatial_names
@@ -43,7 +42,45 @@ def window_size(
     *,
     ceil_mode: bool = False,
 ) -> tuple[Step, Check]:
-    """The output size along ``dimension`` and the check that it is at least 1."""
+    """The output size along ``dimension`` and the check that it is at least 1.
+
+    Remembered: a network's convolutions and pools repeat a few geometries on a few sizes
+    (every 1x1 convolution of a stage), and the step and check are immutable.
+    """
+    how = shown.item if isinstance(shown, Leaf) else shown
+    key = (dimension, size, how, kernel, padding, stride, dilation, ceil_mode)
+    try:
+        found = _SIZES.get(key)
+    except TypeError:  # a value SymPy cannot hash: not remembered
+        return _window_size(dimension, size, shown, kernel, padding, stride, dilation, ceil_mode)
+    if found is None:
+        found = _window_size(dimension, size, shown, kernel, padding, stride, dilation, ceil_mode)
+        if len(_SIZES) >= _SIZES_LIMIT:
+            _SIZES.clear()
+        _SIZES[key] = found
+    return found
+
+
+# Keyed by how the size is shown as well as its value: a leaf by its item, a formula tree by identity.
+_SIZES: dict[tuple[Any, ...], tuple[Step, Check]] = {}
+_SIZES_LIMIT = 8192
+
+
+def clear() -> None:
+    """Forget the remembered sizes."""
+    _SIZES.clear()
+
+
+def _window_size(
+    dimension: str,
+    size: sympy.Expr,
+    shown: Shown,
+    kernel: sympy.Expr,
+    padding: sympy.Expr,
+    stride: sympy.Expr,
+    dilation: sympy.Expr,
+    ceil_mode: bool,
+) -> tuple[Step, Check]:
     bind = {
         "i": Bind(size, "i", shown),
         "n": Bind(kernel, "n"),
@@ -56,7 +93,13 @@ def window_size(
     else:
         rule, used = _simplest_rule(kernel, padding, stride, dilation)
         step = derive_step(dimension, rule, **{key: bind[key] for key in used})
-    step = replace(step, window=Window(kernel, stride, padding, dilation, ceil_mode))
+    step = Step(
+        step.quantity,
+        step.value,
+        step.rule,
+        step.arguments,
+        window=Window(kernel, stride, padding, dilation, ceil_mode),
+    )
     return step, size_check(dimension, step)
 
 

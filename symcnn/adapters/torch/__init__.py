@@ -46,6 +46,7 @@ from .modules import _lookup, _module_table
 from .tracecache import clear_trace_cache, traced
 from .tracing import _Untraceable
 from .transformer import more_modules
+from .tree import first_paths
 from .values import Handler
 
 __all__ = ["clear_trace_cache", "from_torch"]
@@ -106,7 +107,7 @@ def _module_handlers(torch: Any, registered: int) -> dict[type, Handler]:
 def _lazy_modules(torch: Any, module: Any) -> list[str]:
     """``module 'fc' (LazyLinear)`` for each module holding uninitialised lazy parameters or buffers."""
     found = []
-    for name, sub in module.named_modules():
+    for sub, name in first_paths(module).items():
         own = [*sub._parameters.values(), *sub._buffers.values()]  # its own, as parameters(recurse=False)
         if any(torch.nn.parameter.is_lazy(item) for item in own):
             found.append(f"module {name!r} ({type(sub).__name__})" if name else f"the model ({type(sub).__name__})")

@@ -35,6 +35,7 @@ from typing import Any
 
 from .modules import _lookup
 from .tracing import _trace
+from .tree import first_paths
 from .values import Handler
 
 __all__ = ["capture"]
@@ -334,7 +335,7 @@ def _capture_class(torch: Any) -> type:
             self.root = root
             fn = type(root).forward
             self.root_module_name = root._get_name()
-            self.submodule_paths = self.paths = _paths(root)
+            self.submodule_paths = self.paths = first_paths(root)
             self.graph = Graph(tracer_cls=type(self))
             code = fn.__code__
             self.graph._co_fields = {
@@ -384,19 +385,3 @@ def _collect_constants(module: Any, prefix: str, found: dict[Any, str], kinds: t
             found[value] = prefix + key
     for name, child in module.named_children():
         _collect_constants(child, f"{prefix}{name}.", found, kinds)
-
-
-def _paths(root: Any) -> dict[Any, str]:
-    """``{module: name for name, module in root.named_modules()}``, without a generator per module."""
-    paths = {root: ""}
-
-    def walk(module: Any, prefix: str) -> None:
-        for name, child in module._modules.items():
-            if child is None or child in paths:
-                continue
-            path = f"{prefix}.{name}" if prefix else name
-            paths[child] = path
-            walk(child, path)
-
-    walk(root, "")
-    return paths

@@ -16,6 +16,7 @@ from collections import OrderedDict
 from typing import Any
 
 from .modules import _lookup
+from .tree import first_paths
 from .values import Handler
 
 __all__ = ["_chain"]
@@ -41,9 +42,7 @@ class _Writer:
         self.torch = torch
         self.modules = modules
         self.graph = graph
-        self.paths: dict[Any, str] = {}
-        for name, sub in root.named_modules():  # a module's path is its first name, as the tracer's
-            self.paths.setdefault(sub, name)
+        self.paths = first_paths(root)  # a module's path is its first name, as the tracer's
         self.stack: OrderedDict[str, tuple[str, type]] = OrderedDict()
         self.calls: dict[str, int] = {}
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import operator
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +41,7 @@ from .outputs import leaves, returned
 from .states import takes_states, with_states
 from .tensors import MORE_METHODS, more_functions
 from .transformer import more_functions as torchvision_functions
+from .tree import all_paths
 from .unused import unused_placed, unused_row
 from .values import (
     UNKNOWN,
@@ -117,13 +118,14 @@ class _Importer(Placing):
         if node.op == "output":
             return self.output(args)
         handler = self.handler(node)
-        if any(item is UNKNOWN for item in _flat((args, kwargs))):
+        items = _flat(args, kwargs)
+        if any(item is UNKNOWN for item in items):
             # An input could not be mapped (and is reported): vet what does not depend on it.
             check = getattr(handler, "check", None)
             if check is not None:
                 check(self.submodule(node.target))
             return UNKNOWN
-        for item in _flat((args, kwargs)):
+        for item in items:
             if isinstance(item, _State) and not takes_states(handler):
                 self.tensor(item)  # refuses it, saying where its batch is
             if isinstance(item, _Unmapped):
@@ -135,7 +137,7 @@ class _Importer(Placing):
     def submodule(self, target: str) -> Any:
         """The module a ``call_module`` node names, looked up in one table of every path (not walked per node)."""
         if self._submodules is None:
-            self._submodules = dict(self.root.named_modules(remove_duplicate=False))
+            self._submodules = all_paths(self.root)
         try:
             return self._submodules[target]
         except KeyError:
@@ -310,32 +312,35 @@ class _Importer(Placing):
         beyond the layer's own (a pruning mask) are added to the row.
         """
         tensors = list({id(item): item for item in parameters}.values())
-        weights = [item for item in tensors if isinstance(item, self.torch.nn.Parameter)]
-        states = [item for item in tensors if not isinstance(item, self.torch.nn.Parameter)]
+        parameter = self.torch.nn.Parameter
+        weights, states = [], []
+        for item in tensors:  # a Parameter's class checks isinstance in Python: asked once per tensor
+            (weights if type(item) is parameter or isinstance(item, parameter) else states).append(item)
         layer: Layer = kind(**arguments, name=name)  # named already: _place finds its outcome remembered
         outcome = apply_once(layer, [item.tensor for item in inputs], self.conventions)
         held = sum(item.numel() for item in weights)
-        counts = outcome.params.value + outcome.non_trainable.value
+        counts = _number(outcome.params.value) + _number(outcome.non_trainable.value)
         # A count that depends on the input (a Linear after view(-1, n)) equals the module's under the
         # conditions the layers state; a number must equal it now.
-        if counts.is_number and counts != held:
+        if (type(counts) is int or counts.is_number) and counts != held:
             names = ", ".join(self.holdings.names.get(id(item), "?") for item in weights)
             raise _Unsupported(
                 f"symcnn's {layer.kind} counts {outcome.params.value + outcome.non_trainable.value} parameters "
                 f"but {what} holds {held} ({names}); refusing a wrong count"
             )
         kept = sum(item.numel() for item in states)
-        extra = kept - outcome.buffers.value
+        extra = kept - _number(outcome.buffers.value)
         if extra < 0:
             raise _Unsupported(
                 f"symcnn's {layer.kind} counts {outcome.buffers.value} buffer elements but {what} holds {kept}"
             )
-        if any(id(item) in self.counted for item in states):
+        counted = self.counted
+        if states and any(id(item) in counted for item in states):
             raise _Unsupported(f"{what} shares buffers with a layer mapped before; symcnn cannot split them")
-        before = sum(item.numel() for item in weights if id(item) in self.counted)
-        frozen = sum(item.numel() for item in weights if id(item) not in self.counted and not item.requires_grad)
-        fresh = [item for item in tensors if id(item) not in self.counted]
-        self.counted.update(id(item) for item in tensors)
+        before = sum(item.numel() for item in weights if id(item) in counted)
+        frozen = sum(item.numel() for item in weights if id(item) not in counted and not item.requires_grad)
+        fresh = [item for item in tensors if id(item) not in counted]
+        counted.update(id(item) for item in tensors)
         if before or frozen or extra:
             layer = Held(layer, frozen=frozen, counted_before=before, extra_buffers=int(extra), name=name)
             return self._place(layer, inputs, fresh)
@@ -368,6 +373,11 @@ def _call_tables(torch: Any) -> tuple[dict[Any, Handler], dict[str, Handler]]:
     return functions, methods
 
 
+def _number(value: sympy.Expr) -> int | sympy.Expr:
+    """A SymPy integer as a Python int (sums and comparisons without SymPy); any other value as it is."""
+    return int(value) if isinstance(value, sympy.Integer) else value
+
+
 def _held(module: Any) -> list[Any]:
     """The parameters and buffers of ``module`` and its submodules, as ``parameters()`` and ``buffers()`` list them."""
     if module._modules:
@@ -381,15 +391,25 @@ def _namedtuple(self: Any, node: Any, args: list[Any], kwargs: dict[str, Any]) -
     return node.target(*args, **kwargs)
 
 
-def _flat(value: Any) -> Iterator[Any]:
-    if isinstance(value, list | tuple):
-        for item in value:
-            yield from _flat(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _flat(item)
-    else:
-        yield value
+def _flat(args: list[Any], kwargs: dict[str, Any]) -> list[Any]:
+    """The values inside the arguments (lists, tuples and dicts opened), in order."""
+    found: list[Any] = []
+
+    def add(value: Any) -> None:
+        if isinstance(value, list | tuple):
+            for item in value:
+                add(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                add(item)
+        else:
+            found.append(value)
+
+    for item in args:
+        add(item)
+    for item in kwargs.values():
+        add(item)
+    return found
 
 
 def _type_name(torch: Any, kind: type) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import sympy
 
 from ...errors import UnsupportedError
+from .tree import first_paths
 
 #: At most this many disagreeing rows are named in the error.
 SHOWN = 5
@@ -66,7 +67,7 @@ def _named_tensors(root: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, An
     buffers: list[tuple[str, Any]] = []
     seen_parameters: set[int] = set()
     seen_buffers: set[int] = set()
-    for prefix, module in root.named_modules():
+    for module, prefix in first_paths(root).items():
         dot = f"{prefix}." if prefix else ""
         for store, found, seen in (
             (module._parameters, parameters, seen_parameters),

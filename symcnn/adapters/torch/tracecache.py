@@ -22,6 +22,7 @@ from typing import Any
 
 from .capture import capture
 from .chains import _chain
+from .tree import first_paths
 from .values import Handler
 
 _TRACES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
@@ -53,7 +54,7 @@ traced.cache_clear = clear_trace_cache  # type: ignore[attr-defined]  # found by
 
 def _fingerprint(module: Any) -> tuple[Any, ...]:
     """Names, types, modes and plain settings (``self.mode = "a"`` choosing a branch) of every module."""
-    return tuple((name, type(sub), sub.training, _settings(sub)) for name, sub in module.named_modules())
+    return tuple((name, type(sub), sub.training, _settings(sub)) for sub, name in first_paths(module).items())
 
 
 def _settings(module: Any) -> tuple[tuple[str, Any], ...]:
