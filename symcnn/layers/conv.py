@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 import sympy
@@ -53,15 +54,26 @@ def weight_steps(layer: Any, x: Tensor, positions: Bind, params_rule: Rule, macs
     Both share the kernel ``n*m`` (shown with this layer's sizes), the groups
     (left out of the display when 1) and the bias; they differ in their rules.
     """
-    kernel = Bind(
-        product(layer.kernel_size), shown_product(KERNEL_NOTATION[layer.dims]), shown_product(list(layer.kernel_size))
-    )
+    kernel = _kernel(layer.kernel_size, layer.dims)
     groups = Bind(layer.groups, "g", omit=layer.groups == 1)
     maps_in, maps_out = Bind(x.shape[0], "l", x.shown[0]), Bind(layer.out_channels, "k")
     rule = params_rule
     params = derive_step("params", rule, kernel=kernel, l=maps_in, k=maps_out, g=groups, b=bias_term(layer.bias))
     macs = derive_step("macs", macs_rule, o=positions, k=maps_out, kernel=kernel, l=maps_in, g=groups)
     return params, macs
+
+
+def _kernel(kernel_size: tuple[Any, ...], dims: int) -> Bind:
+    """The kernel volume ``n*m`` as a rule argument, shown with its sizes (``3*3``): one per kernel size."""
+    try:
+        return _kernel_bind(kernel_size, dims)
+    except TypeError:  # a size SymPy cannot hash
+        return _kernel_bind.__wrapped__(kernel_size, dims)
+
+
+@lru_cache(maxsize=1024)
+def _kernel_bind(kernel_size: tuple[Any, ...], dims: int) -> Bind:
+    return Bind(product(kernel_size), shown_product(KERNEL_NOTATION[dims]), shown_product(list(kernel_size)))
 
 
 @dataclass(frozen=True)

@@ -37,16 +37,15 @@ def apply_once(layer: Layer, inputs: Sequence[Tensor], conventions: Conventions)
         and all(old is new for old, new in zip(recent[1], inputs, strict=True))
     ):
         return recent[3]
+    key = (
+        _arguments(layer),
+        conventions,
+        tuple((x.shape, tuple(_shown_key(part) for part in x.shown)) for x in inputs),
+    )
     try:
-        key = (
-            _arguments(layer),
-            conventions,
-            tuple((x.shape, tuple(_shown_key(part) for part in x.shown)) for x in inputs),
-        )
-        hash(key)
+        outcome = _APPLIED.get(key)
     except TypeError:  # a layer with an unhashable argument: nothing to remember it by
         return layer.apply(inputs, conventions)
-    outcome = _APPLIED.get(key)
     if outcome is None:
         outcome = layer.apply(inputs, conventions)
         if len(_APPLIED) >= _APPLIED_LIMIT:

@@ -70,7 +70,8 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
     modules = _module_handlers(torch, len(LAYERS))
     if not isinstance(module, torch.nn.Module):
         raise UnsupportedError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
-    lazy = _lazy_modules(torch, module)
+    paths = first_paths(module)  # one walk of the module tree, read by every step below
+    lazy = _lazy_modules(torch, paths)
     if lazy:
         raise UnsupportedError(
             f"cannot import {type(module).__name__}: {', '.join(lazy)} "
@@ -79,13 +80,14 @@ def from_torch(module: Any, input_shape: Sequence[Any] = (3, "H", "W")) -> Graph
         )
     if _lookup(modules, module) is not None:
         module = _single_layer(torch, module)
+        paths = first_paths(module)
     shapes = _input_shapes(input_shape)
     try:
-        graph = traced(torch, module, modules)
+        graph = traced(torch, module, modules, paths)
     except _Untraceable as error:
         return measure(torch, module, shapes, str(error), modules)
     try:
-        return _Importer(torch, module, shapes, modules).run(graph)
+        return _Importer(torch, module, shapes, modules, paths).run(graph)
     except UnsupportedError as error:
         if not _numeric(shapes):
             raise
@@ -104,10 +106,11 @@ def _module_handlers(torch: Any, registered: int) -> dict[type, Handler]:
     return {**_module_table(torch), **more_modules(torch)}
 
 
-def _lazy_modules(torch: Any, module: Any) -> list[str]:
-    """``module 'fc' (LazyLinear)`` for each module holding uninitialised lazy parameters or buffers."""
+def _lazy_modules(torch: Any, paths: dict[Any, str]) -> list[str]:
+    """``module 'fc' (LazyLinear)`` for each module (of :func:`~.tree.first_paths`) holding uninitialised
+    lazy parameters or buffers."""
     found = []
-    for sub, name in first_paths(module).items():
+    for sub, name in paths.items():
         own = [*sub._parameters.values(), *sub._buffers.values()]  # its own, as parameters(recurse=False)
         if any(torch.nn.parameter.is_lazy(item) for item in own):
             found.append(f"module {name!r} ({type(sub).__name__})" if name else f"the model ({type(sub).__name__})")

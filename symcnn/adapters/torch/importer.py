@@ -58,7 +58,14 @@ from .values import (
 
 
 class _Importer(Placing):
-    def __init__(self, torch: Any, root: Any, shapes: list[tuple[Any, ...]], modules: dict[type, Handler]) -> None:
+    def __init__(
+        self,
+        torch: Any,
+        root: Any,
+        shapes: list[tuple[Any, ...]],
+        modules: dict[type, Handler],
+        paths: dict[Any, str] | None = None,
+    ) -> None:
         self.torch = torch
         self.root = root
         self.shapes = shapes
@@ -76,7 +83,7 @@ class _Importer(Placing):
         self.modules = modules
         self.functions, self.methods = _call_tables(torch)
         self.placed: list[Placed] = []  # every row made, for the check of the totals
-        self.holdings = Holdings.of(root)
+        self.holdings = Holdings.of(root, paths)
         self._submodules: dict[str, Any] | None = None
 
     # -- the walk -----------------------------------------------------------------------------
@@ -144,6 +151,20 @@ class _Importer(Placing):
             return self.root.get_submodule(target)  # PyTorch's own error for a path that is not there
 
     def resolve(self, structure: Any) -> Any:
+        """``structure`` with each graph node replaced by what it stands for."""
+        if type(structure) is tuple:  # most calls: nodes and plain values, without torch.fx's generic walk
+            node, values, items = self.torch.fx.Node, self.values, []
+            for item in structure:
+                if type(item) is node:
+                    items.append(values[item])
+                elif type(item) in _PLAIN:
+                    items.append(item)
+                else:
+                    break
+            else:
+                return tuple(items)
+        elif isinstance(structure, dict) and not structure:
+            return {}
         return self.torch.fx.node.map_arg(structure, lambda item: self.values[item])
 
     def handler(self, node: Any) -> Handler:
@@ -313,7 +334,8 @@ class _Importer(Placing):
         """
         tensors = list({id(item): item for item in parameters}.values())
         parameter = self.torch.nn.Parameter
-        weights, states = [], []
+        weights: list[Any] = []
+        states: list[Any] = []
         for item in tensors:  # a Parameter's class checks isinstance in Python: asked once per tensor
             (weights if type(item) is parameter or isinstance(item, parameter) else states).append(item)
         layer: Layer = kind(**arguments, name=name)  # named already: _place finds its outcome remembered
@@ -322,7 +344,7 @@ class _Importer(Placing):
         counts = _number(outcome.params.value) + _number(outcome.non_trainable.value)
         # A count that depends on the input (a Linear after view(-1, n)) equals the module's under the
         # conditions the layers state; a number must equal it now.
-        if (type(counts) is int or counts.is_number) and counts != held:
+        if (isinstance(counts, int) or counts.is_number) and counts != held:
             names = ", ".join(self.holdings.names.get(id(item), "?") for item in weights)
             raise _Unsupported(
                 f"symcnn's {layer.kind} counts {outcome.params.value + outcome.non_trainable.value} parameters "
@@ -371,6 +393,9 @@ def _call_tables(torch: Any) -> tuple[dict[Any, Handler], dict[str, Handler]]:
     methods, getitem = with_states({**METHODS, **MORE_METHODS}, functions[operator.getitem])
     functions[operator.getitem] = getitem
     return functions, methods
+
+
+_PLAIN = frozenset({int, float, str, bool, type(None)})
 
 
 def _number(value: sympy.Expr) -> int | sympy.Expr:

@@ -48,8 +48,9 @@ class Holdings:
         return counted.issuperset(self.names)
 
     @staticmethod
-    def of(root: Any) -> Holdings:
-        parameters, buffers = _named_tensors(root)
+    def of(root: Any, paths: dict[Any, str] | None = None) -> Holdings:
+        """``paths``: the model's :func:`~.tree.first_paths`, if walked already."""
+        parameters, buffers = _named_tensors(first_paths(root) if paths is None else paths)
         return Holdings(
             {id(item): name for name, item in [*parameters, *buffers]},
             sum(item.numel() for _, item in parameters),
@@ -57,7 +58,7 @@ class Holdings:
         )
 
 
-def _named_tensors(root: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+def _named_tensors(paths: dict[Any, str]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
     """``list(root.named_parameters())`` and ``list(root.named_buffers())`` in one walk of the modules.
 
     The same names and order as PyTorch's (each module once, each tensor once, at its first
@@ -67,7 +68,7 @@ def _named_tensors(root: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, An
     buffers: list[tuple[str, Any]] = []
     seen_parameters: set[int] = set()
     seen_buffers: set[int] = set()
-    for module, prefix in first_paths(root).items():
+    for module, prefix in paths.items():
         dot = f"{prefix}." if prefix else ""
         for store, found, seen in (
             (module._parameters, parameters, seen_parameters),

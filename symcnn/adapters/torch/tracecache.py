@@ -30,9 +30,12 @@ _TRACES: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictio
 __all__ = ["clear_trace_cache", "traced"]
 
 
-def traced(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
-    """The ``torch.fx`` graph of ``module`` with the types in ``modules`` as leaves (remembered)."""
-    key = _fingerprint(module)
+def traced(torch: Any, module: Any, modules: dict[type, Handler], paths: dict[Any, str] | None = None) -> Any:
+    """The ``torch.fx`` graph of ``module`` with the types in ``modules`` as leaves (remembered).
+
+    ``paths``: the module's :func:`~.tree.first_paths`, if the caller has walked it already.
+    """
+    key = _fingerprint(first_paths(module) if paths is None else paths)
     try:
         known = _TRACES.get(module)
     except TypeError:  # a module that cannot be weakly referenced: trace every time
@@ -52,9 +55,9 @@ def clear_trace_cache() -> None:
 traced.cache_clear = clear_trace_cache  # type: ignore[attr-defined]  # found by benchmarks' cache sweeps
 
 
-def _fingerprint(module: Any) -> tuple[Any, ...]:
+def _fingerprint(paths: dict[Any, str]) -> tuple[Any, ...]:
     """Names, types, modes and plain settings (``self.mode = "a"`` choosing a branch) of every module."""
-    return tuple((name, type(sub), sub.training, _settings(sub)) for sub, name in first_paths(module).items())
+    return tuple((name, type(sub), sub.training, _settings(sub)) for sub, name in paths.items())
 
 
 def _settings(module: Any) -> tuple[tuple[str, Any], ...]:
