@@ -27,6 +27,9 @@ Beyond int64: the same network at widths w = 2^40 .. 2^40 + 24 (H, W = 32..131:
 would write over exact integers: ``handwritten(w, H, W)`` with Python ints for
 each configuration, collected in lists.  CPU time (``time.process_time``), the
 two runs interleaved, best of ``--overflow-repeat``; the results compared.
+A random sample of the same axes (``random=250_000``, seed 0) has no grid to
+broadcast over: it is timed the same way against the loop over the sampled
+configurations (given to the loop as Python ints, the sampling not counted).
 
 Usage::
 
@@ -34,6 +37,7 @@ Usage::
     python bench/bench_whatif.py --repeat 7 --torch-sample 20
     python bench/bench_whatif.py --no-torch
     python bench/bench_whatif.py --overflow-only --overflow-repeat 7
+    python bench/bench_whatif.py --random-only --overflow-repeat 7
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ from _resnet import wide_resnet50
 
 AXES = {"w": range(1, 26), "H": range(32, 232), "W": range(32, 232)}
 OVERFLOW_AXES = {"w": range(2**40, 2**40 + 25), "H": range(32, 132), "W": range(32, 132)}
+RANDOM_SAMPLE = 250_000
 
 
 def handwritten(w: np.ndarray, H: np.ndarray, W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -81,10 +86,13 @@ def numpy_grid() -> tuple[np.ndarray, np.ndarray]:
     return handwritten(w.ravel(), H.ravel(), W.ravel())
 
 
-def python_loop() -> tuple[list[int], list[int]]:
-    """The loop a user writes over exact integers: the closed forms on Python ints, per configuration."""
+def python_loop(configurations: Any = None) -> tuple[list[int], list[int]]:
+    """The loop a user writes over exact integers: the closed forms on Python ints, per configuration.
+
+    ``configurations``: ``(w, H, W)`` triples (default: every one of the beyond-int64 grid).
+    """
     params, macs = [], []
-    for w, H, W in itertools.product(*OVERFLOW_AXES.values()):
+    for w, H, W in configurations if configurations is not None else itertools.product(*OVERFLOW_AXES.values()):
         p, m = handwritten(w, H, W)  # type: ignore[arg-type]  # the same arithmetic on Python ints
         params.append(p)
         macs.append(m)
@@ -111,6 +119,28 @@ def overflow_comparison(d: Any, times: int) -> None:
     print(f"  Python loop, exact ints   best {fmt_s(min(loop_runs))} CPU")
     print(f"  identical results on all {size:,}: {same}")
     print(f"ratio symcnn / Python loop past int64: {min(sweep_runs) / min(loop_runs):.2f} (target: <= 1)")
+
+
+def random_comparison(d: Any, times: int, size: int = RANDOM_SAMPLE) -> None:
+    """A random sample of the beyond-int64 axes against the loop over the same configurations."""
+    from symcnn.whatif import sweep
+
+    sample = sweep(d, OVERFLOW_AXES, random=size, seed=0, quantities=["params"])
+    configurations = list(zip(*(sample.columns[name].tolist() for name in OVERFLOW_AXES), strict=True))
+    sweep_runs, loop_runs = [], []
+    for _ in range(max(1, times)):
+        start = time.process_time()
+        result = sweep(d, OVERFLOW_AXES, random=size, seed=0, quantities=["params", "macs"])
+        sweep_runs.append(time.process_time() - start)
+        start = time.process_time()
+        params, macs = python_loop(configurations)
+        loop_runs.append(time.process_time() - start)
+    same = result.columns["params"].tolist() == params and result.columns["macs"].tolist() == macs
+    print(f"random sample past int64: {size:,} configurations of the same axes (seed 0)")
+    print(f"  symcnn sweep(random=)     best {fmt_s(min(sweep_runs))} CPU  (dtype {result.columns['macs'].dtype})")
+    print(f"  Python loop, exact ints   best {fmt_s(min(loop_runs))} CPU")
+    print(f"  identical results on all {size:,}: {same}")
+    print(f"ratio symcnn random / Python loop past int64: {min(sweep_runs) / min(loop_runs):.2f} (target: <= 1)")
 
 
 def torch_counts(configurations: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
@@ -140,7 +170,8 @@ def main() -> None:
     parser.add_argument("--torch-sample", type=int, default=10, help="configurations built with torch (default: 10)")
     parser.add_argument("--no-torch", action="store_true", help="skip the torch comparison")
     parser.add_argument("--overflow-repeat", type=int, default=5, help="runs of the beyond-int64 case (default: 5)")
-    parser.add_argument("--overflow-only", action="store_true", help="only the beyond-int64 case")
+    parser.add_argument("--overflow-only", action="store_true", help="only the beyond-int64 cases (grid, random)")
+    parser.add_argument("--random-only", action="store_true", help="only the beyond-int64 random sample")
     args = parser.parse_args()
     print(versions())
     print()
@@ -154,8 +185,13 @@ def main() -> None:
     print(f"derive symbolic ResNet-50 (w, H, W): {fmt_s(derive_time)}")
     print(f"  params = {d.totals.params}")
     print()
+    if args.random_only:
+        random_comparison(d, args.overflow_repeat)
+        return
     if args.overflow_only:
         overflow_comparison(d, args.overflow_repeat)
+        print()
+        random_comparison(d, args.overflow_repeat)
         return
 
     size = len(AXES["w"]) * len(AXES["H"]) * len(AXES["W"])
@@ -194,6 +230,8 @@ def main() -> None:
     print(f"ratio symcnn / hand-written NumPy: {symcnn_timing.best / numpy_timing.best:.2f} (target: <= 2)")
     print()
     overflow_comparison(d, args.overflow_repeat)
+    print()
+    random_comparison(d, args.overflow_repeat)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,7 @@
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 # The tiers, bottom up (each imports only those below it): errors, exact/, layers/,
 # analysis/ and render/, derivation/, model/; the applications (zoo/, whatif/, exam/,
@@ -29,6 +28,7 @@ from .exact.conventions import KERAS, PYTORCH, Conventions
 from .exact.steps import Step
 from .exact.symbols import symbols
 from .layers import __all__ as _layer_names
+from .lazy import first_use
 from .model.network import Graph, Input, Network, Node, Repeat, Sequential, derive
 
 if TYPE_CHECKING:  # what __getattr__ loads on first use, for the type checker (`as`: re-exported)
@@ -83,21 +83,4 @@ __all__ = [
     *_layer_names,
 ]
 
-
-def _submodule(name: str) -> Any:
-    # The import statement's own path (not importlib's), so ``python -X importtime`` lists the module.
-    __import__(f"{__name__}.{name}")
-    return sys.modules[f"{__name__}.{name}"]
-
-
-def __getattr__(name: str) -> Any:
-    module = _ON_FIRST_USE.get(name)
-    if module is None:
-        raise AttributeError(f"module 'symcnn' has no attribute {name!r}")
-    value = getattr(_submodule(module), name)
-    globals()[name] = value  # found once: later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = first_use(__name__, _ON_FIRST_USE, globals())

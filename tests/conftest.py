@@ -68,8 +68,9 @@ def pdflatex(tmp_path):
 
 
 # Helper modules, not tests: --doctest-modules would import them, and corpus.py and forum.py need
-# torch at import (test_user_models.py and test_user_corpus.py import them after skipping where torch is absent).
-collect_ignore = ["adapters/corpus.py", "adapters/forum.py"]
+# torch at import (test_user_models.py and test_user_corpus.py import them after skipping where torch is absent);
+# torchvision_models.py holds a fixture, for the test modules that import it.
+collect_ignore = ["adapters/corpus.py", "adapters/forum.py", "adapters/torchvision_models.py"]
 
 
 def assert_totals_match(model: Any, network: Any) -> None:

@@ -99,7 +99,7 @@ def test_no_module_imports_one_that_imports_it_back() -> None:
 
 # Bottom up; a module may import its own tier and those before it.  Applications sit on top.
 TIERS = [
-    ("errors", "files"),  # files.py: the atomic writer, on errors alone
+    ("errors", "files", "lazy"),  # files.py: the atomic writer, on errors alone; lazy.py: first-use imports
     ("exact",),
     ("layers",),
     ("analysis", "render"),

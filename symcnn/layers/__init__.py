@@ -12,9 +12,9 @@ registered class ``MODULES`` does not list); nothing else names it.
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ..lazy import first_use, submodule
 from .base import Layer
 from .registry import LAYERS, layer_class
 
@@ -87,29 +87,13 @@ def load_kind(kind: str) -> None:
     """Import the module defining the layer registered as ``kind`` (``"conv2d"``), if there is one."""
     module = _KIND_HOME.get(kind)
     if module is not None:
-        _submodule(module)
+        submodule(__name__, module)
 
 
 def load_all() -> None:
     """Import every layer module (``LAYERS`` listed, ``symcnn layers``)."""
     for module in MODULES:
-        _submodule(module)
+        submodule(__name__, module)
 
 
-def _submodule(name: str) -> Any:
-    # The import statement's own path (not importlib's), so ``python -X importtime`` lists the module.
-    __import__(f"{__name__}.{name}")
-    return sys.modules[f"{__name__}.{name}"]
-
-
-def __getattr__(name: str) -> Any:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_submodule(module), name)
-    globals()[name] = value  # found once: later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = first_use(__name__, _HOME, globals())

@@ -9,26 +9,13 @@ derivation that is only counted loads none of them.
 
 from __future__ import annotations
 
-import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from ..lazy import first_use
 
 if TYPE_CHECKING:
     from . import html, json, latex, markdown, text, tikz
 
 __all__ = ["html", "json", "latex", "markdown", "text", "tikz"]
 
-
-def _submodule(name: str) -> Any:
-    # The import statement's own path (not importlib's), so ``python -X importtime`` lists the module.
-    __import__(f"{__name__}.{name}")
-    return sys.modules[f"{__name__}.{name}"]
-
-
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return _submodule(name)
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = first_use(__name__, dict.fromkeys(__all__), globals())  # each name is a submodule

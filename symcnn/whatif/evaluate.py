@@ -21,6 +21,11 @@ then computes once per combination of the symbols it depends on (a floor of
 ``H`` 200 times, a polynomial in ``w`` 25 times), and only the nodes that depend
 on every axis pay once per configuration.  Results have the broadcast shape.
 
+Flat columns with repeated values (a random sample drawn from a few values per
+axis) have no grid to broadcast over: given as a :class:`~symcnn.whatif.distinct.Distinct`,
+every node computes once per distinct combination of the values of its symbols
+(its *domain*) and its result is gathered to the parents' domains, then to the rows.
+
 >>> import sympy
 >>> from symcnn import symbols
 >>> H = symbols("H")
@@ -33,6 +38,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from functools import cached_property
 from math import lcm
 from typing import Any
 
@@ -41,8 +47,9 @@ import sympy
 
 from ..errors import UnsupportedError
 from ..exact.values import to_expr
+from .distinct import Distinct, Domain
 
-__all__ = ["Formula", "Predicate", "batch_fits_int64", "compile_expr", "compile_relation"]
+__all__ = ["Distinct", "Formula", "Predicate", "batch_fits_int64", "compile_expr", "compile_relation"]
 
 INT64_LIMIT = 2**63 - 1
 Array = Any  # an int64 or object ndarray (or a Python int broadcast against one)
@@ -58,6 +65,10 @@ class _Context:
     only the nodes above them work on Python integers, their int64 inputs widened
     once.  A sweep of widths up to 2**40 then pays Python's arithmetic for the last
     products only.
+
+    With ``distinct`` (flat columns), ``values`` are each symbol's distinct values and
+    every result is kept once per combination of its node's symbols (``domain``: those
+    of the node being computed); a parent reads it gathered to its own domain.
     """
 
     def __init__(
@@ -67,6 +78,7 @@ class _Context:
         exact: bool,
         narrow: frozenset[int] = frozenset(),
         narrow_values: Mapping[str, Array] | None = None,
+        distinct: Distinct | None = None,
     ) -> None:
         self.values = values
         self.shape = shape
@@ -77,32 +89,54 @@ class _Context:
         self.narrow_nodes = narrow
         self.narrow_values = narrow_values or {}
         self.in_narrow = False  # whether the node being computed works in int64
+        self.distinct = distinct
+        self.domain: Domain = ()
+        self.lifted: dict[tuple[int, bool, Domain], Pair] = {}  # results gathered to a parent's domain
 
     @property
     def dtype(self) -> Any:
         return object if self.exact and not self.in_narrow else np.int64
 
     def mark_undefined(self, where: Array) -> None:
+        where = self.to_rows(where, self.domain)
         self.undefined = where if self.undefined is None else (self.undefined | where)
+
+    def to_rows(self, value: Array, domain: Domain) -> Array:
+        """A value of ``domain`` (one per combination) per row of a distinct batch; others unchanged."""
+        return value if self.distinct is None else self.distinct.lift(value, domain, None)
 
 
 class _Node:
     denominator: int | None = 1  # the denominator D when it is the same constant for every configuration
 
+    @cached_property
+    def symbols(self) -> Domain:
+        """The symbols the node depends on, sorted: its domain in a distinct batch."""
+        return tuple(sorted({name for child in self.children() for name in child.symbols}))
+
     def pair(self, context: _Context) -> Pair:
         key = id(self)
         if key not in context.memo:
-            outer = context.in_narrow
-            context.in_narrow = key in context.narrow_nodes
+            outer = context.in_narrow, context.domain
+            context.in_narrow, context.domain = key in context.narrow_nodes, self.symbols
             try:
                 context.memo[key] = self._pair(context)
             finally:
-                context.in_narrow = outer
-        if context.exact and not context.in_narrow and key in context.narrow_nodes:
+                context.in_narrow, context.domain = outer
+        widened = context.exact and not context.in_narrow and key in context.narrow_nodes
+        if widened:
             if key not in context.wide:  # an int64 result read by a node that works on Python integers
                 context.wide[key] = tuple(_widen(value) for value in context.memo[key])  # type: ignore[assignment]
-            return context.wide[key]
-        return context.memo[key]  # type: ignore[no-any-return]
+            found: Pair = context.wide[key]
+        else:
+            found = context.memo[key]
+        if context.distinct is None or context.domain == self.symbols:
+            return found
+        lifted = (key, widened, context.domain)
+        if lifted not in context.lifted:  # once per combination of the parent's symbols
+            distinct = context.distinct
+            context.lifted[lifted] = tuple(distinct.lift(v, self.symbols, context.domain) for v in found)  # type: ignore[assignment]
+        return context.lifted[lifted]
 
     def _pair(self, context: _Context) -> Pair:
         raise NotImplementedError
@@ -136,6 +170,7 @@ class _Constant(_Node):
 class _Symbol(_Node):
     def __init__(self, name: str) -> None:
         self.name = name
+        self.symbols = (name,)
 
     def _pair(self, context: _Context) -> Pair:
         if context.in_narrow and self.name in context.narrow_values:
@@ -535,9 +570,14 @@ def _batch_magnitudes(values: Mapping[str, Array]) -> dict[str, int]:
     return sizes
 
 
-def _prepare(values: Mapping[str, Array], exact: bool) -> tuple[dict[str, Array], tuple[int, ...]]:
+def _prepare(
+    values: Mapping[str, Array], exact: bool, distinct: Distinct | None
+) -> tuple[dict[str, Array], tuple[int, ...]]:
     arrays = {name: np.atleast_1d(np.asarray(value)) for name, value in values.items()}
-    shape = np.broadcast_shapes(*(array.shape for array in arrays.values())) if arrays else (1,)
+    if distinct is not None:  # each symbol's distinct values, one entry per row in the results
+        shape: tuple[int, ...] = (distinct.size,)
+    else:
+        shape = np.broadcast_shapes(*(array.shape for array in arrays.values())) if arrays else (1,)
     prepared = {name: array.astype(object if exact else np.int64, copy=False) for name, array in arrays.items()}
     return prepared, shape  # object: Python ints
 
@@ -555,7 +595,7 @@ class Formula:
         self.compiler = compiler or _Compiler(names)
         self.node = self.compiler.node(to_expr(expr, "formula"))  # a string is parsed safely
 
-    def __call__(self, values: Mapping[str, Array]) -> Array:
+    def __call__(self, values: Mapping[str, Array] | Distinct) -> Array:
         return evaluate([self], values)[0][0]
 
 
@@ -567,7 +607,7 @@ class Predicate:
         self.compiler = compiler or _Compiler(names)
         self.node = self.compiler.test(relation)
 
-    def __call__(self, values: Mapping[str, Array]) -> Array:
+    def __call__(self, values: Mapping[str, Array] | Distinct) -> Array:
         return evaluate([self], values)[0][0]
 
 
@@ -585,20 +625,25 @@ def new_compiler(names: Sequence[str]) -> _Compiler:
 
 
 def evaluate(
-    items: Sequence[Formula | Predicate], values: Mapping[str, Array], exact: bool | None = None
+    items: Sequence[Formula | Predicate], batch: Mapping[str, Array] | Distinct, exact: bool | None = None
 ) -> tuple[list[Array], Array | None]:
     """Evaluate formulas and predicates on one batch; ``exact`` None chooses int64 when safe.
 
-    The values broadcast together (equal lengths, or shaped for a grid).  Returns
-    the results (int arrays for formulas, bool arrays for predicates) of the
-    broadcast shape, and the mask of entries where some formula is undefined (or None).
+    The values broadcast together (equal lengths, or shaped for a grid), or are
+    flat columns given as a :class:`Distinct` (each node computed once per distinct
+    combination of its symbols' values).  Returns the results (int arrays for
+    formulas, bool arrays for predicates) of the broadcast shape (one entry per
+    row of a :class:`Distinct`), and the mask of entries where some formula is
+    undefined (or None).
     """
+    distinct = batch if isinstance(batch, Distinct) else None
+    values = batch.values if isinstance(batch, Distinct) else batch
     nodes = [item.node for item in items]
     magnitudes = _batch_magnitudes(values)  # every value must fit too, used or not
     bounds = _bounds(nodes, magnitudes)  # once: to choose int64, and which nodes may stay in it
     if exact is None:
         exact = max(magnitudes.values(), default=0) > INT64_LIMIT or not _all_fit(bounds)
-    prepared, shape = _prepare(values, exact)
+    prepared, shape = _prepare(values, exact, distinct)
     narrow: frozenset[int] = frozenset()
     narrow_values: dict[str, Array] = {}
     if exact:
@@ -607,11 +652,13 @@ def evaluate(
                 narrow_values[name] = np.atleast_1d(np.asarray(value)).astype(np.int64, copy=False)
         if narrow_values:
             narrow = _narrow_nodes(nodes, bounds)
-    context = _Context(prepared, shape, exact, narrow, narrow_values)
+    context = _Context(prepared, shape, exact, narrow, narrow_values, distinct)
     results = []
     for item in items:
+        context.domain = item.node.symbols
         if isinstance(item, Predicate):
-            results.append(np.broadcast_to(np.asarray(item.node.truth(context), dtype=bool), shape))
+            truth = context.to_rows(item.node.truth(context), item.node.symbols)
+            results.append(np.broadcast_to(np.asarray(truth, dtype=bool), shape))
             continue
         numerator, denominator = item.node.pair(context)
         if not (isinstance(denominator, int) and denominator == 1):
@@ -620,6 +667,7 @@ def evaluate(
                 raise UnsupportedError(f"the formula {item.expr} does not give an integer for every configuration")
             numerator = quotient
         dtype = object if exact else np.int64
+        numerator = context.to_rows(numerator, item.node.symbols)
         results.append(np.broadcast_to(np.asarray(numerator, dtype=dtype), shape))
     undefined = None if context.undefined is None else np.broadcast_to(context.undefined, shape)
     return results, undefined

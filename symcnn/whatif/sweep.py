@@ -10,9 +10,12 @@ Formulas are compiled once (:mod:`symcnn.whatif.evaluate`) and evaluated in
 batches with exact integers: int64 where the magnitudes provably fit, Python
 integers where they might not.  A grid's batch is a block of the grid with each
 axis shaped for broadcasting, so a term that depends on the width only is
-computed once per width, not once per configuration.  The derivation's validity conditions (and its
-divisibility assumptions) are evaluated too: an invalid configuration is
-marked ``valid = false`` and gets no numbers.
+computed once per width, not once per configuration.  A random sample has no
+grid: its batch is flat columns, and each term is computed once per distinct
+combination of the values of the axes it uses (25 widths drawn 250,000 times:
+a polynomial in the width 25 times), then gathered.  The derivation's validity
+conditions (and its divisibility assumptions) are evaluated too: an invalid
+configuration is marked ``valid = false`` and gets no numbers.
 
 >>> from symcnn import Conv2d, Input, MaxPool2d, Sequential
 >>> net = Sequential(Input(3, "H", "W"), Conv2d(out_channels="k", kernel_size=5), MaxPool2d(2))
@@ -43,7 +46,7 @@ import sympy
 from ..derivation.derivation import Derivation
 from ..errors import SpecError
 from ..exact.formula import parse_formula
-from .evaluate import INT64_LIMIT, Formula, Predicate, batch_fits_int64, evaluate, new_compiler
+from .evaluate import INT64_LIMIT, Distinct, Formula, Predicate, batch_fits_int64, evaluate, new_compiler
 from .progress import Progress
 from .quantities import example_value, quantity
 
@@ -377,7 +380,10 @@ def _run(
     for start, stop, digits in blocks:
         values = {axis.name: axis.values(d) for axis, d in zip(axes, digits, strict=True)}
         shape = np.broadcast_shapes((1,), *(d.shape for d in digits))
-        results = _evaluate_batch(formulas, conditions, values, shape)
+        batch: dict[str, np.ndarray] | Distinct = values
+        if positions is not None:  # a sample: flat columns, the axes' values repeated (numbered by position)
+            batch = Distinct(values, {axis.name: (d, axis.count) for axis, d in zip(axes, digits, strict=True)})
+        results = _evaluate_batch(formulas, conditions, batch, shape)
         ok, undefined = results.pop()
         valid[start:stop] = (ok if undefined is None else ok & ~undefined).ravel()
         for name, array in [*values.items(), *zip(labels, results, strict=True)]:
@@ -387,18 +393,22 @@ def _run(
 
 
 def _evaluate_batch(
-    formulas: list[Formula], conditions: list[Predicate], values: dict[str, np.ndarray], shape: tuple[int, ...]
+    formulas: list[Formula],
+    conditions: list[Predicate],
+    batch: dict[str, np.ndarray] | Distinct,
+    shape: tuple[int, ...],
 ) -> list[Any]:
     """Quantities, then (validity, undefined) of the block's shape; int64 for every item that provably fits."""
+    values = batch.columns if isinstance(batch, Distinct) else batch
     magnitudes = {name: max(abs(int(array.min())), abs(int(array.max()))) for name, array in values.items()}
     items: list[Formula | Predicate] = [*formulas, *conditions]
     small = max(magnitudes.values(), default=0) <= INT64_LIMIT
     if small and batch_fits_int64([item.node for item in items], magnitudes):
-        results, undefined = evaluate(items, values, exact=False)
+        results, undefined = evaluate(items, values, exact=False)  # int64: flat columns cost less than gathers
     else:  # decide item by item: a huge MACs total need not make the shapes slow
         results, undefined = [], None
         for item in items:
-            (result,), missing = evaluate([item], values)
+            (result,), missing = evaluate([item], batch)
             results.append(result)
             if missing is not None:
                 undefined = missing if undefined is None else undefined | missing

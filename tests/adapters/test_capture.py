@@ -11,7 +11,6 @@ the same graph, or the same error.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -31,31 +30,10 @@ from symcnn.adapters.torch.transformer import more_modules  # noqa: E402
 from .corpus import CORPUS  # noqa: E402
 from .forum import REPORTS  # noqa: E402
 from .graphs import signature  # noqa: E402
+from .torchvision_models import build, regnet_widths_on_cpu  # noqa: E402, F401  (the fixture is autouse)
 
 MODELS = torchvision.models.list_models(module=torchvision.models)
 MODULES = {**_module_table(torch), **more_modules(torch)}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def regnet_widths_on_cpu() -> Iterator[None]:
-    """RegNet computes its widths with tensors and ``.tolist()``, which the meta device cannot do."""
-    from torchvision.models import regnet
-
-    original = regnet.BlockParams.from_init_params.__func__
-
-    def on_cpu(cls: Any, *args: Any, **kwargs: Any) -> Any:
-        with torch.device("cpu"):
-            return original(cls, *args, **kwargs)
-
-    regnet.BlockParams.from_init_params = classmethod(on_cpu)
-    yield
-    regnet.BlockParams.from_init_params = classmethod(original)
-
-
-def build(name: str) -> Any:
-    options = {"aux_logits": False, "init_weights": False} if name in ("googlenet", "inception_v3") else {}
-    with torch.device("meta"):
-        return torchvision.models.get_model(name, **options).eval()
 
 
 def fast(model: Any) -> Any:

@@ -14,7 +14,6 @@ is counted; on CPU it is not, see ``test_vit_attention_products_on_cpu``).
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -30,30 +29,10 @@ from symcnn import Derivation, ShapeError  # noqa: E402
 from symcnn.adapters.torch import from_torch  # noqa: E402
 from symcnn.exact.symbols import symbol  # noqa: E402
 
+from .torchvision_models import build, regnet_widths_on_cpu  # noqa: E402, F401  (the fixture is autouse)
+
 MODELS = torchvision.models.list_models(module=torchvision.models)
 ODD_SIZES = [(225, 257), (99, 131)]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def regnet_widths_on_cpu() -> Iterator[None]:
-    """RegNet computes its widths with tensors and ``.tolist()``, which the meta device cannot do."""
-    from torchvision.models import regnet
-
-    original = regnet.BlockParams.from_init_params.__func__
-
-    def on_cpu(cls: Any, *args: Any, **kwargs: Any) -> Any:
-        with torch.device("cpu"):
-            return original(cls, *args, **kwargs)
-
-    regnet.BlockParams.from_init_params = classmethod(on_cpu)
-    yield
-    regnet.BlockParams.from_init_params = classmethod(original)
-
-
-def build(name: str) -> Any:
-    options = {"aux_logits": False, "init_weights": False} if name in ("googlenet", "inception_v3") else {}
-    with torch.device("meta"):
-        return torchvision.models.get_model(name, **options).eval()
 
 
 def fixed_size(model: Any) -> int | None:

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from symcnn import symbols
-from symcnn.whatif.evaluate import Formula, Predicate, batch_fits_int64, evaluate
+from symcnn.whatif.evaluate import Distinct, Formula, Predicate, batch_fits_int64, evaluate
 
 H, W, k, s = symbols("H W k s")
 NAMES = ["H", "W", "k", "s"]
@@ -203,3 +203,53 @@ def test_an_exact_batch_keeps_the_sizes_in_int64():
     assert id(formula.node) not in narrow
     (found,), _ = evaluate([formula], values)
     assert found.dtype == object and found[0].tolist() == [2**80 * ((h - 3) // 2 + 1) for h in range(3, 103)]
+
+
+@st.composite
+def _samples(draw: st.DrawFn) -> dict[str, np.ndarray]:
+    """Flat columns, each drawn from a few values near and past +-2**63 (int64 where they fit)."""
+    size = draw(st.integers(1, 40))
+    made = {}
+    for name in "abc":
+        pool = draw(AXIS_VALUES)
+        values = draw(st.lists(st.sampled_from(pool), min_size=size, max_size=size))
+        fits = all(abs(value) <= 2**63 - 1 for value in values)
+        made[name] = np.array(values, dtype=np.int64 if fits else object)
+    return made
+
+
+@settings(max_examples=150, deadline=None)
+@given(FORMULAS, _samples())
+def test_random_formulas_on_distinct_samples_agree_with_sympy(expr, columns):
+    """A sample computed once per distinct combination of each part's symbols: every row exact."""
+    formula = Formula(expr, ["a", "b", "c"])
+    (found,), undefined = evaluate([formula], Distinct(columns))
+    assert undefined is None and found.shape == (len(columns["a"]),)
+    for row, (x, y, z) in enumerate(zip(*(columns[name].tolist() for name in "abc"), strict=True)):
+        assert int(found[row]) == exact(expr, {"a": x, "b": y, "c": z}), (x, y, z)
+    assert formula(columns).tolist() == found.tolist()  # the flat batch: the same numbers
+
+
+def test_a_sample_computes_each_part_once_per_distinct_value_of_its_symbols():
+    """300 rows, 3 widths, 100 heights: the polynomial in k 3 times, the floor of H 100 times."""
+    rng = np.random.default_rng(1)
+    widths = np.array([2**40, 2**41, 5], dtype=np.int64)[rng.integers(0, 3, size=300)]
+    heights = rng.permutation(np.arange(1, 301) % 100 + 1)
+    poly, side = 7 * k**2 + 3 * k, sympy.floor((H - 1) / 2) + 1
+    formula = Formula(poly * side, ["H", "k"])
+    sizes = {}
+    for part in (poly, side):
+        node = formula.compiler.node(part)
+        compute = node._pair
+        node._pair = lambda context, node=node, compute=compute: sizes.setdefault(id(node), compute(context))
+    (found,), _ = evaluate([formula], Distinct({"H": heights, "k": widths}))
+    assert [np.size(sizes[id(formula.compiler.node(part))][0]) for part in (poly, side)] == [3, 100]
+    pairs = zip(widths.tolist(), heights.tolist(), strict=True)
+    assert found.tolist() == [(7 * w * w + 3 * w) * ((h - 1) // 2 + 1) for w, h in pairs]
+
+
+def test_undefined_entries_of_a_sample_are_reported_per_row():
+    formula = Formula(sympy.floor(H / (s - 2)), ["H", "s"])
+    (result,), undefined = evaluate([formula], Distinct({"H": np.array([9, 9, 9, 9]), "s": np.array([1, 2, 5, 2])}))
+    assert undefined.tolist() == [False, True, False, True]
+    assert result[0] == -9 and result[2] == 3

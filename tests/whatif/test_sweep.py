@@ -104,6 +104,27 @@ def test_values_past_int64_are_exact():
     assert isinstance(big, int)
 
 
+NEAR_INT64 = st.one_of(st.integers(1, 300), st.integers(2**63 - 40, 2**63 + 40), st.integers(2**62, 2**70))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(NEAR_INT64, min_size=1, max_size=4, unique=True),
+    st.lists(NEAR_INT64, min_size=1, max_size=3, unique=True),
+    st.lists(st.one_of(st.integers(1, 64), st.integers(2**31 - 2, 2**31 + 2)), min_size=1, max_size=3, unique=True),
+    st.integers(0, 2**32),
+)
+def test_random_samples_near_and_past_int64_agree_with_subs(heights, widths, channels, seed):
+    """A sample of few values per axis (computed once per distinct combination): every row exact."""
+    d = network().derive()
+    result = sweep(d, {"H": heights, "W": widths, "k": channels}, random=60, seed=seed)
+    grid = sweep(d, {"H": heights, "W": widths, "k": channels})  # the grid path, every combination
+    by_configuration = {tuple(row[:3]): row for row in grid.rows()}
+    for row in result.rows():
+        assert row == by_configuration[tuple(row[:3])]
+    compare_with_subs(d, result, range(0, 60, 7))
+
+
 def test_batches_switch_to_python_integers_only_where_needed():
     d = network().derive()
     result = sweep(d, {"H": range(100, 200), "W": 300, "k": [3]}, quantities=["params", "macs"])
