@@ -45,7 +45,7 @@ class Rule:
         if numbers is not None:
             result = _in_numbers(self.function, tuple(numbers.items()))
             if result is not None:
-                return sympy.Integer(result)
+                return result
         # the cache key is one flat tuple (name, value, name, value, ...): a deep network fills the cache
         return _evaluate(self.function, *chain.from_iterable(sorted(values.items())))
 
@@ -121,7 +121,13 @@ def _raw(value: Any) -> Any:
 
 
 @lru_cache(maxsize=65536)
-def _in_numbers(function: Callable[..., Any], arguments: tuple[tuple[str, int], ...]) -> int | None:
+def _in_numbers(function: Callable[..., Any], arguments: tuple[tuple[str, int], ...]) -> sympy.Integer | None:
+    """:func:`_number_value` as a SymPy integer (remembered: a network repeats its layers' values)."""
+    result = _number_value(function, arguments)
+    return None if result is None else sympy.Integer(result)
+
+
+def _number_value(function: Callable[..., Any], arguments: tuple[tuple[str, int], ...]) -> int | None:
     """The rule's value for integer arguments in Python's exact arithmetic, or None to ask SymPy.
 
     Python's ``//`` floors like the rule's.  Plain ints first; a rule with ``/`` (``n*m*l/g``)
@@ -226,7 +232,7 @@ def _integers(values: Mapping[str, Any]) -> dict[str, int] | None:
     numbers = {}
     for name, value in values.items():
         if isinstance(value, sympy.Integer):
-            numbers[name] = int(value)
+            numbers[name] = value.p  # its Python int (what int() returns, without the call)
         elif type(value) is int:
             numbers[name] = value
         else:
