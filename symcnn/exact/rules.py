@@ -27,6 +27,7 @@ import sympy
 
 from .display import Shown, show
 from .simplify import collapse_floors, floor_div
+from .values import integer
 
 __all__ = ["NOTATION", "RULES", "Rule", "rule"]
 
@@ -124,7 +125,7 @@ def _raw(value: Any) -> Any:
 def _in_numbers(function: Callable[..., Any], arguments: tuple[tuple[str, int], ...]) -> sympy.Integer | None:
     """:func:`_number_value` as a SymPy integer (remembered: a network repeats its layers' values)."""
     result = _number_value(function, arguments)
-    return None if result is None else sympy.Integer(result)
+    return None if result is None else integer(result)
 
 
 def _number_value(function: Callable[..., Any], arguments: tuple[tuple[str, int], ...]) -> int | None:

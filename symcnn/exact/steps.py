@@ -23,6 +23,7 @@ from .display import ONE, ZERO, Shown, leaf, substitute
 from .printing import to_str
 from .rules import Rule
 from .simplify import at_least_one
+from .values import integer
 
 __all__ = [
     "Bind",
@@ -232,8 +233,8 @@ def product(values: Iterable[sympy.Expr]) -> sympy.Expr:
     if all(isinstance(factor, sympy.Integer) for factor in factors):
         result = 1
         for factor in factors:  # numbers: Python ints, no SymPy flattening
-            result *= int(factor)
-        return sympy.Integer(result)
+            result *= factor.p  # type: ignore[attr-defined]
+        return integer(result)
     return sympy.Mul(*factors)
 
 

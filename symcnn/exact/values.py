@@ -15,10 +15,25 @@ import sympy
 from ..errors import SpecError
 from .simplify import decide, tidy
 
-__all__ = ["integer_at_least", "plain_integer", "to_expr"]
+__all__ = ["integer", "integer_at_least", "plain_integer", "to_expr"]
 
 
 MAX_DIGITS = 1000
+
+# The SymPy integers of channel counts, sizes and kernels: a table lookup is a tenth of SymPy's own
+# cache (a Python call building a typed key) for the thousands a numeric import makes.
+_SMALL: dict[int, sympy.Integer] = {}
+_SMALL_LIMIT = 1 << 16
+
+
+def integer(value: int) -> sympy.Integer:
+    """``sympy.Integer(value)`` for a Python int; small ones from a table."""
+    found = _SMALL.get(value)
+    if found is None:
+        found = sympy.Integer(value)
+        if -_SMALL_LIMIT < value < _SMALL_LIMIT:
+            _SMALL[value] = found
+    return found
 
 
 def integer_at_least(value: sympy.Expr, minimum: int, what: str) -> sympy.Basic:

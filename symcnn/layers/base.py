@@ -21,7 +21,7 @@ from ..errors import ShapeError, SpecError, SymcnnError
 from ..exact.conventions import Conventions
 from ..exact.simplify import decide
 from ..exact.steps import Check, Outcome, Shape, Tensor, Value, format_shape
-from ..exact.values import integer_at_least, to_expr
+from ..exact.values import integer, integer_at_least, to_expr
 from .field import Field
 from .node import Node
 
@@ -75,7 +75,7 @@ class Layer:
         """
         if formula and minimum is not None:  # the common case: a number that obeys the rule
             if type(raw) is int and minimum <= raw < _PLAIN_LIMIT:
-                return sympy.Integer(raw)
+                return integer(raw)
             if isinstance(raw, sympy.Integer) and int(raw) >= minimum:
                 return raw
         if not formula:
