@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
-from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.precedence import PRECEDENCE, precedence_traditional
 from sympy.printing.str import StrPrinter
 
 from .memo import ExprMemo
+from .order import clear_orders, ordered_factors, ordered_terms
 
 __all__ = ["clear_printed", "ordered_terms", "to_latex", "to_str", "to_text"]
 
@@ -56,6 +57,15 @@ class MemoPrinter:
             self._printed.put(expr, extra, text)
         return text
 
+    def print_remembered(self, expr: Any) -> str:
+        """``doprint(expr)``, the memo asked first: renderers print each value many times, and the
+        printer's set-up for each call (``doprint``, dispatch) cost more than the look-up."""
+        if isinstance(expr, sympy.Basic) and not isinstance(expr, sympy.Float):
+            text = self._printed.get(expr, (type(expr),))
+            if text is not None:
+                return text
+        return self.doprint(expr)  # type: ignore[attr-defined, no-any-return]
+
     def _as_ordered_terms(self, expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
         order = order or self.order  # type: ignore[attr-defined]
         if order in ("old", "none"):
@@ -66,51 +76,34 @@ class MemoPrinter:
         self._printed.clear()
 
 
-_TERM_ORDERS: ExprMemo[tuple[sympy.Basic, ...]] = ExprMemo(_MEMO_SIZE)
-
-
-def ordered_terms(expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
-    """``expr.as_ordered_terms(order)``, remembered: the text and LaTeX printers and the LaTeX
-    renderer's line breaking order the same sums (SymPy's ordering is the costly part of printing)."""
-    terms = _TERM_ORDERS.get(expr, (order,))
-    if terms is None:
-        terms = tuple(expr.as_ordered_terms(order=order))  # type: ignore[attr-defined]
-        _TERM_ORDERS.put(expr, (order,), terms)
-    return list(terms)
-
-
 def _factors(printer: StrPrinter | LatexPrinter, expr: sympy.Mul) -> list[sympy.Basic]:
-    """A product's factors in the printer's order: ``Mul.as_ordered_factors``, cheaper.
-
-    A sort key starts with the class key of the factor (of its base, for a power); factors of
-    different classes (``k2*(9*k1 + 1)``: a symbol and a sum) are ordered by that alone, and only
-    factors that tie on it need their full key (a sum's full key orders its terms: costly).
-    """
-    if printer.order in ("old", "none"):
-        return list(expr.args)
-    heads = [_class_key(factor) for factor in expr.args]
-    if None not in heads and len(set(heads)) == len(heads):
-        return [factor for _, factor in sorted(zip(heads, expr.args, strict=True), key=lambda pair: pair[0])]
-    return sorted(expr.args, key=_sort_key)
+    """A product's factors in the printer's order (``Mul.as_ordered_factors``, computed by :mod:`.order`)."""
+    return list(expr.args) if printer.order in ("old", "none") else ordered_factors(expr)
 
 
-def _class_key(factor: sympy.Basic) -> Any:
-    """The first item of ``factor.sort_key()`` (``None`` where that is not simply the class key)."""
-    if isinstance(factor, sympy.Number):
-        return factor.class_key()
-    if isinstance(factor, sympy.Pow):
-        return None if factor.base is sympy.E else factor.base.class_key()
-    if isinstance(factor, sympy.Mul) or factor.is_Dummy:
-        return None
-    return factor.class_key()
+_NODE_TYPES: ExprMemo[frozenset[type]] = ExprMemo(_MEMO_SIZE)
+
+
+def _node_types(expr: sympy.Basic) -> frozenset[type]:
+    """The classes of every node of ``expr``, itself included (what ``expr.has(cls)`` searches), remembered."""
+    types = _NODE_TYPES.get(expr, (type(expr),))
+    if types is None:
+        types = frozenset((type(expr),)).union(*(_node_types(arg) for arg in expr.args))
+        _NODE_TYPES.put(expr, (type(expr),), types)
+    return types
+
+
+def _has_class(expr: sympy.Basic, classes: type | tuple[type, ...]) -> bool:
+    """``expr.has(*classes)`` for classes, from the remembered node classes of its parts."""
+    return any(issubclass(cls, classes) for cls in _node_types(expr))
 
 
 def clear_printed() -> None:
     """Forget the sub-expressions every printer remembers (``symcnn.clear_caches`` calls this)."""
     for printer in MemoPrinter._instances:
         printer.clear()
-    _SORT_KEYS.clear()
-    _TERM_ORDERS.clear()
+    clear_orders()
+    _NODE_TYPES.clear()
     _over_common_denominator.cache_clear()
 
 
@@ -118,18 +111,6 @@ def clear_printed() -> None:
 def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
     num, den = sympy.fraction(sympy.together(arg))
     return sympy.expand(num), den
-
-
-_SORT_KEYS: ExprMemo[Any] = ExprMemo(_MEMO_SIZE)
-
-
-def _sort_key(factor: sympy.Basic) -> Any:
-    """SymPy's order of a product's factors; remembered (SymPy's own cache is too small for a deep chain)."""
-    key = _SORT_KEYS.get(factor)
-    if key is None:
-        key = factor.sort_key()
-        _SORT_KEYS.put(factor, (), key)
-    return key
 
 
 def plain_product(expr: sympy.Basic) -> bool:
@@ -230,9 +211,24 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
         # Asked of every factor of every product (a tree search each time): remembered like the text.
         needs = self._brackets.get(expr, (first, last))
         if needs is None:
-            needs = bool(super()._needs_mul_brackets(expr, first, last))
+            needs = self._mul_brackets(expr, first, last)
             self._brackets.put(expr, (first, last), needs)
         return needs
+
+    def _mul_brackets(self, expr: sympy.Basic, first: bool, last: bool) -> bool:
+        """``LatexPrinter._needs_mul_brackets`` (SymPy 1.14), its tree searches answered by ``_has_class``."""
+        if expr.is_Mul:
+            if not first and expr.could_extract_minus_sign():  # type: ignore[attr-defined]
+                return True
+        elif precedence_traditional(expr) < PRECEDENCE["Mul"] or expr.is_Relational:
+            return True
+        if expr.is_Piecewise or _has_class(expr, sympy.Mod):
+            return True
+        return not last and _has_class(expr, (sympy.Integral, sympy.Product, sympy.Sum))
+
+    def _needs_add_brackets(self, expr: sympy.Basic) -> bool:
+        # LatexPrinter._needs_add_brackets (SymPy 1.14), asked of every term of every sum
+        return bool(expr.is_Relational or _has_class(expr, sympy.Mod) or expr.is_Add)
 
     def clear(self) -> None:
         super().clear()
@@ -284,7 +280,7 @@ def _is_long(expr: sympy.Basic) -> bool:
 # Deep networks print the same sizes again and again: the printers remember what they printed.
 def to_str(expr: sympy.Basic) -> str:
     """Text in SymPy syntax, e.g. ``floor((H - 1)/4) + 1``."""
-    return (_STR_FAST if _is_long(expr) else _STR).doprint(expr)
+    return (_STR_FAST if _is_long(expr) else _STR).print_remembered(expr)
 
 
 def to_text(expr: sympy.Basic) -> str:
@@ -295,9 +291,9 @@ def to_text(expr: sympy.Basic) -> str:
     >>> to_text(sympy.Eq(sympy.Mod(c, 4), 0)), to_text(sympy.Ge(c, 5))
     ('c mod 4 = 0', 'c >= 5')
     """
-    return _READER.doprint(expr)
+    return _READER.print_remembered(expr)
 
 
 def to_latex(expr: sympy.Basic) -> str:
     """LaTeX, e.g. ``\\left\\lfloor \\frac{H - 1}{4} \\right\\rfloor + 1``."""
-    return (_LATEX_FAST if _is_long(expr) else _LATEX).doprint(expr)
+    return (_LATEX_FAST if _is_long(expr) else _LATEX).print_remembered(expr)

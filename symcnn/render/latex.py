@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import sympy
 
+from ..exact.order import ordered_factors
 from ..exact.printing import _LONG_SUM, ordered_terms, to_latex
 from ..exact.rules import Rule
 from ..exact.steps import Step
@@ -68,7 +69,7 @@ def cell_latex(value: sympy.Expr, shown: Callable[[sympy.Expr], str] = value_lat
     """
     parts = []
     for index, term in enumerate(_terms(value)):
-        factors = term.as_ordered_factors() if isinstance(term, sympy.Mul) else [term]
+        factors = ordered_factors(term) if isinstance(term, sympy.Mul) else [term]
         coefficient = shown(factors[0]) if factors[0].is_Number else None
         rest = factors[1:] if coefficient is not None else factors
         if len(rest) > 1:
