@@ -66,9 +66,14 @@ def _plain(cls: type, general_mul: Any) -> type:
 
     from sympy.printing.printer import Printer
 
+    from sympy.printing.latex import LatexPrinter
+
     class Plain(cls):  # type: ignore[misc, valid-type]
         _print_Mul = general_mul
         _as_ordered_terms = Printer._as_ordered_terms  # SymPy's term order, not remembered
+        if issubclass(cls, LatexPrinter):  # SymPy's bracket checks (tree searches), not remembered
+            _needs_mul_brackets = LatexPrinter._needs_mul_brackets
+            _needs_add_brackets = LatexPrinter._needs_add_brackets
 
         def __init__(self, settings: dict[str, Any] | None = None) -> None:
             super().__init__(settings)
@@ -102,6 +107,7 @@ def test_memoised_fast_printers_print_what_sympys_general_code_prints(exprs: lis
     for memoised, plain in _PAIRS:
         for expr in exprs:  # several in a row: sub-expressions are reused across them
             assert memoised.doprint(expr) == plain.doprint(expr)
+            assert memoised.print_remembered(expr) == plain.doprint(expr)
 
 
 def test_a_deep_chain_prints_each_distinct_floor_once(monkeypatch: pytest.MonkeyPatch) -> None:
