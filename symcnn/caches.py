@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sympy.core.cache import clear_cache as clear_sympy_cache
 
-from .exact import printing, rules, simplify
+from .exact import display, printing, rules, simplify
 from .layers import memo
 
 __all__ = ["clear_caches"]
@@ -26,5 +26,6 @@ def clear_caches() -> None:
     ):
         cached.cache_clear()
     printing.clear_printed()
+    display.clear_precedences()
     memo.clear()
     clear_sympy_cache()

@@ -12,6 +12,7 @@ printing time.  The functions here give the same lists for the shapes networks p
 
 from __future__ import annotations
 
+from collections import Counter
 from functools import lru_cache
 from typing import Any
 
@@ -56,11 +57,17 @@ def ordered_factors(expr: sympy.Mul) -> list[sympy.Basic]:
 
 def sort_key(expr: sympy.Basic) -> Any:
     """``expr.sort_key()``, remembered, with the sums and products inside ordered by this module."""
+    if type(expr).sort_key is _SYMBOL_KEY:  # Symbol.sort_key, without its cache's look-up
+        return _class_key(type(expr)), (1, (expr.name,)), _ONE_KEY, sympy.S.One  # type: ignore[attr-defined]
     key = _SORT_KEYS.get(expr)
     if key is None:
         key = _expr_sort_key(expr) if type(expr).sort_key is Expr.sort_key else expr.sort_key()
         _SORT_KEYS.put(expr, (), key)
     return key
+
+
+_SYMBOL_KEY = sympy.Symbol.sort_key
+_ONE_KEY = sympy.S.One.sort_key()
 
 
 @lru_cache(maxsize=None)
@@ -113,12 +120,16 @@ def _head(factor: sympy.Basic) -> Any:
 def _ordered_factors(expr: sympy.Mul) -> list[sympy.Basic]:
     commuting, rest = expr.args_cnc()
     heads = [_head(factor) for factor in commuting]
-    if None not in heads and len(set(heads)) == len(heads):
-        # distinct classes: their keys differ in the first item, so that alone orders them
-        ordered = [factor for _, factor in sorted(zip(heads, commuting, strict=True), key=lambda pair: pair[0])]
-    else:
-        ordered = sorted(commuting, key=sort_key)
-    return ordered + rest
+    if None in heads:
+        return sorted(commuting, key=sort_key) + rest
+    # Keys of different classes differ in their first item, the class key: only factors of one
+    # class need their full keys compared (a sum's full key orders its terms).
+    counts = Counter(heads)
+    keyed = [
+        (head, sort_key(factor) if counts[head] > 1 else (), factor)
+        for head, factor in zip(heads, commuting, strict=True)
+    ]
+    return [factor for *_, factor in sorted(keyed, key=lambda item: item[:2])] + rest
 
 
 def _lex_terms(expr: sympy.Add) -> list[sympy.Basic] | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import sympy
@@ -19,7 +20,7 @@ from ..exact.order import ordered_factors
 from ..exact.printing import _LONG_SUM, ordered_terms, to_latex
 from ..exact.rules import Rule
 from ..exact.steps import Step
-from .common import shape_latex, size_cells, total_terms, value_latex
+from .common import collector_paused, shape_latex, size_cells, total_terms, value_latex
 from .escape import latex as latex_escape
 from .extras import memory_header, memory_items, receptive_latex, receptive_note
 
@@ -42,6 +43,7 @@ _COMMAND = re.compile(r"\\(?:left|right|mathopen|mathclose|frac|mathrm|text)\b|\
 _OPERATOR = re.compile(r"[-+=]|\\cdot|\\times")
 
 
+@lru_cache(maxsize=1 << 16)  # the same values and formulas are measured in every layer
 def width(latex: str) -> int:
     """A cheap upper estimate of a formula's typeset width, in characters.
 
@@ -322,6 +324,7 @@ def facts(derivation: Derivation, receptive_field: bool = False, memory: Any = N
     return "\n".join([r"\begin{itemize}", *items, r"\end{itemize}"])
 
 
+@collector_paused
 def render(
     derivation: Derivation, *, standalone: bool = False, receptive_field: bool = False, memory: Any = None
 ) -> str:
@@ -350,6 +353,7 @@ def render(
     return f"{preamble}\n{body}\n\\end{{document}}\n"
 
 
+@collector_paused
 def render_equations(derivation: Derivation) -> str:
     """For Jupyter: the derivation as one display (MathJax has no page width to respect)."""
     lines = []

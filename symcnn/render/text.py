@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..exact.display import BinOp
 from ..exact.printing import to_str, to_text
 from ..exact.steps import Step
-from .common import number, shape_text, size_cells, total_terms, value_text
+from .common import collector_paused, number, shape_text, size_cells, total_terms, value_text
 from .escape import text as escaped
 from .extras import memory_header, memory_items, receptive_note, receptive_text
 
@@ -50,6 +50,7 @@ def _name(row: Row) -> str:
 MAX_TABLE_WIDTH = 160
 
 
+@collector_paused
 def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
     """A table like the textbook's; one block per layer when formulas are too wide for it."""
     table = _table(derivation, receptive_field)
@@ -140,6 +141,7 @@ def _table(derivation: Derivation, receptive_field: bool = False) -> list[str]:
     return lines
 
 
+@collector_paused
 def summary(derivation: Derivation, max_rows: int = 40) -> str:
     """For IPython's plain display: the table of a short network; for a long one its facts and how to see the rest."""
     if len(derivation.rows) <= max_rows:
