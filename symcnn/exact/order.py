@@ -13,7 +13,7 @@ printing time.  The functions here give the same lists for the shapes networks p
 from __future__ import annotations
 
 from collections import Counter
-from functools import lru_cache
+from functools import cmp_to_key, lru_cache
 from typing import Any
 
 import sympy
@@ -174,8 +174,27 @@ def _lex_terms(expr: sympy.Add) -> list[sympy.Basic] | None:
     keyed = sorted(((sort_key(base), base) for base in generators), key=lambda pair: pair[0])
     if any(keyed[i][0] == keyed[i + 1][0] for i in range(len(keyed) - 1)):
         return None  # equal keys: SymPy's order would follow its set's iteration
-    generators_sorted = [base for _, base in keyed]
-    keys = [tuple(-monomial.get(base, 0) for base in generators_sorted) for monomial in powers]
-    if len(set(keys)) != len(keys):
+    position = {base: index for index, (_, base) in enumerate(keyed)}
+    # Each monomial as its nonzero (generator position, exponent) pairs: a long sum has as many
+    # generators as terms, and SymPy's dense exponent vectors would make the order quadratic.
+    sparse = [tuple(sorted((position[base], power) for base, power in monomial.items() if power)) for monomial in powers]
+    if len(set(sparse)) != len(sparse):
         return None
-    return [term for _, term in sorted(zip(keys, args, strict=True), key=lambda pair: pair[0])]
+    ordered = sorted(zip(sparse, args, strict=True), key=cmp_to_key(lambda a, b: _higher_first(a[0], b[0])))
+    return [term for _, term in ordered]
+
+
+def _higher_first(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> int:
+    """SymPy's lex order of two distinct monomials given sparsely: the higher power of the first
+    generator where they differ comes first (a missing generator has power 0)."""
+    for (i, x), (j, y) in zip(a, b):
+        if i == j:
+            if x != y:
+                return -1 if x > y else 1
+        elif i < j:  # b lacks generator i
+            return -1 if x > 0 else 1
+        else:  # a lacks generator j
+            return 1 if y > 0 else -1
+    if len(a) > len(b):
+        return -1 if a[len(b)][1] > 0 else 1
+    return 1 if b[len(a)][1] > 0 else -1

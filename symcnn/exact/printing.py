@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
-from sympy.printing.precedence import PRECEDENCE, precedence_traditional
+from sympy.printing.precedence import PRECEDENCE, precedence, precedence_traditional
 from sympy.printing.str import StrPrinter
 
 from .memo import ExprMemo
@@ -104,6 +104,7 @@ def clear_printed() -> None:
         printer.clear()
     clear_orders()
     _NODE_TYPES.clear()
+    _PRECEDENCES.clear()
     _over_common_denominator.cache_clear()
 
 
@@ -159,7 +160,44 @@ def power_of_small_base(number: sympy.Expr) -> tuple[int, int] | None:
     return None
 
 
+_PRECEDENCES: ExprMemo[int] = ExprMemo(_MEMO_SIZE)
+
+
+def _precedence(item: Any) -> int:
+    """SymPy's ``precedence(item)``, remembered: the text printer asks it of every operand of every
+    sum and product, and for a product it negates the product to look for a sign."""
+    if not isinstance(item, sympy.Basic):
+        return precedence(item)  # type: ignore[no-any-return]
+    value = _PRECEDENCES.get(item, (type(item),))
+    if value is None:
+        value = precedence(item)
+        _PRECEDENCES.put(item, (type(item),), value)
+    return value
+
+
 class ResultStrPrinter(MemoPrinter, StrPrinter):
+    def parenthesize(self, item: Any, level: int, strict: bool = False) -> str:
+        # StrPrinter.parenthesize (SymPy 1.14) with the precedence remembered
+        strength = _precedence(item)
+        if strength < level or (not strict and strength <= level):
+            return f"({self._print(item)})"
+        return self._print(item)
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        # StrPrinter._print_Add (SymPy 1.14) with the precedences remembered
+        terms = self._as_ordered_terms(expr, order=order)
+        own = _precedence(expr)
+        parts = []
+        for term in terms:
+            text = self._print(term)
+            if text.startswith("-") and not term.is_Add:
+                sign, text = "-", text[1:]
+            else:
+                sign = "+"
+            parts.extend([sign, f"({text})" if _precedence(term) < own or term.is_Add else text])
+        sign = parts.pop(0)
+        return ("" if sign == "+" else sign) + " ".join(parts)
+
     def _print_Mul(self, expr: sympy.Mul) -> str:
         # what StrPrinter._print_Mul writes for a plain product, without its sign and fraction analysis
         if not plain_product(expr):

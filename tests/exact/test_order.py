@@ -59,6 +59,8 @@ def test_the_fast_path_covers_what_networks_print() -> None:
         _H * _W * k95 + 27 * k94 * sympy.floor(_H / 512) - 3,
         sympy.floor((_H - 1) / 4) ** 2 + 2 * sympy.floor((_H - 1) / 4) + 1,
         1 - 2 * _H,
+        _W / _H + 3 * _H**2 - _W**-2 + 2,
+        sympy.Add(*(9 * sympy.Symbol(f"k{i}") * sympy.Symbol(f"k{i + 1}") for i in range(199))),  # 200 generators
     ]
     for expr in sums:
         fast = order._lex_terms(expr)
@@ -69,4 +71,25 @@ def test_sympys_own_order_is_kept_where_the_fast_path_declines() -> None:
     x, y = sympy.Symbol("x"), sympy.Symbol("x", positive=True)  # one name, two symbols: equal sort keys
     for expr in (x + y + 1, sympy.pi * _H + _H**2 + 2.5, sympy.sqrt(_H) + _H, sympy.exp(_H) + _W):
         assert order._lex_terms(expr) is None
+        assert order.ordered_terms(expr) == expr.as_ordered_terms()
+
+
+_MONOMIAL_BASES = [*symbols("a b k1 k2"), sympy.floor(_H / 2), sympy.floor(_H / 4)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-5, 5).filter(bool),
+            st.lists(st.integers(-2, 3), min_size=len(_MONOMIAL_BASES), max_size=len(_MONOMIAL_BASES)),
+        ),
+        min_size=2,
+        max_size=8,
+    )
+)
+def test_sums_of_monomials_are_ordered_as_sympy_orders_them(terms: list[tuple[int, list[int]]]) -> None:
+    # powers of up to six generators, negative and missing ones included: every branch of the sparse comparison
+    expr = sympy.Add(*(c * sympy.Mul(*(b**e for b, e in zip(_MONOMIAL_BASES, powers, strict=True))) for c, powers in terms))
+    if isinstance(expr, sympy.Add):
         assert order.ordered_terms(expr) == expr.as_ordered_terms()

@@ -67,6 +67,7 @@ def _plain(cls: type, general_mul: Any) -> type:
     from sympy.printing.printer import Printer
 
     from sympy.printing.latex import LatexPrinter
+    from sympy.printing.str import StrPrinter
 
     class Plain(cls):  # type: ignore[misc, valid-type]
         _print_Mul = general_mul
@@ -74,6 +75,9 @@ def _plain(cls: type, general_mul: Any) -> type:
         if issubclass(cls, LatexPrinter):  # SymPy's bracket checks (tree searches), not remembered
             _needs_mul_brackets = LatexPrinter._needs_mul_brackets
             _needs_add_brackets = LatexPrinter._needs_add_brackets
+        else:  # SymPy's sums and parentheses, precedences not remembered
+            _print_Add = StrPrinter._print_Add
+            parenthesize = StrPrinter.parenthesize
 
         def __init__(self, settings: dict[str, Any] | None = None) -> None:
             super().__init__(settings)
