@@ -188,10 +188,10 @@ def broken_sum(
     lines = _wrapped(terms, len(label), budget, show)
     rows = [rf"\text{{{label}}} &= {lines[0]}" if label else f"&= {lines[0]}"]
     rows += [rf"&\quad {line}" for line in lines[1:]]
-    if result is not None and [value_latex(term) for term in terms] != [value_latex(result)]:
-        shown = value_latex(result)
-        if len(lines) == 1 and len(label) + width(lines[0]) + width(shown) + 3 <= budget:
-            rows[-1] += f" = {shown}"
+    # the result is printed whole only where it may be shown whole (a long total is shown term by term)
+    if result is not None and (len(terms) != 1 or value_latex(terms[0]) != value_latex(result)):
+        if len(lines) == 1 and len(label) + width(lines[0]) + width(value_latex(result)) + 3 <= budget:
+            rows[-1] += f" = {value_latex(result)}"
         else:
             result_lines = _wrapped(_terms(result), 2, budget)
             rows.append(f"&= {result_lines[0]}")
