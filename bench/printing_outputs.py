@@ -14,7 +14,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 MODELS = (
     ("resnet50", {}),
@@ -36,16 +38,18 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sys.path.insert(0, args.symcnn)
     sys.path.insert(1, str(Path(__file__).resolve().parent))
+    from bench_depth import build_chain
+
     import symcnn
     import symcnn.zoo
 
-    from bench_depth import build_chain
+    def chain(depth: int) -> Any:
+        return build_chain(depth, widths="distinct", pool_every=10, max_pools=None)
 
-    cases = [(f"chain{depth}", lambda depth=depth: build_chain(int(depth), widths="distinct", pool_every=10, max_pools=None))
-             for depth in args.depths.split(",") if depth]
+    cases = [(f"chain{depth}", partial(chain, int(depth))) for depth in args.depths.split(",") if depth]
     for name, options in MODELS:
         label = name + "".join(f" {key}={value}" for key, value in options.items())
-        cases.append((label, lambda name=name, options=options: getattr(symcnn.zoo, name)(**options)))
+        cases.append((label, partial(getattr(symcnn.zoo, name), **options)))
     print(f"symcnn from {Path(symcnn.__file__).parent}", file=sys.stderr)
     for label, make in cases:
         d = make().derive()

@@ -13,7 +13,7 @@ printing time.  The functions here give the same lists for the shapes networks p
 from __future__ import annotations
 
 from collections import Counter
-from functools import cmp_to_key, lru_cache
+from functools import cmp_to_key
 from typing import Any
 
 import sympy
@@ -70,10 +70,16 @@ _SYMBOL_KEY = sympy.Symbol.sort_key
 _ONE_KEY = sympy.S.One.sort_key()
 
 
-@lru_cache(maxsize=None)
+_CLASS_KEYS: dict[type, Any] = {}
+
+
 def _class_key(cls: type) -> Any:
     # Function.class_key builds the class's argument-count set each time: one look-up per class instead.
-    return cls.class_key()  # type: ignore[attr-defined]
+    try:
+        return _CLASS_KEYS[cls]
+    except KeyError:
+        key = _CLASS_KEYS[cls] = cls.class_key()  # type: ignore[attr-defined]
+        return key
 
 
 def _expr_sort_key(self: sympy.Expr) -> Any:
@@ -97,7 +103,9 @@ def _expr_sort_key(self: sympy.Expr) -> Any:
             parts = ordered_factors(expr)  # type: ignore[arg-type]
         else:
             parts = expr.args
-        args = tuple(sort_key(part) if isinstance(part, sympy.Basic) else sympy.default_sort_key(part) for part in parts)
+        args = tuple(
+            sort_key(part) if isinstance(part, sympy.Basic) else sympy.default_sort_key(part) for part in parts
+        )
     return _class_key(type(expr)), (len(args), args), sort_key(exp), coeff
 
 
@@ -177,17 +185,23 @@ def _lex_terms(expr: sympy.Add) -> list[sympy.Basic] | None:
     position = {base: index for index, (_, base) in enumerate(keyed)}
     # Each monomial as its nonzero (generator position, exponent) pairs: a long sum has as many
     # generators as terms, and SymPy's dense exponent vectors would make the order quadratic.
-    sparse = [tuple(sorted((position[base], power) for base, power in monomial.items() if power)) for monomial in powers]
+    sparse = [
+        tuple(sorted((position[base], power) for base, power in monomial.items() if power)) for monomial in powers
+    ]
     if len(set(sparse)) != len(sparse):
         return None
-    ordered = sorted(zip(sparse, args, strict=True), key=cmp_to_key(lambda a, b: _higher_first(a[0], b[0])))
+    ordered = sorted(zip(sparse, args, strict=True), key=cmp_to_key(_by_monomial))
     return [term for _, term in ordered]
+
+
+def _by_monomial(a: tuple[Any, sympy.Basic], b: tuple[Any, sympy.Basic]) -> int:
+    return _higher_first(a[0], b[0])
 
 
 def _higher_first(a: tuple[tuple[int, int], ...], b: tuple[tuple[int, int], ...]) -> int:
     """SymPy's lex order of two distinct monomials given sparsely: the higher power of the first
     generator where they differ comes first (a missing generator has power 0)."""
-    for (i, x), (j, y) in zip(a, b):
+    for (i, x), (j, y) in zip(a, b, strict=False):  # a common prefix, then one may go on
         if i == j:
             if x != y:
                 return -1 if x > y else 1

@@ -18,8 +18,8 @@ if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it impor
 
 __all__ = [
     "Group",
-    "collector_paused",
     "by_block",
+    "collector_paused",
     "number",
     "shape_latex",
     "shape_text",

@@ -53,8 +53,8 @@ MAX_TABLE_WIDTH = 160
 @collector_paused
 def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
     """A table like the textbook's; one block per layer when formulas are too wide for it."""
-    table = _table(derivation, receptive_field)
-    if max(len(line) for line in table) > MAX_TABLE_WIDTH:
+    table = None if _a_row_too_wide(derivation) else _table(derivation, receptive_field)
+    if table is None or max(len(line) for line in table) > MAX_TABLE_WIDTH:
         table = _blocks(derivation, receptive_field)
     lines = [*table, _total_line(derivation), "", *_summary(derivation)]
     if receptive_field:
@@ -110,6 +110,21 @@ def _receptive_steps(derivation: Derivation, row: Row) -> list[str]:
             formula = f"{step.substituted.text()} = " if step.substituted is not None else ""
             lines.append(f"     {step.quantity:<14} {formula}{to_str(step.value)}")
     return lines
+
+
+def _a_row_too_wide(derivation: Derivation) -> bool:
+    """Whether some row alone makes the table wider than :data:`MAX_TABLE_WIDTH`, found without
+    building the table: a deep symbolic chain's rows outgrow it within a few layers, and its table
+    would be built whole only to be replaced by blocks.  A row's line is at least its cells side by
+    side (columns are padded to their widest cell, and a receptive-field column only adds to it).
+    """
+    for row in derivation.rows:
+        formula, value = _total_formula(row), value_text(row.total_params)
+        params = len(formula) + 3 + len(value) if formula else len(value)
+        cells = (len(str(row.index)), len(_name(row)), len(_size_cell(row)), params, len(value_text(row.macs.value)))
+        if sum(cells) + 2 * (len(cells) - 1) > MAX_TABLE_WIDTH:
+            return True
+    return False
 
 
 def _table(derivation: Derivation, receptive_field: bool = False) -> list[str]:

@@ -90,6 +90,8 @@ _MONOMIAL_BASES = [*symbols("a b k1 k2"), sympy.floor(_H / 2), sympy.floor(_H / 
 )
 def test_sums_of_monomials_are_ordered_as_sympy_orders_them(terms: list[tuple[int, list[int]]]) -> None:
     # powers of up to six generators, negative and missing ones included: every branch of the sparse comparison
-    expr = sympy.Add(*(c * sympy.Mul(*(b**e for b, e in zip(_MONOMIAL_BASES, powers, strict=True))) for c, powers in terms))
+    expr = sympy.Add(
+        *(c * sympy.Mul(*(b**e for b, e in zip(_MONOMIAL_BASES, powers, strict=True))) for c, powers in terms)
+    )
     if isinstance(expr, sympy.Add):
         assert order.ordered_terms(expr) == expr.as_ordered_terms()

@@ -64,9 +64,8 @@ class _Forgetful(ExprMemo[Any]):
 def _plain(cls: type, general_mul: Any) -> type:
     """``cls`` with SymPy's general product code and term order (no fast path) and memos that keep nothing."""
 
-    from sympy.printing.printer import Printer
-
     from sympy.printing.latex import LatexPrinter
+    from sympy.printing.printer import Printer
     from sympy.printing.str import StrPrinter
 
     class Plain(cls):  # type: ignore[misc, valid-type]
