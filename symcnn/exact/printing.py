@@ -41,6 +41,8 @@ class MemoPrinter:
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         super().__init__(settings)  # type: ignore[call-arg]
         self._printed: ExprMemo[str] = ExprMemo(_MEMO_SIZE)
+        # the same printer in SymPy's term order, for a printer in internal order ("none"): see _print
+        self.twin: MemoPrinter | None = None
         MemoPrinter._instances.add(self)
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
@@ -53,7 +55,11 @@ class MemoPrinter:
         except TypeError:  # an unhashable keyword argument: print without the memo
             return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
         if text is None:
-            text = super()._print(expr, **kwargs)  # type: ignore[misc]
+            # A long sum's terms (a network's total MACs) were printed row by row in SymPy's order;
+            # where that order is the internal one throughout, the text is the same.
+            text = self.twin._printed.get(expr, extra) if self.twin is not None else None
+            if text is None or not _order_free(expr):
+                text = super()._print(expr, **kwargs)  # type: ignore[misc]
             self._printed.put(expr, extra, text)
         return text
 
@@ -81,6 +87,30 @@ def _factors(printer: StrPrinter | LatexPrinter, expr: sympy.Mul) -> list[sympy.
     return list(expr.args) if printer.order in ("old", "none") else ordered_factors(expr)
 
 
+_ORDER_FREE: ExprMemo[bool] = ExprMemo(_MEMO_SIZE)
+
+
+def _order_free(expr: sympy.Basic) -> bool:
+    """Whether ``expr`` prints the same in SymPy's order and in its internal order: an atom, a plain
+    product whose factors are already in SymPy's order, a power or a floor of such."""
+    free = _ORDER_FREE.get(expr, (type(expr),))
+    if free is None:
+        if expr.is_Atom:
+            free = not isinstance(expr, sympy.Float)
+        elif isinstance(expr, sympy.floor | sympy.ceiling):
+            num, den = _over_common_denominator(expr.args[0])
+            free = _order_free(num) and _order_free(den)
+        elif isinstance(expr, sympy.Pow):
+            free = isinstance(expr.exp, sympy.Integer) and _order_free(expr.base)
+        elif plain_product(expr):
+            factors = list(expr.args)
+            free = ordered_factors(expr) == factors and all(_order_free(factor) for factor in factors)
+        else:
+            free = False
+        _ORDER_FREE.put(expr, (type(expr),), free)
+    return free
+
+
 _NODE_TYPES: ExprMemo[frozenset[type]] = ExprMemo(_MEMO_SIZE)
 
 
@@ -105,6 +135,7 @@ def clear_printed() -> None:
     clear_orders()
     _NODE_TYPES.clear()
     _PRECEDENCES.clear()
+    _ORDER_FREE.clear()
     _over_common_denominator.cache_clear()
 
 
@@ -309,6 +340,7 @@ _LATEX = ResultLatexPrinter({"mul_symbol": None})
 _LONG_SUM = 64
 _STR_FAST = ResultStrPrinter({"order": "none"})
 _LATEX_FAST = ResultLatexPrinter({"mul_symbol": None, "order": "none"})
+_STR_FAST.twin, _LATEX_FAST.twin = _STR, _LATEX
 
 
 def _is_long(expr: sympy.Basic) -> bool:

@@ -161,3 +161,34 @@ def test_clear_printed_forgets_every_printers_memo() -> None:
     assert printer._printed
     printing.clear_printed()
     assert not printer._printed
+
+
+def _twinned_pairs() -> list[tuple[Any, Any, Any]]:
+    """(printer in SymPy's order, printer in internal order that reuses its twin's texts, plain reference)."""
+    from sympy.printing.latex import LatexPrinter
+    from sympy.printing.str import StrPrinter
+
+    cases: list[tuple[type, Any, dict[str, Any]]] = [
+        (printing.ResultStrPrinter, StrPrinter._print_Mul, {}),
+        (printing.ResultLatexPrinter, LatexPrinter._print_Mul, {"mul_symbol": None}),
+    ]
+    triples = []
+    for cls, general, settings_ in cases:
+        ordered, internal = cls(settings_), cls({**settings_, "order": "none"})
+        internal.twin = ordered
+        triples.append((ordered, internal, _plain(cls, general)({**settings_, "order": "none"})))
+    return triples
+
+
+_TWINNED = _twinned_pairs()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_expressions(), min_size=1, max_size=6))
+def test_a_printer_in_internal_order_reuses_only_texts_that_order_does_not_change(exprs: list[sympy.Expr]) -> None:
+    for ordered, internal, plain in _TWINNED:
+        for expr in exprs:
+            ordered.doprint(expr)  # the twin prints first, as a row is printed before the total
+            assert internal.doprint(expr) == plain.doprint(expr)
+            in_a_sum = sympy.Add(expr, _W, evaluate=False)
+            assert internal.doprint(in_a_sum) == plain.doprint(in_a_sum)
