@@ -11,7 +11,7 @@ import sys
 
 from sympy.core.cache import clear_cache as clear_sympy_cache
 
-from .exact import printing, rules, simplify
+from .exact import display, printing, rules, simplify
 from .layers import memo
 
 __all__ = ["clear_caches"]
@@ -31,5 +31,6 @@ def clear_caches() -> None:
     if window is not None:
         window.clear()
     printing.clear_printed()
+    display.clear_precedences()
     memo.clear()
     clear_sympy_cache()

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Union
 
 import sympy
 
+from .memo import ExprMemo
 from .printing import to_latex, to_str
 
 __all__ = ["ONE", "ZERO", "BinOp", "Leaf", "Neg", "Shown", "leaf", "show", "substitute"]
@@ -102,15 +102,9 @@ class Leaf(Shown):
 
     item: str | sympy.Expr
 
-    @cached_property
+    @property
     def precedence(self) -> int:  # type: ignore[override]
-        if isinstance(self.item, str):
-            return 9
-        if isinstance(self.item, sympy.Add) or (self.item.is_number and self.item.is_negative):
-            return 1
-        if isinstance(self.item, sympy.Mul | sympy.Rational) and not isinstance(self.item, sympy.Integer):
-            return 2
-        return 9
+        return 9 if isinstance(self.item, str) else _value_precedence(self.item)
 
     def is_number(self) -> bool:
         return not isinstance(self.item, str) and bool(self.item.is_number)
@@ -231,6 +225,27 @@ def _drop_identities(op: str, left: Shown, right: Shown) -> Shown | None:
 def _binop(op: str, left: Shown, right: Shown) -> Shown:
     simpler = _drop_identities(op, left, right)
     return BinOp(op, left, right) if simpler is None else simpler
+
+
+# A value recurs in every layer's formulas (a size, a width): its binding strength is worked out once.
+_PRECEDENCES: ExprMemo[int] = ExprMemo(1 << 16)
+
+
+def _value_precedence(value: sympy.Expr) -> int:
+    strength = _PRECEDENCES.get(value, (type(value),))
+    if strength is None:
+        if isinstance(value, sympy.Add) or (value.is_number and value.is_negative):
+            strength = 1
+        elif isinstance(value, sympy.Mul | sympy.Rational) and not isinstance(value, sympy.Integer):
+            strength = 2
+        else:
+            strength = 9
+        _PRECEDENCES.put(value, (type(value),), strength)
+    return strength
+
+
+def clear_precedences() -> None:
+    _PRECEDENCES.clear()
 
 
 def _wrap_text(part: Shown, strength: int, *, strict: bool = False) -> str:

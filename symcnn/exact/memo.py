@@ -10,7 +10,7 @@ anything, and an equal but distinct object still finds the value by equality.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 __all__ = ["ExprMemo"]
 
@@ -32,7 +32,7 @@ class ExprMemo(Generic[V]):
         self._by_id: dict[tuple[Hashable, ...], tuple[object, V]] = {}
         self._by_value: dict[tuple[Hashable, ...], V] = {}
 
-    def get(self, expr: object, extra: tuple[Hashable, ...] = ()) -> V | None:
+    def get(self, expr: object, extra: tuple[Any, ...] = ()) -> V | None:
         hit = self._by_id.get((id(expr), *extra))
         if hit is not None and hit[0] is expr:
             return hit[1]
@@ -41,7 +41,7 @@ class ExprMemo(Generic[V]):
             self._by_id[(id(expr), *extra)] = (expr, value)
         return value
 
-    def put(self, expr: object, extra: tuple[Hashable, ...], value: V) -> None:
+    def put(self, expr: object, extra: tuple[Any, ...], value: V) -> None:
         if len(self._by_value) >= self.size or len(self._by_id) >= 2 * self.size:
             self.clear()
         self._by_value[(expr, *extra)] = value

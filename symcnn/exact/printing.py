@@ -15,10 +15,11 @@ from typing import Any, ClassVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
-from sympy.printing.precedence import PRECEDENCE
+from sympy.printing.precedence import PRECEDENCE, precedence, precedence_traditional
 from sympy.printing.str import StrPrinter
 
 from .memo import ExprMemo
+from .order import clear_orders, ordered_factors, ordered_terms
 
 __all__ = ["clear_printed", "ordered_terms", "to_latex", "to_str", "to_text"]
 
@@ -40,6 +41,8 @@ class MemoPrinter:
     def __init__(self, settings: dict[str, Any] | None = None) -> None:
         super().__init__(settings)  # type: ignore[call-arg]
         self._printed: ExprMemo[str] = ExprMemo(_MEMO_SIZE)
+        # the same printer in SymPy's term order, for a printer in internal order ("none"): see _print
+        self.twin: MemoPrinter | None = None
         MemoPrinter._instances.add(self)
 
     def _print(self, expr: Any, **kwargs: Any) -> str:
@@ -52,9 +55,22 @@ class MemoPrinter:
         except TypeError:  # an unhashable keyword argument: print without the memo
             return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
         if text is None:
-            text = super()._print(expr, **kwargs)  # type: ignore[misc]
+            # A long sum's terms (a network's total MACs) were printed row by row in SymPy's order;
+            # where that order is the internal one throughout, the text is the same.
+            text = self.twin._printed.get(expr, extra) if self.twin is not None else None
+            if text is None or not _order_free(expr):
+                text = super()._print(expr, **kwargs)  # type: ignore[misc]
             self._printed.put(expr, extra, text)
         return text
+
+    def print_remembered(self, expr: Any) -> str:
+        """``doprint(expr)``, the memo asked first: renderers print each value many times, and the
+        printer's set-up for each call (``doprint``, dispatch) cost more than the look-up."""
+        if isinstance(expr, sympy.Basic) and not isinstance(expr, sympy.Float):
+            text = self._printed.get(expr, (type(expr),))
+            if text is not None:
+                return text
+        return self.doprint(expr)  # type: ignore[attr-defined, no-any-return]
 
     def _as_ordered_terms(self, expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
         order = order or self.order  # type: ignore[attr-defined]
@@ -66,51 +82,60 @@ class MemoPrinter:
         self._printed.clear()
 
 
-_TERM_ORDERS: ExprMemo[tuple[sympy.Basic, ...]] = ExprMemo(_MEMO_SIZE)
-
-
-def ordered_terms(expr: sympy.Basic, order: str | None = None) -> list[sympy.Basic]:
-    """``expr.as_ordered_terms(order)``, remembered: the text and LaTeX printers and the LaTeX
-    renderer's line breaking order the same sums (SymPy's ordering is the costly part of printing)."""
-    terms = _TERM_ORDERS.get(expr, (order,))
-    if terms is None:
-        terms = tuple(expr.as_ordered_terms(order=order))  # type: ignore[attr-defined]
-        _TERM_ORDERS.put(expr, (order,), terms)
-    return list(terms)
-
-
 def _factors(printer: StrPrinter | LatexPrinter, expr: sympy.Mul) -> list[sympy.Basic]:
-    """A product's factors in the printer's order: ``Mul.as_ordered_factors``, cheaper.
-
-    A sort key starts with the class key of the factor (of its base, for a power); factors of
-    different classes (``k2*(9*k1 + 1)``: a symbol and a sum) are ordered by that alone, and only
-    factors that tie on it need their full key (a sum's full key orders its terms: costly).
-    """
-    if printer.order in ("old", "none"):
-        return list(expr.args)
-    heads = [_class_key(factor) for factor in expr.args]
-    if None not in heads and len(set(heads)) == len(heads):
-        return [factor for _, factor in sorted(zip(heads, expr.args, strict=True), key=lambda pair: pair[0])]
-    return sorted(expr.args, key=_sort_key)
+    """A product's factors in the printer's order (``Mul.as_ordered_factors``, computed by :mod:`.order`)."""
+    return list(expr.args) if printer.order in ("old", "none") else ordered_factors(expr)
 
 
-def _class_key(factor: sympy.Basic) -> Any:
-    """The first item of ``factor.sort_key()`` (``None`` where that is not simply the class key)."""
-    if isinstance(factor, sympy.Number):
-        return factor.class_key()
-    if isinstance(factor, sympy.Pow):
-        return None if factor.base is sympy.E else factor.base.class_key()
-    if isinstance(factor, sympy.Mul) or factor.is_Dummy:
-        return None
-    return factor.class_key()
+_ORDER_FREE: ExprMemo[bool] = ExprMemo(_MEMO_SIZE)
+
+
+def _order_free(expr: sympy.Basic) -> bool:
+    """Whether ``expr`` prints the same in SymPy's order and in its internal order: an atom, a plain
+    product whose factors are already in SymPy's order, a power or a floor of such."""
+    free = _ORDER_FREE.get(expr, (type(expr),))
+    if free is None:
+        if expr.is_Atom:
+            free = not isinstance(expr, sympy.Float)
+        elif isinstance(expr, sympy.floor | sympy.ceiling):
+            num, den = _over_common_denominator(expr.args[0])
+            free = _order_free(num) and _order_free(den)
+        elif isinstance(expr, sympy.Pow):
+            free = isinstance(expr.exp, sympy.Integer) and _order_free(expr.base)
+        elif plain_product(expr):
+            factors = list(expr.args)
+            free = ordered_factors(expr) == factors and all(_order_free(factor) for factor in factors)
+        else:
+            free = False
+        _ORDER_FREE.put(expr, (type(expr),), free)
+    return free
+
+
+_NODE_TYPES: ExprMemo[frozenset[type]] = ExprMemo(_MEMO_SIZE)
+
+
+def _node_types(expr: sympy.Basic) -> frozenset[type]:
+    """The classes of every node of ``expr``, itself included (what ``expr.has(cls)`` searches), remembered."""
+    types = _NODE_TYPES.get(expr, (type(expr),))
+    if types is None:
+        types = frozenset((type(expr),)).union(*(_node_types(arg) for arg in expr.args))
+        _NODE_TYPES.put(expr, (type(expr),), types)
+    return types
+
+
+def _has_class(expr: sympy.Basic, classes: type | tuple[type, ...]) -> bool:
+    """``expr.has(*classes)`` for classes, from the remembered node classes of its parts."""
+    return any(issubclass(cls, classes) for cls in _node_types(expr))
 
 
 def clear_printed() -> None:
     """Forget the sub-expressions every printer remembers (``symcnn.clear_caches`` calls this)."""
     for printer in MemoPrinter._instances:
         printer.clear()
-    _SORT_KEYS.clear()
-    _TERM_ORDERS.clear()
+    clear_orders()
+    _NODE_TYPES.clear()
+    _PRECEDENCES.clear()
+    _ORDER_FREE.clear()
     _over_common_denominator.cache_clear()
 
 
@@ -118,18 +143,6 @@ def clear_printed() -> None:
 def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
     num, den = sympy.fraction(sympy.together(arg))
     return sympy.expand(num), den
-
-
-_SORT_KEYS: ExprMemo[Any] = ExprMemo(_MEMO_SIZE)
-
-
-def _sort_key(factor: sympy.Basic) -> Any:
-    """SymPy's order of a product's factors; remembered (SymPy's own cache is too small for a deep chain)."""
-    key = _SORT_KEYS.get(factor)
-    if key is None:
-        key = factor.sort_key()
-        _SORT_KEYS.put(factor, (), key)
-    return key
 
 
 def plain_product(expr: sympy.Basic) -> bool:
@@ -178,7 +191,44 @@ def power_of_small_base(number: sympy.Expr) -> tuple[int, int] | None:
     return None
 
 
+_PRECEDENCES: ExprMemo[int] = ExprMemo(_MEMO_SIZE)
+
+
+def _precedence(item: Any) -> int:
+    """SymPy's ``precedence(item)``, remembered: the text printer asks it of every operand of every
+    sum and product, and for a product it negates the product to look for a sign."""
+    if not isinstance(item, sympy.Basic):
+        return precedence(item)  # type: ignore[no-any-return]
+    value = _PRECEDENCES.get(item, (type(item),))
+    if value is None:
+        value = precedence(item)
+        _PRECEDENCES.put(item, (type(item),), value)
+    return value
+
+
 class ResultStrPrinter(MemoPrinter, StrPrinter):
+    def parenthesize(self, item: Any, level: int, strict: bool = False) -> str:
+        # StrPrinter.parenthesize (SymPy 1.14) with the precedence remembered
+        strength = _precedence(item)
+        if strength < level or (not strict and strength <= level):
+            return f"({self._print(item)})"
+        return self._print(item)
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        # StrPrinter._print_Add (SymPy 1.14) with the precedences remembered
+        terms = self._as_ordered_terms(expr, order=order)
+        own = _precedence(expr)
+        parts = []
+        for term in terms:
+            text = self._print(term)
+            if text.startswith("-") and not term.is_Add:
+                sign, text = "-", text[1:]
+            else:
+                sign = "+"
+            parts.extend([sign, f"({text})" if _precedence(term) < own or term.is_Add else text])
+        sign = parts.pop(0)
+        return ("" if sign == "+" else sign) + " ".join(parts)
+
     def _print_Mul(self, expr: sympy.Mul) -> str:
         # what StrPrinter._print_Mul writes for a plain product, without its sign and fraction analysis
         if not plain_product(expr):
@@ -230,9 +280,24 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
         # Asked of every factor of every product (a tree search each time): remembered like the text.
         needs = self._brackets.get(expr, (first, last))
         if needs is None:
-            needs = bool(super()._needs_mul_brackets(expr, first, last))
+            needs = self._mul_brackets(expr, first, last)
             self._brackets.put(expr, (first, last), needs)
         return needs
+
+    def _mul_brackets(self, expr: sympy.Basic, first: bool, last: bool) -> bool:
+        """``LatexPrinter._needs_mul_brackets`` (SymPy 1.14), its tree searches answered by ``_has_class``."""
+        if expr.is_Mul:
+            if not first and expr.could_extract_minus_sign():  # type: ignore[attr-defined]
+                return True
+        elif precedence_traditional(expr) < PRECEDENCE["Mul"] or expr.is_Relational:
+            return True
+        if expr.is_Piecewise or _has_class(expr, sympy.Mod):
+            return True
+        return not last and _has_class(expr, (sympy.Integral, sympy.Product, sympy.Sum))
+
+    def _needs_add_brackets(self, expr: sympy.Basic) -> bool:
+        # LatexPrinter._needs_add_brackets (SymPy 1.14), asked of every term of every sum
+        return bool(expr.is_Relational or _has_class(expr, sympy.Mod) or expr.is_Add)
 
     def clear(self) -> None:
         super().clear()
@@ -275,6 +340,7 @@ _LATEX = ResultLatexPrinter({"mul_symbol": None})
 _LONG_SUM = 64
 _STR_FAST = ResultStrPrinter({"order": "none"})
 _LATEX_FAST = ResultLatexPrinter({"mul_symbol": None, "order": "none"})
+_STR_FAST.twin, _LATEX_FAST.twin = _STR, _LATEX
 
 
 def _is_long(expr: sympy.Basic) -> bool:
@@ -284,7 +350,7 @@ def _is_long(expr: sympy.Basic) -> bool:
 # Deep networks print the same sizes again and again: the printers remember what they printed.
 def to_str(expr: sympy.Basic) -> str:
     """Text in SymPy syntax, e.g. ``floor((H - 1)/4) + 1``."""
-    return (_STR_FAST if _is_long(expr) else _STR).doprint(expr)
+    return (_STR_FAST if _is_long(expr) else _STR).print_remembered(expr)
 
 
 def to_text(expr: sympy.Basic) -> str:
@@ -295,9 +361,9 @@ def to_text(expr: sympy.Basic) -> str:
     >>> to_text(sympy.Eq(sympy.Mod(c, 4), 0)), to_text(sympy.Ge(c, 5))
     ('c mod 4 = 0', 'c >= 5')
     """
-    return _READER.doprint(expr)
+    return _READER.print_remembered(expr)
 
 
 def to_latex(expr: sympy.Basic) -> str:
     """LaTeX, e.g. ``\\left\\lfloor \\frac{H - 1}{4} \\right\\rfloor + 1``."""
-    return (_LATEX_FAST if _is_long(expr) else _LATEX).doprint(expr)
+    return (_LATEX_FAST if _is_long(expr) else _LATEX).print_remembered(expr)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import gc
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import sympy
 
@@ -17,6 +19,7 @@ if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it impor
 __all__ = [
     "Group",
     "by_block",
+    "collector_paused",
     "number",
     "shape_latex",
     "shape_text",
@@ -25,6 +28,32 @@ __all__ = [
     "value_latex",
     "value_text",
 ]
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def collector_paused(render: Callable[P, R]) -> Callable[P, R]:
+    """``render`` with Python's cyclic garbage collector paused while it runs.
+
+    A render allocates millions of small objects (strings, memo entries), which start the
+    collector's passes again and again, and each full pass walks every object of the derivation
+    (a 10,000-layer one has millions): a third of such a render's time.  What a render frees is
+    freed by reference counting; cycles it leaves are collected after it, when the collector runs again.
+    """
+
+    @functools.wraps(render)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not gc.isenabled():
+            return render(*args, **kwargs)
+        gc.disable()
+        try:
+            return render(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return paused
 
 
 def number(value: sympy.Expr, separator: str = "'") -> str | None:

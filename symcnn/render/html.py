@@ -25,7 +25,7 @@ from ..errors import SymcnnError
 from ..exact.printing import to_str
 from ..exact.steps import Step
 from . import svg
-from .common import by_block, number, shape_text, size_cells, total_terms
+from .common import by_block, collector_paused, number, shape_text, size_cells, total_terms
 from .extras import MEMORY_LABELS, memory_header, receptive_note
 from .mathml import escape, expr_mathml, math, shape_mathml, shown_mathml
 
@@ -187,6 +187,7 @@ def _conditions(derivation: Derivation) -> Safe:
     return Safe(f"<p><b>Valid when</b></p><ul class=conditions>{items}</ul>")
 
 
+@collector_paused
 def fragment(derivation: Derivation, *, max_rows: int = MAX_ROWS) -> str:
     """For Jupyter: every row (with its formulas) for a short network; for a long one a
     ``<details>`` per block whose summary line carries the block's output and sums."""
@@ -309,6 +310,7 @@ def diagram(derivation: Derivation) -> str:
     return svg.render(derivation)
 
 
+@collector_paused
 def page(
     derivation: Derivation, *, title: str = "symcnn derivation", receptive_field: bool = False, memory: Any = None
 ) -> str:

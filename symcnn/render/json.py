@@ -9,6 +9,7 @@ import sympy
 
 from ..exact.printing import to_str
 from ..exact.steps import Step
+from .common import collector_paused
 from .extras import receptive_dicts
 
 if TYPE_CHECKING:  # the renderers read a Derivation by its attributes; it imports them
@@ -52,6 +53,7 @@ def _layer(row: Row) -> dict[str, object]:
     }
 
 
+@collector_paused
 def as_dict(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> dict[str, object]:
     totals = derivation.totals
     result: dict[str, object] = {

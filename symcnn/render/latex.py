@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import sympy
 
+from ..exact.order import ordered_factors
 from ..exact.printing import _LONG_SUM, ordered_terms, to_latex
 from ..exact.rules import Rule
 from ..exact.steps import Step
-from .common import shape_latex, size_cells, total_terms, value_latex
+from .common import collector_paused, shape_latex, size_cells, total_terms, value_latex
 from .escape import latex as latex_escape
 from .extras import memory_header, memory_items, receptive_latex, receptive_note
 
@@ -41,6 +43,7 @@ _COMMAND = re.compile(r"\\(?:left|right|mathopen|mathclose|frac|mathrm|text)\b|\
 _OPERATOR = re.compile(r"[-+=]|\\cdot|\\times")
 
 
+@lru_cache(maxsize=1 << 16)  # the same values and formulas are measured in every layer
 def width(latex: str) -> int:
     """A cheap upper estimate of a formula's typeset width, in characters.
 
@@ -68,7 +71,7 @@ def cell_latex(value: sympy.Expr, shown: Callable[[sympy.Expr], str] = value_lat
     """
     parts = []
     for index, term in enumerate(_terms(value)):
-        factors = term.as_ordered_factors() if isinstance(term, sympy.Mul) else [term]
+        factors = ordered_factors(term) if isinstance(term, sympy.Mul) else [term]
         coefficient = shown(factors[0]) if factors[0].is_Number else None
         rest = factors[1:] if coefficient is not None else factors
         if len(rest) > 1:
@@ -185,10 +188,10 @@ def broken_sum(
     lines = _wrapped(terms, len(label), budget, show)
     rows = [rf"\text{{{label}}} &= {lines[0]}" if label else f"&= {lines[0]}"]
     rows += [rf"&\quad {line}" for line in lines[1:]]
-    if result is not None and [value_latex(term) for term in terms] != [value_latex(result)]:
-        shown = value_latex(result)
-        if len(lines) == 1 and len(label) + width(lines[0]) + width(shown) + 3 <= budget:
-            rows[-1] += f" = {shown}"
+    # the result is printed whole only where it may be shown whole (a long total is shown term by term)
+    if result is not None and (len(terms) != 1 or value_latex(terms[0]) != value_latex(result)):
+        if len(lines) == 1 and len(label) + width(lines[0]) + width(value_latex(result)) + 3 <= budget:
+            rows[-1] += f" = {value_latex(result)}"
         else:
             result_lines = _wrapped(_terms(result), 2, budget)
             rows.append(f"&= {result_lines[0]}")
@@ -321,6 +324,7 @@ def facts(derivation: Derivation, receptive_field: bool = False, memory: Any = N
     return "\n".join([r"\begin{itemize}", *items, r"\end{itemize}"])
 
 
+@collector_paused
 def render(
     derivation: Derivation, *, standalone: bool = False, receptive_field: bool = False, memory: Any = None
 ) -> str:
@@ -349,6 +353,7 @@ def render(
     return f"{preamble}\n{body}\n\\end{{document}}\n"
 
 
+@collector_paused
 def render_equations(derivation: Derivation) -> str:
     """For Jupyter: the derivation as one display (MathJax has no page width to respect)."""
     lines = []

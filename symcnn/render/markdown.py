@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..exact.printing import to_latex
 from ..exact.steps import Step
-from .common import by_block, shape_latex, size_cells, total_terms, value_latex
+from .common import by_block, collector_paused, shape_latex, size_cells, total_terms, value_latex
 from .escape import markdown, markdown_code
 from .extras import memory_header, memory_items, receptive_latex, receptive_note
 
@@ -28,6 +28,7 @@ def _sizes(row: Row) -> str:
     return f"{formulas} → {shape}" if formulas else shape
 
 
+@collector_paused
 def summary(derivation: Derivation, max_rows: int = 40) -> str:
     """For Jupyter: a long network collapsed by block (``layer3.*``), with the totals."""
     if len(derivation.rows) <= max_rows:
@@ -41,6 +42,7 @@ def summary(derivation: Derivation, max_rows: int = 40) -> str:
     return "\n".join(lines) + "\n" + _facts(derivation)
 
 
+@collector_paused
 def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
     extra = (" receptive field |", "---|") if receptive_field else ("", "")
     lines = ["| # | name | size | parameters | MACs |" + extra[0], "|---:|---|---|---|---:|" + extra[1]]

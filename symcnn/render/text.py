@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from ..exact.display import BinOp
 from ..exact.printing import to_str, to_text
 from ..exact.steps import Step
-from .common import number, shape_text, size_cells, total_terms, value_text
+from .common import collector_paused, number, shape_text, size_cells, total_terms, value_text
 from .escape import text as escaped
 from .extras import memory_header, memory_items, receptive_note, receptive_text
 
@@ -50,10 +50,11 @@ def _name(row: Row) -> str:
 MAX_TABLE_WIDTH = 160
 
 
+@collector_paused
 def render(derivation: Derivation, *, receptive_field: bool = False, memory: Any = None) -> str:
     """A table like the textbook's; one block per layer when formulas are too wide for it."""
-    table = _table(derivation, receptive_field)
-    if max(len(line) for line in table) > MAX_TABLE_WIDTH:
+    table = None if _a_row_too_wide(derivation) else _table(derivation, receptive_field)
+    if table is None or max(len(line) for line in table) > MAX_TABLE_WIDTH:
         table = _blocks(derivation, receptive_field)
     lines = [*table, _total_line(derivation), "", *_summary(derivation)]
     if receptive_field:
@@ -111,6 +112,21 @@ def _receptive_steps(derivation: Derivation, row: Row) -> list[str]:
     return lines
 
 
+def _a_row_too_wide(derivation: Derivation) -> bool:
+    """Whether some row alone makes the table wider than :data:`MAX_TABLE_WIDTH`, found without
+    building the table: a deep symbolic chain's rows outgrow it within a few layers, and its table
+    would be built whole only to be replaced by blocks.  A row's line is at least its cells side by
+    side (columns are padded to their widest cell, and a receptive-field column only adds to it).
+    """
+    for row in derivation.rows:
+        formula, value = _total_formula(row), value_text(row.total_params)
+        params = len(formula) + 3 + len(value) if formula else len(value)
+        cells = (len(str(row.index)), len(_name(row)), len(_size_cell(row)), params, len(value_text(row.macs.value)))
+        if sum(cells) + 2 * (len(cells) - 1) > MAX_TABLE_WIDTH:
+            return True
+    return False
+
+
 def _table(derivation: Derivation, receptive_field: bool = False) -> list[str]:
     rows = derivation.rows
     names = [_name(row) for row in rows]
@@ -140,6 +156,7 @@ def _table(derivation: Derivation, receptive_field: bool = False) -> list[str]:
     return lines
 
 
+@collector_paused
 def summary(derivation: Derivation, max_rows: int = 40) -> str:
     """For IPython's plain display: the table of a short network; for a long one its facts and how to see the rest."""
     if len(derivation.rows) <= max_rows:

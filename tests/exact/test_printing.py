@@ -64,11 +64,19 @@ class _Forgetful(ExprMemo[Any]):
 def _plain(cls: type, general_mul: Any) -> type:
     """``cls`` with SymPy's general product code and term order (no fast path) and memos that keep nothing."""
 
+    from sympy.printing.latex import LatexPrinter
     from sympy.printing.printer import Printer
+    from sympy.printing.str import StrPrinter
 
     class Plain(cls):  # type: ignore[misc, valid-type]
         _print_Mul = general_mul
         _as_ordered_terms = Printer._as_ordered_terms  # SymPy's term order, not remembered
+        if issubclass(cls, LatexPrinter):  # SymPy's bracket checks (tree searches), not remembered
+            _needs_mul_brackets = LatexPrinter._needs_mul_brackets
+            _needs_add_brackets = LatexPrinter._needs_add_brackets
+        else:  # SymPy's sums and parentheses, precedences not remembered
+            _print_Add = StrPrinter._print_Add
+            parenthesize = StrPrinter.parenthesize
 
         def __init__(self, settings: dict[str, Any] | None = None) -> None:
             super().__init__(settings)
@@ -102,6 +110,7 @@ def test_memoised_fast_printers_print_what_sympys_general_code_prints(exprs: lis
     for memoised, plain in _PAIRS:
         for expr in exprs:  # several in a row: sub-expressions are reused across them
             assert memoised.doprint(expr) == plain.doprint(expr)
+            assert memoised.print_remembered(expr) == plain.doprint(expr)
 
 
 def test_a_deep_chain_prints_each_distinct_floor_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -152,3 +161,34 @@ def test_clear_printed_forgets_every_printers_memo() -> None:
     assert printer._printed
     printing.clear_printed()
     assert not printer._printed
+
+
+def _twinned_pairs() -> list[tuple[Any, Any, Any]]:
+    """(printer in SymPy's order, printer in internal order that reuses its twin's texts, plain reference)."""
+    from sympy.printing.latex import LatexPrinter
+    from sympy.printing.str import StrPrinter
+
+    cases: list[tuple[type, Any, dict[str, Any]]] = [
+        (printing.ResultStrPrinter, StrPrinter._print_Mul, {}),
+        (printing.ResultLatexPrinter, LatexPrinter._print_Mul, {"mul_symbol": None}),
+    ]
+    triples = []
+    for cls, general, settings_ in cases:
+        ordered, internal = cls(settings_), cls({**settings_, "order": "none"})
+        internal.twin = ordered
+        triples.append((ordered, internal, _plain(cls, general)({**settings_, "order": "none"})))
+    return triples
+
+
+_TWINNED = _twinned_pairs()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_expressions(), min_size=1, max_size=6))
+def test_a_printer_in_internal_order_reuses_only_texts_that_order_does_not_change(exprs: list[sympy.Expr]) -> None:
+    for ordered, internal, plain in _TWINNED:
+        for expr in exprs:
+            ordered.doprint(expr)  # the twin prints first, as a row is printed before the total
+            assert internal.doprint(expr) == plain.doprint(expr)
+            in_a_sum = sympy.Add(expr, _W, evaluate=False)
+            assert internal.doprint(in_a_sum) == plain.doprint(in_a_sum)
