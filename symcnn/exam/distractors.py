@@ -8,10 +8,12 @@ misconception's number comes from that derivation where it can:
 * a sliding window's size by the layer's own size rule with a changed geometry
   (:func:`window_height`: no padding, stride 1, one side padded), or, for the
   dozens of values a search tries, PyTorch's general rule in Python integers (:func:`window_at`);
-* otherwise derive a *modified network*: in Keras's counting convention, or a
-  pooling layer replaced by a convolution.
+* a changed layer alone (:func:`apply_layer`): applied to its input as the
+  walker applies it, without a network around it (a pooling layer replaced by a
+  convolution, a layer with stride 1, a BatchNorm counted as Keras counts it);
+* otherwise derive a *modified network* (:func:`derive_spec`).
 
-``tests/exam/test_distractors.py`` checks the first two against deriving the misread networks.
+``tests/exam/test_distractors.py`` checks these against deriving the misread networks.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from ..exact import rules
 from ..exact.display import leaf
 from ..exact.numeric import evaluate
 from ..exact.simplify import decide
-from ..exact.steps import Window
+from ..exact.steps import Outcome, Tensor, Window
+from ..layers.memo import apply_once
+from ..layers.registry import layer_class
 from ..layers.window import window_size
 from .misconceptions import MISCONCEPTIONS
 from .model import Distractor, answer_text
@@ -53,6 +57,34 @@ def derive_spec(spec: Spec, conventions: Conventions | None = None) -> Derivatio
         return load_spec(spec).derive(conventions=conventions)
     except SymcnnError:
         return None
+
+
+def apply_layer(
+    shape: Iterable[sympy.Expr], layer: dict[str, Any], conventions: Conventions | None = None
+) -> Outcome | None:
+    """What deriving ``layer`` alone on an input of ``shape`` gives for that layer, or ``None`` where it refuses.
+
+    The layer built as a spec builds it and applied as the walker applies it
+    (its checks decided the same way), without the network, the input's checks and
+    the derivation around it: a misread layer costs a fraction of a derivation.
+    """
+    arguments = {key: value for key, value in layer.items() if key not in ("type", "name", "inputs")}
+    try:
+        built = layer_class(layer["type"])(**arguments)
+        outcome = apply_once(built, [Tensor.of(shape)], conventions or Conventions())
+    except SymcnnError:
+        return None
+    if any(decide(check.holds) is sympy.false for check in (*built.argument_checks(), *outcome.checks)):
+        return None
+    return outcome
+
+
+def height_of(outcome: Outcome | None) -> sympy.Expr | None:
+    """The output height of a layer's outcome (the feature count of a flat output)."""
+    if outcome is None:
+        return None
+    shape = outcome.output.shape
+    return shape[1] if len(shape) > 1 else shape[0]
 
 
 def one_layer(shape: Iterable[sympy.Expr], layer: dict[str, Any], before: tuple[dict[str, Any], ...] = ()) -> Spec:
@@ -221,6 +253,16 @@ def _differ_somewhere(one: sympy.Expr, two: sympy.Expr) -> bool:
 # --- misconceptions of counting parameters and MACs ----------------------------------
 
 
+def forgot_bias(derivation: Derivation) -> sympy.Expr:
+    """Total parameters without any bias: each row's own rule with ``b = 0`` (the network without biases)."""
+    dropped = sympy.Integer(0)
+    for row in derivation.layers:
+        unbiased = reevaluate(row.params, b=0)
+        if unbiased is not None:
+            dropped += row.multiplicity * (row.params.value - unbiased)
+    return derivation.totals.params - dropped
+
+
 def without_bias(spec: Spec) -> Spec:
     return changed(spec, lambda layer: {**layer, "bias": False} if layer["type"] in BIASED else None)
 
@@ -341,9 +383,9 @@ def pooling_params(derivation: Derivation, spec_layers: list[dict[str, Any]]) ->
         if not row.kind.endswith("pool2d"):
             continue
         conv = {"type": "conv2d", "out_channels": int(row.input_shapes[0][0]), "kernel_size": layer["kernel_size"]}
-        counted = derive_spec(one_layer(row.input_shapes[0], conv))
+        counted = apply_layer(row.input_shapes[0], conv)
         if counted is not None:
-            extra += counted.totals.params
+            extra += counted.params.value + counted.non_trainable.value
             hit = True
     return derivation.totals.params + extra if hit else None
 

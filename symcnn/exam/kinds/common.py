@@ -9,6 +9,7 @@ import sympy
 from ... import Derivation, Row, SymcnnError
 from ...exact.printing import to_latex
 from ...exact.steps import Window
+from ...exact.symbols import symbol
 from .. import distractors as wrong
 from ..model import Blank, Distractor, Line, Question
 from ..networks import describe
@@ -36,7 +37,20 @@ def math(latex: str) -> str:
 
 
 def shape_math(shape: tuple[Any, ...] | list[Any]) -> str:
-    return math(r" \times ".join(to_latex(sympy.sympify(size)) for size in shape))
+    return math(r" \times ".join(to_latex(_size(size)) for size in shape))
+
+
+def _size(size: Any) -> sympy.Expr:
+    """A size of a spec (an int, a symbol's name) or of a derivation, as SymPy.
+
+    A name becomes the engine's symbol directly: ``sympy.sympify`` would parse it
+    (about a millisecond each, the price of a whole small derivation).
+    """
+    if isinstance(size, int):
+        return sympy.Integer(size)
+    if isinstance(size, str) and size.isidentifier():
+        return symbol(size)
+    return sympy.sympify(size)
 
 
 def network_table(
@@ -140,12 +154,9 @@ def _window_sizes(size: sympy.Expr, layer: dict[str, Any], window: Window) -> Si
 
 
 def _derived_sizes(shape: tuple[sympy.Expr, ...], layer: dict[str, Any]) -> Sized:
-    """The misread sizes of a layer without a sliding window (a transposed convolution), each derived."""
-    base = wrong.one_layer(shape, layer)
-    only = base["layers"][0]
-
+    """The misread sizes of a layer without a sliding window (a transposed convolution), each the changed layer's."""
     def derived(changed: dict[str, Any]) -> sympy.Expr | None:
-        return wrong.output_height(wrong.derive_spec({**base, "layers": [{**only, **changed}]}))
+        return wrong.height_of(wrong.apply_layer(shape, {**layer, **changed}))
 
     sized: Sized = []
     if stride_of(layer) > 1:
