@@ -155,6 +155,7 @@ def _window_sizes(size: sympy.Expr, layer: dict[str, Any], window: Window) -> Si
 
 def _derived_sizes(shape: tuple[sympy.Expr, ...], layer: dict[str, Any]) -> Sized:
     """The misread sizes of a layer without a sliding window (a transposed convolution), each the changed layer's."""
+
     def derived(changed: dict[str, Any]) -> sympy.Expr | None:
         return wrong.height_of(wrong.apply_layer(shape, {**layer, **changed}))
 
