@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -117,14 +118,21 @@ def unfloored(step: Step) -> sympy.Expr | None:
     """The step's rule evaluated without its floor (exact fraction), ``None`` if it has none."""
     if step.rule is None or not step.arguments:
         return None
-    names = [name for name, _ in step.arguments]
-    general = step.rule(**{name: sympy.Symbol(name, positive=True, integer=True) for name in names})
-    if not general.has(sympy.floor):
+    plain = _unfloored_rule(step.rule, tuple(name for name, _ in step.arguments))
+    if plain is None:
         return None
-    plain = general.replace(sympy.floor, lambda argument: argument)
     return plain.xreplace(
         {sympy.Symbol(name, positive=True, integer=True): bind.value for name, bind in step.arguments}
     )
+
+
+@lru_cache(maxsize=256)  # a few size rules, each asked once per question
+def _unfloored_rule(rule: rules.Rule, names: tuple[str, ...]) -> sympy.Expr | None:
+    """The rule in symbols with its floors taken away, ``None`` if it has no floor."""
+    general = rule(**{name: sympy.Symbol(name, positive=True, integer=True) for name in names})
+    if not general.has(sympy.floor):
+        return None
+    return general.replace(sympy.floor, lambda argument: argument)
 
 
 def search(candidates: Iterable[int], forward: Callable[[int], int | None], target: int) -> list[int]:
@@ -166,7 +174,9 @@ def window_height(size: sympy.Expr, window: Window, **changes: Any) -> sympy.Exp
     ``changes`` replaces ``kernel``, ``padding``, ``stride``, ``dilation`` or
     ``ceil_mode``.  The layer's own size rule (:func:`~symcnn.layers.window.window_size`,
     which picks the ceil-mode variant) gives the same size as deriving the
-    changed layer, without building and deriving a network.  ``None`` if it is below 1.
+    changed layer, without building and deriving a network; in floor mode
+    the simplest rule agrees with PyTorch's general one, :func:`window_at`,
+    which is what this computes there.  ``None`` if it is below 1.
     """
     geometry = {
         "kernel": window.kernel,
@@ -175,6 +185,10 @@ def window_height(size: sympy.Expr, window: Window, **changes: Any) -> sympy.Exp
         "dilation": window.dilation,
         "ceil_mode": window.ceil_mode,
     } | changes
+    if not geometry["ceil_mode"]:  # floor mode: PyTorch's general rule, in Python integers
+        arguments = {key: int(geometry[key]) for key in ("kernel", "padding", "stride", "dilation")}
+        found = window_at(int(size), **arguments)
+        return None if found is None else sympy.Integer(found)
     size = sympy.Integer(size)
     step, check = window_size(
         "H",
