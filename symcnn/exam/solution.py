@@ -76,7 +76,7 @@ def _notation(bind: Bind) -> Hashable:
     return ("omitted", bind.value == 1) if bind.omit else bind.notation
 
 
-def _shown(bind: Bind) -> tuple[Hashable, ...]:
+def _shown(bind: Bind) -> tuple[object, ...]:
     if bind.omit:
         return ("omitted", bind.value == 1)
     shown = bind.shown
