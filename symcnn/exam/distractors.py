@@ -226,42 +226,69 @@ def distinct(answer: sympy.Expr, candidates: Iterable[Distractor | None]) -> tup
     """Drop missing distractors, those equal to the answer and repeats of an earlier value."""
     kept: list[Distractor] = []
     seen = [answer]
+    compared = _Comparisons()
     for candidate in candidates:
         if candidate is None:
             continue
-        if any(_same(candidate.value, value) for value in seen):
+        if any(compared.same(candidate.value, value) for value in seen):
             continue
         seen.append(candidate.value)
         kept.append(candidate)
     return tuple(kept)
 
 
-def _same(one: sympy.Expr, two: sympy.Expr) -> bool:
-    if one.is_number and two.is_number:
-        return bool(one == two)
-    if one == two:
-        return True
-    if _differ_somewhere(one, two):  # exact values that differ: no expansion needed
-        return False
-    return sympy.expand(one - two) == 0  # formulas (polynomials in k and l): expanded, equal means the same
+class _Comparisons:
+    """Equality of the values of one question's options, each formula's symbols and values found once.
 
-
-def _differ_somewhere(one: sympy.Expr, two: sympy.Expr) -> bool:
-    """Whether the two formulas take different exact values at one of a few integer points.
-
-    Different values prove them different; equal values prove nothing, so the
-    caller then expands.  (Most candidate pairs differ, and expanding is slow.)
+    A question compares each candidate with every value kept before it: the same
+    formula meets many others, and its free symbols and its values at the test
+    points (:meth:`differ_somewhere`) are the same each time.
     """
-    symbols = sorted(one.free_symbols | two.free_symbols, key=lambda symbol: symbol.name)
-    for start, step in ((7, 2), (31, 3)):
-        values = {symbol: start + step * index for index, symbol in enumerate(symbols)}
-        try:
-            first, second = evaluate(one, values), evaluate(two, values)
-        except ZeroDivisionError:
-            continue
-        if first is not None and second is not None and first != second:
+
+    POINTS = ((7, 2), (31, 3))  # symbol j (in name order) takes start + step*j
+
+    def __init__(self) -> None:
+        self._symbols: dict[sympy.Expr, frozenset[sympy.Basic]] = {}
+        self._values: dict[tuple[sympy.Expr, tuple[sympy.Basic, ...], int], sympy.Expr | None] = {}
+
+    def same(self, one: sympy.Expr, two: sympy.Expr) -> bool:
+        if one.is_number and two.is_number:
+            return bool(one == two)
+        if one == two:
             return True
-    return False
+        if self.differ_somewhere(one, two):  # exact values that differ: no expansion needed
+            return False
+        return sympy.expand(one - two) == 0  # formulas (polynomials in k and l): expanded, equal means the same
+
+    def differ_somewhere(self, one: sympy.Expr, two: sympy.Expr) -> bool:
+        """Whether the two formulas take different exact values at one of a few integer points.
+
+        Different values prove them different; equal values prove nothing, so the
+        caller then expands.  (Most candidate pairs differ, and expanding is slow.)
+        """
+        symbols = tuple(sorted(self.symbols(one) | self.symbols(two), key=lambda symbol: symbol.name))
+        for point in range(len(self.POINTS)):
+            try:
+                first, second = self.value(one, symbols, point), self.value(two, symbols, point)
+            except ZeroDivisionError:
+                continue
+            if first is not None and second is not None and first != second:
+                return True
+        return False
+
+    def symbols(self, formula: sympy.Expr) -> frozenset[sympy.Basic]:
+        found = self._symbols.get(formula)
+        if found is None:
+            found = self._symbols[formula] = frozenset(formula.free_symbols)
+        return found
+
+    def value(self, formula: sympy.Expr, symbols: tuple[sympy.Basic, ...], point: int) -> sympy.Expr | None:
+        key = (formula, symbols, point)
+        if key not in self._values:
+            start, step = self.POINTS[point]
+            at = {symbol: start + step * index for index, symbol in enumerate(symbols)}
+            self._values[key] = evaluate(formula, at)
+        return self._values[key]
 
 
 # --- misconceptions of counting parameters and MACs ----------------------------------
