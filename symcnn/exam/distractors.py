@@ -36,6 +36,7 @@ from ..layers.registry import layer_class
 from ..layers.window import window_size
 from .misconceptions import MISCONCEPTIONS
 from .model import Distractor, answer_text
+from .unfloored import NotWritten, has_floor, unfloored_value
 
 __all__ = [
     "derive_spec",
@@ -118,6 +119,12 @@ def unfloored(step: Step) -> sympy.Expr | None:
     """The step's rule evaluated without its floor (exact fraction), ``None`` if it has none."""
     if step.rule is None or not step.arguments:
         return None
+    if not has_floor(step.rule):
+        return None
+    try:
+        return unfloored_value(step.rule, {name: bind.value for name, bind in step.arguments})
+    except NotWritten:  # a formula, or a node the written rule's reading does not know: SymPy's
+        pass
     plain = _unfloored_rule(step.rule, tuple(name for name, _ in step.arguments))
     if plain is None:
         return None
