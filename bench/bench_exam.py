@@ -11,6 +11,8 @@ running a forward pass and counting parameters (no solution, no distractors).
 
 The comparison is in CPU time (``time.process_time``), best of ``--repeat`` runs,
 so other processes on a shared machine inflate neither side; PyTorch runs on one thread.
+``--rounds`` then pairs a cold generation with a PyTorch check right after it, each
+round's ratio taken under the same load, and prints their median.
 """
 
 from __future__ import annotations
