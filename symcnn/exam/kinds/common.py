@@ -108,7 +108,7 @@ def size_distractors(shape: tuple[sympy.Expr, ...], layer: dict[str, Any], row: 
     front), no padding, stride 1, dilation 1, no ``ceil_mode``, the stride taken
     first (a strided 1×1 subsampling in front of the window).  A sliding window's
     sizes come from the row's own size rule with the changed geometry
-    (:func:`~symcnn.exam.distractors.window_height`); other layers' from deriving the modified network.
+    (:func:`~symcnn.exam.distractors.window_height`); other layers' from the modified layer applied alone.
     """
     if layer["type"] == "flatten":
         return _flatten_distractors(shape, row)
