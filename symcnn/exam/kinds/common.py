@@ -41,16 +41,14 @@ def shape_math(shape: tuple[Any, ...] | list[Any]) -> str:
 
 
 def _size(size: Any) -> sympy.Expr:
-    """A size of a spec (an int, a symbol's name) or of a derivation, as SymPy.
+    """A size of a spec (an int, a symbol's name) or of a derivation (SymPy), as SymPy.
 
-    A name becomes the engine's symbol directly: ``sympy.sympify`` would parse it
-    (about a millisecond each, the price of a whole small derivation).
+    A name becomes the engine's symbol directly: parsing it (``sympy.sympify``)
+    cost about a millisecond each, the price of a whole small derivation.
     """
-    if isinstance(size, int):
-        return sympy.Integer(size)
-    if isinstance(size, str) and size.isidentifier():
-        return symbol(size)
-    return sympy.sympify(size)
+    if isinstance(size, str):
+        return symbol(size)  # refuses anything but a name
+    return sympy.sympify(size, strict=True)  # ints and SymPy values only: no text is parsed
 
 
 def network_table(
