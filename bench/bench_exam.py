@@ -7,10 +7,12 @@ costs in PyTorch: building each question's network as ``torch.nn`` modules,
 running a forward pass and counting parameters (no solution, no distractors).
 
     python bench/bench_exam.py                 # 1,000 questions, all kinds, mixed difficulty
-    python bench/bench_exam.py --count 200 --repeat 3
+    python bench/bench_exam.py --count 200 --repeat 3 --rounds 5
 
 The comparison is in CPU time (``time.process_time``), best of ``--repeat`` runs,
 so other processes on a shared machine inflate neither side; PyTorch runs on one thread.
+``--rounds`` then pairs a cold generation with a PyTorch check right after it, each
+round's ratio taken under the same load, and prints their median.
 """
 
 from __future__ import annotations
@@ -103,6 +105,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--difficulty", default="mixed")
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3, help="side-by-side rounds: cold generation, then PyTorch")
     args = parser.parse_args()
     print(versions())
     print(f"load average (1 min) at start: {os.getloadavg()[0]:.1f}")
@@ -150,6 +153,18 @@ def main() -> None:
     print(
         f"generation / PyTorch checking, CPU: {min(cold_cpu) / min(cpus):.2f}x (cold caches), "
         f"{min(warm_cpu) / min(cpus):.2f}x (warm); with the Moodle export: {moodle / min(cpus):.2f}x"
+    )
+
+    # The load of a shared machine changes within a minute: a ratio of figures taken minutes apart
+    # moves with it.  Each round times a cold generation and the PyTorch check back to back.
+    ratios = []
+    for _ in range(max(1, args.rounds)):
+        _, generated, _ = cpu_timed(generate, times=1, setup=clear_sympy_cache)
+        _, checking, _ = cpu_timed(lambda: torch_check(list(quiz.questions)), times=1)
+        ratios.append(generated[0] / checking[0])
+    print(
+        f"side by side, {len(ratios)} rounds of a cold generation then the PyTorch check: "
+        f"{' '.join(f'{ratio:.2f}x' for ratio in ratios)}; median {statistics.median(ratios):.2f}x"
     )
 
 

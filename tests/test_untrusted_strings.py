@@ -218,7 +218,6 @@ def test_formula_strings_still_work_where_they_are_documented() -> None:
 
 # Calls without strict=True, each known to receive only values symcnn built (never user text).
 ALLOWED_SYMPIFY = {
-    ("symcnn/exam/kinds/common.py", "shape_math"): "shapes come from a Derivation (ints and SymPy expressions)",
     ("symcnn/exam/distractors.py", "make"): "values are computed by symcnn's own distractor formulas",
     ("symcnn/adapters/torch/tensors.py", "handle"): "operands are traced sizes (ints or SymPy), never text",
     ("symcnn/exam/distractors.py", "reevaluate"): "the replaced arguments are the misconceptions' own integers",

@@ -4,7 +4,7 @@ Built on the engine's derivation: every answer is a value of a derived
 :class:`~symcnn.Row` or :class:`~symcnn.Step`, every worked solution shows the
 steps' rules, general formulas and substituted formulas, and every wrong answer
 comes from a named misconception, computed from the derivation's rules with the misread values
-(or by deriving a modified network).
+(or by applying the misread layer alone, or deriving a modified network).
 
 >>> from symcnn import exam
 >>> quiz = exam.generate(2, seed=7, difficulty="medium", kinds=["total_params", "output_size"])

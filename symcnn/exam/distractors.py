@@ -8,16 +8,19 @@ misconception's number comes from that derivation where it can:
 * a sliding window's size by the layer's own size rule with a changed geometry
   (:func:`window_height`: no padding, stride 1, one side padded), or, for the
   dozens of values a search tries, PyTorch's general rule in Python integers (:func:`window_at`);
-* otherwise derive a *modified network*: in Keras's counting convention, or a
-  pooling layer replaced by a convolution.
+* a changed layer alone (:func:`apply_layer`): applied to its input as the
+  walker applies it, without a network around it (a pooling layer replaced by a
+  convolution, a layer with stride 1, a BatchNorm counted as Keras counts it);
+* otherwise derive a *modified network* (:func:`derive_spec`).
 
-``tests/exam/test_distractors.py`` checks the first two against deriving the misread networks.
+``tests/exam/test_distractors.py`` checks these against deriving the misread networks.
 """
 
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 import sympy
@@ -27,10 +30,13 @@ from ..exact import rules
 from ..exact.display import leaf
 from ..exact.numeric import evaluate
 from ..exact.simplify import decide
-from ..exact.steps import Window
+from ..exact.steps import Outcome, Tensor, Window
+from ..layers.memo import apply_once
+from ..layers.registry import layer_class
 from ..layers.window import window_size
 from .misconceptions import MISCONCEPTIONS
 from .model import Distractor, answer_text
+from .unfloored import NotWritten, has_floor, unfloored_value
 
 __all__ = [
     "derive_spec",
@@ -53,6 +59,34 @@ def derive_spec(spec: Spec, conventions: Conventions | None = None) -> Derivatio
         return load_spec(spec).derive(conventions=conventions)
     except SymcnnError:
         return None
+
+
+def apply_layer(
+    shape: Iterable[sympy.Expr], layer: dict[str, Any], conventions: Conventions | None = None
+) -> Outcome | None:
+    """What deriving ``layer`` alone on an input of ``shape`` gives for that layer, or ``None`` where it refuses.
+
+    The layer built as a spec builds it and applied as the walker applies it
+    (its checks decided the same way), without the network, the input's checks and
+    the derivation around it: a misread layer costs a fraction of a derivation.
+    """
+    arguments = {key: value for key, value in layer.items() if key not in ("type", "name", "inputs")}
+    try:
+        built = layer_class(layer["type"])(**arguments)
+        outcome = apply_once(built, [Tensor.of(shape)], conventions or Conventions())
+    except SymcnnError:
+        return None
+    if any(decide(check.holds) is sympy.false for check in (*built.argument_checks(), *outcome.checks)):
+        return None
+    return outcome
+
+
+def height_of(outcome: Outcome | None) -> sympy.Expr | None:
+    """The output height of a layer's outcome (the feature count of a flat output)."""
+    if outcome is None:
+        return None
+    shape = outcome.output.shape
+    return shape[1] if len(shape) > 1 else shape[0]
 
 
 def one_layer(shape: Iterable[sympy.Expr], layer: dict[str, Any], before: tuple[dict[str, Any], ...] = ()) -> Spec:
@@ -85,14 +119,27 @@ def unfloored(step: Step) -> sympy.Expr | None:
     """The step's rule evaluated without its floor (exact fraction), ``None`` if it has none."""
     if step.rule is None or not step.arguments:
         return None
-    names = [name for name, _ in step.arguments]
-    general = step.rule(**{name: sympy.Symbol(name, positive=True, integer=True) for name in names})
-    if not general.has(sympy.floor):
+    if not has_floor(step.rule):
         return None
-    plain = general.replace(sympy.floor, lambda argument: argument)
+    try:
+        return unfloored_value(step.rule, {name: bind.value for name, bind in step.arguments})
+    except NotWritten:  # a formula, or a node the written rule's reading does not know: SymPy's
+        pass
+    plain = _unfloored_rule(step.rule, tuple(name for name, _ in step.arguments))
+    if plain is None:
+        return None
     return plain.xreplace(
         {sympy.Symbol(name, positive=True, integer=True): bind.value for name, bind in step.arguments}
     )
+
+
+@lru_cache(maxsize=256)  # a few size rules, each asked once per question
+def _unfloored_rule(rule: rules.Rule, names: tuple[str, ...]) -> sympy.Expr | None:
+    """The rule in symbols with its floors taken away, ``None`` if it has no floor."""
+    general = rule(**{name: sympy.Symbol(name, positive=True, integer=True) for name in names})
+    if not general.has(sympy.floor):
+        return None
+    return general.replace(sympy.floor, lambda argument: argument)
 
 
 def search(candidates: Iterable[int], forward: Callable[[int], int | None], target: int) -> list[int]:
@@ -134,7 +181,9 @@ def window_height(size: sympy.Expr, window: Window, **changes: Any) -> sympy.Exp
     ``changes`` replaces ``kernel``, ``padding``, ``stride``, ``dilation`` or
     ``ceil_mode``.  The layer's own size rule (:func:`~symcnn.layers.window.window_size`,
     which picks the ceil-mode variant) gives the same size as deriving the
-    changed layer, without building and deriving a network.  ``None`` if it is below 1.
+    changed layer, without building and deriving a network; in floor mode
+    the simplest rule agrees with PyTorch's general one, :func:`window_at`,
+    which is what this computes there.  ``None`` if it is below 1.
     """
     geometry = {
         "kernel": window.kernel,
@@ -143,6 +192,10 @@ def window_height(size: sympy.Expr, window: Window, **changes: Any) -> sympy.Exp
         "dilation": window.dilation,
         "ceil_mode": window.ceil_mode,
     } | changes
+    if not geometry["ceil_mode"]:  # floor mode: PyTorch's general rule, in Python integers
+        arguments = {key: int(geometry[key]) for key in ("kernel", "padding", "stride", "dilation")}
+        found = window_at(int(size), **arguments)
+        return None if found is None else sympy.Integer(found)
     size = sympy.Integer(size)
     step, check = window_size(
         "H",
@@ -180,45 +233,82 @@ def distinct(answer: sympy.Expr, candidates: Iterable[Distractor | None]) -> tup
     """Drop missing distractors, those equal to the answer and repeats of an earlier value."""
     kept: list[Distractor] = []
     seen = [answer]
+    compared = _Comparisons()
     for candidate in candidates:
         if candidate is None:
             continue
-        if any(_same(candidate.value, value) for value in seen):
+        if any(compared.same(candidate.value, value) for value in seen):
             continue
         seen.append(candidate.value)
         kept.append(candidate)
     return tuple(kept)
 
 
-def _same(one: sympy.Expr, two: sympy.Expr) -> bool:
-    if one.is_number and two.is_number:
-        return bool(one == two)
-    if one == two:
-        return True
-    if _differ_somewhere(one, two):  # exact values that differ: no expansion needed
-        return False
-    return sympy.expand(one - two) == 0  # formulas (polynomials in k and l): expanded, equal means the same
+class _Comparisons:
+    """Equality of the values of one question's options, each formula's symbols and values found once.
 
-
-def _differ_somewhere(one: sympy.Expr, two: sympy.Expr) -> bool:
-    """Whether the two formulas take different exact values at one of a few integer points.
-
-    Different values prove them different; equal values prove nothing, so the
-    caller then expands.  (Most candidate pairs differ, and expanding is slow.)
+    A question compares each candidate with every value kept before it: the same
+    formula meets many others, and its free symbols and its values at the test
+    points (:meth:`differ_somewhere`) are the same each time.
     """
-    symbols = sorted(one.free_symbols | two.free_symbols, key=lambda symbol: symbol.name)
-    for start, step in ((7, 2), (31, 3)):
-        values = {symbol: start + step * index for index, symbol in enumerate(symbols)}
-        try:
-            first, second = evaluate(one, values), evaluate(two, values)
-        except ZeroDivisionError:
-            continue
-        if first is not None and second is not None and first != second:
+
+    POINTS = ((7, 2), (31, 3))  # symbol j (in name order) takes start + step*j
+
+    def __init__(self) -> None:
+        self._symbols: dict[sympy.Expr, frozenset[sympy.Basic]] = {}
+        self._values: dict[tuple[sympy.Expr, tuple[sympy.Basic, ...], int], sympy.Expr | None] = {}
+
+    def same(self, one: sympy.Expr, two: sympy.Expr) -> bool:
+        if one.is_number and two.is_number:
+            return bool(one == two)
+        if one == two:
             return True
-    return False
+        if self.differ_somewhere(one, two):  # exact values that differ: no expansion needed
+            return False
+        return sympy.expand(one - two) == 0  # formulas (polynomials in k and l): expanded, equal means the same
+
+    def differ_somewhere(self, one: sympy.Expr, two: sympy.Expr) -> bool:
+        """Whether the two formulas take different exact values at one of a few integer points.
+
+        Different values prove them different; equal values prove nothing, so the
+        caller then expands.  (Most candidate pairs differ, and expanding is slow.)
+        """
+        symbols = tuple(sorted(self.symbols(one) | self.symbols(two), key=lambda symbol: symbol.name))
+        for point in range(len(self.POINTS)):
+            try:
+                first, second = self.value(one, symbols, point), self.value(two, symbols, point)
+            except ZeroDivisionError:
+                continue
+            if first is not None and second is not None and first != second:
+                return True
+        return False
+
+    def symbols(self, formula: sympy.Expr) -> frozenset[sympy.Basic]:
+        found = self._symbols.get(formula)
+        if found is None:
+            found = self._symbols[formula] = frozenset(formula.free_symbols)
+        return found
+
+    def value(self, formula: sympy.Expr, symbols: tuple[sympy.Basic, ...], point: int) -> sympy.Expr | None:
+        key = (formula, symbols, point)
+        if key not in self._values:
+            start, step = self.POINTS[point]
+            at = {symbol: start + step * index for index, symbol in enumerate(symbols)}
+            self._values[key] = evaluate(formula, at)
+        return self._values[key]
 
 
 # --- misconceptions of counting parameters and MACs ----------------------------------
+
+
+def forgot_bias(derivation: Derivation) -> sympy.Expr:
+    """Total parameters without any bias: each row's own rule with ``b = 0`` (the network without biases)."""
+    dropped = sympy.Integer(0)
+    for row in derivation.layers:
+        unbiased = reevaluate(row.params, b=0)
+        if unbiased is not None:
+            dropped += row.multiplicity * (row.params.value - unbiased)
+    return derivation.totals.params - dropped
 
 
 def without_bias(spec: Spec) -> Spec:
@@ -341,9 +431,9 @@ def pooling_params(derivation: Derivation, spec_layers: list[dict[str, Any]]) ->
         if not row.kind.endswith("pool2d"):
             continue
         conv = {"type": "conv2d", "out_channels": int(row.input_shapes[0][0]), "kernel_size": layer["kernel_size"]}
-        counted = derive_spec(one_layer(row.input_shapes[0], conv))
+        counted = apply_layer(row.input_shapes[0], conv)
         if counted is not None:
-            extra += counted.totals.params
+            extra += counted.params.value + counted.non_trainable.value
             hit = True
     return derivation.totals.params + extra if hit else None
 

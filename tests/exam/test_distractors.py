@@ -298,3 +298,48 @@ def test_formulas_equal_after_expanding_are_one_distractor_and_different_ones_ar
         ],
     )
     assert [d.misconception for d in kept] == ["forgot_bias", "ignored_stride"]
+
+
+def _random_layer(rng: random.Random) -> dict[str, Any]:
+    kind = rng.choice(("conv2d", "conv2d", "maxpool2d", "avgpool2d", "batchnorm2d", "linear"))
+    if kind == "batchnorm2d":
+        return {"type": kind}
+    if kind == "linear":
+        return {"type": kind, "out_features": rng.choice((1, 10, 64))}
+    layer: dict[str, Any] = {"type": kind, "kernel_size": rng.choice((1, 2, 3, 5, 7)), "stride": rng.choice((1, 2, 3))}
+    layer["padding"] = rng.choice((0, 1, 2, 3))  # sometimes more than half the kernel: refused by pools
+    if kind == "conv2d":
+        layer |= {"out_channels": rng.choice((4, 8)), "dilation": rng.choice((1, 2)), "bias": rng.random() < 0.5}
+    else:
+        layer["ceil_mode"] = rng.random() < 0.5
+    return layer
+
+
+@pytest.mark.parametrize("conventions", [None, wrong.KERAS], ids=["pytorch", "keras"])
+def test_a_layer_applied_alone_equals_deriving_it_as_a_network(conventions):
+    rng = random.Random(11)
+    refused = 0
+    for _ in range(300):
+        layer = _random_layer(rng)
+        size = rng.randrange(1, 12)
+        shape = [rng.choice((1, 4)), size, size] if layer["type"] != "linear" else [rng.choice((3, 20))]
+        outcome = wrong.apply_layer(shape, layer, conventions)
+        derivation = wrong.derive_spec(wrong.one_layer(shape, layer), conventions)
+        if derivation is None:
+            assert outcome is None, (shape, layer)
+            refused += 1
+            continue
+        (row,) = derivation.layers
+        assert outcome is not None, (shape, layer)
+        assert outcome.output.shape == row.output_shape, (shape, layer)
+        got = (outcome.params.value, outcome.non_trainable.value, outcome.buffers.value, outcome.macs.value)
+        assert got == (row.params.value, row.non_trainable.value, row.buffers.value, row.macs.value), (shape, layer)
+    assert 20 < refused < 250
+
+
+def test_forgot_bias_equals_deriving_the_network_without_biases():
+    rng = random.Random(5)
+    for difficulty in ("easy", "medium", "hard") * 15:
+        spec, derivation = draw_network(rng, difficulty)
+        without = wrong.derive_spec(wrong.without_bias(spec))
+        assert wrong.forgot_bias(derivation) == without.totals.params, spec

@@ -75,6 +75,8 @@ def step_math(line: Line) -> str:
 
 
 def html_text(text: str) -> str:
+    if "\\(" not in text:  # most table cells and feedback: prose only
+        return escape(text)
     return "".join(rf"\({escape(part, quote=False)}\)" if math else escape(part) for math, part in segments(text))
 
 

@@ -93,9 +93,8 @@ def pytorch_code(rng: random.Random, difficulty: str) -> Question:
     else:
         answer = derivation.totals.params
         rows = derivation.layers
-        without = wrong.derive_spec(wrong.without_bias(spec))
         found = [
-            wrong.make("forgot_bias", None if without is None else without.totals.params),
+            wrong.make("forgot_bias", wrong.forgot_bias(derivation)),
             wrong.make("forgot_input_maps", wrong.forgot_input_maps(rows)),
             wrong.make("kernel_one_side", wrong.kernel_one_side(rows)),
             wrong.make("pooling_params", wrong.pooling_params(derivation, spec["layers"])),

@@ -9,6 +9,7 @@ import sympy
 from ... import Derivation, Row, SymcnnError
 from ...exact.printing import to_latex
 from ...exact.steps import Window
+from ...exact.symbols import symbol
 from .. import distractors as wrong
 from ..model import Blank, Distractor, Line, Question
 from ..networks import describe
@@ -36,7 +37,18 @@ def math(latex: str) -> str:
 
 
 def shape_math(shape: tuple[Any, ...] | list[Any]) -> str:
-    return math(r" \times ".join(to_latex(sympy.sympify(size)) for size in shape))
+    return math(r" \times ".join(to_latex(_size(size)) for size in shape))
+
+
+def _size(size: Any) -> sympy.Expr:
+    """A size of a spec (an int, a symbol's name) or of a derivation (SymPy), as SymPy.
+
+    A name becomes the engine's symbol directly: parsing it (``sympy.sympify``)
+    cost about a millisecond each, the price of a whole small derivation.
+    """
+    if isinstance(size, str):
+        return symbol(size)  # refuses anything but a name
+    return sympy.sympify(size, strict=True)  # ints and SymPy values only: no text is parsed
 
 
 def network_table(
@@ -94,7 +106,7 @@ def size_distractors(shape: tuple[sympy.Expr, ...], layer: dict[str, Any], row: 
     front), no padding, stride 1, dilation 1, no ``ceil_mode``, the stride taken
     first (a strided 1×1 subsampling in front of the window).  A sliding window's
     sizes come from the row's own size rule with the changed geometry
-    (:func:`~symcnn.exam.distractors.window_height`); other layers' from deriving the modified network.
+    (:func:`~symcnn.exam.distractors.window_height`); other layers' from the modified layer applied alone.
     """
     if layer["type"] == "flatten":
         return _flatten_distractors(shape, row)
@@ -140,12 +152,10 @@ def _window_sizes(size: sympy.Expr, layer: dict[str, Any], window: Window) -> Si
 
 
 def _derived_sizes(shape: tuple[sympy.Expr, ...], layer: dict[str, Any]) -> Sized:
-    """The misread sizes of a layer without a sliding window (a transposed convolution), each derived."""
-    base = wrong.one_layer(shape, layer)
-    only = base["layers"][0]
+    """The misread sizes of a layer without a sliding window (a transposed convolution), each the changed layer's."""
 
     def derived(changed: dict[str, Any]) -> sympy.Expr | None:
-        return wrong.output_height(wrong.derive_spec({**base, "layers": [{**only, **changed}]}))
+        return wrong.height_of(wrong.apply_layer(shape, {**layer, **changed}))
 
     sized: Sized = []
     if stride_of(layer) > 1:

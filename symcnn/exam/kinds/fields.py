@@ -224,5 +224,4 @@ def dilated_conv(rng: random.Random, difficulty: str) -> Question:
 
 def _size_with_kernel(spec: Spec, conv: dict[str, Any], kernel: int) -> sympy.Expr | None:
     """The output height with the kernel's span taken as d·n (an undilated kernel of that size)."""
-    changed = wrong.one_layer(spec["input"], {**conv, "kernel_size": kernel, "dilation": 1})
-    return wrong.output_height(wrong.derive_spec(changed))
+    return wrong.height_of(wrong.apply_layer(spec["input"], {**conv, "kernel_size": kernel, "dilation": 1}))

@@ -43,24 +43,21 @@ def _operations(name: str, rng: random.Random, difficulty: str, *, flops: bool) 
     pairs = paired(spec, derivation)
     index = rng.choice([index for index, (row, _) in enumerate(pairs) if row.macs.value != 0])
     row, layer = pairs[index]
-    alone = wrong.one_layer(row.input_shapes[0], layer)
-    single = wrong.derive_spec(alone)
-    assert single is not None
-    factor = single.totals.flops / single.totals.macs if flops else 1  # the conventions' FLOPs per MAC
+    per_mac = sympy.Integer(derivation.conventions.flops_per_mac)
+    factor = per_mac if flops else 1
 
     def scaled(value: sympy.Expr | None) -> sympy.Expr | None:
         return None if value is None else value * factor
 
     answer = row.macs.value * factor
-    found = [
-        wrong.make("macs_not_flops", row.macs.value) if flops else wrong.make("flops_not_macs", single.totals.flops)
-    ]
+    misread = ("macs_not_flops", row.macs.value) if flops else ("flops_not_macs", per_mac * row.macs.value)
+    found = [wrong.make(*misread)]
     if flops:
         found.append(wrong.make("flops_counted_twice", answer * 2))
     found.append(wrong.make("ignored_groups", scaled(wrong.ignored_groups([row], "macs"))))
     if stride_of(layer) > 1 and row.sizes:  # a strided window (pools have no MACs to ask about)
-        unit = wrong.derive_spec({**alone, "layers": [{**alone["layers"][0], "stride": 1}]})
-        found.append(wrong.make("ignored_stride", None if unit is None else scaled(unit.totals.macs)))
+        unit = wrong.apply_layer(row.input_shapes[0], {**layer, "stride": 1})
+        found.append(wrong.make("ignored_stride", None if unit is None else scaled(unit.macs.value)))
     found += [
         wrong.make("forgot_input_maps", scaled(wrong.forgot_input_maps([row], "macs"))),
         wrong.make("macs_as_params", scaled(row.params.value)),

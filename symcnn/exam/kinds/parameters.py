@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy
 
-from ... import Derivation
+from ... import Derivation, Row
 from .. import distractors as wrong
 from ..model import Distractor, Line, Question, Solution
 from ..networks import describe, draw_network, well_posed
@@ -58,13 +58,12 @@ def layer_params(rng: random.Random, difficulty: str) -> Question:
 def total_params(rng: random.Random, difficulty: str) -> Question:
     spec, derivation = draw_network(rng, difficulty)
     answer = derivation.totals.params
-    without = wrong.derive_spec(wrong.without_bias(spec))
     has_norm = any(wrong.keeps_running_statistics(row) for row in derivation.layers)
     rows = derivation.layers
     found = [
         wrong.make("ignored_groups", wrong.ignored_groups(rows)),
         wrong.make("batchnorm_statistics", wrong.keras_counting(spec) if has_norm else None),
-        wrong.make("forgot_bias", None if without is None else without.totals.params),
+        wrong.make("forgot_bias", wrong.forgot_bias(derivation)),
         wrong.make("forgot_input_maps", wrong.forgot_input_maps(rows)),
         wrong.make("pooling_params", wrong.pooling_params(derivation, spec["layers"])),
         wrong.make("kernel_one_side", wrong.kernel_one_side(rows)),
@@ -96,10 +95,10 @@ def layer_param_distractors(spec: Spec, derivation: Derivation, index: int) -> l
     """Wrong parameter counts of layer ``index``: its own rule re-evaluated as each misconception has it."""
     row = derivation.layers[index]
     rows = [row]
-    keras = wrong.derive_spec(spec, wrong.KERAS) if wrong.keeps_running_statistics(row) else None
+    keras = _keras_params(row, spec["layers"][index]) if wrong.keeps_running_statistics(row) else None
     return [
         wrong.make("ignored_groups", wrong.ignored_groups(rows)),
-        wrong.make("batchnorm_statistics", None if keras is None else keras.layers[index].total_params),
+        wrong.make("batchnorm_statistics", keras),
         wrong.make("norm_per_position", wrong.norm_per_position(rows)),
         wrong.make("norm_scale_only", wrong.norm_scale_only(rows)),
         wrong.make("forgot_bias", wrong.reevaluate(row.params, b=0)),
@@ -182,9 +181,8 @@ def batchnorm_counts(rng: random.Random, difficulty: str) -> Question:
     else:
         answer = row.params.value
         what = "learnable parameters does the batchnorm2d layer have"
-        keras = wrong.derive_spec(spec, wrong.KERAS)
         found = [
-            wrong.make("batchnorm_statistics", None if keras is None else keras.layers[1].total_params),
+            wrong.make("batchnorm_statistics", _keras_params(row, spec["layers"][1])),
             wrong.make("norm_per_position", wrong.norm_per_position(rows)),
             wrong.make("norm_scale_only", wrong.norm_scale_only(rows)),
         ]
@@ -206,3 +204,9 @@ def batchnorm_counts(rng: random.Random, difficulty: str) -> Question:
         distractors=found,
         layer=2,
     )
+
+
+def _keras_params(row: Row, layer: dict[str, Any]) -> sympy.Expr | None:
+    """The layer's parameters as Keras counts them (BatchNorm's statistics too): the layer in Keras's conventions."""
+    counted = wrong.apply_layer(row.input_shapes[0], layer, wrong.KERAS)
+    return None if counted is None else counted.params.value + counted.non_trainable.value

@@ -7,6 +7,7 @@ from typing import Any
 
 import sympy
 
+from ... import Row
 from ...exact.printing import to_latex, to_str
 from .. import distractors as wrong
 from ..model import Question, Solution, Template
@@ -34,9 +35,8 @@ def symbolic(rng: random.Random, difficulty: str) -> Question:
     assert derivation is not None
     row = derivation.layers[0]
     answer = row.params.value
-    without = wrong.derive_spec(wrong.without_bias(spec)) if bias else None
     found = [
-        wrong.make("forgot_bias", None if without is None else without.layers[0].params.value),
+        wrong.make("forgot_bias", wrong.reevaluate(row.params, b=0) if bias else None),
         wrong.make("forgot_input_maps", wrong.reevaluate(row.params, l=1)),
         wrong.make("ignored_groups", wrong.reevaluate(row.params, g=1)),
         wrong.make("kernel_one_side", wrong.kernel_one_side([row])),
@@ -106,7 +106,7 @@ def symbolic_macs(rng: random.Random, difficulty: str) -> Question:
     else:
         answer = row.macs.value
         found = [
-            wrong.make("ignored_dilation", _undilated_macs(spec)) if "dilation" in conv else None,
+            wrong.make("ignored_dilation", _undilated_macs(row, conv)) if "dilation" in conv else None,
             wrong.make("flops_not_macs", derivation.totals.flops),
             wrong.make("forgot_input_maps", wrong.reevaluate(row.macs, l=1)),
             wrong.make("kernel_one_side", wrong.kernel_one_side([row], "macs")),
@@ -131,7 +131,7 @@ def symbolic_macs(rng: random.Random, difficulty: str) -> Question:
     )
 
 
-def _undilated_macs(spec: Spec) -> sympy.Expr | None:
-    layer = {key: value for key, value in spec["layers"][0].items() if key != "dilation"}
-    derivation = wrong.derive_spec({**spec, "layers": [layer]})
-    return None if derivation is None else derivation.layers[0].macs.value
+def _undilated_macs(row: Row, conv: dict[str, Any]) -> sympy.Expr | None:
+    """The MACs of the convolution without its dilation: the undilated layer on the same input."""
+    undilated = wrong.apply_layer(row.input_shapes[0], {key: value for key, value in conv.items() if key != "dilation"})
+    return None if undilated is None else undilated.macs.value
