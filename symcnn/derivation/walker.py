@@ -134,7 +134,9 @@ class Walker:
             tensor = Tensor.of(item.shape)
             where = f"layer {len(self.rows)} (input '{name}')"
             for position, size in enumerate(item.shape, start=1):
-                self.condition(where, f"size {position} must be ≥ 1", sympy.Ge(size, 1))
+                # A number is compared in Python: SymPy's Ge on two integers goes through evalf (100 µs each)
+                at_least_one = (sympy.true if size >= 1 else sympy.false) if size.is_Integer else sympy.Ge(size, 1)
+                self.condition(where, f"size {position} must be ≥ 1", at_least_one)
             self.rows.append(Row(len(self.rows), name, "input", (), (), tensor.shape))
             flows.append((tensor, name))
         return flows
