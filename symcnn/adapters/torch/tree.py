@@ -18,30 +18,26 @@ def first_paths(root: Any) -> dict[Any, str]:
 
     The order is ``named_modules()``'s (depth first, parents before children).
     """
-    paths = {root: ""}
-
-    def walk(module: Any, prefix: str) -> None:
-        for name, child in module._modules.items():
-            if child is None or child in paths:
-                continue
-            path = f"{prefix}.{name}" if prefix else name
-            paths[child] = path
-            walk(child, path)
-
-    walk(root, "")
-    return paths
+    return {module: name for name, module in _named(root, remove_duplicate=True)}
 
 
 def all_paths(root: Any) -> dict[str, Any]:
     """``dict(root.named_modules(remove_duplicate=False))``: every path, a shared module under each."""
-    found = {"": root}
+    return dict(_named(root, remove_duplicate=False))
+
+
+def _named(root: Any, *, remove_duplicate: bool) -> list[tuple[str, Any]]:
+    """``list(root.named_modules(remove_duplicate=...))`` by plain recursion."""
+    found = [("", root)]
+    seen = {root}
 
     def walk(module: Any, prefix: str) -> None:
         for name, child in module._modules.items():
-            if child is None:
+            if child is None or (remove_duplicate and child in seen):
                 continue
+            seen.add(child)
             path = f"{prefix}.{name}" if prefix else name
-            found[path] = child
+            found.append((path, child))
             walk(child, path)
 
     walk(root, "")
