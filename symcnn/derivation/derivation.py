@@ -226,23 +226,33 @@ class Derivation:
 
     def _numeric_totals(self, layers: Sequence[Row]) -> Totals | None:
         """Totals of a derivation in numbers, summed as Python integers (SymPy's Add would flatten each sum)."""
-        sums = dict.fromkeys(("params", "non_trainable", "buffers", "macs", "activations"), 0)
+        params = non_trainable = buffers = macs = activations = 0
         for row in layers:
-            values = (row.params.value, row.non_trainable.value, row.buffers.value, row.macs.value, row.activations)
-            if not (row.multiplicity.is_Integer and all(value.is_Integer for value in values)):
+            values = (row.multiplicity, row.params.value, row.non_trainable.value, row.buffers.value, row.macs.value)
+            if not all(isinstance(value, sympy.Integer) for value in values):
                 return None  # a symbol somewhere: SymPy's sums below
-            times = int(row.multiplicity)  # type: ignore[call-overload]
-            for name, value in zip(sums, values, strict=True):
-                sums[name] += times * int(value)
-        flops = self.conventions.flops_per_mac * sympy.Integer(sums["macs"])
+            if row.layer is None or row.layer.makes_tensor:
+                count = 1
+                for size in row.output_shape:
+                    if not isinstance(size, sympy.Integer):
+                        return None
+                    count *= size.p  # type: ignore[attr-defined]
+            else:
+                count = 0
+            times = values[0].p  # type: ignore[attr-defined]  # Python's int of a SymPy integer
+            params += times * values[1].p  # type: ignore[attr-defined]
+            non_trainable += times * values[2].p  # type: ignore[attr-defined]
+            buffers += times * values[3].p  # type: ignore[attr-defined]
+            macs += times * values[4].p  # type: ignore[attr-defined]
+            activations += times * count
         return Totals(
-            params=sympy.Integer(sums["params"] + sums["non_trainable"]),
-            trainable=sympy.Integer(sums["params"]),
-            non_trainable=sympy.Integer(sums["non_trainable"]),
-            buffers=sympy.Integer(sums["buffers"]),
-            macs=sympy.Integer(sums["macs"]),
-            flops=flops,
-            activations=sympy.Integer(sums["activations"]),
+            params=sympy.Integer(params + non_trainable),
+            trainable=sympy.Integer(params),
+            non_trainable=sympy.Integer(non_trainable),
+            buffers=sympy.Integer(buffers),
+            macs=sympy.Integer(macs),
+            flops=self.conventions.flops_per_mac * sympy.Integer(macs),
+            activations=sympy.Integer(activations),
         )
 
     @staticmethod

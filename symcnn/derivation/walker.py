@@ -171,26 +171,28 @@ class Walker:
     # -- one layer ------------------------------------------------------------------------
     def layer(self, layer: Layer, name: str, flows: list[Flow], times: sympy.Expr) -> Flow:
         index = len(self.rows)
-        where = f"layer {index} ({layer.kind} '{name}')"
         if layer.arity == 1 and len(flows) != 1:
-            raise ShapeError(f"takes one input, got {len(flows)}", where=where)
+            raise ShapeError(f"takes one input, got {len(flows)}", where=_where(index, layer, name))
+        tensors = [flow[0] for flow in flows]
         try:
-            outcome = apply_once(layer, [flow[0] for flow in flows], self.conventions)
+            outcome = apply_once(layer, tensors, self.conventions)
         except SymcnnError as error:
-            raise error.located(where) from None
-        for check in (*layer.argument_checks(), *outcome.checks):
-            if check.holds is sympy.true:  # settled by the numbers (most checks of a numeric network)
-                continue
-            if decide(check.holds) is sympy.false:  # the failure message prints the formula: only now
-                raise ShapeError(check.failure(), where=where)
-            self.condition(where, check.rule, check.holds)
+            raise error.located(_where(index, layer, name)) from None
+        for checks in (layer.argument_checks(), outcome.checks):
+            for check in checks:
+                if check.holds is sympy.true:  # settled by the numbers (most checks of a numeric network)
+                    continue
+                where = _where(index, layer, name)
+                if decide(check.holds) is sympy.false:  # the failure message prints the formula: only now
+                    raise ShapeError(check.failure(), where=where)
+                self.condition(where, check.rule, check.holds)
         self.rows.append(
             Row(
                 index=index,
                 name=name,
                 kind=layer.kind,
                 sources=tuple(flow[1] for flow in flows),
-                input_shapes=tuple(flow[0].shape for flow in flows),
+                input_shapes=tuple(tensor.shape for tensor in tensors),
                 output_shape=outcome.output.shape,
                 sizes=outcome.sizes,
                 params=outcome.params,
@@ -203,6 +205,11 @@ class Walker:
             )
         )
         return outcome.output, name
+
+
+def _where(index: int, layer: Layer, name: str) -> str:
+    """How errors and conditions name a row: ``layer 3 (conv2d 'conv2d2')`` (made only when needed)."""
+    return f"layer {index} ({layer.kind} '{name}')"
 
 
 def child_names(modules: Sequence[Layer | Structure], top: bool) -> list[str]:

@@ -214,7 +214,10 @@ def _shared(pair: tuple[str, Bind]) -> tuple[str, Bind]:
 
 def derive_step(quantity: str, rule: Rule, **arguments: Bind) -> Step:
     value = rule(**{name: bind.value for name, bind in arguments.items()})
-    return Step(quantity, value, rule, tuple(_shared(pair) for pair in arguments.items()))
+    # A Bind with its own display (an input size as the tensor shows it, a layer's output positions) is
+    # rarely equal to another: looking it up would cost a hash and fill the table for nothing.
+    pairs = tuple(_shared(pair) if pair[1].shown is None else pair for pair in arguments.items())
+    return Step(quantity, value, rule, pairs)
 
 
 _ZEROS: dict[str, Step] = {}

@@ -45,10 +45,13 @@ class _Refused(Exception):
     """The fast tracer would do something differently from ``torch.fx``: trace plainly instead."""
 
 
-def capture(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
-    """The graph :func:`~.tracing._trace` gives, traced faster when the fast tracer can."""
+def capture(torch: Any, module: Any, modules: dict[type, Handler], paths: dict[Any, str] | None = None) -> Any:
+    """The graph :func:`~.tracing._trace` gives, traced faster when the fast tracer can.
+
+    ``paths``: the module's :func:`~.tree.first_paths`, if the caller has walked it already.
+    """
     try:
-        return _capture_class(torch)(modules).trace(module)
+        return _capture_class(torch)(modules, paths).trace(module)
     except Exception:  # _Refused, or anything the model raises: torch.fx says what (or succeeds)
         return _trace(torch, module, modules)
 
@@ -172,9 +175,10 @@ def _capture_class(torch: Any) -> type:
     class _Capture(torch.fx.Tracer):  # type: ignore[misc, name-defined]
         """``torch.fx.Tracer`` with the tracing loop's hot paths made cheap; same nodes."""
 
-        def __init__(self, modules: dict[type, Handler]) -> None:
+        def __init__(self, modules: dict[type, Handler], paths: dict[Any, str] | None = None) -> None:
             super().__init__()
             self.table = modules
+            self.known_paths = paths
             self.leaves: dict[Any, bool] = {}
             self.parameter_names: dict[int, str] | None = None
             self.exotic = False  # the current node's arguments need Graph.create_node's own checks
@@ -335,7 +339,7 @@ def _capture_class(torch: Any) -> type:
             self.root = root
             fn = type(root).forward
             self.root_module_name = root._get_name()
-            self.submodule_paths = self.paths = first_paths(root)
+            self.submodule_paths = self.paths = first_paths(root) if self.known_paths is None else self.known_paths
             self.graph = Graph(tracer_cls=type(self))
             code = fn.__code__
             self.graph._co_fields = {

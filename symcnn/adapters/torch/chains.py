@@ -22,12 +22,15 @@ from .values import Handler
 __all__ = ["_chain"]
 
 
-def _chain(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
-    """The graph of a chain of leaf modules, written without tracing; else None."""
+def _chain(torch: Any, module: Any, modules: dict[type, Handler], paths: dict[Any, str] | None = None) -> Any:
+    """The graph of a chain of leaf modules, written without tracing; else None.
+
+    ``paths``: the module's :func:`~.tree.first_paths`, if the caller has walked it already.
+    """
     if not _sequential(torch, module):
         return None
     graph = torch.fx.Graph()
-    writer = _Writer(torch, module, modules, graph)
+    writer = _Writer(torch, module, modules, graph, paths)
     value = writer.items(module, graph.placeholder("input"))
     if value is None:
         return None
@@ -38,11 +41,13 @@ def _chain(torch: Any, module: Any, modules: dict[type, Handler]) -> Any:
 class _Writer:
     """Writes each item's call as ``torch.fx``'s tracer would, with its module stack."""
 
-    def __init__(self, torch: Any, root: Any, modules: dict[type, Handler], graph: Any) -> None:
+    def __init__(
+        self, torch: Any, root: Any, modules: dict[type, Handler], graph: Any, paths: dict[Any, str] | None
+    ) -> None:
         self.torch = torch
         self.modules = modules
         self.graph = graph
-        self.paths = first_paths(root)  # a module's path is its first name, as the tracer's
+        self.paths = first_paths(root) if paths is None else paths  # a module's path is its first name, as the tracer's
         self.stack: OrderedDict[str, tuple[str, type]] = OrderedDict()
         self.calls: dict[str, int] = {}
 

@@ -84,6 +84,8 @@ class _Importer(Placing):
         self.functions, self.methods = _call_tables(torch)
         self.placed: list[Placed] = []  # every row made, for the check of the totals
         self.holdings = Holdings.of(root, paths)
+        # A trace names each module by its first path: those are looked up first, every path when missed.
+        self._first: dict[str, Any] = {name: module for module, name in paths.items()} if paths is not None else {}
         self._submodules: dict[str, Any] | None = None
 
     # -- the walk -----------------------------------------------------------------------------
@@ -143,6 +145,9 @@ class _Importer(Placing):
 
     def submodule(self, target: str) -> Any:
         """The module a ``call_module`` node names, looked up in one table of every path (not walked per node)."""
+        found = self._first.get(target)
+        if found is not None:
+            return found
         if self._submodules is None:
             self._submodules = all_paths(self.root)
         try:

@@ -35,14 +35,16 @@ def traced(torch: Any, module: Any, modules: dict[type, Handler], paths: dict[An
 
     ``paths``: the module's :func:`~.tree.first_paths`, if the caller has walked it already.
     """
-    key = _fingerprint(first_paths(module) if paths is None else paths)
+    if paths is None:
+        paths = first_paths(module)
+    key = _fingerprint(paths)
     try:
         known = _TRACES.get(module)
     except TypeError:  # a module that cannot be weakly referenced: trace every time
-        return _chain(torch, module, modules) or capture(torch, module, modules)
+        return _chain(torch, module, modules, paths) or capture(torch, module, modules, paths)
     if known is not None and known[0] == key:
         return known[1]
-    graph = _chain(torch, module, modules) or capture(torch, module, modules)
+    graph = _chain(torch, module, modules, paths) or capture(torch, module, modules, paths)
     _TRACES[module] = (key, graph)
     return graph
 
