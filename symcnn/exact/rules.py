@@ -16,6 +16,9 @@ learning" (2016).
 
 from __future__ import annotations
 
+import ast
+import linecache
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -44,7 +47,7 @@ class Rule:
         """The exact value, nested floors collapsed."""
         numbers = _integers(values)
         if numbers is not None:
-            result = _in_numbers(self.function, tuple(numbers.items()))
+            result = _in_numbers(self.function, numbers)
             if result is not None:
                 return result
         # the cache key is one flat tuple (name, value, name, value, ...): a deep network fills the cache
@@ -131,10 +134,11 @@ def _in_numbers(function: Callable[..., Any], arguments: tuple[tuple[str, int], 
 def _number_value(function: Callable[..., Any], arguments: tuple[tuple[str, int], ...]) -> int | None:
     """The rule's value for integer arguments in Python's exact arithmetic, or None to ask SymPy.
 
-    Python's ``//`` floors like the rule's.  Plain ints first; a rule with ``/`` (``n*m*l/g``)
-    makes a float there, never trusted: it is computed again in exact ratios (and remembered as
-    one that divides, to go there directly).  A result that is not an integer (or a division by
-    zero) is left to SymPy, which says what it is.
+    Python's ``//`` floors like the rule's.  Plain ints first; a rule with ``/`` (``n*m*l/g``) makes
+    a float there, never trusted: it runs as its integer form instead, each ``/`` an exact division
+    (and is remembered as one that divides, to go there directly); a division with a remainder is
+    computed again in exact ratios.  A result that is not an integer (or a division by zero) is left to SymPy,
+    which says what it is.
     """
     numbers = dict(arguments)
     try:
@@ -142,7 +146,15 @@ def _number_value(function: Callable[..., Any], arguments: tuple[tuple[str, int]
             result = function(**numbers)
             if type(result) is int:
                 return result
-            _DIVIDING.add(function)
+            _DIVIDING.add(function)  # a float came out of a /: never trusted, and never asked for again
+        whole = _integer_form(function)
+        if whole is not None:
+            try:
+                result = whole(**numbers)
+            except _Inexact:
+                result = None
+            if type(result) is int:
+                return result
         try:
             ratio = function(**{name: _Ratio(value, 1) for name, value in numbers.items()})
         except TypeError:  # an operation _Ratio does not know: Python's fractions know them all
@@ -157,7 +169,70 @@ def _number_value(function: Callable[..., Any], arguments: tuple[tuple[str, int]
     return exact if type(exact) is int else None
 
 
+class _Inexact(ArithmeticError):
+    """A ``/`` of the integer form left a remainder: the rule is computed in exact ratios instead."""
+
+
+def _quotient(dividend: Any, divisor: Any) -> int:
+    """``/`` in a rule's integer form: the exact quotient of two ints, or :class:`_Inexact`."""
+    if type(dividend) is int and type(divisor) is int and divisor != 0 and dividend % divisor == 0:
+        return dividend // divisor
+    raise _Inexact
+
+
+class _Divisions(ast.NodeTransformer):
+    """Each ``a / b`` becomes ``_quotient(a, b)``."""
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if not isinstance(node.op, ast.Div):
+            return node
+        call = ast.Call(ast.Name("_quotient", ast.Load()), [node.left, node.right], [])
+        return ast.copy_location(call, node)
+
+
 _DIVIDING: set[Callable[..., Any]] = set()
+
+
+@lru_cache(maxsize=256)  # one per rule (a rule defined by a user's layer too)
+def _integer_form(function: Callable[..., Any]) -> Callable[..., Any] | None:
+    """The rule compiled from its own source with ``/`` as :func:`_quotient`: plain int arithmetic.
+
+    ``None`` when its source cannot be read (the exact ratios serve then).
+    """
+    definition = _definition(function)
+    if definition is None:
+        return None
+    definition.decorator_list = []
+    module = ast.fix_missing_locations(ast.Module([_Divisions().visit(definition)], []))
+    namespace: dict[str, Any] = {**function.__globals__, "_quotient": _quotient}
+    exec(compile(module, f"<integer form of {function.__qualname__}>", "exec"), namespace)  # our own rule's source
+    made: Callable[..., Any] = namespace[function.__name__]
+    return made
+
+
+def _definition(function: Callable[..., Any]) -> ast.FunctionDef | None:
+    """The rule's definition as parsed from its file: its decorators, ``def`` line and indented body.
+
+    Read directly (``inspect.getsource`` scans every module and tokenizes: milliseconds per rule).
+    """
+    code = function.__code__
+    lines = linecache.getlines(code.co_filename)[code.co_firstlineno - 1 :]
+    if not lines:
+        return None
+    indent = len(lines[0]) - len(lines[0].lstrip())
+    block = [lines[0]]
+    for line in lines[1:]:
+        if line.strip() and len(line) - len(line.lstrip()) <= indent and not line.lstrip().startswith(("def ", ")")):
+            break
+        block.append(line)
+    try:
+        found = ast.parse(textwrap.dedent("".join(block))).body[0]
+    except (SyntaxError, IndexError):
+        return None
+    return found if isinstance(found, ast.FunctionDef) and found.name == function.__name__ else None
+
+
 
 
 class _Ratio:
@@ -228,17 +303,17 @@ class _Ratio:
         return _Ratio(-n, -d) if d < 0 else _Ratio(n, d)
 
 
-def _integers(values: Mapping[str, Any]) -> dict[str, int] | None:
-    """The values as Python ints when all are integers (SymPy's or Python's), else None."""
-    numbers = {}
+def _integers(values: Mapping[str, Any]) -> tuple[tuple[str, int], ...] | None:
+    """The values as (name, Python int) pairs when all are integers (SymPy's or Python's), else None."""
+    numbers = []
     for name, value in values.items():
         if isinstance(value, sympy.Integer):
-            numbers[name] = value.p  # its Python int (what int() returns, without the call)
+            numbers.append((name, value.p))  # its Python int (what int() returns, without the call)
         elif type(value) is int:
-            numbers[name] = value
+            numbers.append((name, value))
         else:
             return None
-    return numbers
+    return tuple(numbers)
 
 
 @lru_cache(maxsize=65536)

@@ -706,3 +706,25 @@ def test_a_rule_with_true_division_is_exact_past_float_precision() -> None:
         kernel=sympy.Integer(1), l=sympy.Integer(big), k=sympy.Integer(1), g=sympy.Integer(1), b=sympy.Integer(0)
     )
     assert value == big and isinstance(value, sympy.Integer)
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_every_rule_has_an_integer_form_read_from_its_source(name: str) -> None:
+    """Each ``/`` becomes an exact division: the integer form agrees with exact ratios where they divide."""
+    from fractions import Fraction
+
+    from symcnn.exact.rules import _Inexact, _integer_form
+
+    rule = RULES[name]
+    whole = _integer_form(rule.function)
+    assert whole is not None and whole is not rule.function  # read from the file, compiled anew
+    rng = __import__("random").Random(name)
+    for _ in range(200):
+        values = {parameter: rng.randint(1, 40) for parameter in rule.parameters}
+        exact = rule.function(**{key: Fraction(value) for key, value in values.items()})
+        try:
+            got = whole(**values)
+        except _Inexact:
+            assert "/" in str(rule.general)  # only a division can refuse
+            continue
+        assert type(got) is int and got == exact

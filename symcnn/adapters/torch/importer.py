@@ -35,7 +35,7 @@ from ...layers.usage import Held
 from ...model.network import Graph, Input, Node
 from ..placing import Placing
 from .functions import METHODS, _function_table
-from .invariant import Holdings, Placed, check_totals, tensors_of
+from .invariant import Holdings, Placed, check_totals
 from .modules import _lookup
 from .outputs import leaves, returned
 from .states import takes_states, with_states
@@ -237,7 +237,10 @@ class _Importer(Placing):
 
     def output(self, args: list[Any]) -> None:
         """One output per tensor the forward returns, named by key, field, variable or position."""
-        for name, item in leaves(args[0] if len(args) == 1 else tuple(args), returned(self.root)):
+        structure = args[0] if len(args) == 1 else tuple(args)
+        # The forward's source names the items of a returned container; one tensor is the "output".
+        expression = returned(self.root) if isinstance(structure, list | tuple | dict) else None
+        for name, item in leaves(structure, expression):
             self.output_item(name, item)
 
     def output_item(self, name: str, item: Any) -> None:
@@ -338,14 +341,28 @@ class _Importer(Placing):
         beyond the layer's own (a pruning mask) are added to the row.
         """
         tensors = list({id(item): item for item in parameters}.values())
-        parameter = self.torch.nn.Parameter
+        parameter, counted = self.torch.nn.Parameter, self.counted
         weights: list[Any] = []
-        states: list[Any] = []
-        for item in tensors:  # a Parameter's class checks isinstance in Python: asked once per tensor
-            (weights if type(item) is parameter or isinstance(item, parameter) else states).append(item)
+        held = kept = before = frozen = 0
+        fresh: list[Any] = []
+        shared_state = False
+        for item in tensors:  # one pass: a Parameter's class checks isinstance in Python, so asked once per tensor
+            size = item.numel()
+            new = id(item) not in counted
+            if new:
+                fresh.append(item)
+            if type(item) is parameter or isinstance(item, parameter):
+                weights.append(item)
+                held += size
+                if not new:
+                    before += size
+                elif not item.requires_grad:
+                    frozen += size
+            else:
+                kept += size
+                shared_state = shared_state or not new
         layer: Layer = kind(**arguments, name=name)  # named already: _place finds its outcome remembered
         outcome = apply_once(layer, [item.tensor for item in inputs], self.conventions)
-        held = sum(item.numel() for item in weights)
         counts = _number(outcome.params.value) + _number(outcome.non_trainable.value)
         # A count that depends on the input (a Linear after view(-1, n)) equals the module's under the
         # conditions the layers state; a number must equal it now.
@@ -355,18 +372,13 @@ class _Importer(Placing):
                 f"symcnn's {layer.kind} counts {outcome.params.value + outcome.non_trainable.value} parameters "
                 f"but {what} holds {held} ({names}); refusing a wrong count"
             )
-        kept = sum(item.numel() for item in states)
         extra = kept - _number(outcome.buffers.value)
         if extra < 0:
             raise _Unsupported(
                 f"symcnn's {layer.kind} counts {outcome.buffers.value} buffer elements but {what} holds {kept}"
             )
-        counted = self.counted
-        if states and any(id(item) in counted for item in states):
+        if shared_state:
             raise _Unsupported(f"{what} shares buffers with a layer mapped before; symcnn cannot split them")
-        before = sum(item.numel() for item in weights if id(item) in counted)
-        frozen = sum(item.numel() for item in weights if id(item) not in counted and not item.requires_grad)
-        fresh = [item for item in tensors if id(item) not in counted]
         counted.update(id(item) for item in tensors)
         if before or frozen or extra:
             layer = Held(layer, frozen=frozen, counted_before=before, extra_buffers=int(extra), name=name)
@@ -385,7 +397,7 @@ class _Importer(Placing):
                 made.name or made.kind,
                 params if frozen is sympy.S.Zero else params + frozen,  # most rows: no SymPy sum
                 outcome.buffers.value,
-                tensors_of(self.torch, self.holdings.names, holds),
+                held=tuple(holds),
             )
         )
         return _Value(made(*(item.node for item in inputs)), outcome.output)

@@ -13,7 +13,7 @@ left to the conditions the layers state; numeric ones must agree now.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
@@ -33,6 +33,11 @@ class Placed:
     params: sympy.Expr  # trainable + non-trainable
     buffers: sympy.Expr
     tensors: tuple[tuple[str, int, bool], ...] = ()  # (qualified name, elements, is a parameter)
+    # Or the model's tensors themselves, described as ``tensors`` only if the totals disagree.
+    held: tuple[Any, ...] = ()
+
+    def described(self, torch: Any, names: dict[int, str]) -> tuple[tuple[str, int, bool], ...]:
+        return self.tensors or tensors_of(torch, names, self.held)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,9 @@ def check_totals(root: Any, rows: Sequence[Placed], holdings: Holdings) -> None:
         return
     if params == holdings.params and buffers == holdings.buffers:
         return
+    import torch
+
+    rows = [replace(row, tensors=row.described(torch, holdings.names), held=()) for row in rows]
     placed = {name for row in rows for name, _, _ in row.tensors}
     missing = [name for name in holdings.names.values() if name not in placed]
     wrong = [row for row in rows if _disagrees(row)]
