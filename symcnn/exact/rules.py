@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import linecache
 import textwrap
+import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -205,10 +206,13 @@ def _integer_form(function: Callable[..., Any]) -> Callable[..., Any] | None:
         return None
     definition.decorator_list = []
     module = ast.fix_missing_locations(ast.Module([_Divisions().visit(definition)], []))
+    compiled = compile(module, f"<integer form of {function.__qualname__}>", "exec")
+    # The definition's code object, made a function directly: only the rule's own file is read, nothing is run.
+    code = next(item for item in compiled.co_consts if isinstance(item, types.CodeType))
+    if code.co_freevars:  # a rule defined inside a function: its closure cannot be rebuilt here
+        return None
     namespace: dict[str, Any] = {**function.__globals__, "_quotient": _quotient}
-    exec(compile(module, f"<integer form of {function.__qualname__}>", "exec"), namespace)  # our own rule's source
-    made: Callable[..., Any] = namespace[function.__name__]
-    return made
+    return types.FunctionType(code, namespace, function.__name__, function.__defaults__)
 
 
 def _definition(function: Callable[..., Any]) -> ast.FunctionDef | None:

@@ -26,13 +26,21 @@ _SMALL: dict[int, sympy.Integer] = {}
 _SMALL_LIMIT = 1 << 16
 
 
+# SymPy's constructor without its cache (a typed key built per call), where SymPy has one: a large
+# count (a layer's MACs) is made once and seldom asked for again.  Same values, singletons included.
+_UNCACHED = getattr(sympy.Integer.__new__, "__wrapped__", None)
+
+
 def integer(value: int) -> sympy.Integer:
     """``sympy.Integer(value)`` for a Python int; small ones from a table."""
     found = _SMALL.get(value)
     if found is None:
-        found = sympy.Integer(value)
         if -_SMALL_LIMIT < value < _SMALL_LIMIT:
-            _SMALL[value] = found
+            found = _SMALL[value] = sympy.Integer(value)
+        elif _UNCACHED is not None:
+            found = _UNCACHED(sympy.Integer, value)
+        else:
+            found = sympy.Integer(value)
     return found
 
 
