@@ -17,7 +17,8 @@ the first summary of resnet50, densenet121, mobilenet_v3_large, efficientnet_b0 
 convnext_tiny (torchinfo ÷ symcnn, both in one process, both warmed up on resnet18),
 ``Derivation.subs(H=224, W=224).totals`` against a fresh numeric derivation, and
 ``import symcnn`` against ``import sympy`` (also with the MNIST example derived and
-printed, the cost to a first result; ``--import`` prints these figures only).
+printed, the cost to a first result; ``--import`` prints these figures only, ``--subs``
+the substitution's).
 
 Targets from the issues: symbolic >= 10x faster than torch.export, numeric >= 3x
 faster than torchinfo, substitution >= 10x faster than deriving afresh, import
@@ -38,6 +39,7 @@ Usage::
     python bench/bench_models.py --skip-export --keep-traces
     python bench/bench_models.py --cold --runs 3      # issue 21's figures, cold processes
     python bench/bench_models.py --import --runs 9    # issue 21's import figures only
+    python bench/bench_models.py --subs --runs 9      # issue 21's substitution figure only
 """
 
 from __future__ import annotations
@@ -184,13 +186,19 @@ def cold(args: argparse.Namespace) -> None:
         print(f"  {name}: {rows[-1][1:]}", flush=True)
     headers = ["model", "torchinfo", "symcnn", "ratio (wall)", "torchinfo CPU", "symcnn CPU", "ratio (CPU)"]
     print(table(headers, rows))
+    substitution(args)
+    import_cost(args)
+
+
+def substitution(args: argparse.Namespace) -> None:
+    import _cold
+
     found = _cold.substitution("resnet50", args.size, args.runs)
     print(
-        f"\nresnet50: fresh numeric derive {fmt_s(found['fresh_derive'])}; "
+        f"\nresnet50 (median of {args.runs} cold processes): fresh numeric derive {fmt_s(found['fresh_derive'])}; "
         f"subs(H={args.size}, W={args.size}).totals first {fmt_s(found['subs_first'])} "
         f"({found['ratio_first']:.1f}x faster), next size {fmt_s(found['subs_again'])} ({found['ratio_again']:.1f}x)"
     )
-    import_cost(args)
 
 
 def import_cost(args: argparse.Namespace) -> None:
@@ -227,6 +235,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--skip-torchinfo", action="store_true")
     parser.add_argument("--cold", action="store_true", help="issue 21's cold-process figures only (see above)")
     parser.add_argument("--import", dest="imports", action="store_true", help="issue 21's import figures only")
+    parser.add_argument("--subs", action="store_true", help="issue 21's substitution figure only")
     parser.add_argument("--runs", type=int, default=3, help="cold processes per figure (median)")
     parser.add_argument("--threads", type=int, default=0, help="--cold: torch threads (0: torch's default)")
     args = parser.parse_args(argv)
@@ -235,6 +244,9 @@ def main(argv: list[str] | None = None) -> None:
         return
     if args.imports:
         import_cost(args)
+        return
+    if args.subs:
+        substitution(args)
         return
 
     print(versions())

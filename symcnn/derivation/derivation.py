@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, overload
 import sympy
 
 from ..errors import ShapeError, SpecError, UnknownLayerError
+from ..exact import numeric
 from ..exact.conventions import Conventions
-from ..exact.numeric import evaluate
 from ..exact.printing import to_text
 from ..exact.simplify import assume_divisible, collapse_floors, decide
 from ..exact.steps import Step, product
@@ -258,18 +258,28 @@ class Derivation:
     @staticmethod
     def _substituted_totals(origin: Derivation, mapping: Mapping[sympy.Basic, sympy.Expr]) -> Totals | None:
         """The origin's totals at numbers, when every symbol of theirs is given one (then equal to the rows' sums)."""
-        if not all(value.is_Integer for value in mapping.values()):
+        numbers = _numbers(mapping)
+        if numbers is None:
             return None
-        numbers = {symbol: int(value) for symbol, value in mapping.items()}  # type: ignore[call-overload]
+        evaluator = origin._totals_evaluator
+        if evaluator is not None:
+            found = evaluator(numbers)
+            if found is not None:
+                return Totals(*found)
         values = {}
         for name, total in vars(origin.totals).items():
-            value = evaluate(total, numbers)
+            value = numeric.evaluate(total, numbers)
             if value is None:
                 value = collapse_floors(total.xreplace(mapping))
                 if not value.is_number:
                     return None  # a partial substitution: summing the substituted rows keeps the renderers' forms
             values[name] = value
         return Totals(**values)
+
+    @cached_property
+    def _totals_evaluator(self) -> numeric.Evaluator | None:
+        """The totals compiled once (they share their floors): each full substitution only runs integer steps."""
+        return numeric.compile_evaluator(tuple(vars(self.totals).values()))
 
     @cached_property
     def essential_conditions(self) -> tuple[Condition, ...]:
@@ -363,7 +373,7 @@ class Derivation:
         violated one raises ``ShapeError`` naming the layer and the values.
         """
         given = {**(values or {}), **more}
-        by_name = {symbol.name: symbol for symbol in self.free_symbols}
+        by_name = self._symbols_named(given)
         mapping: dict[sympy.Basic, sympy.Expr] = {}
         added: list[Condition] = []
         for name, value in given.items():
@@ -375,7 +385,10 @@ class Derivation:
             symbol, expr = by_name[name], to_expr(value, f"value of {name}")
             if symbol.is_integer:
                 lowest = 1 if symbol.is_positive else 0
-                holds = integer_at_least(expr, lowest, f"cannot substitute {name}={expr}: {name}")
+                if expr.is_Integer and int(expr) >= lowest:  # type: ignore[call-overload]
+                    holds = sympy.true  # settled without printing the message integer_at_least may need
+                else:
+                    holds = integer_at_least(expr, lowest, f"cannot substitute {name}={expr}: {name}")
                 if holds is not sympy.true:
                     added.append(Condition(f"substitution {name}={expr}", f"{name} must be ≥ {lowest}", holds))
             elif expr.is_positive is not True and (expr.is_number or expr.is_positive is False):
@@ -386,15 +399,28 @@ class Derivation:
             value = mapping.get(symbol)
             if value is None:
                 continue
-            divisible = decide(sympy.Eq(sympy.Mod(value, divisor), 0))
+            if value.is_Integer:
+                divisible = sympy.true if int(value) % divisor == 0 else sympy.false  # type: ignore[call-overload]
+            else:
+                divisible = decide(sympy.Eq(sympy.Mod(value, divisor), 0))
             if divisible is sympy.false:
                 raise SpecError(
                     f"cannot substitute {symbol}={value}: this derivation assumes {divisor} divides {symbol}"
                 )
             if divisible is not sympy.true:
                 added.append(Condition(f"substitution {symbol}={value}", f"{divisor} must divide {symbol}", divisible))
-        changed = self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping)
-        return replace(changed, conditions=changed.conditions + tuple(added))
+        return self._replace_all(lambda expr: collapse_floors(expr.xreplace(mapping)), mapping, tuple(added))
+
+    def _symbols_named(self, names: Mapping[str, object]) -> dict[str, sympy.Symbol]:
+        """This derivation's symbols by name, enough to look up ``names``.
+
+        The input shapes' symbols (H, W) are found at once; :attr:`free_symbols` walks every
+        row, so it is read only for a name not among them.
+        """
+        inputs = {symbol.name: symbol for shape in self.input_shapes for size in shape for symbol in size.free_symbols}
+        if all(name in inputs for name in names):
+            return inputs
+        return {symbol.name: symbol for symbol in self.free_symbols}
 
     def assuming(self, divisors: Mapping[sympy.Symbol, int]) -> Derivation:
         """Rewrite every value assuming each divisor divides its symbol."""
@@ -413,7 +439,9 @@ class Derivation:
         changed = self._replace_all(rewrite, {})
         return replace(changed, assumptions=self.assumptions + tuple(divisors.items()))
 
-    def _replace_all(self, change, mapping: Mapping[sympy.Basic, sympy.Expr]) -> Derivation:  # type: ignore[no-untyped-def]
+    def _replace_all(  # type: ignore[no-untyped-def]
+        self, change, mapping: Mapping[sympy.Basic, sympy.Expr], added: tuple[Condition, ...] = ()
+    ) -> Derivation:
         def step(old: Step) -> Step:
             replaced = (*old.replaced, mapping) if mapping else old.replaced
             window = old.window.map(change) if old.window is not None else None
@@ -434,9 +462,15 @@ class Derivation:
             )
 
         rows = LazyRows(self.rows, row)
+        numbers = _numbers(mapping) if mapping else None
+        # The shapes at numbers straight from Python ints; the rows (substituted when read) keep ``change``.
+        shape_change = change if numbers is None else _numbers_first(change, numbers)
         conditions = []
         for condition in self.conditions:
-            relation = decide(condition.relation.xreplace(mapping)) if mapping else condition.relation
+            relation = condition.relation
+            if mapping:
+                settled = numeric.settle(relation, numbers) if numbers is not None else None
+                relation = settled if settled is not None else decide(relation.xreplace(mapping))
             if relation is sympy.false:
                 values = ", ".join(f"{symbol}={value}" for symbol, value in mapping.items())
                 raise ShapeError(
@@ -449,9 +483,9 @@ class Derivation:
             self,
             rows=rows,
             origin=(self, mapping) if mapping else None,
-            input_shapes=tuple(tuple(change(size) for size in shape) for shape in self.input_shapes),
-            output_shapes=tuple(tuple(change(size) for size in shape) for shape in self.output_shapes),
-            conditions=tuple(conditions),
+            input_shapes=tuple(tuple(shape_change(size) for size in shape) for shape in self.input_shapes),
+            output_shapes=tuple(tuple(shape_change(size) for size in shape) for shape in self.output_shapes),
+            conditions=(*conditions, *added),
         )
 
     # -- output formats (symcnn.render) ---------------------------------------------------
@@ -521,6 +555,25 @@ class Derivation:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+def _numbers(mapping: Mapping[sympy.Basic, sympy.Expr]) -> dict[sympy.Basic, int] | None:
+    """A substitution of integers as Python ints (for :mod:`symcnn.exact.numeric`); None if a value is not one."""
+    if not all(value.is_Integer for value in mapping.values()):
+        return None
+    return {symbol: int(value) for symbol, value in mapping.items()}  # type: ignore[call-overload]
+
+
+def _numbers_first(
+    change: Callable[[sympy.Expr], sympy.Expr], numbers: Mapping[sympy.Basic, int]
+) -> Callable[[sympy.Expr], sympy.Expr]:
+    """``change`` (a substitution with SymPy) for an expression whose value Python integers give directly."""
+
+    def changed(expr: sympy.Expr) -> sympy.Expr:
+        value = numeric.evaluate(expr, numbers)
+        return value if value is not None else change(expr)
+
+    return changed
 
 
 def _listed(names: Any, shown: int = 8) -> str:
