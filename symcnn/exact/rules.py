@@ -138,8 +138,8 @@ def _number_value(function: Callable[..., Any], arguments: tuple[tuple[str, int]
     Python's ``//`` floors like the rule's.  Plain ints first; a rule with ``/`` (``n*m*l/g``) makes
     a float there, never trusted: it runs as its integer form instead, each ``/`` an exact division
     (and is remembered as one that divides, to go there directly); a division with a remainder is
-    computed again in exact ratios.  A result that is not an integer (or a division by zero) is left to SymPy,
-    which says what it is.
+    computed again in exact ratios.  A result that is not an integer (or a division by zero) is
+    left to SymPy, which says what it is.
     """
     numbers = dict(arguments)
     try:
@@ -235,8 +235,6 @@ def _definition(function: Callable[..., Any]) -> ast.FunctionDef | None:
     except (SyntaxError, IndexError):
         return None
     return found if isinstance(found, ast.FunctionDef) and found.name == function.__name__ else None
-
-
 
 
 class _Ratio:

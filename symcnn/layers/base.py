@@ -113,13 +113,6 @@ class Layer:
 
     def _tuple(self, attribute: str, count: int, *, minimum: int = 1) -> None:
         raw = getattr(self, attribute)
-        if type(raw) is int and minimum <= raw < _PLAIN_LIMIT:  # the common cases: one number for every dimension,
-            self._set(attribute, (integer(raw),) * count)
-            return
-        plain = type(raw) is tuple and len(raw) == count
-        if plain and all(type(item) is int and minimum <= item < _PLAIN_LIMIT for item in raw):
-            self._set(attribute, tuple(integer(item) for item in raw))  # or one per dimension (PyTorch's own)
-            return
         if raw is None:
             raise self._fail(f"{attribute} is required")
         items = list(raw) if isinstance(raw, list | tuple) else [raw] * count
