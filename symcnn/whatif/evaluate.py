@@ -360,11 +360,15 @@ class _Extreme(_Node):
 
     def _pair(self, context: _Context) -> Pair:
         numerators, common = _common([item.pair(context) for item in self.items])
-        pick = np.maximum if self.largest else np.minimum
         result = numerators[0]
         for numerator in numerators[1:]:
-            result = pick(result, numerator)
+            result = self._pick(result, numerator)
         return result, common
+
+    def _pick(self, one: Array, other: Array) -> Array:
+        if isinstance(one, int) and isinstance(other, int):  # two constants: NumPy would make C longs of them
+            return max(one, other) if self.largest else min(one, other)
+        return np.maximum(one, other) if self.largest else np.minimum(one, other)
 
     def _magnitude(self, sizes: Magnitudes, memo: dict[int, tuple[int, int]]) -> tuple[int, int]:
         return _common_magnitude([item.magnitude(sizes, memo) for item in self.items], self.items)
