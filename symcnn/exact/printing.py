@@ -15,16 +15,22 @@ from typing import Any, ClassVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
-from sympy.printing.precedence import PRECEDENCE, precedence, precedence_traditional
+from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
 from .memo import ExprMemo
 from .order import clear_orders, ordered_factors, ordered_terms
+from .shapes import latex_symbol, minus_sign, precedence_traditional, print_method
+from .shapes import precedence as shape_precedence
 
 __all__ = ["clear_printed", "ordered_terms", "to_latex", "to_str", "to_text"]
 
 # Sub-expressions each printer remembers before it starts afresh (a 10,000-layer chain has ~40,000).
 _MEMO_SIZE = 1 << 17
+
+# The classes printed without Printer._print's dispatch (its method found once per class): what a deep
+# network's formulas are made of.  Their print methods are the ones SymPy would call.
+_DIRECT = (sympy.Symbol, sympy.Integer, sympy.Rational, sympy.Add, sympy.Mul, sympy.Pow, sympy.floor, sympy.ceiling)
 
 
 class MemoPrinter:
@@ -59,9 +65,21 @@ class MemoPrinter:
             # where that order is the internal one throughout, the text is the same.
             text = self.twin._printed.get(expr, extra) if self.twin is not None else None
             if text is None or not _order_free(expr):
-                text = super()._print(expr, **kwargs)  # type: ignore[misc]
+                text = self._dispatch(expr, kwargs)
             self._printed.put(expr, extra, text)
         return text
+
+    def _dispatch(self, expr: sympy.Basic, kwargs: dict[str, Any]) -> str:
+        """``Printer._print(expr, **kwargs)``, its method looked up once per class for the common classes."""
+        cls = type(expr)
+        method = print_method(self, cls) if cls in _DIRECT else None
+        if method is None:
+            return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
+        self._print_level += 1  # type: ignore[attr-defined]  # as Printer._print counts it (a Float reads it)
+        try:
+            return getattr(self, method)(expr, **kwargs)  # type: ignore[no-any-return]
+        finally:
+            self._print_level -= 1  # type: ignore[attr-defined]
 
     def print_remembered(self, expr: Any) -> str:
         """``doprint(expr)``, the memo asked first: renderers print each value many times, and the
@@ -201,7 +219,7 @@ def _precedence(item: Any) -> int:
         return precedence(item)  # type: ignore[no-any-return]
     value = _PRECEDENCES.get(item, (type(item),))
     if value is None:
-        value = precedence(item)
+        value = shape_precedence(item)
         _PRECEDENCES.put(item, (type(item),), value)
     return value
 
@@ -287,13 +305,36 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
     def _mul_brackets(self, expr: sympy.Basic, first: bool, last: bool) -> bool:
         """``LatexPrinter._needs_mul_brackets`` (SymPy 1.14), its tree searches answered by ``_has_class``."""
         if expr.is_Mul:
-            if not first and expr.could_extract_minus_sign():  # type: ignore[attr-defined]
+            if not first and minus_sign(expr):
                 return True
         elif precedence_traditional(expr) < PRECEDENCE["Mul"] or expr.is_Relational:
             return True
         if expr.is_Piecewise or _has_class(expr, sympy.Mod):
             return True
         return not last and _has_class(expr, (sympy.Integral, sympy.Product, sympy.Sum))
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        # LatexPrinter._print_Add (SymPy 1.14), the sign of each term from minus_sign
+        terms = self._as_ordered_terms(expr, order=order)
+        tex = ""
+        for index, term in enumerate(terms):
+            if index == 0:
+                pass
+            elif minus_sign(term):
+                tex += " - "
+                term = -term
+            else:
+                tex += " + "
+            term_tex = self._print(term)
+            if self._needs_add_brackets(term):
+                term_tex = r"\left(" + term_tex + r"\right)"
+            tex += term_tex
+        return tex
+
+    def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
+        # a one-letter name with digits (k12) without SymPy's name splitting and translation
+        fast = latex_symbol(expr.name) if style == "plain" and not self._settings["symbol_names"] else None
+        return fast if fast is not None else super()._print_Symbol(expr, style=style)  # type: ignore[no-any-return]
 
     def _needs_add_brackets(self, expr: sympy.Basic) -> bool:
         # LatexPrinter._needs_add_brackets (SymPy 1.14), asked of every term of every sum

@@ -36,7 +36,9 @@ _H, _W, _K = symbols("H W k")
 
 def _expressions() -> st.SearchStrategy[sympy.Expr]:
     leaves = st.one_of(
-        st.sampled_from([_H, _W, _K, sympy.Symbol("k_1", integer=True), sympy.Symbol("x")]),
+        st.sampled_from(
+            [_H, _W, _K, sympy.Symbol("k_1", integer=True), sympy.Symbol("x"), *symbols("k12 alpha2 kk1 x_2")]
+        ),
         st.integers(-40, 40).map(sympy.Integer),
         st.tuples(st.integers(-9, 9), st.integers(1, 9)).map(lambda pair: sympy.Rational(*pair)),
     )
@@ -71,7 +73,13 @@ def _plain(cls: type, general_mul: Any) -> type:
     class Plain(cls):  # type: ignore[misc, valid-type]
         _print_Mul = general_mul
         _as_ordered_terms = Printer._as_ordered_terms  # SymPy's term order, not remembered
-        if issubclass(cls, LatexPrinter):  # SymPy's bracket checks (tree searches), not remembered
+
+        def _dispatch(self, expr: sympy.Basic, kwargs: dict[str, Any]) -> str:  # SymPy's dispatch
+            return Printer._print(self, expr, **kwargs)
+
+        if issubclass(cls, LatexPrinter):  # SymPy's sums, symbols and bracket checks (tree searches), not remembered
+            _print_Add = LatexPrinter._print_Add
+            _print_Symbol = LatexPrinter._print_Symbol
             _needs_mul_brackets = LatexPrinter._needs_mul_brackets
             _needs_add_brackets = LatexPrinter._needs_add_brackets
         else:  # SymPy's sums and parentheses, precedences not remembered
