@@ -157,8 +157,15 @@ def clear_printed() -> None:
     _over_common_denominator.cache_clear()
 
 
+_UNIT_FRACTIONS = (sympy.Rational, type(sympy.S.Half))
+
+
 @lru_cache(maxsize=4096)  # a chain's floors nest: each inner one is printed once per outer one
 def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    if type(arg) is sympy.Mul and len(arg.args) == 2 and type(arg.args[1]) is sympy.Symbol:
+        head = arg.args[0]
+        if type(head) in _UNIT_FRACTIONS and head.p == 1 and arg.is_commutative:  # H/2**k, a pool's size
+            return arg.args[1], sympy.Integer(head.q)
     num, den = sympy.fraction(sympy.together(arg))
     return sympy.expand(num), den
 
@@ -177,6 +184,10 @@ def plain_product(expr: sympy.Basic) -> bool:
     else:
         rest = list(expr.args)
     for factor in rest:
+        if type(factor) is sympy.Symbol:  # the usual factor: only its commutativity to check
+            if not factor.is_commutative:
+                return False
+            continue
         if factor.is_Number or not factor.is_commutative or isinstance(factor, sympy.exp):
             return False
         if isinstance(factor, sympy.Pow) and not (
@@ -296,6 +307,8 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
 
     def _needs_mul_brackets(self, expr: sympy.Basic, first: bool = False, last: bool = False) -> bool:
         # Asked of every factor of every product (a tree search each time): remembered like the text.
+        if type(expr) is sympy.Symbol:  # an atom: no sign, no lower precedence, nothing inside
+            return False
         needs = self._brackets.get(expr, (first, last))
         if needs is None:
             needs = self._mul_brackets(expr, first, last)

@@ -151,6 +151,14 @@ def test_a_deep_chain_prints_each_distinct_floor_once(monkeypatch: pytest.Monkey
     assert deep <= 2.2 * shallow  # distinct floors grow with the pools, not with how often each is printed
 
 
+def test_a_symbol_over_an_integer_is_put_over_its_denominator_as_sympy_puts_it() -> None:
+    x = sympy.Symbol("x", commutative=False)
+    for arg in (_H / 2, _H / 8, _H / sympy.Integer(2) ** 100, 3 * _H / 4, _H / 3 + sympy.Rational(1, 3), x / 2):
+        printing._over_common_denominator.cache_clear()
+        num, den = sympy.fraction(sympy.together(arg))
+        assert printing._over_common_denominator(arg) == (sympy.expand(num), den)
+
+
 def test_long_power_divisors_print_as_powers_and_read_back() -> None:
     H = symbols("H")
     deep = sympy.floor(H / 2**1000)
