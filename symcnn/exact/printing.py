@@ -263,7 +263,12 @@ class ResultStrPrinter(MemoPrinter, StrPrinter):
         if not plain_product(expr):
             return super()._print_Mul(expr)  # type: ignore[no-any-return]
         level = PRECEDENCE["Mul"]
-        return "*".join(self.parenthesize(factor, level, strict=False) for factor in _factors(self, expr))
+        # a symbol prints as its name (StrPrinter._print_Symbol) and a factor's name needs no parentheses
+        names = type(self)._print_Symbol is StrPrinter._print_Symbol
+        return "*".join(
+            factor.name if names and type(factor) is sympy.Symbol else self.parenthesize(factor, level)
+            for factor in _factors(self, expr)
+        )
 
     def _print_floor(self, expr: sympy.floor) -> str:
         return self._rounded("floor", expr.args[0])
