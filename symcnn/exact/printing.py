@@ -362,13 +362,13 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
         super().clear()
         self._brackets.clear()
 
-    def _print_floor(self, expr: sympy.floor, exp: object = None) -> str:
+    def _print_floor(self, expr: sympy.floor, exp: str | None = None) -> str:
         num, den = _over_common_denominator(expr.args[0])
-        return r"\left\lfloor " + self._fraction(num, den) + r" \right\rfloor"
+        return _powered(r"\left\lfloor " + self._fraction(num, den) + r" \right\rfloor", exp)
 
-    def _print_ceiling(self, expr: sympy.ceiling, exp: object = None) -> str:
+    def _print_ceiling(self, expr: sympy.ceiling, exp: str | None = None) -> str:
         num, den = _over_common_denominator(expr.args[0])
-        return r"\left\lceil " + self._fraction(num, den) + r" \right\rceil"
+        return _powered(r"\left\lceil " + self._fraction(num, den) + r" \right\rceil", exp)
 
     def _fraction(self, num: sympy.Expr, den: sympy.Expr) -> str:
         if den == 1:
@@ -376,6 +376,12 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
         power = power_of_small_base(den)
         divisor = f"{power[0]}^{{{power[1]}}}" if power else self._print(den)
         return r"\frac{" + self._print(num) + "}{" + divisor + "}"
+
+
+def _powered(tex: str, exp: str | None) -> str:
+    """A function's LaTeX raised to ``exp``: SymPy's printer passes a power's exponent to the
+    function's own printer (``floor(H/2)**2``), as its ``_print_floor`` writes it."""
+    return tex if exp is None else tex + "^{" + exp + "}"
 
 
 class ReaderStrPrinter(ResultStrPrinter):

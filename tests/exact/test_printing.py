@@ -208,3 +208,13 @@ def test_a_printer_in_internal_order_reuses_only_texts_that_order_does_not_chang
             assert internal.doprint(expr) == plain.doprint(expr)
             in_a_sum = sympy.Add(expr, _W, evaluate=False)
             assert internal.doprint(in_a_sum) == plain.doprint(in_a_sum)
+
+
+def test_a_power_of_a_floor_keeps_its_exponent_in_latex() -> None:
+    # SymPy hands a power's exponent to the function's printer; a square input's MACs have floor(H/2)**2
+    k = sympy.Symbol("k")
+    assert printing.to_latex(sympy.floor(_H / 2) ** 2) == r"\left\lfloor \frac{H}{2} \right\rfloor^{2}"
+    assert printing.to_latex(3 * k * sympy.ceiling((_H - 1) / 2) ** 3) == (
+        r"3 k \left\lceil \frac{H - 1}{2} \right\rceil^{3}"
+    )
+    assert printing.to_str(sympy.floor(_H / 2) ** 2) == "floor(H/2)**2"
