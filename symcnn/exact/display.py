@@ -69,19 +69,18 @@ class Shown:
 
     # A formula is printed for every renderer and again inside larger ones (the text table, its
     # blocks, size_cells' keys): each node works out its text and LaTeX once and keeps them.
+    # (get, not try/except KeyError: every node is read a first time, and raising costs more than a look-up)
     def text(self) -> str:
-        try:
-            return self.__dict__["_text"]  # type: ignore[no-any-return]
-        except KeyError:
+        text: str | None = self.__dict__.get("_text")
+        if text is None:
             text = self.__dict__["_text"] = self._as_text()
-            return text
+        return text
 
     def latex(self) -> str:
-        try:
-            return self.__dict__["_latex"]  # type: ignore[no-any-return]
-        except KeyError:
+        latex: str | None = self.__dict__.get("_latex")
+        if latex is None:
             latex = self.__dict__["_latex"] = self._as_latex()
-            return latex
+        return latex
 
     def _as_text(self) -> str:
         raise NotImplementedError
@@ -104,7 +103,11 @@ class Leaf(Shown):
 
     @property
     def precedence(self) -> int:  # type: ignore[override]
-        return 9 if isinstance(self.item, str) else _value_precedence(self.item)
+        # asked by each operator around the leaf, for each format: kept like the text
+        strength: int | None = self.__dict__.get("_precedence")
+        if strength is None:
+            strength = self.__dict__["_precedence"] = 9 if isinstance(self.item, str) else _value_precedence(self.item)
+        return strength
 
     def is_number(self) -> bool:
         return not isinstance(self.item, str) and bool(self.item.is_number)

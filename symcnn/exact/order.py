@@ -12,7 +12,6 @@ printing time.  The functions here give the same lists for the shapes networks p
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import cmp_to_key
 from typing import Any
 
@@ -67,6 +66,7 @@ def sort_key(expr: sympy.Basic) -> Any:
 
 
 _SYMBOL_KEY = sympy.Symbol.sort_key
+_SYMBOL_HEAD = sympy.Symbol.class_key()
 _ONE_KEY = sympy.S.One.sort_key()
 
 
@@ -126,18 +126,32 @@ def _head(factor: sympy.Basic) -> Any:
 
 
 def _ordered_factors(expr: sympy.Mul) -> list[sympy.Basic]:
-    commuting, rest = expr.args_cnc()
-    heads = [_head(factor) for factor in commuting]
+    commuting, rest = _commuting_split(expr)
+    heads = [_SYMBOL_HEAD if type(factor) is sympy.Symbol else _head(factor) for factor in commuting]
     if None in heads:
         return sorted(commuting, key=sort_key) + rest
     # Keys of different classes differ in their first item, the class key: only factors of one
     # class need their full keys compared (a sum's full key orders its terms).
-    counts = Counter(heads)
-    keyed = [
-        (head, sort_key(factor) if counts[head] > 1 else (), factor)
-        for head, factor in zip(heads, commuting, strict=True)
-    ]
-    return [factor for *_, factor in sorted(keyed, key=lambda item: item[:2])] + rest
+    if len(set(heads)) == len(heads):
+        keys = heads
+    else:
+        counts: dict[Any, int] = {}
+        for head in heads:
+            counts[head] = counts.get(head, 0) + 1
+        keys = [
+            (head, sort_key(factor) if counts[head] > 1 else ()) for head, factor in zip(heads, commuting, strict=True)
+        ]
+    order = sorted(range(len(commuting)), key=keys.__getitem__)  # stable, as sorted() on the factors is
+    return [commuting[index] for index in order] + rest
+
+
+def _commuting_split(expr: sympy.Mul) -> tuple[list[sympy.Basic], list[sympy.Basic]]:
+    """``expr.args_cnc()``: the commuting factors (a negative coefficient split off as ``-1``) and the rest."""
+    head = expr.args[0]
+    if expr.is_commutative and not (head.is_Number and head.is_extended_negative and head is not sympy.S.NegativeOne):
+        return list(expr.args), []
+    commuting, rest = expr.args_cnc()
+    return commuting, rest
 
 
 def _lex_terms(expr: sympy.Add) -> list[sympy.Basic] | None:
@@ -155,6 +169,8 @@ def _lex_terms(expr: sympy.Add) -> list[sympy.Basic] | None:
             head = other.args[0] if other.args[0].is_Number else other.args[1]
             if head.is_Number and number.is_positive and head.is_negative:
                 return [number, other]
+        if isinstance(args[0], sympy.Rational) and _positive_monomial(args[1]):  # 9*k94 + 1
+            return [args[1], args[0]]  # a monomial with a positive power comes before the constant
     powers: list[dict[sympy.Basic, int]] = []
     for term in args:
         if isinstance(term, sympy.Rational):
@@ -192,6 +208,19 @@ def _lex_terms(expr: sympy.Add) -> list[sympy.Basic] | None:
         return None
     ordered = sorted(zip(sparse, args, strict=True), key=cmp_to_key(_by_monomial))
     return [term for _, term in ordered]
+
+
+def _positive_monomial(term: sympy.Basic) -> bool:
+    """Whether ``term`` is a rational multiple of commuting symbols with positive integer powers (``9*H*k1**2``)."""
+    factors = term.args if type(term) is sympy.Mul else (term,)
+    if isinstance(factors[0], sympy.Rational):
+        factors = factors[1:]
+    for factor in factors:
+        if type(factor) is sympy.Pow and type(factor.exp) is sympy.Integer and factor.exp.p > 0:
+            factor = factor.base
+        if type(factor) is not sympy.Symbol or not factor.is_commutative:
+            return False
+    return bool(factors)
 
 
 def _by_monomial(a: tuple[Any, sympy.Basic], b: tuple[Any, sympy.Basic]) -> int:

@@ -15,16 +15,22 @@ from typing import Any, ClassVar
 
 import sympy
 from sympy.printing.latex import LatexPrinter, _between_two_numbers_p
-from sympy.printing.precedence import PRECEDENCE, precedence, precedence_traditional
+from sympy.printing.precedence import PRECEDENCE, precedence
 from sympy.printing.str import StrPrinter
 
 from .memo import ExprMemo
 from .order import clear_orders, ordered_factors, ordered_terms
+from .shapes import latex_symbol, minus_sign, precedence_traditional, print_method
+from .shapes import precedence as shape_precedence
 
 __all__ = ["clear_printed", "ordered_terms", "to_latex", "to_str", "to_text"]
 
 # Sub-expressions each printer remembers before it starts afresh (a 10,000-layer chain has ~40,000).
 _MEMO_SIZE = 1 << 17
+
+# The classes printed without Printer._print's dispatch (its method found once per class): what a deep
+# network's formulas are made of.  Their print methods are the ones SymPy would call.
+_DIRECT = (sympy.Symbol, sympy.Integer, sympy.Rational, sympy.Add, sympy.Mul, sympy.Pow, sympy.floor, sympy.ceiling)
 
 
 class MemoPrinter:
@@ -59,9 +65,21 @@ class MemoPrinter:
             # where that order is the internal one throughout, the text is the same.
             text = self.twin._printed.get(expr, extra) if self.twin is not None else None
             if text is None or not _order_free(expr):
-                text = super()._print(expr, **kwargs)  # type: ignore[misc]
+                text = self._dispatch(expr, kwargs)
             self._printed.put(expr, extra, text)
         return text
+
+    def _dispatch(self, expr: sympy.Basic, kwargs: dict[str, Any]) -> str:
+        """``Printer._print(expr, **kwargs)``, its method looked up once per class for the common classes."""
+        cls = type(expr)
+        method = print_method(self, cls) if cls in _DIRECT else None
+        if method is None:
+            return super()._print(expr, **kwargs)  # type: ignore[misc, no-any-return]
+        self._print_level += 1  # type: ignore[attr-defined]  # as Printer._print counts it (a Float reads it)
+        try:
+            return getattr(self, method)(expr, **kwargs)  # type: ignore[no-any-return]
+        finally:
+            self._print_level -= 1  # type: ignore[attr-defined]
 
     def print_remembered(self, expr: Any) -> str:
         """``doprint(expr)``, the memo asked first: renderers print each value many times, and the
@@ -139,8 +157,15 @@ def clear_printed() -> None:
     _over_common_denominator.cache_clear()
 
 
+_UNIT_FRACTIONS = (sympy.Rational, type(sympy.S.Half))
+
+
 @lru_cache(maxsize=4096)  # a chain's floors nest: each inner one is printed once per outer one
 def _over_common_denominator(arg: sympy.Expr) -> tuple[sympy.Expr, sympy.Expr]:
+    if type(arg) is sympy.Mul and len(arg.args) == 2 and type(arg.args[1]) is sympy.Symbol:
+        head = arg.args[0]
+        if type(head) in _UNIT_FRACTIONS and head.p == 1 and arg.is_commutative:  # H/2**k, a pool's size
+            return arg.args[1], sympy.Integer(head.q)
     num, den = sympy.fraction(sympy.together(arg))
     return sympy.expand(num), den
 
@@ -159,6 +184,10 @@ def plain_product(expr: sympy.Basic) -> bool:
     else:
         rest = list(expr.args)
     for factor in rest:
+        if type(factor) is sympy.Symbol:  # the usual factor: only its commutativity to check
+            if not factor.is_commutative:
+                return False
+            continue
         if factor.is_Number or not factor.is_commutative or isinstance(factor, sympy.exp):
             return False
         if isinstance(factor, sympy.Pow) and not (
@@ -201,7 +230,7 @@ def _precedence(item: Any) -> int:
         return precedence(item)  # type: ignore[no-any-return]
     value = _PRECEDENCES.get(item, (type(item),))
     if value is None:
-        value = precedence(item)
+        value = shape_precedence(item)
         _PRECEDENCES.put(item, (type(item),), value)
     return value
 
@@ -234,7 +263,12 @@ class ResultStrPrinter(MemoPrinter, StrPrinter):
         if not plain_product(expr):
             return super()._print_Mul(expr)  # type: ignore[no-any-return]
         level = PRECEDENCE["Mul"]
-        return "*".join(self.parenthesize(factor, level, strict=False) for factor in _factors(self, expr))
+        # a symbol prints as its name (StrPrinter._print_Symbol) and a factor's name needs no parentheses
+        names = type(self)._print_Symbol is StrPrinter._print_Symbol
+        return "*".join(
+            factor.name if names and type(factor) is sympy.Symbol else self.parenthesize(factor, level)
+            for factor in _factors(self, expr)
+        )
 
     def _print_floor(self, expr: sympy.floor) -> str:
         return self._rounded("floor", expr.args[0])
@@ -278,6 +312,8 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
 
     def _needs_mul_brackets(self, expr: sympy.Basic, first: bool = False, last: bool = False) -> bool:
         # Asked of every factor of every product (a tree search each time): remembered like the text.
+        if type(expr) is sympy.Symbol:  # an atom: no sign, no lower precedence, nothing inside
+            return False
         needs = self._brackets.get(expr, (first, last))
         if needs is None:
             needs = self._mul_brackets(expr, first, last)
@@ -287,13 +323,36 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
     def _mul_brackets(self, expr: sympy.Basic, first: bool, last: bool) -> bool:
         """``LatexPrinter._needs_mul_brackets`` (SymPy 1.14), its tree searches answered by ``_has_class``."""
         if expr.is_Mul:
-            if not first and expr.could_extract_minus_sign():  # type: ignore[attr-defined]
+            if not first and minus_sign(expr):
                 return True
         elif precedence_traditional(expr) < PRECEDENCE["Mul"] or expr.is_Relational:
             return True
         if expr.is_Piecewise or _has_class(expr, sympy.Mod):
             return True
         return not last and _has_class(expr, (sympy.Integral, sympy.Product, sympy.Sum))
+
+    def _print_Add(self, expr: sympy.Add, order: str | None = None) -> str:
+        # LatexPrinter._print_Add (SymPy 1.14), the sign of each term from minus_sign
+        terms = self._as_ordered_terms(expr, order=order)
+        tex = ""
+        for index, term in enumerate(terms):
+            if index == 0:
+                pass
+            elif minus_sign(term):
+                tex += " - "
+                term = -term
+            else:
+                tex += " + "
+            term_tex = self._print(term)
+            if self._needs_add_brackets(term):
+                term_tex = r"\left(" + term_tex + r"\right)"
+            tex += term_tex
+        return tex
+
+    def _print_Symbol(self, expr: sympy.Symbol, style: str = "plain") -> str:
+        # a one-letter name with digits (k12) without SymPy's name splitting and translation
+        fast = latex_symbol(expr.name) if style == "plain" and not self._settings["symbol_names"] else None
+        return fast if fast is not None else super()._print_Symbol(expr, style=style)  # type: ignore[no-any-return]
 
     def _needs_add_brackets(self, expr: sympy.Basic) -> bool:
         # LatexPrinter._needs_add_brackets (SymPy 1.14), asked of every term of every sum
@@ -303,13 +362,13 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
         super().clear()
         self._brackets.clear()
 
-    def _print_floor(self, expr: sympy.floor, exp: object = None) -> str:
+    def _print_floor(self, expr: sympy.floor, exp: str | None = None) -> str:
         num, den = _over_common_denominator(expr.args[0])
-        return r"\left\lfloor " + self._fraction(num, den) + r" \right\rfloor"
+        return _powered(r"\left\lfloor " + self._fraction(num, den) + r" \right\rfloor", exp)
 
-    def _print_ceiling(self, expr: sympy.ceiling, exp: object = None) -> str:
+    def _print_ceiling(self, expr: sympy.ceiling, exp: str | None = None) -> str:
         num, den = _over_common_denominator(expr.args[0])
-        return r"\left\lceil " + self._fraction(num, den) + r" \right\rceil"
+        return _powered(r"\left\lceil " + self._fraction(num, den) + r" \right\rceil", exp)
 
     def _fraction(self, num: sympy.Expr, den: sympy.Expr) -> str:
         if den == 1:
@@ -317,6 +376,12 @@ class ResultLatexPrinter(MemoPrinter, LatexPrinter):
         power = power_of_small_base(den)
         divisor = f"{power[0]}^{{{power[1]}}}" if power else self._print(den)
         return r"\frac{" + self._print(num) + "}{" + divisor + "}"
+
+
+def _powered(tex: str, exp: str | None) -> str:
+    """A function's LaTeX raised to ``exp``: SymPy's printer passes a power's exponent to the
+    function's own printer (``floor(H/2)**2``), as its ``_print_floor`` writes it."""
+    return tex if exp is None else tex + "^{" + exp + "}"
 
 
 class ReaderStrPrinter(ResultStrPrinter):

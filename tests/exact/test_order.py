@@ -67,6 +67,14 @@ def test_the_fast_path_covers_what_networks_print() -> None:
         assert fast is not None and fast == expr.as_ordered_terms()
 
 
+def test_a_monomial_plus_a_constant_is_ordered_as_sympy_orders_it() -> None:
+    x = sympy.Symbol("x", commutative=False)
+    for expr in (9 * _H + 1, _H * _W**2 / 3 - sympy.Rational(1, 2), 1 - _H, 2 - _H * _W, _H**-1 + 1, _H + sympy.pi):
+        assert order.ordered_terms(expr) == expr.as_ordered_terms()
+    assert order._positive_monomial(9 * _H * _W**2) and not order._positive_monomial(_H**-1)
+    assert not order._positive_monomial(x) and not order._positive_monomial(sympy.floor(_H / 2))
+
+
 def test_sympys_own_order_is_kept_where_the_fast_path_declines() -> None:
     x, y = sympy.Symbol("x"), sympy.Symbol("x", positive=True)  # one name, two symbols: equal sort keys
     for expr in (x + y + 1, sympy.pi * _H + _H**2 + 2.5, sympy.sqrt(_H) + _H, sympy.exp(_H) + _W):

@@ -36,7 +36,9 @@ _H, _W, _K = symbols("H W k")
 
 def _expressions() -> st.SearchStrategy[sympy.Expr]:
     leaves = st.one_of(
-        st.sampled_from([_H, _W, _K, sympy.Symbol("k_1", integer=True), sympy.Symbol("x")]),
+        st.sampled_from(
+            [_H, _W, _K, sympy.Symbol("k_1", integer=True), sympy.Symbol("x"), *symbols("k12 alpha2 kk1 x_2")]
+        ),
         st.integers(-40, 40).map(sympy.Integer),
         st.tuples(st.integers(-9, 9), st.integers(1, 9)).map(lambda pair: sympy.Rational(*pair)),
     )
@@ -71,7 +73,13 @@ def _plain(cls: type, general_mul: Any) -> type:
     class Plain(cls):  # type: ignore[misc, valid-type]
         _print_Mul = general_mul
         _as_ordered_terms = Printer._as_ordered_terms  # SymPy's term order, not remembered
-        if issubclass(cls, LatexPrinter):  # SymPy's bracket checks (tree searches), not remembered
+
+        def _dispatch(self, expr: sympy.Basic, kwargs: dict[str, Any]) -> str:  # SymPy's dispatch
+            return Printer._print(self, expr, **kwargs)
+
+        if issubclass(cls, LatexPrinter):  # SymPy's sums, symbols and bracket checks (tree searches), not remembered
+            _print_Add = LatexPrinter._print_Add
+            _print_Symbol = LatexPrinter._print_Symbol
             _needs_mul_brackets = LatexPrinter._needs_mul_brackets
             _needs_add_brackets = LatexPrinter._needs_add_brackets
         else:  # SymPy's sums and parentheses, precedences not remembered
@@ -143,6 +151,14 @@ def test_a_deep_chain_prints_each_distinct_floor_once(monkeypatch: pytest.Monkey
     assert deep <= 2.2 * shallow  # distinct floors grow with the pools, not with how often each is printed
 
 
+def test_a_symbol_over_an_integer_is_put_over_its_denominator_as_sympy_puts_it() -> None:
+    x = sympy.Symbol("x", commutative=False)
+    for arg in (_H / 2, _H / 8, _H / sympy.Integer(2) ** 100, 3 * _H / 4, _H / 3 + sympy.Rational(1, 3), x / 2):
+        printing._over_common_denominator.cache_clear()
+        num, den = sympy.fraction(sympy.together(arg))
+        assert printing._over_common_denominator(arg) == (sympy.expand(num), den)
+
+
 def test_long_power_divisors_print_as_powers_and_read_back() -> None:
     H = symbols("H")
     deep = sympy.floor(H / 2**1000)
@@ -192,3 +208,13 @@ def test_a_printer_in_internal_order_reuses_only_texts_that_order_does_not_chang
             assert internal.doprint(expr) == plain.doprint(expr)
             in_a_sum = sympy.Add(expr, _W, evaluate=False)
             assert internal.doprint(in_a_sum) == plain.doprint(in_a_sum)
+
+
+def test_a_power_of_a_floor_keeps_its_exponent_in_latex() -> None:
+    # SymPy hands a power's exponent to the function's printer; a square input's MACs have floor(H/2)**2
+    k = sympy.Symbol("k")
+    assert printing.to_latex(sympy.floor(_H / 2) ** 2) == r"\left\lfloor \frac{H}{2} \right\rfloor^{2}"
+    assert printing.to_latex(3 * k * sympy.ceiling((_H - 1) / 2) ** 3) == (
+        r"3 k \left\lceil \frac{H - 1}{2} \right\rceil^{3}"
+    )
+    assert printing.to_str(sympy.floor(_H / 2) ** 2) == "floor(H/2)**2"
