@@ -60,6 +60,27 @@ def test_a_trace_is_reused_until_the_model_changes() -> None:
     assert traced(torch, model, modules) is not traced(torch, model.eval(), modules)
 
 
+def test_a_branch_setting_retraces_and_a_mapped_layer_setting_is_read_afresh() -> None:
+    class Branching(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3)
+            self.mode = "conv"  # a plain setting choosing the graph
+
+        def forward(self, x: object) -> object:
+            return self.conv(x) if self.mode == "conv" else x
+
+    clear_trace_cache()
+    model, modules = Branching(), _module_table(torch)
+    first = traced(torch, model, modules)
+    model.conv.stride = (2, 2)  # a mapped layer: one node whatever its settings, read at import
+    assert traced(torch, model, modules) is first
+    assert from_torch(model, (3, 9, 9)).derive().output_shape == (4, 4, 4)
+    model.mode = "identity"
+    assert traced(torch, model, modules) is not first
+    assert from_torch(model, (3, 9, 9)).derive().output_shape == (3, 9, 9)
+
+
 def test_the_memo_does_not_keep_models_alive() -> None:
     model = chain()
     from_torch(model, (3, 16, 16))

@@ -110,9 +110,10 @@ def _lazy_modules(torch: Any, paths: dict[Any, str]) -> list[str]:
     """``module 'fc' (LazyLinear)`` for each module (of :func:`~.tree.first_paths`) holding uninitialised
     lazy parameters or buffers."""
     found = []
+    lazy = torch.nn.parameter.UninitializedTensorMixin  # what is_lazy() asks, without a call per tensor
     for sub, name in paths.items():
         own = [*sub._parameters.values(), *sub._buffers.values()]  # its own, as parameters(recurse=False)
-        if any(torch.nn.parameter.is_lazy(item) for item in own):
+        if any(isinstance(item, lazy) for item in own):
             found.append(f"module {name!r} ({type(sub).__name__})" if name else f"the model ({type(sub).__name__})")
     return found
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any
 
 import sympy
@@ -40,27 +41,42 @@ class Placed:
         return self.tensors or tensors_of(torch, names, self.held)
 
 
-@dataclass(frozen=True)
 class Holdings:
-    """What the model holds, read once per import: each tensor's name by identity, and PyTorch's two sums."""
+    """What the model holds, read once per import: PyTorch's two sums, and each tensor's name by identity.
 
-    names: dict[int, str]
-    params: int
-    buffers: int
+    The names are only read when something is wrong (an error names the tensors): they are made then.
+    """
+
+    def __init__(self, paths: dict[Any, str]) -> None:
+        self._paths = paths
+        parameters: set[int] = set()
+        buffers: set[int] = set()
+        self.params = self.buffers = 0
+        for module in paths:  # each tensor once, by identity, as parameters() and buffers() count them
+            for item in module._parameters.values():
+                if item is not None and id(item) not in parameters:
+                    parameters.add(id(item))
+                    self.params += item.numel()
+            for item in module._buffers.values():
+                if item is not None and id(item) not in buffers:
+                    buffers.add(id(item))
+                    self.buffers += item.numel()
+        self.ids = parameters | buffers
+
+    @cached_property
+    def names(self) -> dict[int, str]:
+        """Each tensor's qualified name (its first, as ``named_parameters()`` and ``named_buffers()`` give it)."""
+        parameters, buffers = _named_tensors(self._paths)
+        return {id(item): name for name, item in [*parameters, *buffers]}
 
     def all_counted(self, counted: set[int]) -> bool:
         """Whether every tensor the model holds is among ``counted`` (by identity)."""
-        return counted.issuperset(self.names)
+        return counted.issuperset(self.ids)
 
     @staticmethod
     def of(root: Any, paths: dict[Any, str] | None = None) -> Holdings:
         """``paths``: the model's :func:`~.tree.first_paths`, if walked already."""
-        parameters, buffers = _named_tensors(first_paths(root) if paths is None else paths)
-        return Holdings(
-            {id(item): name for name, item in [*parameters, *buffers]},
-            sum(item.numel() for _, item in parameters),
-            sum(item.numel() for _, item in buffers),
-        )
+        return Holdings(first_paths(root) if paths is None else paths)
 
 
 def _named_tensors(paths: dict[Any, str]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:

@@ -22,6 +22,7 @@ from typing import Any
 
 from .capture import capture
 from .chains import _chain
+from .modules import _lookup
 from .tree import first_paths
 from .values import Handler
 
@@ -37,7 +38,7 @@ def traced(torch: Any, module: Any, modules: dict[type, Handler], paths: dict[An
     """
     if paths is None:
         paths = first_paths(module)
-    key = _fingerprint(paths)
+    key = _fingerprint(paths, modules)
     try:
         known = _TRACES.get(module)
     except TypeError:  # a module that cannot be weakly referenced: trace every time
@@ -57,9 +58,16 @@ def clear_trace_cache() -> None:
 traced.cache_clear = clear_trace_cache  # type: ignore[attr-defined]  # found by benchmarks' cache sweeps
 
 
-def _fingerprint(paths: dict[Any, str]) -> tuple[Any, ...]:
-    """Names, types, modes and plain settings (``self.mode = "a"`` choosing a branch) of every module."""
-    return tuple((name, type(sub), sub.training, _settings(sub)) for sub, name in paths.items())
+def _fingerprint(paths: dict[Any, str], modules: dict[type, Handler]) -> tuple[Any, ...]:
+    """Names, types, modes and plain settings (``self.mode = "a"`` choosing a branch) of every module.
+
+    A mapped module is a leaf of the trace (one node, its ``forward`` not run): its settings
+    cannot change the graph, and the import reads them afresh, so they are not compared.
+    """
+    return tuple(
+        (name, type(sub), sub.training, () if _lookup(modules, sub) is not None else _settings(sub))
+        for sub, name in paths.items()
+    )
 
 
 def _settings(module: Any) -> tuple[tuple[str, Any], ...]:
