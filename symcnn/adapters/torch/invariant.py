@@ -12,7 +12,7 @@ left to the conditions the layers state; numeric ones must agree now.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
@@ -48,26 +48,19 @@ class Holdings:
     """
 
     def __init__(self, paths: dict[Any, str]) -> None:
-        self._paths = paths
-        parameters: set[int] = set()
-        buffers: set[int] = set()
-        self.params = self.buffers = 0
-        for module in paths:  # each tensor once, by identity, as parameters() and buffers() count them
-            for item in module._parameters.values():
-                if item is not None and id(item) not in parameters:
-                    parameters.add(id(item))
-                    self.params += item.numel()
-            for item in module._buffers.values():
-                if item is not None and id(item) not in buffers:
-                    buffers.add(id(item))
-                    self.buffers += item.numel()
-        self.ids = parameters | buffers
+        self._parameters = list(_first_tensors(paths, "_parameters"))
+        self._buffers = list(_first_tensors(paths, "_buffers"))
+        self.params = sum(item.numel() for _, _, item in self._parameters)
+        self.buffers = sum(item.numel() for _, _, item in self._buffers)
+        self.ids = {id(item) for _, _, item in [*self._parameters, *self._buffers]}
 
     @cached_property
     def names(self) -> dict[int, str]:
         """Each tensor's qualified name (its first, as ``named_parameters()`` and ``named_buffers()`` give it)."""
-        parameters, buffers = _named_tensors(self._paths)
-        return {id(item): name for name, item in [*parameters, *buffers]}
+        return {
+            id(item): f"{prefix}.{name}" if prefix else name
+            for prefix, name, item in [*self._parameters, *self._buffers]
+        }
 
     def all_counted(self, counted: set[int]) -> bool:
         """Whether every tensor the model holds is among ``counted`` (by identity)."""
@@ -79,27 +72,16 @@ class Holdings:
         return Holdings(first_paths(root) if paths is None else paths)
 
 
-def _named_tensors(paths: dict[Any, str]) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
-    """``list(root.named_parameters())`` and ``list(root.named_buffers())`` in one walk of the modules.
-
-    The same names and order as PyTorch's (each module once, each tensor once, at its first
-    name), read from the modules' own dictionaries instead of two generic walks.
-    """
-    parameters: list[tuple[str, Any]] = []
-    buffers: list[tuple[str, Any]] = []
-    seen_parameters: set[int] = set()
-    seen_buffers: set[int] = set()
+def _first_tensors(paths: dict[Any, str], store: str) -> Iterator[tuple[str, str, Any]]:
+    """``(module path, name, tensor)`` of each tensor in the modules' ``store`` (``"_parameters"`` or
+    ``"_buffers"``), once, at its first name: ``named_parameters()``'s or ``named_buffers()``'s order
+    and names, read from the modules' own dictionaries instead of PyTorch's generic walk."""
+    seen: set[int] = set()
     for module, prefix in paths.items():
-        dot = f"{prefix}." if prefix else ""
-        for store, found, seen in (
-            (module._parameters, parameters, seen_parameters),
-            (module._buffers, buffers, seen_buffers),
-        ):
-            for name, item in store.items():
-                if item is not None and id(item) not in seen:
-                    seen.add(id(item))
-                    found.append((dot + name, item))
-    return parameters, buffers
+        for name, item in getattr(module, store).items():
+            if item is not None and id(item) not in seen:
+                seen.add(id(item))
+                yield prefix, name, item
 
 
 def check_totals(root: Any, rows: Sequence[Placed], holdings: Holdings) -> None:
