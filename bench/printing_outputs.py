@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--save", default=None, help="also write every output into this folder")
     args = parser.parse_args(argv)
     sys.path.insert(0, args.symcnn)
+    # An editable install's finder sits before sys.path and would import this checkout's symcnn.
+    editable = [item for item in sys.meta_path if str(getattr(item, "__module__", "")).startswith("__editable")]
+    sys.meta_path[:] = [item for item in sys.meta_path if item not in editable]
     sys.path.insert(1, str(Path(__file__).resolve().parent))
     from bench_depth import build_chain
 

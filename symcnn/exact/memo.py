@@ -1,10 +1,13 @@
-"""A bounded memo keyed by SymPy expressions that finds the same object by identity first.
+"""A bounded memo keyed by SymPy expressions that never compares whole trees.
 
 Python hashes integers modulo ``2**61 - 1``, so SymPy hashes ``2**k`` and ``2**(k + 61)``
-alike, and a deep chain's sizes ``floor(H/2**k)`` collide in a dict by the dozen: every
-lookup then compares whole trees with the others in its slot.  Renderers ask about the
-same expression objects again and again; those are found by ``id`` without comparing
-anything, and an equal but distinct object still finds the value by equality.
+alike, and a deep chain's sizes ``floor(H/2**k)`` collide in a dict by the dozen: a lookup
+by value compares whole trees with the others in its slot (at 10,000 layers, 16 of them).
+Renderers ask about the same expression objects again and again; those are found by ``id``.
+An equal but distinct expression (a total's term, rebuilt from a row's factors) is found
+by its class and the identities of its arguments: equal expressions built from the same
+objects have the same arguments, in SymPy's canonical order.  Only atoms (numbers, symbols),
+whose comparison is cheap, are looked up by value.
 """
 
 from __future__ import annotations
@@ -24,32 +27,42 @@ class ExprMemo(Generic[V]):
     is the last few layers, so forgetting everything now and then costs little).
     """
 
-    __slots__ = ("_by_id", "_by_value", "size")
+    __slots__ = ("_by_id", "_by_parts", "size")
 
     def __init__(self, size: int) -> None:
         self.size = size
-        # id-keyed entries keep their expression: an id is only trusted for that very object.
+        # Every entry keeps its expression: an id is only trusted for that very object, and the
+        # ids of its arguments in a key stay those of live objects.
         self._by_id: dict[tuple[Hashable, ...], tuple[object, V]] = {}
-        self._by_value: dict[tuple[Hashable, ...], V] = {}
+        self._by_parts: dict[tuple[Hashable, ...], tuple[object, V]] = {}
 
     def get(self, expr: object, extra: tuple[Any, ...] = ()) -> V | None:
         hit = self._by_id.get((id(expr), *extra))
         if hit is not None and hit[0] is expr:
             return hit[1]
-        value = self._by_value.get((expr, *extra))
-        if value is not None:
-            self._by_id[(id(expr), *extra)] = (expr, value)
-        return value
+        hit = self._by_parts.get(_parts(expr, extra))
+        if hit is None:
+            return None
+        self._by_id[(id(expr), *extra)] = (expr, hit[1])
+        return hit[1]
 
     def put(self, expr: object, extra: tuple[Any, ...], value: V) -> None:
-        if len(self._by_value) >= self.size or len(self._by_id) >= 2 * self.size:
+        if len(self._by_parts) >= self.size or len(self._by_id) >= 2 * self.size:
             self.clear()
-        self._by_value[(expr, *extra)] = value
+        self._by_parts[_parts(expr, extra)] = (expr, value)
         self._by_id[(id(expr), *extra)] = (expr, value)
 
     def clear(self) -> None:
         self._by_id.clear()
-        self._by_value.clear()
+        self._by_parts.clear()
 
     def __len__(self) -> int:
-        return len(self._by_value)
+        return len(self._by_parts)
+
+
+def _parts(expr: object, extra: tuple[Any, ...]) -> tuple[Hashable, ...]:
+    """An atom itself; a compound expression as its class and the identities of its arguments."""
+    args = getattr(expr, "args", None)
+    if not args or type(args) is not tuple:
+        return (expr, *extra)
+    return (type(expr), *map(id, args), *extra)

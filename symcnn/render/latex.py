@@ -69,7 +69,8 @@ def cell_latex(value: sympy.Expr, shown: Callable[[sympy.Expr], str] = value_lat
     A table cell cannot break across pages, so a value of many lines is left to
     the derivation's totals instead of being set in full.
     """
-    parts = []
+    parts: list[str] = []
+    used = 0  # width() of the parts so far: additive, as the parts are joined by spaces, which take no room
     for index, term in enumerate(_terms(value)):
         factors = ordered_factors(term) if isinstance(term, sympy.Mul) else [term]
         coefficient = shown(factors[0]) if factors[0].is_Number else None
@@ -86,10 +87,14 @@ def cell_latex(value: sympy.Expr, shown: Callable[[sympy.Expr], str] = value_lat
             parts.append("- " + text[1:].lstrip())
         else:
             parts.append(("+ " if index else "") + text)
-    result = " ".join(parts)
-    if width(result) > 4 * LINE_BUDGET:
-        return "see the totals of the derivation"
-    return f"${result}$"
+        used += width(parts[-1])
+        if used > _CELL_LIMIT:  # a network's long total: its other terms need not be printed
+            return _SEE_TOTALS
+    return f"${' '.join(parts)}$"
+
+
+_CELL_LIMIT = 4 * LINE_BUDGET  # the widest value a cell sets, in lines of a display
+_SEE_TOTALS = "see the totals of the derivation"
 
 
 def name_latex(name: str) -> str:

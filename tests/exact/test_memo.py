@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sympy
+from sympy.core.cache import clear_cache
 
 from symcnn.exact.memo import ExprMemo
 from symcnn.exact.symbols import symbols
@@ -42,3 +43,28 @@ def test_a_full_memo_starts_afresh() -> None:
     assert memo.get(sympy.Integer(4)) == 4
     memo.clear()
     assert len(memo) == 0 and memo.get(sympy.Integer(4)) is None
+
+
+def test_colliding_compound_expressions_are_not_compared(monkeypatch: object) -> None:
+    # A chain's floor(H/2**k) collide by the dozen; a look-up must not compare their trees
+    H = symbols("H")
+    floors = [sympy.floor(H / 2 ** (5 + 61 * j)) for j in range(12)]
+    assert len({hash(item) for item in floors}) == 1
+    memo: ExprMemo[int] = ExprMemo(64)
+    for j, item in enumerate(floors):
+        memo.put(item, (type(item),), j)
+    compared = []
+    original = sympy.floor.__eq__
+
+    def counting(self: sympy.Basic, other: object) -> bool:
+        compared.append(self)
+        return bool(original(self, other))
+
+    monkeypatch.setattr(sympy.floor, "__eq__", counting)  # type: ignore[attr-defined]
+    clear_cache()  # so that rebuilding makes new objects, from the same arguments
+    rebuilt = [item.func(*item.args) for item in floors]
+    assert all(new is not old and new == old for new, old in zip(rebuilt, floors, strict=True))
+    compared.clear()
+    assert [memo.get(item, (type(item),)) for item in rebuilt] == list(range(12))
+    assert [memo.get(item, (type(item),)) for item in floors] == list(range(12))
+    assert compared == []
