@@ -40,7 +40,9 @@ class ExprMemo(Generic[V]):
         hit = self._by_id.get((id(expr), *extra))
         if hit is not None and hit[0] is expr:
             return hit[1]
-        hit = self._by_parts.get(_parts(expr, extra))
+        args = getattr(expr, "_args", None)  # _parts(expr, extra), inlined: the memos' hottest line
+        parts = (type(expr), *map(id, args), *extra) if args and type(args) is tuple else (expr, *extra)
+        hit = self._by_parts.get(parts)
         if hit is None:
             return None
         self._by_id[(id(expr), *extra)] = (expr, hit[1])
@@ -62,7 +64,7 @@ class ExprMemo(Generic[V]):
 
 def _parts(expr: object, extra: tuple[Any, ...]) -> tuple[Hashable, ...]:
     """An atom itself; a compound expression as its class and the identities of its arguments."""
-    args = getattr(expr, "args", None)
-    if not args or type(args) is not tuple:
-        return (expr, *extra)
-    return (type(expr), *map(id, args), *extra)
+    args = getattr(expr, "_args", None)  # SymPy's slot behind .args, read without the property
+    if args and type(args) is tuple:
+        return (type(expr), *map(id, args), *extra)
+    return (expr, *extra)
