@@ -40,9 +40,7 @@ class ExprMemo(Generic[V]):
         hit = self._by_id.get((id(expr), *extra))
         if hit is not None and hit[0] is expr:
             return hit[1]
-        args = getattr(expr, "_args", None)  # _parts(expr, extra), inlined: the memos' hottest line
-        parts = (type(expr), *map(id, args), *extra) if args and type(args) is tuple else (expr, *extra)
-        hit = self._by_parts.get(parts)
+        hit = self._by_parts.get(_parts(expr, extra))
         if hit is None:
             return None
         self._by_id[(id(expr), *extra)] = (expr, hit[1])

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 import sympy
 from sympy.core.cache import clear_cache
 
@@ -45,7 +46,7 @@ def test_a_full_memo_starts_afresh() -> None:
     assert len(memo) == 0 and memo.get(sympy.Integer(4)) is None
 
 
-def test_colliding_compound_expressions_are_not_compared(monkeypatch: object) -> None:
+def test_colliding_compound_expressions_are_not_compared(monkeypatch: pytest.MonkeyPatch) -> None:
     # A chain's floor(H/2**k) collide by the dozen; a look-up must not compare their trees
     H = symbols("H")
     floors = [sympy.floor(H / 2 ** (5 + 61 * j)) for j in range(12)]
@@ -60,7 +61,7 @@ def test_colliding_compound_expressions_are_not_compared(monkeypatch: object) ->
         compared.append(self)
         return bool(original(self, other))
 
-    monkeypatch.setattr(sympy.floor, "__eq__", counting)  # type: ignore[attr-defined]
+    monkeypatch.setattr(sympy.floor, "__eq__", counting)
     clear_cache()  # so that rebuilding makes new objects, from the same arguments
     rebuilt = [item.func(*item.args) for item in floors]
     assert all(new is not old and new == old for new, old in zip(rebuilt, floors, strict=True))
